@@ -1,0 +1,482 @@
+/**
+ * The resolved picture, computed from the batches present in the document.
+ *
+ * Merge rules (identical on every replica, whatever the delivery order):
+ * - each register component: the write with the greatest HLC stamp wins;
+ * - an entity's type: the create with the greatest stamp;
+ * - a delete is a tombstone: writes stamped before it are dead, writes after it live, so an
+ *   update concurrent with a delete survives if it is newer;
+ * - the task catalog is an observed-remove set: an add survives unless a remove names its tag
+ *   (the add's stamp), so a concurrent add beats a remove (add-wins).
+ *
+ * Liveness drives garbage collection: every batch tracks which of its writes still matter.
+ * A write that stops mattering never matters again (stamps only grow), so a batch whose live
+ * set is empty can be deleted from the document without changing anything any node resolves.
+ */
+import type { Hlc } from './Hlc.js';
+import { decodeBatch, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
+import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, type ComponentName, type Components, type EntityType, type RegisterName } from './components.js';
+
+export interface BatchInfo {
+  readonly raw: RawBatch;
+  readonly stamp: string;
+  readonly hlc: Hlc;
+  readonly size: number;
+  /** A batch with writes we could not read is never collected: a newer peer may understand them. */
+  readonly pinned: boolean;
+  readonly live: Set<Slot>;
+}
+
+/** One write that still matters, held by the batch it came in. */
+export interface Slot {
+  readonly stamp: string;
+  readonly raw: RawWrite;
+  batch: BatchInfo;
+}
+interface CreateSlot extends Slot { readonly type: EntityType }
+interface RegisterSlot extends Slot { readonly name: RegisterName; readonly value: unknown }
+interface TaskSlot extends Slot { readonly task: string }
+interface RemoveSlot extends Slot { readonly task: string; readonly tags: readonly string[] }
+
+/** A resolved entity as every converged replica sees it. */
+export interface EntityView {
+  readonly id: string;
+  readonly type: EntityType;
+  readonly components: Components;
+  /** The HLC stamp of the winning write of each component. */
+  readonly stamps: Partial<Record<ComponentName, Hlc>>;
+  /** Stamp of the create that gave the entity its type. */
+  readonly created: Hlc;
+}
+
+export type ChangeKind = 'created' | 'updated' | 'deleted';
+
+export interface EntityChange {
+  readonly id: string;
+  readonly kind: ChangeKind;
+  /** Components whose winning write changed (empty for `deleted`). */
+  readonly components: readonly ComponentName[];
+}
+
+class EntityRecord {
+  created: CreateSlot | undefined;
+  deleted: Slot | undefined;
+  readonly registers = new Map<RegisterName, RegisterSlot>();
+  /** Live task adds by `task@stamp`. */
+  readonly adds = new Map<string, TaskSlot>();
+  readonly removes = new Set<RemoveSlot>();
+  /** Every `task@tag` some remove has named. */
+  readonly removed = new Set<string>();
+  view: EntityView | undefined;
+  hash: string | undefined;
+
+  constructor(readonly id: string) {}
+
+  get visible(): boolean {
+    if (!this.created) return false;
+    if (!this.deleted) return true;
+    return this.created.stamp > this.deleted.stamp || this.registers.size > 0 || this.adds.size > 0;
+  }
+
+  get empty(): boolean {
+    return !this.created && !this.deleted && this.registers.size === 0 && this.adds.size === 0 && this.removes.size === 0;
+  }
+}
+
+/** Deterministic order of two writes: stamp first, then (for hostile equal stamps) content. */
+function beats(a: Slot, b: Slot): boolean {
+  if (a.stamp !== b.stamp) return a.stamp > b.stamp;
+  return JSON.stringify(a.raw) > JSON.stringify(b.raw);
+}
+
+export class EntityIndex {
+  private readonly records = new Map<string, EntityRecord>();
+  private readonly batches = new Map<RawBatch, BatchInfo>();
+  /** Per-transaction bookkeeping, cleared by `endChanges`. */
+  private readonly touched = new Map<EntityRecord, { wasVisible: boolean; names: Set<ComponentName> }>();
+  private readonly affectedBatches = new Set<BatchInfo>();
+
+  get batchCount(): number {
+    return this.batches.size;
+  }
+
+  get entityCount(): number {
+    let n = 0;
+    for (const record of this.records.values()) if (record.visible) n++;
+    return n;
+  }
+
+  /** Adds a decoded batch. Returns its bookkeeping. */
+  addBatch(decoded: DecodedBatch): BatchInfo {
+    const existing = this.batches.get(decoded.raw);
+    if (existing) return existing;
+    const info: BatchInfo = {
+      raw: decoded.raw,
+      stamp: decoded.stamp,
+      hlc: decoded.hlc,
+      size: decoded.raw.length - 1,
+      pinned: decoded.rejected.length > 0,
+      live: new Set(),
+    };
+    this.batches.set(decoded.raw, info);
+    this.affectedBatches.add(info);
+    for (const write of decoded.writes) this.apply(write, info);
+    return info;
+  }
+
+  /**
+   * Removes a batch the document no longer holds. Returns ids of entities that lost a winning
+   * write without an equal replacement; call `rebuild` for those once the transaction's inserts
+   * are in.
+   */
+  removeBatch(raw: RawBatch): { lost: Slot[] } {
+    const info = this.batches.get(raw);
+    if (!info) return { lost: [] };
+    this.batches.delete(raw);
+    const lost: Slot[] = [];
+    for (const slot of info.live) {
+      const record = this.records.get(idOf(slot));
+      if (!record) continue;
+      this.touch(record);
+      this.detach(record, slot);
+      lost.push(slot);
+    }
+    info.live.clear();
+    return { lost };
+  }
+
+  /** After inserts: which lost slots were not replaced by an equal write (author rewrites). */
+  unreplaced(lost: readonly Slot[]): Set<string> {
+    const ids = new Set<string>();
+    for (const slot of lost) {
+      const record = this.records.get(idOf(slot));
+      if (!record || !this.hasEqual(record, slot)) ids.add(idOf(slot));
+    }
+    return ids;
+  }
+
+  /** Recomputes the given entities from every batch present. The rare path: O(document). */
+  rebuild(ids: ReadonlySet<string>): void {
+    if (ids.size === 0) return;
+    for (const id of ids) {
+      const record = this.records.get(id);
+      if (!record) continue;
+      this.touch(record);
+      for (const slot of slotsOf(record)) this.kill(slot);
+      record.created = undefined;
+      record.deleted = undefined;
+      record.registers.clear();
+      record.adds.clear();
+      record.removes.clear();
+      record.removed.clear();
+    }
+    for (const info of this.batches.values()) {
+      const decoded = decodeBatch(info.raw);
+      for (const write of decoded.writes) if (ids.has(write.id)) this.apply(write, info);
+    }
+  }
+
+  /** Entities and component names changed since the last call, and batches whose liveness changed. */
+  endChanges(): { changes: EntityChange[]; affected: BatchInfo[] } {
+    const changes: EntityChange[] = [];
+    for (const [record, { wasVisible, names }] of this.touched) {
+      const isVisible = record.visible;
+      if (!wasVisible && isVisible) changes.push({ id: record.id, kind: 'created', components: [...names] });
+      else if (wasVisible && !isVisible) changes.push({ id: record.id, kind: 'deleted', components: [] });
+      else if (isVisible && names.size > 0) changes.push({ id: record.id, kind: 'updated', components: [...names] });
+      if (record.empty) this.records.delete(record.id);
+    }
+    this.touched.clear();
+    const affected = [...this.affectedBatches];
+    this.affectedBatches.clear();
+    return { changes, affected };
+  }
+
+  has(id: string): boolean {
+    return this.records.get(id)?.visible ?? false;
+  }
+
+  get(id: string): EntityView | undefined {
+    const record = this.records.get(id);
+    if (!record || !record.visible) return undefined;
+    return (record.view ??= buildView(record));
+  }
+
+  *views(): IterableIterator<EntityView> {
+    for (const record of this.records.values()) {
+      if (record.visible) yield (record.view ??= buildView(record));
+    }
+  }
+
+  /** Stamps of the live adds of one task: what a remove must name to remove it. */
+  taskTags(id: string, task: string): string[] {
+    const record = this.records.get(id);
+    if (!record) return [];
+    const tags: string[] = [];
+    for (const slot of record.adds.values()) if (slot.task === task) tags.push(slot.stamp);
+    return tags;
+  }
+
+  /** Canonical text of one visible entity, the input of its digest. */
+  entityHash(id: string, hash: (text: string) => string): string | undefined {
+    const record = this.records.get(id);
+    if (!record || !record.visible) return undefined;
+    if (record.hash === undefined) {
+      const view = (record.view ??= buildView(record));
+      record.hash = hash(canonical(record, view));
+    }
+    return record.hash;
+  }
+
+  *visibleIds(): IterableIterator<string> {
+    for (const record of this.records.values()) if (record.visible) yield record.id;
+  }
+
+  batchInfo(raw: RawBatch): BatchInfo | undefined {
+    return this.batches.get(raw);
+  }
+
+  allBatches(): IterableIterator<BatchInfo> {
+    return this.batches.values();
+  }
+
+  /** Ids of deleted, invisible entities whose tombstone is older than `beforeStamp`. */
+  collectableTombstones(beforeStamp: string): string[] {
+    const ids: string[] = [];
+    for (const record of this.records.values()) {
+      if (record.deleted && !record.visible && record.deleted.stamp < beforeStamp) ids.push(record.id);
+    }
+    return ids;
+  }
+
+  /** Forgets a dead entity entirely: all its writes become garbage. */
+  collect(id: string): void {
+    const record = this.records.get(id);
+    if (!record || record.visible) return;
+    this.touch(record);
+    for (const slot of slotsOf(record)) this.kill(slot);
+    this.records.delete(id);
+    this.touched.delete(record);
+  }
+
+  /** Moves the live writes of `from` to a rewritten batch `to` holding exactly those writes. */
+  transfer(from: BatchInfo, decodedTo: DecodedBatch): BatchInfo {
+    const to: BatchInfo = { ...from, raw: decodedTo.raw, size: decodedTo.raw.length - 1, live: new Set() };
+    for (const slot of from.live) {
+      slot.batch = to;
+      to.live.add(slot);
+    }
+    from.live.clear();
+    this.batches.delete(from.raw);
+    this.batches.set(to.raw, to);
+    return to;
+  }
+
+  private apply(write: DecodedWrite, batch: BatchInfo): void {
+    const record = this.recordFor(write.id);
+    const stamp = batch.stamp;
+    const deadBefore = record.deleted?.stamp;
+    switch (write.kind) {
+      case 'create': {
+        const slot: CreateSlot = { stamp, raw: write.raw, batch, type: write.type };
+        if (record.created && !beats(slot, record.created)) return;
+        this.touch(record);
+        if (record.created) this.kill(record.created);
+        record.created = slot;
+        this.live(slot);
+        return;
+      }
+      case 'delete': {
+        const slot: Slot = { stamp, raw: write.raw, batch };
+        if (record.deleted && !beats(slot, record.deleted)) return;
+        this.touch(record);
+        if (record.deleted) this.kill(record.deleted);
+        record.deleted = slot;
+        this.live(slot);
+        this.purge(record, stamp);
+        return;
+      }
+      case 'register': {
+        if (deadBefore !== undefined && stamp <= deadBefore) return;
+        const slot: RegisterSlot = { stamp, raw: write.raw, batch, name: write.name, value: write.value };
+        const current = record.registers.get(write.name);
+        if (current && !beats(slot, current)) return;
+        this.touch(record).names.add(write.name);
+        if (current) this.kill(current);
+        record.registers.set(write.name, slot);
+        this.live(slot);
+        return;
+      }
+      case 'taskAdd': {
+        if (deadBefore !== undefined && stamp <= deadBefore) return;
+        const key = `${write.task}@${stamp}`;
+        if (record.removed.has(key) || record.adds.has(key)) return;
+        const slot: TaskSlot = { stamp, raw: write.raw, batch, task: write.task };
+        this.touch(record).names.add('taskCatalog');
+        record.adds.set(key, slot);
+        this.live(slot);
+        return;
+      }
+      case 'taskRemove': {
+        if (deadBefore !== undefined && !removeMatters(stamp, write.tags, deadBefore)) return;
+        const slot: RemoveSlot = { stamp, raw: write.raw, batch, task: write.task, tags: write.tags };
+        this.touch(record);
+        record.removes.add(slot);
+        this.live(slot);
+        for (const tag of write.tags) {
+          const key = `${write.task}@${tag}`;
+          record.removed.add(key);
+          const add = record.adds.get(key);
+          if (add) {
+            record.adds.delete(key);
+            this.kill(add);
+            this.touch(record).names.add('taskCatalog');
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  /** A tombstone at `stamp` kills every older write of the entity. */
+  private purge(record: EntityRecord, stamp: string): void {
+    const names = this.touch(record).names;
+    for (const [name, slot] of record.registers) {
+      if (slot.stamp <= stamp) {
+        record.registers.delete(name);
+        this.kill(slot);
+        names.add(name);
+      }
+    }
+    for (const [key, slot] of record.adds) {
+      if (slot.stamp <= stamp) {
+        record.adds.delete(key);
+        this.kill(slot);
+        names.add('taskCatalog');
+      }
+    }
+    for (const slot of record.removes) {
+      if (!removeMatters(slot.stamp, slot.tags, stamp)) {
+        record.removes.delete(slot);
+        this.kill(slot);
+      }
+    }
+  }
+
+  private detach(record: EntityRecord, slot: Slot): void {
+    const names = this.touch(record).names;
+    if (record.created === slot) record.created = undefined;
+    else if (record.deleted === slot) record.deleted = undefined;
+    else if ('name' in slot) {
+      const register = slot as RegisterSlot;
+      if (record.registers.get(register.name) === register) {
+        record.registers.delete(register.name);
+        names.add(register.name);
+      }
+    } else if ('tags' in slot) {
+      record.removes.delete(slot as RemoveSlot);
+    } else if ('task' in slot) {
+      const task = slot as TaskSlot;
+      record.adds.delete(`${task.task}@${task.stamp}`);
+      names.add('taskCatalog');
+    }
+  }
+
+  private hasEqual(record: EntityRecord, slot: Slot): boolean {
+    switch (slot.raw[1]) {
+      case CODE_CREATE:
+        return record.created !== undefined && record.created.stamp >= slot.stamp;
+      case CODE_DELETE:
+        return record.deleted !== undefined && record.deleted.stamp >= slot.stamp;
+      case CODE_TASK_ADD:
+        return record.adds.has(`${(slot as TaskSlot).task}@${slot.stamp}`);
+      case CODE_TASK_REMOVE:
+        for (const remove of record.removes) if (remove.stamp === slot.stamp && remove.task === (slot as RemoveSlot).task) return true;
+        return false;
+      default: {
+        const current = record.registers.get((slot as RegisterSlot).name);
+        return current !== undefined && current.stamp >= slot.stamp;
+      }
+    }
+  }
+
+  private recordFor(id: string): EntityRecord {
+    let record = this.records.get(id);
+    if (!record) {
+      record = new EntityRecord(id);
+      this.records.set(id, record);
+    }
+    return record;
+  }
+
+  private touch(record: EntityRecord): { wasVisible: boolean; names: Set<ComponentName> } {
+    let entry = this.touched.get(record);
+    if (!entry) {
+      entry = { wasVisible: record.visible, names: new Set() };
+      this.touched.set(record, entry);
+    }
+    record.view = undefined;
+    record.hash = undefined;
+    return entry;
+  }
+
+  private live(slot: Slot): void {
+    slot.batch.live.add(slot);
+    this.affectedBatches.add(slot.batch);
+  }
+
+  private kill(slot: Slot): void {
+    slot.batch.live.delete(slot);
+    this.affectedBatches.add(slot.batch);
+  }
+}
+
+/** A remove still matters after a tombstone if it is newer, or names an add that is newer. */
+function removeMatters(stamp: string, tags: readonly string[], tombstone: string): boolean {
+  return stamp > tombstone || tags.some((tag) => tag > tombstone);
+}
+
+function idOf(slot: Slot): string {
+  return slot.raw[0];
+}
+
+function* slotsOf(record: EntityRecord): IterableIterator<Slot> {
+  if (record.created) yield record.created;
+  if (record.deleted) yield record.deleted;
+  yield* record.registers.values();
+  yield* record.adds.values();
+  yield* record.removes;
+}
+
+function buildView(record: EntityRecord): EntityView {
+  const components: Record<string, unknown> = {};
+  const stamps: Partial<Record<ComponentName, Hlc>> = {};
+  for (const [name, slot] of record.registers) {
+    components[name] = slot.value;
+    stamps[name] = slot.batch.hlc;
+  }
+  if (record.adds.size > 0) {
+    const tasks = new Set<string>();
+    let newest: TaskSlot | undefined;
+    for (const slot of record.adds.values()) {
+      tasks.add(slot.task);
+      if (!newest || slot.stamp > newest.stamp) newest = slot;
+    }
+    components.taskCatalog = [...tasks].sort();
+    if (newest) stamps.taskCatalog = newest.batch.hlc;
+  }
+  const created = record.created!;
+  return { id: record.id, type: created.type, components: components as Components, stamps, created: created.batch.hlc };
+}
+
+/** Text that two replicas produce identically iff they resolved the entity identically. */
+function canonical(record: EntityRecord, view: EntityView): string {
+  const parts = [view.id, view.type, record.created!.stamp];
+  const names = Object.keys(view.components).sort() as ComponentName[];
+  for (const name of names) {
+    const stamp = name === 'taskCatalog' ? [...record.adds.values()].map((s) => s.stamp).sort().join(',') : record.registers.get(name as RegisterName)!.stamp;
+    parts.push(`${name}@${stamp}=${JSON.stringify(view.components[name])}`);
+  }
+  return parts.join('|');
+}
+

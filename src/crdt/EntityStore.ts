@@ -1,0 +1,434 @@
+/**
+ * The entity store: the common operating picture over one Y.Doc.
+ *
+ * Layout: the document holds one Y.Array, the log, of batches (see `batch.ts`). A write
+ * appends a batch and, in the same transaction, deletes the batches it made useless. Yjs merges
+ * runs of deleted array items into one small record, so a node updating 1,000 tracks every
+ * second for hours keeps a document the size of its live state. (Overwriting Y.Map keys instead
+ * keeps one record per overwrite: ../shared/BROWSER-NOTES.md measured 37.6 MB after an hour.)
+ *
+ * Merge order is the HLC, imposed by `EntityIndex`; Yjs only carries the log. Providers
+ * (WebRTC, IndexedDB, the worker link) attach to the Y.Doc; this store never knows about them.
+ */
+import * as Y from 'yjs';
+import { ObservableV2 } from 'lib0/observable';
+import { HybridClock, encodeHlc, type Hlc } from './Hlc.js';
+import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, ValidationError } from './errors.js';
+import { decodeBatch, type DecodedBatch, type RawBatch, type RawWrite } from './batch.js';
+import { EntityIndex, type BatchInfo, type EntityChange, type EntityView } from './EntityIndex.js';
+import { combineHashes, fnv1a64 } from './digest.js';
+import {
+  CODE_CREATE,
+  CODE_DELETE,
+  CODE_TASK_ADD,
+  CODE_TASK_REMOVE,
+  ENTITY_TYPES,
+  REGISTERS,
+  validateComponents,
+  validateEntityId,
+  validateEntityType,
+  type ComponentValues,
+  type Components,
+  type EntityType,
+  type RegisterName,
+  type RegisterSpec,
+} from './components.js';
+
+export type { EntityView, EntityChange } from './EntityIndex.js';
+
+export type ChangeOrigin = 'local' | 'remote';
+
+export interface EntityEvent extends EntityChange {
+  readonly origin: ChangeOrigin;
+}
+
+export interface StoreEvents {
+  /** Entities created, updated or deleted by one transaction. */
+  change: (events: readonly EntityEvent[]) => void;
+  /** Writes or batches from the document that were skipped because they are invalid. */
+  rejected: (reasons: readonly string[]) => void;
+}
+
+export interface StoreHealth {
+  readonly entities: number;
+  readonly batches: number;
+  /** Writes from peers skipped as invalid. */
+  readonly rejectedWrites: number;
+  /** Log entries from peers that were not batches at all. */
+  readonly rejectedBatches: number;
+  /** Remote timestamps too far ahead to adopt into our clock. */
+  readonly clockSkews: number;
+  /** The latest problems, newest last, for a person to read. */
+  readonly recentProblems: readonly string[];
+}
+
+export interface EntityStoreOptions {
+  /** This node's id; also the HLC tie-break. */
+  readonly node: string;
+  readonly clock?: HybridClock;
+  /** Physical clock for the HLC and tombstone ages (ms). */
+  readonly physicalNow?: () => number;
+  readonly maxOffsetMs?: number;
+  /** How long a tombstone is kept before `compact` may forget it. Default 24 h. */
+  readonly tombstoneGraceMs?: number;
+  /** Name of the log in the document. */
+  readonly logName?: string;
+}
+
+/** Own batches smaller than this are left alone even when mostly dead: rewriting costs more. */
+const REWRITE_MIN_SIZE = 8;
+const MAX_PROBLEMS = 20;
+export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
+
+interface PendingBatch {
+  readonly writes: Map<string, RawWrite>;
+  readonly created: Set<string>;
+  readonly deleted: Set<string>;
+}
+
+export class EntityStore extends ObservableV2<StoreEvents> {
+  readonly doc: Y.Doc;
+  readonly node: string;
+  readonly clock: HybridClock;
+  private readonly log: Y.Array<RawBatch>;
+  private readonly index = new EntityIndex();
+  private readonly physicalNow: () => number;
+  private readonly tombstoneGraceMs: number;
+  private pending: PendingBatch | undefined;
+  private rejectedWrites = 0;
+  private rejectedBatches = 0;
+  private clockSkews = 0;
+  private readonly problems: string[] = [];
+  private destroyed = false;
+
+  constructor(doc: Y.Doc, options: EntityStoreOptions) {
+    super();
+    this.doc = doc;
+    this.node = options.node;
+    this.physicalNow = options.physicalNow ?? (() => Date.now());
+    this.clock =
+      options.clock ??
+      new HybridClock(options.node, {
+        physicalNow: this.physicalNow,
+        ...(options.maxOffsetMs === undefined ? {} : { maxOffsetMs: options.maxOffsetMs }),
+      });
+    this.tombstoneGraceMs = options.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
+    this.log = doc.getArray<RawBatch>(options.logName ?? 'lattice.log');
+    this.ingestRemote(this.log.toArray() as unknown[], []);
+    this.index.endChanges();
+    this.log.observe(this.onLogEvent);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Creates an entity. Throws `EntityExistsError` if a live entity has this id, and
+   * `ValidationError` for a bad id, type or component; nothing is written then.
+   */
+  create(id: string, type: EntityType, components: Components = {}): void {
+    const entityId = validateEntityId(id);
+    const entityType = validateEntityType(type);
+    const values = validateComponents(components);
+    this.batch((p) => {
+      if (this.isAlive(entityId)) throw new EntityExistsError(entityId);
+      if (p.deleted.has(entityId)) {
+        throw new ValidationError('entity-id', `"${entityId}" was deleted in this batch; create it again in a later one.`);
+      }
+      p.created.add(entityId);
+      p.writes.set(`${entityId}\u0000${CODE_CREATE}`, [entityId, CODE_CREATE, ENTITY_TYPES.indexOf(entityType)]);
+      this.stage(p, entityId, values);
+    });
+  }
+
+  /** Writes only the components given. Throws `EntityNotFoundError` if the entity is not live. */
+  update(id: string, components: Components): void {
+    const entityId = validateEntityId(id);
+    const values = validateComponents(components);
+    this.batch((p) => {
+      if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
+      this.stage(p, entityId, values);
+    });
+  }
+
+  /** Deletes an entity with a tombstone: older writes anywhere in the mesh lose to it. */
+  delete(id: string): void {
+    const entityId = validateEntityId(id);
+    this.batch((p) => {
+      if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
+      const prefix = `${entityId}\u0000`;
+      for (const key of [...p.writes.keys()]) if (key.startsWith(prefix)) p.writes.delete(key);
+      p.created.delete(entityId);
+      p.deleted.add(entityId);
+      p.writes.set(`${prefix}${CODE_DELETE}`, [entityId, CODE_DELETE]);
+    });
+  }
+
+  /**
+   * Groups writes into one batch: one HLC stamp, one Yjs transaction, one update on the wire.
+   * If `fn` throws, nothing it wrote is kept. Nested calls join the outer batch.
+   */
+  transact<T>(fn: () => T): T {
+    let result!: T;
+    this.batch(() => {
+      result = fn();
+    });
+    return result;
+  }
+
+  /**
+   * Runs one operation against the open batch, or opens one and commits it. Operations check
+   * everything before they stage anything, so a throw leaves the batch as it was.
+   */
+  private batch(fn: (pending: PendingBatch) => void): void {
+    this.assertUsable();
+    if (this.pending) {
+      fn(this.pending);
+      return;
+    }
+    const pending: PendingBatch = { writes: new Map(), created: new Set(), deleted: new Set() };
+    this.pending = pending;
+    try {
+      fn(pending);
+    } finally {
+      this.pending = undefined;
+    }
+    this.commit(pending);
+  }
+
+  private stage(p: PendingBatch, id: string, values: Components): void {
+    for (const name of Object.keys(values) as (keyof Components)[]) {
+      if (name === 'taskCatalog') {
+        this.stageTasks(p, id, values.taskCatalog!);
+        continue;
+      }
+      const spec = REGISTERS[name] as unknown as RegisterSpec<RegisterName>;
+      const payload = spec.encode(values[name] as ComponentValues[RegisterName]);
+      p.writes.set(`${id}\u0000${spec.code}`, [id, spec.code, ...payload]);
+    }
+  }
+
+  /** Turns "the catalog is now X" into adds and observed removes (add-wins set operations). */
+  private stageTasks(p: PendingBatch, id: string, desired: readonly string[]): void {
+    const prefix = `${id}\u0000`;
+    for (const key of [...p.writes.keys()]) {
+      if (key.startsWith(`${prefix}${CODE_TASK_ADD}\u0000`) || key.startsWith(`${prefix}${CODE_TASK_REMOVE}\u0000`)) p.writes.delete(key);
+    }
+    const current = new Set(this.index.get(id)?.components.taskCatalog ?? []);
+    for (const task of desired) {
+      if (!current.has(task)) p.writes.set(`${prefix}${CODE_TASK_ADD}\u0000${task}`, [id, CODE_TASK_ADD, task]);
+    }
+    for (const task of current) {
+      if (desired.includes(task)) continue;
+      const tags = this.index.taskTags(id, task);
+      if (tags.length > 0) p.writes.set(`${prefix}${CODE_TASK_REMOVE}\u0000${task}`, [id, CODE_TASK_REMOVE, task, ...tags]);
+    }
+  }
+
+  private isAlive(id: string): boolean {
+    const p = this.pending;
+    if (p?.deleted.has(id)) return false;
+    if (p?.created.has(id)) return true;
+    return this.index.has(id);
+  }
+
+  private commit(p: PendingBatch): void {
+    if (p.writes.size === 0) return;
+    const raw: RawBatch = [encodeHlc(this.clock.now()), ...p.writes.values()];
+    const decoded = decodeBatch(raw);
+    if (decoded.rejected.length > 0) {
+      // Every write was validated when staged; reaching this is a bug, and the doc is untouched.
+      throw new Error(`Internal error: a local batch failed to decode: ${decoded.rejected[0]}`);
+    }
+    let changes: EntityChange[] = [];
+    this.doc.transact(() => {
+      this.log.push([raw]);
+      this.index.addBatch(decoded);
+      const ended = this.index.endChanges();
+      changes = ended.changes;
+      this.collect(ended.affected);
+    }, this);
+    this.emitChanges(changes, 'local');
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  get(id: string): EntityView | undefined {
+    return this.index.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.index.has(id);
+  }
+
+  /** Every live entity, optionally of one type. */
+  list(type?: EntityType): EntityView[] {
+    const out: EntityView[] = [];
+    for (const view of this.index.views()) if (!type || view.type === type) out.push(view);
+    return out;
+  }
+
+  get size(): number {
+    return this.index.entityCount;
+  }
+
+  /** Subscribes to entity changes; returns the function that unsubscribes. */
+  watch(listener: (events: readonly EntityEvent[]) => void): () => void {
+    this.on('change', listener);
+    return () => this.off('change', listener);
+  }
+
+  /**
+   * Digest of the resolved state (entities, component values and their stamps). Two nodes
+   * have converged iff their digests are equal. Of the form `count:hash`.
+   */
+  digest(): string {
+    const hashes: string[] = [];
+    for (const id of this.index.visibleIds()) hashes.push(this.index.entityHash(id, fnv1a64)!);
+    return combineHashes(hashes);
+  }
+
+  health(): StoreHealth {
+    return {
+      entities: this.index.entityCount,
+      batches: this.index.batchCount,
+      rejectedWrites: this.rejectedWrites,
+      rejectedBatches: this.rejectedBatches,
+      clockSkews: this.clockSkews,
+      recentProblems: [...this.problems],
+    };
+  }
+
+  /** The latest HLC issued or seen by this node. */
+  now(): Hlc {
+    return this.clock.peek();
+  }
+
+  // ---------------------------------------------------------------- upkeep
+
+  /**
+   * Deletes batches nobody needs, rewrites own batches that are mostly dead, and forgets
+   * tombstones older than the grace period. Safe to call at any time on any node.
+   */
+  compact(): { deletedBatches: number; rewrittenBatches: number; collectedTombstones: number } {
+    this.assertUsable();
+    const horizon = encodeHlc({ wall: Math.max(0, Math.floor(this.physicalNow()) - this.tombstoneGraceMs), counter: 0, node: '_' });
+    let result = { deletedBatches: 0, rewrittenBatches: 0, collectedTombstones: 0 };
+    this.doc.transact(() => {
+      const tombstones = this.index.collectableTombstones(horizon);
+      for (const id of tombstones) this.index.collect(id);
+      this.index.endChanges();
+      result = { ...this.collect([...this.index.allBatches()]), collectedTombstones: tombstones.length };
+    }, this);
+    return result;
+  }
+
+  override destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.log.unobserve(this.onLogEvent);
+    super.destroy();
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) throw new Error('This entity store was destroyed.');
+  }
+
+  /** Deletes dead batches and rewrites own mostly-dead ones; must run inside a transaction. */
+  private collect(candidates: Iterable<BatchInfo>): { deletedBatches: number; rewrittenBatches: number } {
+    const remove = new Set<RawBatch>();
+    const rewrites: BatchInfo[] = [];
+    for (const info of candidates) {
+      if (info.pinned || !this.index.batchInfo(info.raw)) continue;
+      if (info.live.size === 0) remove.add(info.raw);
+      else if (info.hlc.node === this.node && info.size >= REWRITE_MIN_SIZE && info.live.size * 2 < info.size) rewrites.push(info);
+    }
+    if (remove.size === 0 && rewrites.length === 0) return { deletedBatches: 0, rewrittenBatches: 0 };
+    for (const info of rewrites) remove.add(info.raw);
+    this.deleteFromLog(remove);
+    for (const info of rewrites) {
+      // Same stamp, only the writes that still matter: every node resolves exactly as before.
+      const raw: RawBatch = [info.stamp, ...[...info.live].map((slot) => slot.raw)];
+      this.log.push([raw]);
+      this.index.transfer(info, decodeBatch(raw));
+    }
+    for (const raw of remove) if (!rewrites.some((r) => r.raw === raw)) this.index.removeBatch(raw);
+    return { deletedBatches: remove.size - rewrites.length, rewrittenBatches: rewrites.length };
+  }
+
+  private deleteFromLog(targets: ReadonlySet<RawBatch>): void {
+    const positions: number[] = [];
+    this.log.toArray().forEach((raw, i) => {
+      if (targets.has(raw)) positions.push(i);
+    });
+    // Delete from the end, merging neighbours into one range each.
+    for (let end = positions.length - 1; end >= 0; ) {
+      let start = end;
+      while (start > 0 && positions[start - 1] === positions[start]! - 1) start--;
+      this.log.delete(positions[start]!, end - start + 1);
+      end = start - 1;
+    }
+  }
+
+  // ---------------------------------------------------------------- remote
+
+  private readonly onLogEvent = (event: Y.YArrayEvent<RawBatch>, transaction: Y.Transaction): void => {
+    if (transaction.origin === this) return;
+    const added: unknown[] = [];
+    const removed: unknown[] = [];
+    for (const item of event.changes.added) if (item.content instanceof Y.ContentAny) added.push(...item.content.getContent());
+      else this.reject(`A peer put a ${item.content.constructor.name} into the log; it was ignored.`, 'batch');
+    for (const item of event.changes.deleted) if (item.content instanceof Y.ContentAny) removed.push(...item.content.getContent());
+    this.ingestRemote(added, removed);
+    const { changes } = this.index.endChanges();
+    this.emitChanges(changes, 'remote');
+  };
+
+  private ingestRemote(added: readonly unknown[], removed: readonly unknown[]): void {
+    const lost = [];
+    for (const raw of removed) lost.push(...this.index.removeBatch(raw as RawBatch).lost);
+    const problems: string[] = [];
+    for (const raw of added) {
+      let decoded: DecodedBatch;
+      try {
+        decoded = decodeBatch(raw);
+      } catch (error) {
+        if (!(error instanceof LatticeError)) throw error;
+        this.rejectedBatches++;
+        problems.push(`Ignored a log entry from a peer: ${error.message}`);
+        continue;
+      }
+      this.index.addBatch(decoded);
+      if (decoded.rejected.length > 0) {
+        this.rejectedWrites += decoded.rejected.length;
+        problems.push(...decoded.rejected.map((r) => `Ignored a write from a peer: ${r}`));
+      }
+      try {
+        this.clock.update(decoded.hlc);
+      } catch (error) {
+        if (!(error instanceof ClockSkewError)) throw error;
+        // The batch still counts (every replica must resolve the same), but our clock stays honest.
+        this.clockSkews++;
+        problems.push(`Node ${decoded.hlc.node}: ${error.message}`);
+      }
+    }
+    this.index.rebuild(this.index.unreplaced(lost));
+    if (problems.length > 0) this.record(problems);
+  }
+
+  private reject(message: string, kind: 'batch' | 'write'): void {
+    if (kind === 'batch') this.rejectedBatches++;
+    else this.rejectedWrites++;
+    this.record([message]);
+  }
+
+  private record(problems: string[]): void {
+    this.problems.push(...problems);
+    if (this.problems.length > MAX_PROBLEMS) this.problems.splice(0, this.problems.length - MAX_PROBLEMS);
+    this.emit('rejected', [problems]);
+  }
+
+  private emitChanges(changes: readonly EntityChange[], origin: ChangeOrigin): void {
+    if (changes.length === 0) return;
+    this.emit('change', [changes.map((c) => ({ ...c, origin }))]);
+  }
+}

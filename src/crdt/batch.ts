@@ -1,0 +1,117 @@
+/**
+ * The wire form of a batch: one element of the document's log.
+ *
+ *   batch = [stamp, write, write, …]      stamp = encodeHlc(…) shared by every write
+ *   write = [entityId, code, …payload]
+ *
+ * One HLC per batch is what keeps a tick of 1,000 position writes at ≈ 30 bytes each: the
+ * stamp and the node id are paid once per batch, not once per write. Writes in one batch touch
+ * distinct keys (the writer coalesces), so sharing a stamp never makes two writes tie.
+ */
+import { decodeHlc, type Hlc } from './Hlc.js';
+import { LatticeError, ValidationError } from './errors.js';
+import {
+  CODE_CREATE,
+  CODE_DELETE,
+  CODE_TASK_ADD,
+  CODE_TASK_REMOVE,
+  ENTITY_TYPES,
+  TASK_NAME_PATTERN,
+  registerByCode,
+  validateEntityId,
+  type EntityType,
+  type RegisterName,
+  type WireValue,
+} from './components.js';
+
+/** A raw write as stored in the document. */
+export type RawWrite = [string, number, ...WireValue[]];
+/** A raw batch as stored in the document. */
+export type RawBatch = [string, ...RawWrite[]];
+
+export type DecodedWrite =
+  | { readonly kind: 'create'; readonly id: string; readonly type: EntityType; readonly raw: RawWrite }
+  | { readonly kind: 'delete'; readonly id: string; readonly raw: RawWrite }
+  | { readonly kind: 'register'; readonly id: string; readonly name: RegisterName; readonly value: unknown; readonly raw: RawWrite }
+  | { readonly kind: 'taskAdd'; readonly id: string; readonly task: string; readonly raw: RawWrite }
+  | { readonly kind: 'taskRemove'; readonly id: string; readonly task: string; readonly tags: readonly string[]; readonly raw: RawWrite };
+
+export interface DecodedBatch {
+  readonly raw: RawBatch;
+  readonly stamp: string;
+  readonly hlc: Hlc;
+  readonly writes: readonly DecodedWrite[];
+  /** Human-readable reasons for every write that was skipped. */
+  readonly rejected: readonly string[];
+}
+
+/** Upper bound on writes in one batch, so a hostile peer cannot make one batch cost unbounded work. */
+export const MAX_WRITES_PER_BATCH = 100_000;
+const MAX_TAGS = 64;
+
+/**
+ * Decodes one log element. Throws `ValidationError` when the element is not a batch at all;
+ * otherwise returns the valid writes and the reasons for each invalid one.
+ */
+export function decodeBatch(raw: unknown): DecodedBatch {
+  if (!Array.isArray(raw) || raw.length < 1) {
+    throw new ValidationError('batch', 'A log entry is not a batch (expected an array starting with a timestamp).');
+  }
+  if (raw.length - 1 > MAX_WRITES_PER_BATCH) {
+    throw new ValidationError('batch', `A batch holds ${raw.length - 1} writes; at most ${MAX_WRITES_PER_BATCH} are accepted.`);
+  }
+  const stamp = raw[0];
+  const hlc = decodeHlc(stamp);
+  const writes: DecodedWrite[] = [];
+  const rejected: string[] = [];
+  for (let i = 1; i < raw.length; i++) {
+    try {
+      writes.push(decodeWrite(raw[i]));
+    } catch (error) {
+      if (!(error instanceof LatticeError)) throw error;
+      rejected.push(`write ${i} of batch ${stamp}: ${error.message}`);
+    }
+  }
+  return { raw: raw as RawBatch, stamp: stamp as string, hlc, writes, rejected };
+}
+
+export function decodeWrite(raw: unknown): DecodedWrite {
+  if (!Array.isArray(raw) || raw.length < 2) {
+    throw new ValidationError('write', 'A write is not an array of [entityId, code, …].');
+  }
+  const id = validateEntityId(raw[0]);
+  const code = raw[1];
+  const w = raw as RawWrite;
+  switch (code) {
+    case CODE_CREATE: {
+      const typeIndex = raw[2];
+      const type = typeof typeIndex === 'number' ? ENTITY_TYPES[typeIndex] : undefined;
+      if (raw.length !== 3 || type === undefined) throw new ValidationError('entity type', `Create of "${id}" names no known entity type.`);
+      return { kind: 'create', id, type, raw: w };
+    }
+    case CODE_DELETE:
+      if (raw.length !== 2) throw new ValidationError('write', `Delete of "${id}" carries unexpected fields.`);
+      return { kind: 'delete', id, raw: w };
+    case CODE_TASK_ADD:
+      if (raw.length !== 3) throw new ValidationError('taskCatalog', `Task add on "${id}" has the wrong shape.`);
+      return { kind: 'taskAdd', id, task: taskName(raw[2]), raw: w };
+    case CODE_TASK_REMOVE: {
+      const tags = raw.slice(3);
+      if (tags.length === 0 || tags.length > MAX_TAGS) throw new ValidationError('taskCatalog', `Task removal on "${id}" names no add to remove.`);
+      for (const tag of tags) decodeHlc(tag);
+      return { kind: 'taskRemove', id, task: taskName(raw[2]), tags: tags as string[], raw: w };
+    }
+    default: {
+      const spec = typeof code === 'number' ? registerByCode(code) : undefined;
+      if (!spec) throw new ValidationError('component', `Write to "${id}" uses unknown component code ${String(code).slice(0, 20)}.`);
+      return { kind: 'register', id, name: spec.name, value: spec.decode(raw.slice(2)), raw: w };
+    }
+  }
+}
+
+function taskName(value: unknown): string {
+  if (typeof value !== 'string' || !TASK_NAME_PATTERN.test(value)) {
+    throw new ValidationError('taskCatalog', `${JSON.stringify(value)} is not a task name.`);
+  }
+  return value;
+}

@@ -1,0 +1,64 @@
+/**
+ * Typed errors of the entity store. Every one carries a message written for a person, and a
+ * `code` a program can switch on. Throwing one of these always means nothing was changed.
+ */
+
+export type LatticeErrorCode =
+  | 'validation'
+  | 'clock-skew'
+  | 'not-found'
+  | 'already-exists';
+
+export abstract class LatticeError extends Error {
+  abstract readonly code: LatticeErrorCode;
+}
+
+/** Input that does not describe a valid entity, component, id or value. */
+export class ValidationError extends LatticeError {
+  readonly code = 'validation' as const;
+  /** What was wrong, e.g. `position.lat`, `entity-id`, `component`. */
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = 'ValidationError';
+    this.field = field;
+  }
+}
+
+/** A remote timestamp further ahead of our physical clock than the mesh allows. */
+export class ClockSkewError extends LatticeError {
+  readonly code = 'clock-skew' as const;
+  readonly aheadMs: number;
+
+  constructor(aheadMs: number, maxOffsetMs: number) {
+    super(
+      `A remote clock is ${aheadMs} ms ahead of this node (the limit is ${maxOffsetMs} ms); ` +
+        'its timestamp was not adopted. Check the clocks of the devices in the mesh.',
+    );
+    this.name = 'ClockSkewError';
+    this.aheadMs = aheadMs;
+  }
+}
+
+export class EntityNotFoundError extends LatticeError {
+  readonly code = 'not-found' as const;
+  readonly id: string;
+
+  constructor(id: string) {
+    super(`There is no entity with id "${id}" (it may have been deleted).`);
+    this.name = 'EntityNotFoundError';
+    this.id = id;
+  }
+}
+
+export class EntityExistsError extends LatticeError {
+  readonly code = 'already-exists' as const;
+  readonly id: string;
+
+  constructor(id: string) {
+    super(`An entity with id "${id}" already exists; use update to change it.`);
+    this.name = 'EntityExistsError';
+    this.id = id;
+  }
+}

@@ -1,0 +1,7 @@
+/** Public surface of the CRDT layer. */
+export * from './Hlc.js';
+export * from './errors.js';
+export * from './components.js';
+export { EntityStore, DEFAULT_TOMBSTONE_GRACE_MS } from './EntityStore.js';
+export type { EntityStoreOptions, EntityEvent, StoreEvents, StoreHealth, ChangeOrigin, EntityView, EntityChange } from './EntityStore.js';
+export { fnv1a64, combineHashes } from './digest.js';

@@ -1,0 +1,66 @@
+/**
+ * What a running mesh node offers to the UI and to scripts. Implemented by the mesh layer;
+ * consumed by `src/ui` and the `window.lattice` scripting API.
+ */
+import type * as Y from 'yjs';
+import type { ObservableV2 } from 'lib0/observable';
+import type { EntityStore } from '../crdt/index.js';
+
+export const NODE_ROLES = ['operator', 'viewer'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+export type LinkKind = 'webrtc' | 'broadcastchannel';
+
+export interface NodeIdentity {
+  /** Stable across reloads of the same tab; distinct between tabs. */
+  readonly nodeId: string;
+  readonly name: string;
+  readonly role: NodeRole;
+}
+
+/** One other node as this node sees it (from awareness). */
+export interface PeerInfo extends NodeIdentity {
+  readonly link: LinkKind;
+  /** ms since the epoch. */
+  readonly connectedSince: number;
+  readonly lastHeard: number;
+  /** The peer's `store.digest()`; equal to ours when we have converged. */
+  readonly digest: string;
+  readonly converged: boolean;
+}
+
+export type MeshState = 'offline' | 'connecting' | 'online';
+
+export interface MeshStatus {
+  readonly room: string;
+  readonly state: MeshState;
+  /** Signaling servers this node uses. */
+  readonly signaling: readonly string[];
+  readonly signalingConnected: boolean;
+  /** Browser network state (navigator.onLine). */
+  readonly networkOnline: boolean;
+  readonly peers: readonly PeerInfo[];
+  /** Malformed, oversized or hostile messages rejected from peers. */
+  readonly rejectedMessages: number;
+  /** A problem a person must act on, e.g. a wrong room password. */
+  readonly problem: string | undefined;
+}
+
+export interface LatticeNodeEvents {
+  /** Mesh status or the peer list changed. */
+  status: (status: MeshStatus) => void;
+}
+
+export interface LatticeNode extends ObservableV2<LatticeNodeEvents> {
+  readonly identity: NodeIdentity;
+  readonly doc: Y.Doc;
+  readonly store: EntityStore;
+  status(): MeshStatus;
+  /** Resolves once local persistence has loaded (the node shows what it had offline). */
+  readonly whenReady: Promise<void>;
+  /** Joins the mesh (signaling, WebRTC, BroadcastChannel). */
+  connect(): void;
+  /** Leaves the mesh: a whole-node partition. Local writes continue and sync on `connect`. */
+  disconnect(): void;
+  destroy(): Promise<void>;
+}
