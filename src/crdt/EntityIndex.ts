@@ -25,6 +25,8 @@ export interface BatchInfo {
   /** A batch with writes we could not read is never collected: a newer peer may understand them. */
   readonly pinned: boolean;
   readonly live: Set<Slot>;
+  /** Entities this batch holds a create for, live or not: a tombstone is collectable only once all are gone. */
+  readonly createIds: readonly string[];
 }
 
 /** One write that still matters, held by the batch it came in. */
@@ -67,6 +69,8 @@ class EntityRecord {
   readonly removes = new Set<RemoveSlot>();
   /** Every `task@tag` some remove has named. */
   readonly removed = new Set<string>();
+  /** Every batch holding a create of this entity, winning or not. */
+  readonly createdIn = new Set<BatchInfo>();
   view: EntityView | undefined;
   hash: string | undefined;
 
@@ -117,6 +121,7 @@ export class EntityIndex {
       size: decoded.raw.length - 1,
       pinned: decoded.rejected.length > 0,
       live: new Set(),
+      createIds: decoded.writes.filter((w) => w.kind === 'create').map((w) => w.id),
     };
     this.batches.set(decoded.raw, info);
     this.affectedBatches.add(info);
@@ -133,6 +138,7 @@ export class EntityIndex {
     const info = this.batches.get(raw);
     if (!info) return { lost: [] };
     this.batches.delete(raw);
+    for (const id of info.createIds) this.records.get(id)?.createdIn.delete(info);
     const lost: Slot[] = [];
     for (const slot of info.live) {
       const record = this.records.get(idOf(slot));
@@ -169,6 +175,7 @@ export class EntityIndex {
       record.adds.clear();
       record.removes.clear();
       record.removed.clear();
+      record.createdIn.clear();
     }
     for (const info of this.batches.values()) {
       const decoded = decodeBatch(info.raw);
@@ -249,19 +256,41 @@ export class EntityIndex {
     return ids;
   }
 
-  /** Forgets a dead entity entirely: all its writes become garbage. */
-  collect(id: string): void {
+  /**
+   * Forgets a dead entity entirely: all its writes become garbage. Every create of the entity
+   * must leave the document with it, or a peer rebuilding from the document would bring the
+   * entity back; so this refuses (returns undefined) while a create sits in a batch that still
+   * holds other live writes and that `mayRewrite` does not allow us to rewrite. Otherwise it
+   * returns the batches that must be rewritten without the entity.
+   */
+  collect(id: string, mayRewrite: (batch: BatchInfo) => boolean): Set<BatchInfo> | undefined {
     const record = this.records.get(id);
-    if (!record || record.visible) return;
+    if (!record || record.visible) return undefined;
+    const rewrite = new Set<BatchInfo>();
+    for (const batch of record.createdIn) {
+      const othersLive = [...batch.live].some((slot) => idOf(slot) !== id);
+      if (!othersLive) continue;
+      if (batch.pinned || !mayRewrite(batch)) return undefined;
+      rewrite.add(batch);
+    }
     this.touch(record);
     for (const slot of slotsOf(record)) this.kill(slot);
     this.records.delete(id);
     this.touched.delete(record);
+    return rewrite;
   }
 
   /** Moves the live writes of `from` to a rewritten batch `to` holding exactly those writes. */
   transfer(from: BatchInfo, decodedTo: DecodedBatch): BatchInfo {
-    const to: BatchInfo = { ...from, raw: decodedTo.raw, size: decodedTo.raw.length - 1, live: new Set() };
+    const to: BatchInfo = {
+      ...from,
+      raw: decodedTo.raw,
+      size: decodedTo.raw.length - 1,
+      live: new Set(),
+      createIds: decodedTo.writes.filter((w) => w.kind === 'create').map((w) => w.id),
+    };
+    for (const id of from.createIds) this.records.get(id)?.createdIn.delete(from);
+    for (const id of to.createIds) this.records.get(id)?.createdIn.add(to);
     for (const slot of from.live) {
       slot.batch = to;
       to.live.add(slot);
@@ -278,6 +307,7 @@ export class EntityIndex {
     const deadBefore = record.deleted?.stamp;
     switch (write.kind) {
       case 'create': {
+        record.createdIn.add(batch);
         const slot: CreateSlot = { stamp, raw: write.raw, batch, type: write.type };
         if (record.created && !beats(slot, record.created)) return;
         this.touch(record);

@@ -314,10 +314,16 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const horizon = encodeHlc({ wall: Math.max(0, Math.floor(this.physicalNow()) - this.tombstoneGraceMs), counter: 0, node: '_' });
     let result = { deletedBatches: 0, rewrittenBatches: 0, collectedTombstones: 0 };
     this.doc.transact(() => {
-      const tombstones = this.index.collectableTombstones(horizon);
-      for (const id of tombstones) this.index.collect(id);
+      const forced = new Set<BatchInfo>();
+      let collected = 0;
+      for (const id of this.index.collectableTombstones(horizon)) {
+        const rewrite = this.index.collect(id, (batch) => batch.hlc.node === this.node);
+        if (!rewrite) continue; // another node's batch still holds its create: that node collects it
+        collected++;
+        for (const batch of rewrite) forced.add(batch);
+      }
       this.index.endChanges();
-      result = { ...this.collect([...this.index.allBatches()]), collectedTombstones: tombstones.length };
+      result = { ...this.collect([...this.index.allBatches()], forced), collectedTombstones: collected };
     }, this);
     return result;
   }
@@ -333,14 +339,17 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     if (this.destroyed) throw new Error('This entity store was destroyed.');
   }
 
-  /** Deletes dead batches and rewrites own mostly-dead ones; must run inside a transaction. */
-  private collect(candidates: Iterable<BatchInfo>): { deletedBatches: number; rewrittenBatches: number } {
+  /**
+   * Deletes dead batches and rewrites own mostly-dead ones (and those in `forced`, which must
+   * lose a collected entity's writes); must run inside a transaction.
+   */
+  private collect(candidates: Iterable<BatchInfo>, forced: ReadonlySet<BatchInfo> = new Set()): { deletedBatches: number; rewrittenBatches: number } {
     const remove = new Set<RawBatch>();
     const rewrites: BatchInfo[] = [];
     for (const info of candidates) {
       if (info.pinned || !this.index.batchInfo(info.raw)) continue;
       if (info.live.size === 0) remove.add(info.raw);
-      else if (info.hlc.node === this.node && info.size >= REWRITE_MIN_SIZE && info.live.size * 2 < info.size) rewrites.push(info);
+      else if (forced.has(info) || (info.hlc.node === this.node && info.size >= REWRITE_MIN_SIZE && info.live.size * 2 < info.size)) rewrites.push(info);
     }
     if (remove.size === 0 && rewrites.length === 0) return { deletedBatches: 0, rewrittenBatches: 0 };
     for (const info of rewrites) remove.add(info.raw);
