@@ -14,6 +14,7 @@
  * set is empty can be deleted from the document without changing anything any node resolves.
  */
 import type { Hlc } from './Hlc.js';
+import { CODE_JOURNAL, type JournalEntry, type StampedEntry } from './journal.js';
 import { decodeBatch, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, type ComponentName, type Components, type EntityType, type RegisterName } from './components.js';
 
@@ -39,6 +40,7 @@ interface CreateSlot extends Slot { readonly type: EntityType }
 interface RegisterSlot extends Slot { readonly name: RegisterName; readonly value: unknown }
 interface TaskSlot extends Slot { readonly task: string }
 interface RemoveSlot extends Slot { readonly task: string; readonly tags: readonly string[] }
+interface JournalSlot extends Slot { readonly key: string; readonly entry: JournalEntry }
 
 /** A resolved entity as every converged replica sees it. */
 export interface EntityView {
@@ -53,11 +55,14 @@ export interface EntityView {
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 
+/** What an `updated` change touched: a component, or the entity's journal. */
+export type ChangedPart = ComponentName | 'journal';
+
 export interface EntityChange {
   readonly id: string;
   readonly kind: ChangeKind;
-  /** Components whose winning write changed (empty for `deleted`). */
-  readonly components: readonly ComponentName[];
+  /** Components whose winning write changed, and `journal` if entries were added (empty for `deleted`). */
+  readonly components: readonly ChangedPart[];
 }
 
 class EntityRecord {
@@ -69,6 +74,8 @@ class EntityRecord {
   readonly removes = new Set<RemoveSlot>();
   /** Every `task@tag` some remove has named. */
   readonly removed = new Set<string>();
+  /** The journal (audit trail), by stamp and content. */
+  readonly journal = new Map<string, JournalSlot>();
   /** Every batch holding a create of this entity, winning or not. */
   readonly createdIn = new Set<BatchInfo>();
   view: EntityView | undefined;
@@ -83,7 +90,7 @@ class EntityRecord {
   }
 
   get empty(): boolean {
-    return !this.created && !this.deleted && this.registers.size === 0 && this.adds.size === 0 && this.removes.size === 0;
+    return !this.created && !this.deleted && this.registers.size === 0 && this.adds.size === 0 && this.removes.size === 0 && this.journal.size === 0;
   }
 }
 
@@ -97,7 +104,7 @@ export class EntityIndex {
   private readonly records = new Map<string, EntityRecord>();
   private readonly batches = new Map<RawBatch, BatchInfo>();
   /** Per-transaction bookkeeping, cleared by `endChanges`. */
-  private readonly touched = new Map<EntityRecord, { wasVisible: boolean; names: Set<ComponentName> }>();
+  private readonly touched = new Map<EntityRecord, { wasVisible: boolean; names: Set<ChangedPart> }>();
   private readonly affectedBatches = new Set<BatchInfo>();
 
   get batchCount(): number {
@@ -175,6 +182,7 @@ export class EntityIndex {
       record.adds.clear();
       record.removes.clear();
       record.removed.clear();
+      record.journal.clear();
       record.createdIn.clear();
     }
     for (const info of this.batches.values()) {
@@ -222,6 +230,15 @@ export class EntityIndex {
     const tags: string[] = [];
     for (const slot of record.adds.values()) if (slot.task === task) tags.push(slot.stamp);
     return tags;
+  }
+
+  /** The journal of a visible entity, oldest first. */
+  journal(id: string): StampedEntry[] {
+    const record = this.records.get(id);
+    if (!record || !record.visible) return [];
+    return [...record.journal.values()]
+      .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.key < b.key ? -1 : 1))
+      .map((slot) => ({ entry: slot.entry, at: slot.batch.hlc }));
   }
 
   /** Canonical text of one visible entity, the input of its digest. */
@@ -347,6 +364,9 @@ export class EntityIndex {
         this.live(slot);
         return;
       }
+      case 'journal':
+        this.applyJournal(record, write, batch);
+        return;
       case 'taskRemove': {
         if (deadBefore !== undefined && !removeMatters(stamp, write.tags, deadBefore)) return;
         const slot: RemoveSlot = { stamp, raw: write.raw, batch, task: write.task, tags: write.tags };
@@ -368,6 +388,17 @@ export class EntityIndex {
     }
   }
 
+  private applyJournal(record: EntityRecord, write: Extract<DecodedWrite, { kind: 'journal' }>, batch: BatchInfo): void {
+    const deadBefore = record.deleted?.stamp;
+    if (deadBefore !== undefined && batch.stamp <= deadBefore) return;
+    const key = `${batch.stamp}|${JSON.stringify(write.raw)}`;
+    if (record.journal.has(key)) return;
+    const slot: JournalSlot = { stamp: batch.stamp, raw: write.raw, batch, key, entry: write.entry };
+    this.touch(record).names.add('journal');
+    record.journal.set(key, slot);
+    this.live(slot);
+  }
+
   /** A tombstone at `stamp` kills every older write of the entity. */
   private purge(record: EntityRecord, stamp: string): void {
     const names = this.touch(record).names;
@@ -385,6 +416,13 @@ export class EntityIndex {
         names.add('taskCatalog');
       }
     }
+    for (const [key, slot] of record.journal) {
+      if (slot.stamp <= stamp) {
+        record.journal.delete(key);
+        this.kill(slot);
+        names.add('journal');
+      }
+    }
     for (const slot of record.removes) {
       if (!removeMatters(slot.stamp, slot.tags, stamp)) {
         record.removes.delete(slot);
@@ -397,6 +435,10 @@ export class EntityIndex {
     const names = this.touch(record).names;
     if (record.created === slot) record.created = undefined;
     else if (record.deleted === slot) record.deleted = undefined;
+    else if (slot.raw[1] === CODE_JOURNAL) {
+      record.journal.delete((slot as JournalSlot).key);
+      names.add('journal');
+    }
     else if ('name' in slot) {
       const register = slot as RegisterSlot;
       if (record.registers.get(register.name) === register) {
@@ -420,6 +462,8 @@ export class EntityIndex {
         return record.deleted !== undefined && record.deleted.stamp >= slot.stamp;
       case CODE_TASK_ADD:
         return record.adds.has(`${(slot as TaskSlot).task}@${slot.stamp}`);
+      case CODE_JOURNAL:
+        return record.journal.has((slot as JournalSlot).key);
       case CODE_TASK_REMOVE:
         for (const remove of record.removes) if (remove.stamp === slot.stamp && remove.task === (slot as RemoveSlot).task) return true;
         return false;
@@ -439,7 +483,7 @@ export class EntityIndex {
     return record;
   }
 
-  private touch(record: EntityRecord): { wasVisible: boolean; names: Set<ComponentName> } {
+  private touch(record: EntityRecord): { wasVisible: boolean; names: Set<ChangedPart> } {
     let entry = this.touched.get(record);
     if (!entry) {
       entry = { wasVisible: record.visible, names: new Set() };
@@ -476,6 +520,7 @@ function* slotsOf(record: EntityRecord): IterableIterator<Slot> {
   yield* record.registers.values();
   yield* record.adds.values();
   yield* record.removes;
+  yield* record.journal.values();
 }
 
 function buildView(record: EntityRecord): EntityView {
@@ -507,6 +552,7 @@ function canonical(record: EntityRecord, view: EntityView): string {
     const stamp = name === 'taskCatalog' ? [...record.adds.values()].map((s) => s.stamp).sort().join(',') : record.registers.get(name as RegisterName)!.stamp;
     parts.push(`${name}@${stamp}=${JSON.stringify(view.components[name])}`);
   }
+  for (const key of [...record.journal.keys()].sort()) parts.push(`journal:${key}`);
   return parts.join('|');
 }
 

@@ -17,6 +17,7 @@ import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, V
 import { decodeBatch, type DecodedBatch, type RawBatch, type RawWrite } from './batch.js';
 import { EntityIndex, type BatchInfo, type EntityChange, type EntityView } from './EntityIndex.js';
 import { combineHashes, fnv1a64 } from './digest.js';
+import { CODE_JOURNAL, encodeJournalEntry, validateJournalEntry, type JournalEntry, type StampedEntry } from './journal.js';
 import {
   CODE_CREATE,
   CODE_DELETE,
@@ -82,6 +83,8 @@ export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
 
 interface PendingBatch {
   readonly writes: Map<string, RawWrite>;
+  /** Journal entries are encoded at commit, when the stamp (and so relative times) is known. */
+  readonly journal: Array<[string, JournalEntry]>;
   readonly created: Set<string>;
   readonly deleted: Set<string>;
 }
@@ -150,6 +153,25 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     });
   }
 
+  /**
+   * Appends an entry to an entity's journal (audit trail). Entries are a set: every node keeps
+   * every entry, stamped with who wrote it and when. Returns the stamp it was written with
+   * (available once the batch commits; inside `transact`, the batch's stamp).
+   */
+  record(id: string, entry: JournalEntry): void {
+    const entityId = validateEntityId(id);
+    const valid = validateJournalEntry(entry);
+    this.batch((p) => {
+      if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
+      p.journal.push([entityId, valid]);
+    });
+  }
+
+  /** The journal of an entity, oldest first (empty if there is no such live entity). */
+  journal(id: string): StampedEntry[] {
+    return this.index.journal(id);
+  }
+
   /** Deletes an entity with a tombstone: older writes anywhere in the mesh lose to it. */
   delete(id: string): void {
     const entityId = validateEntityId(id);
@@ -157,6 +179,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
       const prefix = `${entityId}\u0000`;
       for (const key of [...p.writes.keys()]) if (key.startsWith(prefix)) p.writes.delete(key);
+      for (let i = p.journal.length - 1; i >= 0; i--) if (p.journal[i]![0] === entityId) p.journal.splice(i, 1);
       p.created.delete(entityId);
       p.deleted.add(entityId);
       p.writes.set(`${prefix}${CODE_DELETE}`, [entityId, CODE_DELETE]);
@@ -185,7 +208,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       fn(this.pending);
       return;
     }
-    const pending: PendingBatch = { writes: new Map(), created: new Set(), deleted: new Set() };
+    const pending: PendingBatch = { writes: new Map(), journal: [], created: new Set(), deleted: new Set() };
     this.pending = pending;
     try {
       fn(pending);
@@ -232,8 +255,10 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   }
 
   private commit(p: PendingBatch): void {
-    if (p.writes.size === 0) return;
-    const raw: RawBatch = [encodeHlc(this.clock.now()), ...p.writes.values()];
+    if (p.writes.size === 0 && p.journal.length === 0) return;
+    const stamp = this.clock.now();
+    const journal = p.journal.map(([id, entry]): RawWrite => [id, CODE_JOURNAL, ...encodeJournalEntry(entry, stamp.wall)]);
+    const raw: RawBatch = [encodeHlc(stamp), ...p.writes.values(), ...journal];
     const decoded = decodeBatch(raw);
     if (decoded.rejected.length > 0) {
       // Every write was validated when staged; reaching this is a bug, and the doc is untouched.
@@ -301,6 +326,11 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   /** The latest HLC issued or seen by this node. */
   now(): Hlc {
     return this.clock.peek();
+  }
+
+  /** HLC wall time as of now, without issuing a timestamp: what deadlines are judged by. */
+  wallNow(): number {
+    return Math.max(this.clock.peek().wall, Math.floor(this.physicalNow()));
   }
 
   // ---------------------------------------------------------------- upkeep
@@ -421,16 +451,16 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       }
     }
     this.index.rebuild(this.index.unreplaced(lost));
-    if (problems.length > 0) this.record(problems);
+    if (problems.length > 0) this.report(problems);
   }
 
   private reject(message: string, kind: 'batch' | 'write'): void {
     if (kind === 'batch') this.rejectedBatches++;
     else this.rejectedWrites++;
-    this.record([message]);
+    this.report([message]);
   }
 
-  private record(problems: string[]): void {
+  private report(problems: string[]): void {
     this.problems.push(...problems);
     if (this.problems.length > MAX_PROBLEMS) this.problems.splice(0, this.problems.length - MAX_PROBLEMS);
     this.emit('rejected', [problems]);

@@ -9,6 +9,7 @@
  * distinct keys (the writer coalesces), so sharing a stamp never makes two writes tie.
  */
 import { decodeHlc, type Hlc } from './Hlc.js';
+import { CODE_JOURNAL, decodeJournalEntry, type JournalEntry } from './journal.js';
 import { LatticeError, ValidationError } from './errors.js';
 import {
   CODE_CREATE,
@@ -34,7 +35,8 @@ export type DecodedWrite =
   | { readonly kind: 'delete'; readonly id: string; readonly raw: RawWrite }
   | { readonly kind: 'register'; readonly id: string; readonly name: RegisterName; readonly value: unknown; readonly raw: RawWrite }
   | { readonly kind: 'taskAdd'; readonly id: string; readonly task: string; readonly raw: RawWrite }
-  | { readonly kind: 'taskRemove'; readonly id: string; readonly task: string; readonly tags: readonly string[]; readonly raw: RawWrite };
+  | { readonly kind: 'taskRemove'; readonly id: string; readonly task: string; readonly tags: readonly string[]; readonly raw: RawWrite }
+  | { readonly kind: 'journal'; readonly id: string; readonly entry: JournalEntry; readonly raw: RawWrite };
 
 export interface DecodedBatch {
   readonly raw: RawBatch;
@@ -66,7 +68,7 @@ export function decodeBatch(raw: unknown): DecodedBatch {
   const rejected: string[] = [];
   for (let i = 1; i < raw.length; i++) {
     try {
-      writes.push(decodeWrite(raw[i]));
+      writes.push(decodeWrite(raw[i], hlc));
     } catch (error) {
       if (!(error instanceof LatticeError)) throw error;
       rejected.push(`write ${i} of batch ${stamp}: ${error.message}`);
@@ -75,7 +77,7 @@ export function decodeBatch(raw: unknown): DecodedBatch {
   return { raw: raw as RawBatch, stamp: stamp as string, hlc, writes, rejected };
 }
 
-export function decodeWrite(raw: unknown): DecodedWrite {
+export function decodeWrite(raw: unknown, stamp: Hlc): DecodedWrite {
   if (!Array.isArray(raw) || raw.length < 2) {
     throw new ValidationError('write', 'A write is not an array of [entityId, code, …].');
   }
@@ -101,6 +103,8 @@ export function decodeWrite(raw: unknown): DecodedWrite {
       for (const tag of tags) decodeHlc(tag);
       return { kind: 'taskRemove', id, task: taskName(raw[2]), tags: tags as string[], raw: w };
     }
+    case CODE_JOURNAL:
+      return { kind: 'journal', id, entry: decodeJournalEntry(raw.slice(2), stamp.wall), raw: w };
     default: {
       const spec = typeof code === 'number' ? registerByCode(code) : undefined;
       if (!spec) throw new ValidationError('component', `Write to "${id}" uses unknown component code ${String(code).slice(0, 20)}.`);

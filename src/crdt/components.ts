@@ -9,7 +9,7 @@
 import { ValidationError } from './errors.js';
 import { boundedString, finiteIn, onlyKeys, oneOf, requireRecord } from './validate.js';
 
-export const ENTITY_TYPES = ['track', 'asset', 'geo'] as const;
+export const ENTITY_TYPES = ['track', 'asset', 'geo', 'task'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
 export const THREAT_LEVELS = ['none', 'low', 'medium', 'high'] as const;
@@ -74,6 +74,23 @@ export interface Approval {
   requestedBy: string;
 }
 
+export const TASK_KINDS = ['intercept'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+/** The status of a task entity, the latest by HLC (its history is in the journal). */
+export const TASK_STATES = ['created', 'sent', 'acknowledged', 'executing', 'done_ok', 'done_not_ok', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** A task given to an asset: what, against which target, by whom approved. */
+export interface Task {
+  kind: TaskKind;
+  targetId: string;
+  assetId: string;
+  /** The approval request that allowed it. */
+  requestId: string;
+  status: TaskState;
+}
+
 /** Every component, by name. `taskCatalog` is a set (add-wins), the others are registers. */
 export interface ComponentValues {
   position: Position;
@@ -84,6 +101,7 @@ export interface ComponentValues {
   source: Source;
   fusion: Fusion;
   approval: Approval;
+  task: Task;
   taskCatalog: string[];
 }
 
@@ -325,6 +343,33 @@ const approval: RegisterSpec<'approval'> = {
   },
 };
 
+const task: RegisterSpec<'task'> = {
+  name: 'task',
+  code: 10,
+  validate(value) {
+    const v = requireRecord('task', value);
+    onlyKeys('task', v, ['kind', 'targetId', 'assetId', 'requestId', 'status']);
+    return {
+      kind: oneOf('task.kind', v.kind, TASK_KINDS),
+      targetId: boundedString('task.targetId', v.targetId, TEXT_MAX, ID_PATTERN),
+      assetId: boundedString('task.assetId', v.assetId, TEXT_MAX, ID_PATTERN),
+      requestId: boundedString('task.requestId', v.requestId, TEXT_MAX, ID_PATTERN),
+      status: oneOf('task.status', v.status, TASK_STATES),
+    };
+  },
+  encode: (t) => [TASK_KINDS.indexOf(t.kind), t.targetId, t.assetId, t.requestId, TASK_STATES.indexOf(t.status)],
+  decode(payload) {
+    arity('task', payload, 5);
+    return {
+      kind: TASK_KINDS[int('task.kind', payload[0], 0, TASK_KINDS.length - 1)]!,
+      targetId: boundedString('task.targetId', payload[1], TEXT_MAX, ID_PATTERN),
+      assetId: boundedString('task.assetId', payload[2], TEXT_MAX, ID_PATTERN),
+      requestId: boundedString('task.requestId', payload[3], TEXT_MAX, ID_PATTERN),
+      status: TASK_STATES[int('task.status', payload[4], 0, TASK_STATES.length - 1)]!,
+    };
+  },
+};
+
 type RegisterSpecs = { [N in RegisterName]: RegisterSpec<N> };
 
 /** Every register component, by name. */
@@ -337,6 +382,7 @@ export const REGISTERS: RegisterSpecs = {
   source,
   fusion,
   approval,
+  task,
 };
 
 export const REGISTER_NAMES = Object.keys(REGISTERS) as RegisterName[];

@@ -7,7 +7,9 @@ export type LatticeErrorCode =
   | 'validation'
   | 'clock-skew'
   | 'not-found'
-  | 'already-exists';
+  | 'already-exists'
+  | 'forbidden'
+  | 'invalid-state';
 
 export abstract class LatticeError extends Error {
   abstract readonly code: LatticeErrorCode;
@@ -60,5 +62,25 @@ export class EntityExistsError extends LatticeError {
     super(`An entity with id "${id}" already exists; use update to change it.`);
     this.name = 'EntityExistsError';
     this.id = id;
+  }
+}
+
+/** The node's role does not allow this action (e.g. a viewer deciding an approval). */
+export class PermissionError extends LatticeError {
+  readonly code = 'forbidden' as const;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermissionError';
+  }
+}
+
+/** The action does not fit the current state (e.g. deciding a request that is no longer pending). */
+export class StateError extends LatticeError {
+  readonly code = 'invalid-state' as const;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateError';
   }
 }

@@ -5,3 +5,5 @@ export * from './components.js';
 export { EntityStore, DEFAULT_TOMBSTONE_GRACE_MS } from './EntityStore.js';
 export type { EntityStoreOptions, EntityEvent, StoreEvents, StoreHealth, ChangeOrigin, EntityView, EntityChange } from './EntityStore.js';
 export { fnv1a64, combineHashes } from './digest.js';
+export * from './journal.js';
+export type { ChangedPart } from './EntityIndex.js';

@@ -23,6 +23,7 @@ type Op =
   | { kind: 'drop'; from: number; to: number; count: number }
   | { kind: 'partition'; side: number[] }
   | { kind: 'heal' }
+  | { kind: 'journal'; replica: number; id: string; verdict: 'approve' | 'deny' }
   | { kind: 'compact'; replica: number }
   | { kind: 'tick'; ms: number };
 
@@ -50,6 +51,7 @@ function opArb(replicas: number): fc.Arbitrary<Op> {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('partition' as const), side: fc.subarray([...Array(replicas).keys()], { minLength: 1 }) }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'heal' as const }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('compact' as const), replica: r }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('journal' as const), replica: r, id, verdict: fc.constantFrom('approve' as const, 'deny' as const) }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: -20, max: 400 }) }) },
   );
 }
@@ -74,23 +76,25 @@ interface OracleEntity {
   type: string;
   components: Record<string, unknown>;
   stamps: Record<string, string>;
+  journal: string[];
 }
 
 /** Resolves the whole history by the documented rules, independently of EntityIndex. */
 function oracle(batches: Iterable<RawBatch>): Map<string, OracleEntity> {
   type W = { stamp: string; order: string; value?: unknown; type?: string; task?: string; tags?: readonly string[] };
-  const byId = new Map<string, { creates: W[]; deletes: W[]; regs: Map<string, W[]>; adds: W[]; removes: W[] }>();
+  const byId = new Map<string, { creates: W[]; deletes: W[]; regs: Map<string, W[]>; adds: W[]; removes: W[]; journal: W[] }>();
   for (const raw of batches) {
     const batch = decodeBatch(raw);
     for (const w of batch.writes) {
       let e = byId.get(w.id);
-      if (!e) byId.set(w.id, (e = { creates: [], deletes: [], regs: new Map(), adds: [], removes: [] }));
+      if (!e) byId.set(w.id, (e = { creates: [], deletes: [], regs: new Map(), adds: [], removes: [], journal: [] }));
       const base = { stamp: batch.stamp, order: JSON.stringify(w.raw) };
       if (w.kind === 'create') e.creates.push({ ...base, type: w.type });
       else if (w.kind === 'delete') e.deletes.push(base);
       else if (w.kind === 'register') e.regs.set(w.name, [...(e.regs.get(w.name) ?? []), { ...base, value: w.value }]);
       else if (w.kind === 'taskAdd') e.adds.push({ ...base, task: w.task });
-      else e.removes.push({ ...base, task: w.task, tags: w.tags });
+      else if (w.kind === 'taskRemove') e.removes.push({ ...base, task: w.task, tags: w.tags });
+      else e.journal.push({ ...base, value: w.entry });
     }
   }
   const max = (ws: W[]) => ws.reduce<W | undefined>((m, w) => (!m || w.stamp > m.stamp || (w.stamp === m.stamp && w.order > m.order) ? w : m), undefined);
@@ -114,7 +118,10 @@ function oracle(batches: Iterable<RawBatch>): Map<string, OracleEntity> {
       stamps.taskCatalog = adds.map((a) => a.stamp).sort().at(-1)!;
     }
     const visible = created && (!deleted || created.stamp > deleted || Object.keys(components).length > 0);
-    if (visible) out.set(id, { type: created.type!, components, stamps });
+    const journal = [...new Map(e.journal.filter((j) => j.stamp > deleted).map((j) => [`${j.stamp}|${j.order}`, j])).values()]
+      .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.order < b.order ? -1 : 1))
+      .map((j) => `${j.stamp}:${JSON.stringify(j.value)}`);
+    if (visible) out.set(id, { type: created.type!, components, stamps, journal });
   }
   return out;
 }
@@ -125,7 +132,8 @@ function resolved(store: EntityStore): Map<string, OracleEntity> {
   for (const v of store.list() as EntityView[]) {
     const stamps: Record<string, string> = {};
     for (const [k, h] of Object.entries(v.stamps)) stamps[k] = enc(h!);
-    out.set(v.id, { type: v.type, components: { ...v.components }, stamps });
+    const journal = store.journal(v.id).map((j) => `${enc(j.at)}:${JSON.stringify(j.entry)}`);
+    out.set(v.id, { type: v.type, components: { ...v.components }, stamps, journal });
   }
   return out;
 }
@@ -198,6 +206,9 @@ function run(replicaCount: number, skews: number[], ops: Op[]): void {
         break;
       case 'compact':
         replicas[op.replica]!.store.compact();
+        break;
+      case 'journal':
+        tolerate(() => replicas[op.replica]!.store.record(op.id, { kind: 'decision', requestId: 'r1', verdict: op.verdict, operator: `op${op.replica}` }));
         break;
       case 'tick':
         now += op.ms;

@@ -1,0 +1,150 @@
+/**
+ * The journal: an append-only set of stamped entries kept on an entity for as long as it lives.
+ * It is the audit trail (who, what, when) and the input of every outcome that must not depend
+ * on last-writer-wins: the decisions on an approval request are a set, not a register, because
+ * "deny wins over a concurrent approve" needs both.
+ *
+ * Wire form: [entityId, CODE_JOURNAL, kind, …fields]; who and when are the batch stamp.
+ */
+import { ValidationError } from './errors.js';
+import { boundedString, finiteIn, oneOf, requireRecord, onlyKeys } from './validate.js';
+import { TASK_NAME_PATTERN, TASK_STATES, type TaskState, type WireValue } from './components.js';
+import type { Hlc } from './Hlc.js';
+
+export const CODE_JOURNAL = 22;
+
+export const VERDICTS = ['approve', 'deny'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Lattice's task life cycle, plus `cancelled` by an operator. */
+const TASK_STATUSES = TASK_STATES;
+type TaskStatus = TaskState;
+
+export type JournalEntry =
+  /** A request for a human decision on `tasks`, open until `deadline` (HLC wall ms). */
+  | { readonly kind: 'request'; readonly requestId: string; readonly deadline: number; readonly tasks: readonly string[]; readonly auto: boolean }
+  | { readonly kind: 'decision'; readonly requestId: string; readonly verdict: Verdict; readonly operator: string }
+  /** The request no longer applies (the threat fell below the level that needed it). */
+  | { readonly kind: 'withdraw'; readonly requestId: string; readonly reason: string }
+  /** A task changed status. */
+  | { readonly kind: 'task'; readonly taskId: string; readonly status: TaskStatus; readonly note: string };
+
+export type JournalKind = JournalEntry['kind'];
+const KINDS: readonly JournalKind[] = ['request', 'decision', 'withdraw', 'task'];
+
+/** An entry with the stamp of the batch that wrote it: `at.node` is who, `at.wall` is when. */
+export interface StampedEntry {
+  readonly entry: JournalEntry;
+  readonly at: Hlc;
+}
+
+const ID = /^[A-Za-z0-9_.:-]+$/;
+const MAX_TASKS = 16;
+const MAX_WINDOW_MS = 2 ** 31 - 1;
+const NOTE_MAX = 120;
+
+/** Validates an entry given through the API. */
+export function validateJournalEntry(value: unknown): JournalEntry {
+  const v = requireRecord('journal entry', value);
+  const kind = oneOf('journal entry kind', v.kind, KINDS);
+  switch (kind) {
+    case 'request': {
+      onlyKeys('request', v, ['kind', 'requestId', 'deadline', 'tasks', 'auto']);
+      const tasks = v.tasks;
+      if (!Array.isArray(tasks) || tasks.length === 0 || tasks.length > MAX_TASKS) {
+        throw new ValidationError('request.tasks', `request.tasks must list 1–${MAX_TASKS} tasks.`);
+      }
+      return {
+        kind,
+        requestId: boundedString('request.requestId', v.requestId, 64, ID),
+        deadline: Math.round(finiteIn('request.deadline', v.deadline, 0, 36 ** 9)),
+        tasks: tasks.map((t, i) => boundedString(`request.tasks[${i}]`, t, 32, TASK_NAME_PATTERN)),
+        auto: v.auto === true,
+      };
+    }
+    case 'decision':
+      onlyKeys('decision', v, ['kind', 'requestId', 'verdict', 'operator']);
+      return {
+        kind,
+        requestId: boundedString('decision.requestId', v.requestId, 64, ID),
+        verdict: oneOf('decision.verdict', v.verdict, VERDICTS),
+        operator: boundedString('decision.operator', v.operator, 64),
+      };
+    case 'withdraw':
+      onlyKeys('withdraw', v, ['kind', 'requestId', 'reason']);
+      return { kind, requestId: boundedString('withdraw.requestId', v.requestId, 64, ID), reason: boundedString('withdraw.reason', v.reason, NOTE_MAX) };
+    case 'task':
+      onlyKeys('task', v, ['kind', 'taskId', 'status', 'note']);
+      return {
+        kind,
+        taskId: boundedString('task.taskId', v.taskId, 64, ID),
+        status: oneOf('task.status', v.status, TASK_STATUSES),
+        note: v.note === undefined || v.note === '' ? '' : boundedString('task.note', v.note, NOTE_MAX),
+      };
+  }
+}
+
+/** Wire payload (after entity id and code). The request deadline travels relative to the stamp. */
+export function encodeJournalEntry(entry: JournalEntry, stampWall: number): WireValue[] {
+  const kind = KINDS.indexOf(entry.kind);
+  switch (entry.kind) {
+    case 'request': {
+      const window = entry.deadline - stampWall;
+      if (window < 0 || window > MAX_WINDOW_MS) {
+        throw new ValidationError('request.deadline', 'request.deadline must be in the future, by at most 24 days.');
+      }
+      return [kind, entry.requestId, window, entry.auto ? 1 : 0, ...entry.tasks];
+    }
+    case 'decision':
+      return [kind, entry.requestId, VERDICTS.indexOf(entry.verdict), entry.operator];
+    case 'withdraw':
+      return [kind, entry.requestId, entry.reason];
+    case 'task':
+      return [kind, entry.taskId, TASK_STATUSES.indexOf(entry.status), entry.note];
+  }
+}
+
+function int(field: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new ValidationError(field, `${field} on the wire must be an integer in [0, ${max}].`);
+  }
+  return value;
+}
+
+/** Decodes a payload from the document (untrusted); `stampWall` is the batch's HLC wall. */
+export function decodeJournalEntry(payload: readonly unknown[], stampWall: number): JournalEntry {
+  const kind = KINDS[int('journal kind', payload[0], KINDS.length - 1)]!;
+  const arity = (min: number, max = min) => {
+    if (payload.length < min || payload.length > max) throw new ValidationError('journal', `A ${kind} entry on the wire has ${payload.length} fields.`);
+  };
+  switch (kind) {
+    case 'request':
+      arity(5, 4 + MAX_TASKS);
+      return {
+        kind,
+        requestId: boundedString('request.requestId', payload[1], 64, ID),
+        deadline: stampWall + int('request.deadline', payload[2], MAX_WINDOW_MS),
+        auto: int('request.auto', payload[3], 1) === 1,
+        tasks: payload.slice(4).map((t, i) => boundedString(`request.tasks[${i}]`, t, 32, TASK_NAME_PATTERN)),
+      };
+    case 'decision':
+      arity(4);
+      return {
+        kind,
+        requestId: boundedString('decision.requestId', payload[1], 64, ID),
+        verdict: VERDICTS[int('decision.verdict', payload[2], VERDICTS.length - 1)]!,
+        operator: boundedString('decision.operator', payload[3], 64),
+      };
+    case 'withdraw':
+      arity(3);
+      return { kind, requestId: boundedString('withdraw.requestId', payload[1], 64, ID), reason: boundedString('withdraw.reason', payload[2], NOTE_MAX) };
+    case 'task':
+      arity(4);
+      return {
+        kind,
+        taskId: boundedString('task.taskId', payload[1], 64, ID),
+        status: TASK_STATUSES[int('task.status', payload[2], TASK_STATUSES.length - 1)]!,
+        note: payload[3] === '' ? '' : boundedString('task.note', payload[3], NOTE_MAX),
+      };
+  }
+}
