@@ -7,3 +7,7 @@ export type { EntityStoreOptions, EntityEvent, StoreEvents, StoreHealth, ChangeO
 export { fnv1a64, combineHashes } from './digest.js';
 export * from './journal.js';
 export type { ChangedPart } from './EntityIndex.js';
+export * from './approval.js';
+export { ApprovalDesk } from './ApprovalDesk.js';
+export type { Actor, ActorRole, PendingApproval } from './ApprovalDesk.js';
+export { TaskBoard, TASK_TRANSITIONS, isTerminal, taskIdFor, haversineM } from './TaskBoard.js';

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import * as Y from 'yjs';
+import { ApprovalDesk, EntityStore, PermissionError, StateError, TaskBoard, haversineM, type Actor } from '../../../src/crdt/index.js';
+import { TaskingPolicy } from '../../../src/workers/tasking/TaskingPolicy.js';
+import { InterceptExecutor } from '../../../src/workers/tasking/InterceptExecutor.js';
+
+function setup(role: Actor['role'] = 'operator') {
+  let now = 1_750_000_000_000;
+  const store = new EntityStore(new Y.Doc(), { node: 'n1', physicalNow: () => now });
+  const actor = (): Actor => ({ role, name: 'alice' });
+  const desk = new ApprovalDesk(store, actor);
+  const board = new TaskBoard(store, actor);
+  const policy = new TaskingPolicy(store, desk, board, { approvalTimeoutMs: 30_000 });
+  const executor = new InterceptExecutor(store, board, { speedMps: 250, captureRadiusM: 500 });
+  store.transact(() => {
+    store.create('trk', 'track', { position: { lat: 50, lon: 1, alt: 5_000 }, threat: { level: 'none' } });
+    store.create('far', 'asset', { position: { lat: 50, lon: 3, alt: 0 }, affiliation: { value: 'friend' } });
+    store.create('near', 'asset', { position: { lat: 50, lon: 0.9, alt: 0 }, affiliation: { value: 'friend' } });
+    store.create('theirs', 'asset', { position: { lat: 50, lon: 1, alt: 0 }, affiliation: { value: 'hostile' } });
+  });
+  const threat = (level: 'none' | 'low' | 'medium' | 'high') => store.update('trk', { threat: { level } });
+  return { store, desk, board, policy, executor, threat, advance: (ms: number) => (now += ms) };
+}
+
+describe('tasking follows threat', () => {
+  it('sets the task catalog by threat level, and holds intercept for approval', () => {
+    const t = setup();
+    t.policy.step();
+    expect(t.store.get('trk')!.components.taskCatalog).to.equal(undefined);
+    t.threat('low');
+    t.policy.step();
+    expect(t.store.get('trk')!.components.taskCatalog).to.deep.equal(['identify', 'monitor']);
+    t.threat('medium');
+    t.policy.step();
+    expect(t.store.get('trk')!.components.taskCatalog).to.deep.equal(['identify', 'monitor', 'track']);
+    t.threat('high');
+    expect(t.policy.step().requested).to.deep.equal(['trk']);
+    expect(t.desk.outcome('trk')!.state).to.equal('pending');
+    expect(t.store.get('trk')!.components.taskCatalog).to.not.include('intercept');
+    expect(t.board.list()).to.deep.equal([]);
+  });
+
+  it('tasks the nearest available friendly asset once approved', () => {
+    const t = setup();
+    t.threat('high');
+    t.policy.step();
+    t.desk.decide('trk', 'approve');
+    const report = t.policy.step();
+    expect(report.tasked).to.deep.equal(['trk']);
+    const [task] = t.board.list();
+    expect(task).to.include({ kind: 'intercept', targetId: 'trk', assetId: 'near', status: 'created' });
+    expect(t.store.get('trk')!.components.taskCatalog).to.include('intercept');
+    // Running again changes nothing: one task per approved request.
+    t.policy.step();
+    expect(t.board.list().length).to.equal(1);
+  });
+
+  it('withdraws a pending request when the threat falls, and requests again when it rises', () => {
+    const t = setup();
+    t.threat('high');
+    t.policy.step();
+    t.advance(1_000);
+    t.threat('medium');
+    expect(t.policy.step().withdrawn).to.deep.equal(['trk']);
+    expect(t.desk.outcome('trk')!.state).to.equal('withdrawn');
+    t.advance(1_000);
+    t.threat('high');
+    expect(t.policy.step().requested).to.deep.equal(['trk']);
+    expect(t.desk.outcome('trk')!.state).to.equal('pending');
+  });
+
+  it('does not task anything when the request times out or is denied', () => {
+    const t = setup();
+    t.threat('high');
+    t.policy.step();
+    t.advance(31_000);
+    t.policy.step();
+    expect(t.desk.outcome('trk')!.state).to.equal('timed_out');
+    expect(t.board.list()).to.deep.equal([]);
+  });
+});
+
+describe('intercept task life cycle', () => {
+  it('goes created → sent → acknowledged → executing → done_ok as the interceptor flies to the target', () => {
+    const t = setup();
+    t.threat('high');
+    t.policy.step();
+    t.desk.decide('trk', 'approve');
+    t.policy.step();
+    const id = t.board.list()[0]!.id;
+    const start = haversineM(t.store.get('near')!.components.position!, t.store.get('trk')!.components.position!);
+    for (let i = 0; i < 3; i++) t.executor.step(1);
+    expect(t.board.get(id)!.status).to.equal('executing');
+    t.executor.step(10);
+    const after = haversineM(t.store.get('near')!.components.position!, t.store.get('trk')!.components.position!);
+    expect(start - after).to.be.closeTo(2_500, 50);
+    for (let i = 0; i < 60 && t.board.get(id)!.status === 'executing'; i++) t.executor.step(1);
+    expect(t.board.get(id)!.status).to.equal('done_ok');
+    expect(t.store.journal(id).map((e) => e.entry.kind === 'task' && e.entry.status)).to.deep.equal(['created', 'sent', 'acknowledged', 'executing', 'done_ok']);
+    // The asset is free again.
+    expect(t.board.activeTaskOf('near')).to.equal(undefined);
+  });
+
+  it('ends done_not_ok when the target is gone', () => {
+    const t = setup();
+    t.threat('high');
+    t.policy.step();
+    t.desk.decide('trk', 'approve');
+    t.policy.step();
+    t.store.delete('trk');
+    t.executor.step(1);
+    const [task] = t.board.list();
+    expect(task!.status).to.equal('done_not_ok');
+    expect(t.store.journal(task!.id).at(-1)!.entry).to.include({ status: 'done_not_ok', note: 'target trk lost' });
+  });
+
+  it('lets an operator cancel, refuses a viewer, and refuses moves from a terminal state', () => {
+    const t = setup();
+    t.threat('high');
+    t.policy.step();
+    t.desk.decide('trk', 'approve');
+    t.policy.step();
+    const id = t.board.list()[0]!.id;
+    const viewer = new TaskBoard(t.store, () => ({ role: 'viewer', name: 'bob' }));
+    const digest = t.store.digest();
+    expect(() => viewer.cancel(id)).to.throw(PermissionError, /viewer/);
+    expect(t.store.digest()).to.equal(digest);
+    t.board.cancel(id);
+    expect(t.board.get(id)!.status).to.equal('cancelled');
+    expect(() => t.board.advance(id, 'executing')).to.throw(StateError, /cancelled; it cannot become executing/);
+    expect(t.store.journal(id).at(-1)!.entry).to.include({ status: 'cancelled', note: 'cancelled by alice' });
+  });
+});
