@@ -80,13 +80,19 @@ describe('tasking follows threat', () => {
   });
 });
 
+/** A high threat, approved, with its intercept task created. */
+function approvedIntercept() {
+  const t = setup();
+  t.threat('high');
+  t.policy.step();
+  t.desk.decide('trk', 'approve');
+  t.policy.step();
+  return t;
+}
+
 describe('intercept task life cycle', () => {
   it('goes created → sent → acknowledged → executing → done_ok as the interceptor flies to the target', () => {
-    const t = setup();
-    t.threat('high');
-    t.policy.step();
-    t.desk.decide('trk', 'approve');
-    t.policy.step();
+    const t = approvedIntercept();
     const id = t.board.list()[0]!.id;
     const start = haversineM(t.store.get('near')!.components.position!, t.store.get('trk')!.components.position!);
     for (let i = 0; i < 3; i++) t.executor.step(1);
@@ -102,11 +108,7 @@ describe('intercept task life cycle', () => {
   });
 
   it('ends done_not_ok when the target is gone', () => {
-    const t = setup();
-    t.threat('high');
-    t.policy.step();
-    t.desk.decide('trk', 'approve');
-    t.policy.step();
+    const t = approvedIntercept();
     t.store.delete('trk');
     t.executor.step(1);
     const [task] = t.board.list();
@@ -115,11 +117,7 @@ describe('intercept task life cycle', () => {
   });
 
   it('lets an operator cancel, refuses a viewer, and refuses moves from a terminal state', () => {
-    const t = setup();
-    t.threat('high');
-    t.policy.step();
-    t.desk.decide('trk', 'approve');
-    t.policy.step();
+    const t = approvedIntercept();
     const id = t.board.list()[0]!.id;
     const viewer = new TaskBoard(t.store, () => ({ role: 'viewer', name: 'bob' }));
     const digest = t.store.digest();
