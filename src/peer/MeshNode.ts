@@ -176,7 +176,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       since: this.joinedAt,
       digest: this.store.digest(),
     };
-    this.awareness.setLocalStateField(PRESENCE_FIELD, presence);
+    // Not setLocalStateField: it does nothing once y-webrtc has cleared the state on disconnect.
+    this.awareness.setLocalState({ ...(this.awareness.getLocalState() ?? {}), [PRESENCE_FIELD]: presence });
   }
 
   private readonly scheduleDigest = (): void => {

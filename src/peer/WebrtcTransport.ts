@@ -97,8 +97,9 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
     return this.room()?.peerId ?? '';
   }
 
+  /** Whether the node wants to be in the mesh (y-webrtc's `connected` stays false until its room key is derived). */
   get connected(): boolean {
-    return this.provider.connected;
+    return this.provider.shouldConnect;
   }
 
   signalingConnected(): boolean {
@@ -111,7 +112,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
   }
 
   connect(): void {
-    if (this.provider.connected) return;
+    if (this.provider.shouldConnect) return;
     this.provider.connect();
     this.watchdog?.start();
     this.emit('links', []);
@@ -119,7 +120,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
 
   disconnect(): void {
     this.watchdog?.stop();
-    if (!this.provider.connected) return;
+    if (!this.provider.shouldConnect) return;
     this.provider.disconnect();
     this.bcSince.clear();
     this.emit('links', []);
@@ -127,7 +128,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
 
   links(): TransportLink[] {
     const room = this.room();
-    if (!room || !this.provider.connected) return [];
+    if (!room || !this.provider.shouldConnect) return [];
     const out: TransportLink[] = [];
     for (const conn of room.webrtcConns.values()) {
       if (!conn.connected) continue;

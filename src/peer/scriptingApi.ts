@@ -3,6 +3,7 @@
  * tests use nothing else). Every value it returns is a plain copy that survives
  * `structuredClone`, so scripts can keep and compare them without touching the node's state.
  */
+import * as Y from 'yjs';
 import type { Components, EntityEvent, EntityType, EntityView } from '../crdt/index.js';
 import type { LatticeNode, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
 
@@ -41,6 +42,8 @@ export interface LatticeScriptingApi {
   list(type?: EntityType): EntityView[];
   /** `count:hash` of the resolved state; equal on two nodes iff they have converged. */
   digest(): string;
+  /** Size of the whole document state in bytes: what a node joining from nothing receives. */
+  documentBytes(): number;
   /** Joins the mesh. */
   connect(): void;
   /** Leaves the mesh (a partition of this node); writes continue locally and sync on `connect`. */
@@ -94,6 +97,7 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
     },
     list: (type) => copy(store.list(type)),
     digest: () => store.digest(),
+    documentBytes: () => Y.encodeStateAsUpdate(node.doc).byteLength,
     connect: () => node.connect(),
     disconnect: () => node.disconnect(),
     peers: () => copy([...node.status().peers]),

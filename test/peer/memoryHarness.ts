@@ -1,5 +1,4 @@
 /** Runs acceptance scenarios on `MeshNode`s joined by the in-memory transport, in one page. */
-import * as Y from 'yjs';
 import { MemoryNetwork, MemoryTransport, memoryTransport } from '../../src/peer/MemoryTransport.js';
 import { MeshNode } from '../../src/peer/MeshNode.js';
 import { newNodeId } from '../../src/peer/nodeIdentity.js';
@@ -54,7 +53,7 @@ export function handleFor(label: string, node: MeshNode): NodeHandle {
         });
       }
     },
-    stateBytes: async () => Y.encodeStateAsUpdate(node.doc).byteLength,
+    stateBytes: async () => api.documentBytes(),
     inject: async (bytes) => (node.transport as MemoryTransport).inject(Uint8Array.from(bytes)),
   };
 }
