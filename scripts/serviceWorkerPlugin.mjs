@@ -24,7 +24,7 @@ function serviceWorker(self, SHELL, CACHE) {
 
   // The cached shell, marked so a test (or a person in devtools) can see it came from the cache.
   const cachedShell = async () => {
-    const hit = await caches.match('./index.html', { cacheName: CACHE });
+    const hit = await caches.match('./index.html', { cacheName: CACHE, ignoreVary: true });
     if (!hit) return Response.error();
     const headers = new Headers(hit.headers);
     headers.set('x-lattice-shell', 'cache');
@@ -45,7 +45,7 @@ function serviceWorker(self, SHELL, CACHE) {
       );
       return;
     }
-    event.respondWith(caches.match(request, { cacheName: CACHE, ignoreSearch: true }).then((hit) => hit ?? fetch(request)));
+    event.respondWith(caches.match(request, { cacheName: CACHE, ignoreSearch: true, ignoreVary: true }).then((hit) => hit ?? fetch(request)));
   });
 }
 

@@ -156,7 +156,9 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   }
 
   private problem(): string | undefined {
-    if (this.undecryptableAt > 0 && Date.now() - this.undecryptableAt < UNDECRYPTABLE_HOLD_MS) {
+    // Shown while such messages keep coming, and for as long as no node is reachable at all.
+    const recent = Date.now() - this.undecryptableAt < UNDECRYPTABLE_HOLD_MS;
+    if (this.undecryptableAt > 0 && (recent || this.transport.links().length === 0)) {
       return (
         `Messages from other nodes in room "${this.room}" (${this.undecryptableSource}) cannot be decrypted: ` +
         'they use a different room password, or one side uses none. Open the link with the same ?password= on every node.'
