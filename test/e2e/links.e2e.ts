@@ -8,7 +8,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { waitUntil } from '../support/check.js';
-import { freshRoom, openNode, type OpenNode } from './nodes.js';
+import { freshRoom, newNodeContext, openNode, openPage, pageHandle, type OpenNode } from './nodes.js';
 
 async function openPair(browser: import('@playwright/test').Browser, params: Record<string, string> = {}): Promise<[OpenNode, OpenNode]> {
   const room = freshRoom('links');
@@ -80,5 +80,31 @@ test('a wrong room password gives a clear message; nodes with the same password 
     expect((await b.handle.peers()).length).toBe(0);
   } finally {
     await Promise.all([a.context.close(), b.context.close(), c.context.close()]);
+  }
+});
+
+test('tabs of one browser sync over BroadcastChannel with no server; each tab keeps its own node id across reloads', async ({ browser }) => {
+  const context = await newNodeContext(browser);
+  try {
+    const options = { room: freshRoom('tabs'), signaling: 'none' };
+    const first = await openPage(context, { ...options, name: 'Tab1' });
+    const second = await openPage(context, { ...options, name: 'Tab2' });
+    const [t1, id1] = [pageHandle('Tab1', first), await first.evaluate(() => window.lattice!.identity.nodeId)];
+    let t2 = pageHandle('Tab2', second);
+    const id2 = await second.evaluate(() => window.lattice!.identity.nodeId);
+    expect(id2).not.toBe(id1);
+    await t1.create('over-bc', 'track', { position: { lat: 5, lon: 6, alt: 0 } });
+    await waitUntil(async () => (await t2.get('over-bc')) !== undefined, 'the write reaches the other tab', 10_000);
+    await waitUntil(async () => (await t2.peers()).some((p) => p.name === 'Tab1' && p.link === 'broadcastchannel'), 'Tab2 sees Tab1 over BroadcastChannel', 10_000);
+    expect((await t2.status()).signalingConnected).toBe(false);
+
+    await second.reload();
+    await second.waitForFunction(() => window.lattice !== undefined);
+    await second.evaluate(() => window.lattice!.ready);
+    t2 = pageHandle('Tab2', second);
+    expect(await second.evaluate(() => window.lattice!.identity.nodeId)).toBe(id2);
+    expect(await t2.get('over-bc')).toBeDefined();
+  } finally {
+    await context.close();
   }
 });

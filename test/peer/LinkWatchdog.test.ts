@@ -1,0 +1,43 @@
+import { LinkWatchdog, type WatchedLink } from '../../src/peer/LinkWatchdog.js';
+import { checkEqual } from '../support/check.js';
+
+function setup(links: WatchedLink[]) {
+  let now = 10_000;
+  const pinged: string[] = [];
+  const replaced: string[] = [];
+  const dog = new LinkWatchdog(
+    { list: () => links, ping: (id) => pinged.push(id), replace: (id) => replaced.push(id) },
+    undefined,
+    { silenceMs: 4000, openTimeoutMs: 10_000, now: () => now },
+  );
+  return { dog, pinged, replaced, advance: (ms: number) => (now += ms) };
+}
+
+describe('LinkWatchdog', () => {
+  it('pings links that carry traffic and leaves them alone', () => {
+    const t = setup([{ id: 'a', open: true, createdAt: 9000, openedAt: 9500, lastReceived: 9900 }]);
+    t.dog.check();
+    checkEqual([t.pinged, t.replaced], [['a'], []], 'pinged, not replaced');
+  });
+
+  it('replaces an open link that has been silent longer than silenceMs', () => {
+    const t = setup([
+      { id: 'quiet', open: true, createdAt: 1000, openedAt: 1500, lastReceived: 5000 },
+      { id: 'never-heard', open: true, createdAt: 1000, openedAt: 2000, lastReceived: null },
+      { id: 'fresh', open: true, createdAt: 9000, openedAt: 9000, lastReceived: null },
+    ]);
+    t.dog.check();
+    checkEqual(t.replaced, ['quiet', 'never-heard'], 'the silent links are replaced');
+    checkEqual(t.pinged, ['fresh'], 'a link that just opened gets time to answer');
+    checkEqual(t.dog.replaced, 2, 'replacements are counted');
+  });
+
+  it('replaces a link that never opens, after openTimeoutMs', () => {
+    const t = setup([{ id: 'stuck', open: false, createdAt: 5000, openedAt: null, lastReceived: null }]);
+    t.dog.check();
+    checkEqual(t.replaced, [], 'not yet');
+    t.advance(6000);
+    t.dog.check();
+    checkEqual(t.replaced, ['stuck'], 'replaced once the open timeout passed');
+  });
+});
