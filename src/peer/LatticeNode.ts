@@ -50,6 +50,8 @@ export interface MeshStatus {
   readonly problem: string | undefined;
   /** Links the watchdog replaced because they carried no traffic. */
   readonly linkReplacements: number;
+  /** When this node last joined the mesh (ms since the epoch), if it has. */
+  readonly joinedAt: number | undefined;
 }
 
 export interface LatticeNodeEvents {

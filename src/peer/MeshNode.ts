@@ -112,6 +112,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       rejectedMessages: this.transportRejected + this.presenceRejected + health.rejectedBatches + health.rejectedWrites,
       problem: this.problem(),
       linkReplacements: (this.transport as { replacedLinks?: number }).replacedLinks ?? 0,
+      joinedAt: this.joinedAt === 0 ? undefined : this.joinedAt,
     };
   }
 

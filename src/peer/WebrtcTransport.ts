@@ -29,7 +29,7 @@ interface PatchedConn {
   readonly createdAt: number;
   readonly connectedAt: number | null;
   readonly lastReceived: number | null;
-  readonly peer: { send(data: Uint8Array): void; destroy(): void };
+  readonly peer: { send(data: Uint8Array): void; destroy(): void; once(name: 'connect', f: () => void): void };
   destroy(): void;
 }
 interface PatchedRoom {
@@ -73,6 +73,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
     patched.on('undecryptable', ({ source }) => this.emit('undecryptable', [source]));
     patched.on('peers', () => {
       this.trackBroadcastPeers();
+      this.hookNewConns();
       this.emit('links', []);
     });
     if (options.watchdog !== false) {
@@ -89,7 +90,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
         options.watchdog === true || options.watchdog === undefined ? {} : options.watchdog,
       );
     }
-    // Link "opened" and signaling state have no event of their own in y-webrtc.
+    // Signaling state has no event of its own in y-webrtc; links are checked here too, in case.
     this.poll = setInterval(() => this.checkChanges(), 250);
   }
 
@@ -163,6 +164,17 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
       openedAt: c.connectedAt,
       lastReceived: c.lastReceived,
     }));
+  }
+
+  private readonly hooked = new WeakSet<PatchedConn>();
+
+  /** y-webrtc announces a link when it is created, not when it opens; report the opening too. */
+  private hookNewConns(): void {
+    for (const conn of this.room()?.webrtcConns.values() ?? []) {
+      if (this.hooked.has(conn)) continue;
+      this.hooked.add(conn);
+      conn.peer.once('connect', () => this.checkChanges());
+    }
   }
 
   private trackBroadcastPeers(): void {

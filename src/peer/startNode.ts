@@ -7,15 +7,22 @@ import { loadNodeIdentity } from './nodeIdentity.js';
 export function startNodeFromUrl(url: URL, storage: Storage): MeshNode {
   const config = readMeshConfig(url);
   const identity = loadNodeIdentity(storage, { name: config.name, role: config.role });
+  // y-webrtc derives the room key with WebCrypto, which browsers offer only on https and
+  // localhost. Joining without the key would put the node in the open room, so it stays out.
+  const keyless = config.password !== undefined && (typeof crypto === 'undefined' || crypto.subtle === undefined);
+  const problems = keyless
+    ? ['A room password needs a secure page (https:// or localhost); this page is plain http, so the node stays out of the mesh. Open the app over https, or from localhost.', ...config.problems]
+    : config.problems;
   return new MeshNode({
     identity,
     room: config.room,
-    configProblems: config.problems,
+    configProblems: problems,
+    autoConnect: !keyless,
     transport: (doc, awareness) =>
       new WebrtcTransport(doc, awareness, {
         room: config.room,
         signaling: config.signaling,
-        password: config.password,
+        password: keyless ? undefined : config.password,
         iceServers: config.iceServers,
         watchdog: config.watchdog,
       }),
