@@ -108,3 +108,14 @@ test('tabs of one browser sync over BroadcastChannel with no server; each tab ke
     await context.close();
   }
 });
+
+test('rejected input is shown on the node', async ({ browser }) => {
+  const [a, b] = await openPair(browser);
+  try {
+    await a.handle.inject([42, 0, 0]);
+    await expect(b.page.locator('#lattice-boot-status')).toContainText('rejected messages 1');
+    await flows(a, b, 'still-flowing', 8000);
+  } finally {
+    await Promise.all([a.context.close(), b.context.close()]);
+  }
+});

@@ -6,6 +6,9 @@
  * Scenarios only talk to nodes through `NodeHandle`, a promise-returning mirror of
  * `window.lattice`, so they run unchanged in the browser and in Node.
  */
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import { compareHlc, type Components, type EntityType, type EntityView, type Hlc } from '../../src/crdt/index.js';
 import type { MeshStatus, PeerInfo } from '../../src/peer/LatticeNode.js';
 import { check, checkEqual, waitUntil } from '../support/check.js';
@@ -197,7 +200,16 @@ export const meshScenarios: Scenario[] = [
       await a.inject([0, 2, 5, 1, 2, 3, 4, 5]);
       await a.inject([1, 3, 9, 9, 9]);
       await a.inject(Array.from({ length: 64 }, () => 255));
-      await waitUntil(async () => (await b.status()).rejectedMessages >= before + 4, 'B counted the bad messages', h.timeoutMs, async () => String((await b.status()).rejectedMessages));
+      // The first part of a "chunked" message claiming 2^30 parts (64 GiB): refused, not buffered.
+      await a.inject([5, 0x80, 0x80, 0x80, 0x80, 0x04, 0, 1, 2, 3]);
+      // A well-formed Yjs update that puts things that are not batches into the entity log.
+      const hostile = new Y.Doc();
+      hostile.getArray('lattice.log').push(['not a batch', [1, 2, 3], { evil: true }]);
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 0);
+      syncProtocol.writeUpdate(encoder, Y.encodeStateAsUpdate(hostile));
+      await a.inject(Array.from(encoding.toUint8Array(encoder)));
+      await waitUntil(async () => (await b.status()).rejectedMessages >= before + 8, 'B counted the bad messages', h.timeoutMs, async () => String((await b.status()).rejectedMessages));
       await a.create('after-garbage', 'track', pos(3, 4));
       await b.create('from-b', 'track', pos(4, 5));
       await waitConverged([a, b], h.timeoutMs, 'both nodes still sync');
