@@ -6,7 +6,7 @@ export { WebrtcTransport, type WebrtcTransportOptions } from './WebrtcTransport.
 export { MemoryNetwork, MemoryTransport, memoryTransport } from './MemoryTransport.js';
 export { LinkWatchdog, type WatchedLink, type WatchedLinks, type LinkWatchdogOptions } from './LinkWatchdog.js';
 export { readMeshConfig, isNodeRole, DEFAULT_ROOM, DEFAULT_SIGNALING_PORT, type MeshConfig } from './meshConfig.js';
-export { loadNodeIdentity, newNodeId, type KeyValueStorage } from './nodeIdentity.js';
+export { claimNodeIdentity, loadNodeIdentity, newNodeId, type KeyValueStorage } from './nodeIdentity.js';
 export { readPresence, PRESENCE_FIELD, type PresenceState } from './presence.js';
 export { createScriptingApi, ViewerCannotWriteError, type LatticeScriptingApi } from './scriptingApi.js';
 export { startNodeFromUrl } from './startNode.js';

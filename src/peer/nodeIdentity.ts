@@ -3,8 +3,8 @@
  *
  * The id lives in sessionStorage, which belongs to one tab and survives its reloads;
  * localStorage would be shared by every tab of the browser, and two tabs with one id would
- * issue colliding HLC stamps. (A tab duplicated by the browser copies its sessionStorage; see
- * `loadNodeIdentity`.)
+ * issue colliding HLC stamps. A tab duplicated by the browser copies its sessionStorage, so
+ * `claimNodeIdentity` also holds a Web Lock on the id and takes a new one if another tab has it.
  */
 import { isValidNodeId } from '../crdt/index.js';
 import type { NodeIdentity, NodeRole } from './LatticeNode.js';
@@ -42,4 +42,41 @@ export function loadNodeIdentity(storage: KeyValueStorage, wanted: { name?: stri
   storage.setItem(KEY_NAME, name);
   storage.setItem(KEY_ROLE, role);
   return { nodeId, name, role };
+}
+
+/** How long a reloading tab waits for its previous page to release the id's lock. */
+const CLAIM_WAIT_MS = 1000;
+
+/**
+ * Like `loadNodeIdentity`, and makes sure no other live tab of this browser uses the same id
+ * (a duplicated tab inherits sessionStorage). The id's Web Lock is held for the page's life.
+ * Without Web Locks (insecure pages) it trusts sessionStorage.
+ */
+export async function claimNodeIdentity(storage: KeyValueStorage, wanted: { name?: string | undefined; role?: NodeRole | undefined } = {}): Promise<NodeIdentity> {
+  const identity = loadNodeIdentity(storage, wanted);
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  if (!locks) return identity;
+  if (await holdLock(locks, identity.nodeId, CLAIM_WAIT_MS)) return identity;
+  // Another tab holds this id: take a fresh one (kept for this tab's reloads).
+  const nodeId = newNodeId();
+  storage.setItem(KEY_ID, nodeId);
+  await holdLock(locks, nodeId, 0);
+  return { ...identity, nodeId };
+}
+
+/** Acquires `lattice.node:<id>` and keeps it until the page goes; false if not free in time. */
+function holdLock(locks: LockManager, id: string, waitMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const options: LockOptions = waitMs > 0 ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
+    locks
+      .request(`lattice.node:${id}`, options, (lock) => {
+        resolve(lock !== null);
+        // Holding the promise open holds the lock.
+        return lock === null ? undefined : new Promise<void>(() => undefined);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError')) resolve(false);
+        else throw error;
+      });
+  });
 }

@@ -2,11 +2,11 @@
 import { MeshNode } from './MeshNode.js';
 import { WebrtcTransport } from './WebrtcTransport.js';
 import { readMeshConfig } from './meshConfig.js';
-import { loadNodeIdentity } from './nodeIdentity.js';
+import { claimNodeIdentity } from './nodeIdentity.js';
 
-export function startNodeFromUrl(url: URL, storage: Storage): MeshNode {
+export async function startNodeFromUrl(url: URL, storage: Storage): Promise<MeshNode> {
   const config = readMeshConfig(url);
-  const identity = loadNodeIdentity(storage, { name: config.name, role: config.role });
+  const identity = await claimNodeIdentity(storage, { name: config.name, role: config.role });
   // y-webrtc derives the room key with WebCrypto, which browsers offer only on https and
   // localhost. Joining without the key would put the node in the open room, so it stays out.
   const keyless = config.password !== undefined && (typeof crypto === 'undefined' || crypto.subtle === undefined);

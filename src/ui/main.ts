@@ -4,7 +4,7 @@
  */
 import { createScriptingApi, registerServiceWorker, startNodeFromUrl, type LatticeNode, type MeshStatus } from '../peer/index.js';
 
-const node = startNodeFromUrl(new URL(location.href), sessionStorage);
+const node = await startNodeFromUrl(new URL(location.href), sessionStorage);
 window.lattice = createScriptingApi(node);
 void registerServiceWorker();
 

@@ -1,5 +1,5 @@
 import { readMeshConfig } from '../../src/peer/meshConfig.js';
-import { loadNodeIdentity } from '../../src/peer/nodeIdentity.js';
+import { claimNodeIdentity, loadNodeIdentity } from '../../src/peer/nodeIdentity.js';
 import { readPresence } from '../../src/peer/presence.js';
 import { check, checkEqual } from '../support/check.js';
 
@@ -49,6 +49,17 @@ describe('loadNodeIdentity', () => {
     loadNodeIdentity(tab, { name: 'Eagle', role: 'viewer' });
     const again = loadNodeIdentity(tab);
     checkEqual([again.name, again.role], ['Eagle', 'viewer'], 'kept');
+  });
+
+  it('gives a duplicated tab (same sessionStorage copy) an id of its own', async () => {
+    const original = new MapStorage();
+    const first = await claimNodeIdentity(original, { name: 'Dup' });
+    const copy = new MapStorage();
+    for (const [k, v] of original.map) copy.setItem(k, v);
+    const duplicate = await claimNodeIdentity(copy);
+    check(duplicate.nodeId !== first.nodeId, 'the duplicate takes a new id');
+    checkEqual(copy.getItem('lattice.nodeId'), duplicate.nodeId, 'and keeps it for its reloads');
+    checkEqual(duplicate.name, 'Dup', 'name and role are inherited');
   });
 
   it('replaces a tampered stored id', () => {
