@@ -48,10 +48,11 @@ export interface MeshStatus {
   readonly rejectedMessages: number;
   /** A problem a person must act on, e.g. a wrong room password. */
   readonly problem: string | undefined;
+  // Added with the mesh node; optional so that status objects made elsewhere (UI fixtures) stay valid.
   /** Links the watchdog replaced because they carried no traffic. */
-  readonly linkReplacements: number;
+  readonly linkReplacements?: number;
   /** When this node last joined the mesh (ms since the epoch), if it has. */
-  readonly joinedAt: number | undefined;
+  readonly joinedAt?: number | undefined;
 }
 
 export interface LatticeNodeEvents {

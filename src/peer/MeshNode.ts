@@ -41,6 +41,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   readonly whenReady: Promise<void>;
   private readonly persistence: IndexeddbPersistence | undefined;
   private readonly configProblems: readonly string[];
+  private persistenceProblem: string | undefined;
+  private digestCache: string | undefined;
   private transportRejected = 0;
   private presenceRejected = 0;
   private undecryptableAt = 0;
@@ -66,11 +68,25 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.transport.on('replaced', this.queueStatus);
     this.awareness.on('change', this.onAwarenessChange);
     this.unsubscribeStore = this.store.watch(this.scheduleDigest);
+    // Any document change may change the digest; the store's change events are the usual path.
+    this.doc.on('update', () => {
+      this.digestCache = undefined;
+    });
     this.store.on('rejected', this.queueStatus);
 
     if (options.persist ?? true) {
-      this.persistence = new IndexeddbPersistence(`lattice-mesh:${options.room}`, this.doc);
-      this.whenReady = this.persistence.whenSynced.then(() => undefined);
+      const persistence = new IndexeddbPersistence(`lattice-mesh:${options.room}`, this.doc);
+      this.persistence = persistence;
+      this.whenReady = new Promise<void>((resolve) => {
+        void persistence.whenSynced.then(() => resolve());
+        // y-indexeddb never settles whenSynced when the database cannot be opened (private
+        // windows, full disks): run from memory then, and say so.
+        (persistence as unknown as { _db: Promise<unknown> })._db.catch((error: unknown) => {
+          this.persistenceProblem = `This browser refused local storage (${error instanceof Error ? error.message : String(error)}); the node works but forgets everything on reload.`;
+          console.warn(`lattice: ${this.persistenceProblem}`);
+          resolve();
+        });
+      });
     } else {
       this.whenReady = Promise.resolve();
     }
@@ -119,7 +135,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   /** Other nodes, from awareness: who they are, how we hear them, whether we have converged. */
   peers(): PeerInfo[] {
     const links = new Map(this.transport.links().map((l) => [l.peerId, l]));
-    const ours = this.store.digest();
+    const ours = this.digest();
     const out: PeerInfo[] = [];
     for (const [clientId, state] of this.awareness.getStates()) {
       if (clientId === this.doc.clientID) continue;
@@ -165,7 +181,12 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         'they use a different room password, or one side uses none. Open the link with the same ?password= on every node.'
       );
     }
-    return this.configProblems[0];
+    return this.persistenceProblem ?? this.configProblems[0];
+  }
+
+  /** The store's digest, cached until the next entity change (status() is called often). */
+  private digest(): string {
+    return (this.digestCache ??= this.store.digest());
   }
 
   private publishPresence(): void {
@@ -177,13 +198,14 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       role: this.identity.role,
       peerId: this.transport.peerId,
       since: this.joinedAt,
-      digest: this.store.digest(),
+      digest: this.digest(),
     };
     // Not setLocalStateField: it does nothing once y-webrtc has cleared the state on disconnect.
     this.awareness.setLocalState({ ...(this.awareness.getLocalState() ?? {}), [PRESENCE_FIELD]: presence });
   }
 
   private readonly scheduleDigest = (): void => {
+    this.digestCache = undefined;
     this.queueStatus();
     if (this.digestTimer !== undefined) return;
     this.digestTimer = setTimeout(() => {
@@ -201,7 +223,10 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
 
   private readonly onTransportRejected = (reason: string): void => {
     this.transportRejected++;
-    console.warn(`lattice: rejected a message from a peer (${reason})`);
+    // A hostile peer can send thousands; the count is in status(), the console gets a sample.
+    if (this.transportRejected <= 10 || this.transportRejected % 1000 === 0) {
+      console.warn(`lattice: rejected message #${this.transportRejected} from a peer (${reason})`);
+    }
     this.queueStatus();
   };
 
