@@ -22,6 +22,11 @@ export class MemoryNetwork {
   private readonly blocked = new Set<string>();
   /** Delay of each delivery (ms); 0 still delivers asynchronously. */
   latencyMs = 0;
+  /** Extra random delay per message, up to this many ms; each link still delivers in order. */
+  jitterMs = 0;
+  /** Source of randomness for the jitter; tests pass a seeded one. */
+  random: () => number = Math.random;
+  private readonly linkClock = new Map<string, number>();
 
   /** Cuts the link between two transports (both directions) until `unblock`. */
   block(a: MemoryTransport, b: MemoryTransport): void {
@@ -52,7 +57,15 @@ export class MemoryNetwork {
 
   /** @internal Delivers one message in order after `latencyMs`. */
   deliver(from: MemoryTransport, to: MemoryTransport, message: Uint8Array): void {
-    setTimeout(() => to.receive(from, message), this.latencyMs);
+    let delay = this.latencyMs;
+    if (this.jitterMs > 0) {
+      // Random delays, but never overtaking an earlier message on the same link (a data channel is ordered).
+      const key = `${from.peerId}>${to.peerId}`;
+      const at = Math.max(performance.now() + this.latencyMs + this.random() * this.jitterMs, this.linkClock.get(key) ?? 0);
+      this.linkClock.set(key, at);
+      delay = at - performance.now();
+    }
+    setTimeout(() => to.receive(from, message), delay);
   }
 
   private relink(): void {
