@@ -53,7 +53,8 @@ async function fuzz(seed: number): Promise<void> {
         else node.connect();
       } else if (r < 0.1) {
         const [a, b] = [pick(nodes).transport as MemoryTransport, pick(nodes).transport as MemoryTransport];
-        if (a !== b) (random() < 0.5 ? network.block(a, b) : network.unblock(a, b));
+        if (a !== b && random() < 0.5) network.block(a, b);
+        else if (a !== b) network.unblock(a, b);
       } else if (!node.store.has(id)) {
         node.store.create(id, pick(['track', 'asset', 'geo'] as const), { position: { lat: random() * 10, lon: random() * 10, alt: 0 } });
       } else if (r < 0.25) {
