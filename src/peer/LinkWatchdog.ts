@@ -3,9 +3,10 @@
  * flows over it (../shared/BROWSER-NOTES.md: glare after both sides re-announce), and a node
  * then waits forever on updates that only arrive through other nodes, if at all.
  *
- * Every `intervalMs` the watchdog pings each open link (the peer answers, so a healthy link is
- * never silent), replaces an open link that has been silent for `silenceMs`, and replaces a link
- * that has not opened within `openTimeoutMs`.
+ * Every `intervalMs` the watchdog pings each open link that has been quiet for half of
+ * `silenceMs` (the peer answers, so a healthy link is never silent for long, and a busy one
+ * costs nothing extra), replaces an open link that has been silent for `silenceMs`, and replaces
+ * a link that has not opened within `openTimeoutMs`.
  */
 
 /** What the watchdog needs to know about one link. Times are ms since the epoch. */
@@ -76,7 +77,7 @@ export class LinkWatchdog {
       }
       const heard = Math.max(link.lastReceived ?? 0, link.openedAt ?? link.createdAt);
       if (now - heard > this.silenceMs) this.replace(link.id, `silent for ${now - heard} ms`);
-      else this.links.ping(link.id);
+      else if (now - heard >= this.silenceMs / 2) this.links.ping(link.id);
     }
   }
 

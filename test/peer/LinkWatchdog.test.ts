@@ -14,10 +14,13 @@ function setup(links: WatchedLink[]) {
 }
 
 describe('LinkWatchdog', () => {
-  it('pings links that carry traffic and leaves them alone', () => {
-    const t = setup([{ id: 'a', open: true, createdAt: 9000, openedAt: 9500, lastReceived: 9900 }]);
+  it('leaves busy links alone and pings quiet ones', () => {
+    const t = setup([
+      { id: 'busy', open: true, createdAt: 9000, openedAt: 9500, lastReceived: 9900 },
+      { id: 'quiet', open: true, createdAt: 1000, openedAt: 1500, lastReceived: 7500 },
+    ]);
     t.dog.check();
-    checkEqual([t.pinged, t.replaced], [['a'], []], 'pinged, not replaced');
+    checkEqual([t.pinged, t.replaced], [['quiet'], []], 'the quiet link is pinged, none replaced');
   });
 
   it('replaces an open link that has been silent longer than silenceMs', () => {
@@ -28,7 +31,7 @@ describe('LinkWatchdog', () => {
     ]);
     t.dog.check();
     checkEqual(t.replaced, ['quiet', 'never-heard'], 'the silent links are replaced');
-    checkEqual(t.pinged, ['fresh'], 'a link that just opened gets time to answer');
+    checkEqual(t.pinged, [], 'a link that just opened gets time to speak');
     checkEqual(t.dog.replaced, 2, 'replacements are counted');
   });
 
