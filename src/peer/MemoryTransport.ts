@@ -91,6 +91,8 @@ let counter = 0;
 export class MemoryTransport extends ObservableV2<TransportEvents> implements MeshTransport {
   readonly peerId = `mem-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
   readonly signaling: readonly string[] = [];
+  /** The memory network has no silent links to replace. */
+  readonly replacedLinks = 0;
   private readonly peers = new Map<MemoryTransport, { since: number; lastHeard: number | undefined }>();
   private isConnected = false;
 

@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
-import { Awareness } from 'y-protocols/awareness';
+import { Awareness, removeAwarenessStates } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { EntityStore } from '../crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
@@ -90,6 +90,10 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     } else {
       this.whenReady = Promise.resolve();
     }
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.queueStatus);
+      window.addEventListener('offline', this.queueStatus);
+    }
     if (options.autoConnect ?? true) {
       void this.whenReady.then(() => {
         if (!this.destroyed) this.connect();
@@ -109,6 +113,10 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   disconnect(): void {
     if (!this.transport.connected) return;
     this.transport.disconnect();
+    // A node out of the mesh hears nobody: forget the others' presence (y-webrtc would keep it
+    // for 30 s). The transport no longer listens, so this is not sent anywhere.
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    removeAwarenessStates(this.awareness, others, 'disconnect');
     this.queueStatus();
   }
 
@@ -127,7 +135,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       peers,
       rejectedMessages: this.transportRejected + this.presenceRejected + health.rejectedBatches + health.rejectedWrites,
       problem: this.problem(),
-      linkReplacements: (this.transport as { replacedLinks?: number }).replacedLinks ?? 0,
+      linkReplacements: this.transport.replacedLinks,
       joinedAt: this.joinedAt === 0 ? undefined : this.joinedAt,
     };
   }
@@ -163,6 +171,10 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (this.destroyed) return;
     this.destroyed = true;
     clearTimeout(this.digestTimer);
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('online', this.queueStatus);
+      window.removeEventListener('offline', this.queueStatus);
+    }
     this.unsubscribeStore();
     this.transport.destroy();
     this.awareness.destroy();

@@ -40,6 +40,8 @@ export interface MeshTransport extends ObservableV2<TransportEvents> {
   connect(): void;
   disconnect(): void;
   links(): TransportLink[];
+  /** Links replaced because they carried no traffic (0 for transports without a watchdog). */
+  readonly replacedLinks: number;
   destroy(): void;
 }
 

@@ -55,6 +55,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
   private readonly watchdog: LinkWatchdog | undefined;
   private readonly bcSince = new Map<string, number>();
   private lastSignaling = false;
+  private openLinks = '';
   private readonly poll: ReturnType<typeof setInterval>;
 
   constructor(doc: Y.Doc, awareness: Awareness, options: WebrtcTransportOptions) {
@@ -80,7 +81,15 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
       this.watchdog = new LinkWatchdog(
         {
           list: () => this.watchedLinks(),
-          ping: (id) => this.conn(id)?.peer.send(PING),
+          ping: (id) => {
+            const conn = this.conn(id);
+            try {
+              conn?.peer.send(PING);
+            } catch (error) {
+              // The channel is already closing; the watchdog replaces it if it stays silent.
+              console.warn(`lattice: could not ping a link (${error instanceof Error ? error.message : String(error)})`);
+            }
+          },
           replace: (id) => this.conn(id)?.destroy(),
         },
         (id) => {
@@ -183,8 +192,6 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
     for (const id of room.bcConns) if (!this.bcSince.has(id)) this.bcSince.set(id, Date.now());
     for (const id of this.bcSince.keys()) if (!room.bcConns.has(id)) this.bcSince.delete(id);
   }
-
-  private openLinks = '';
 
   private checkChanges(): void {
     const signaling = this.signalingConnected();

@@ -169,6 +169,8 @@ export const meshScenarios: Scenario[] = [
       await waitUntil(async () => (await a.peers()).length === 1, 'A stops listing B', h.timeoutMs);
       const status = await a.status();
       check(status.state === 'online' && status.peers.length === 1, 'A is still online with C');
+      const out = await b.status();
+      check(out.state === 'offline' && out.peers.length === 0, 'B, out of the mesh, is offline and lists nobody');
     },
   },
   {
