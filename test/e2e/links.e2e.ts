@@ -7,7 +7,7 @@
  * And a wrong room password gives a clear message.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { waitUntil } from '../support/check.js';
+import { waitUntil } from '../peer/check.js';
 import { freshRoom, newNodeContext, openNode, openPage, pageHandle, type OpenNode } from './nodes.js';
 
 async function openPair(browser: import('@playwright/test').Browser, params: Record<string, string> = {}): Promise<[OpenNode, OpenNode]> {

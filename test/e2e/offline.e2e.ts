@@ -4,7 +4,7 @@
  * reach the others when the network returns.
  */
 import { expect, test } from '@playwright/test';
-import { waitUntil } from '../support/check.js';
+import { waitUntil } from '../peer/check.js';
 import { SignalingServer } from './signalingServer.js';
 import { SIGNAL_PORT, freshRoom, newNodeContext, nodeUrl, openNode, openPage, pageHandle } from './nodes.js';
 

@@ -1,7 +1,7 @@
 /** A signaling server a test can stop and restart (the one playwright.config.ts starts must stay up). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { waitUntil } from '../support/check.js';
+import { waitUntil } from '../peer/check.js';
 
 export class SignalingServer {
   private child: ChildProcess | undefined;

@@ -1,5 +1,5 @@
 import { LinkWatchdog, type WatchedLink } from '../../src/peer/LinkWatchdog.js';
-import { checkEqual } from '../support/check.js';
+import { checkEqual } from './check.js';
 
 function setup(links: WatchedLink[]) {
   let now = 10_000;

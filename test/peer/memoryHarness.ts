@@ -4,7 +4,7 @@ import { MeshNode } from '../../src/peer/MeshNode.js';
 import { newNodeId } from '../../src/peer/nodeIdentity.js';
 import { createScriptingApi } from '../../src/peer/scriptingApi.js';
 import type { MeshHarness, NodeHandle } from './meshAcceptance.js';
-import { waitUntil } from '../support/check.js';
+import { waitUntil } from './check.js';
 
 export class MemoryHarness implements MeshHarness {
   readonly network = new MemoryNetwork();

@@ -11,7 +11,7 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { compareHlc, type Components, type EntityType, type EntityView, type Hlc } from '../../src/crdt/index.js';
 import type { MeshStatus, PeerInfo } from '../../src/peer/LatticeNode.js';
-import { check, checkEqual, waitUntil } from '../support/check.js';
+import { check, checkEqual, waitUntil } from './check.js';
 
 export interface NodeHandle {
   readonly label: string;

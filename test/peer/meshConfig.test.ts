@@ -1,7 +1,7 @@
 import { readMeshConfig } from '../../src/peer/meshConfig.js';
 import { claimNodeIdentity, loadNodeIdentity } from '../../src/peer/nodeIdentity.js';
 import { readPresence } from '../../src/peer/presence.js';
-import { check, checkEqual } from '../support/check.js';
+import { check, checkEqual } from './check.js';
 
 class MapStorage {
   readonly map = new Map<string, string>();

@@ -7,7 +7,7 @@ import { MemoryNetwork, memoryTransport } from '../../src/peer/MemoryTransport.j
 import { MeshNode } from '../../src/peer/MeshNode.js';
 import { createScriptingApi, ViewerCannotWriteError } from '../../src/peer/scriptingApi.js';
 import type { MemoryTransport } from '../../src/peer/MemoryTransport.js';
-import { check, checkEqual, waitUntil } from '../support/check.js';
+import { check, checkEqual, waitUntil } from './check.js';
 
 /** mulberry32: small, seeded, good enough to pick operations. */
 function prng(seed: number): () => number {
