@@ -1,4 +1,6 @@
 import { defineConfig } from 'vite';
+// @ts-expect-error: plain ESM helper (see scripts/serviceWorkerPlugin.mjs)
+import { serviceWorkerPlugin } from './scripts/serviceWorkerPlugin.mjs';
 
 /**
  * `base: './'` makes every asset URL relative, so `dist/` works from any static host under
@@ -6,6 +8,7 @@ import { defineConfig } from 'vite';
  */
 export default defineConfig({
   base: './',
+  plugins: [serviceWorkerPlugin()],
   build: {
     target: 'es2022',
     sourcemap: true,

@@ -9,7 +9,11 @@ import type { EntityStore } from '../crdt/index.js';
 export const NODE_ROLES = ['operator', 'viewer'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
 
-export type LinkKind = 'webrtc' | 'broadcastchannel';
+/**
+ * How this node hears a peer: a direct WebRTC data channel, BroadcastChannel (another tab of
+ * the same browser), only through other nodes (`relay`), or the in-memory test transport.
+ */
+export type LinkKind = 'webrtc' | 'broadcastchannel' | 'relay' | 'memory';
 
 export interface NodeIdentity {
   /** Stable across reloads of the same tab; distinct between tabs. */
@@ -44,6 +48,11 @@ export interface MeshStatus {
   readonly rejectedMessages: number;
   /** A problem a person must act on, e.g. a wrong room password. */
   readonly problem: string | undefined;
+  // Added with the mesh node; optional so that status objects made elsewhere (UI fixtures) stay valid.
+  /** Links the watchdog replaced because they carried no traffic. */
+  readonly linkReplacements?: number;
+  /** When this node last joined the mesh (ms since the epoch), if it has. */
+  readonly joinedAt?: number | undefined;
 }
 
 export interface LatticeNodeEvents {

@@ -1,0 +1,278 @@
+/**
+ * A mesh node: one Y.Doc with its entity store, kept in IndexedDB, carried to other nodes by a
+ * transport, and presence in awareness. Implements `LatticeNode` for the UI and scripts.
+ *
+ * Lifecycle: construct → `whenReady` (local data loaded) → the node joins the mesh on its own
+ * (unless `autoConnect: false`) → `disconnect` / `connect` any number of times → `destroy`.
+ */
+import * as Y from 'yjs';
+import { ObservableV2 } from 'lib0/observable';
+import { Awareness, removeAwarenessStates } from 'y-protocols/awareness';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { EntityStore } from '../crdt/index.js';
+import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
+import type { MeshTransport, TransportFactory } from './MeshTransport.js';
+import { PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
+
+export interface MeshNodeOptions {
+  readonly identity: NodeIdentity;
+  readonly room: string;
+  readonly transport: TransportFactory;
+  /** Keep the document in IndexedDB (database `lattice-mesh:<room>`). Default true. */
+  readonly persist?: boolean;
+  /** Join the mesh once local data is loaded. Default true. */
+  readonly autoConnect?: boolean;
+  /** Problems found while configuring the node (e.g. in its URL), shown until resolved. */
+  readonly configProblems?: readonly string[];
+}
+
+/** How long a wrong-password warning stays after the last undecryptable message. */
+const UNDECRYPTABLE_HOLD_MS = 30_000;
+/** Digest publishing is coalesced: at most one awareness update per this many ms. */
+const DIGEST_DELAY_MS = 50;
+
+export class MeshNode extends ObservableV2<LatticeNodeEvents> implements LatticeNode {
+  readonly identity: NodeIdentity;
+  readonly room: string;
+  readonly doc = new Y.Doc();
+  readonly store: EntityStore;
+  readonly awareness: Awareness;
+  readonly transport: MeshTransport;
+  readonly whenReady: Promise<void>;
+  private readonly persistence: IndexeddbPersistence | undefined;
+  private readonly configProblems: readonly string[];
+  private persistenceProblem: string | undefined;
+  private digestCache: string | undefined;
+  private transportRejected = 0;
+  private presenceRejected = 0;
+  private undecryptableAt = 0;
+  private undecryptableSource = '';
+  private joinedAt = 0;
+  private digestTimer: ReturnType<typeof setTimeout> | undefined;
+  private statusQueued = false;
+  private destroyed = false;
+  private readonly firstSeen = new Map<string, number>();
+  private readonly unsubscribeStore: () => void;
+
+  constructor(options: MeshNodeOptions) {
+    super();
+    this.identity = options.identity;
+    this.room = options.room;
+    this.configProblems = options.configProblems ?? [];
+    this.store = new EntityStore(this.doc, { node: options.identity.nodeId });
+    this.awareness = new Awareness(this.doc);
+    this.transport = options.transport(this.doc, this.awareness);
+    this.transport.on('links', this.onLinks);
+    this.transport.on('rejected', this.onTransportRejected);
+    this.transport.on('undecryptable', this.onUndecryptable);
+    this.transport.on('replaced', this.queueStatus);
+    this.awareness.on('change', this.onAwarenessChange);
+    this.unsubscribeStore = this.store.watch(this.scheduleDigest);
+    // Any document change may change the digest; the store's change events are the usual path.
+    this.doc.on('update', () => {
+      this.digestCache = undefined;
+    });
+    this.store.on('rejected', this.queueStatus);
+
+    if (options.persist ?? true) {
+      const persistence = new IndexeddbPersistence(`lattice-mesh:${options.room}`, this.doc);
+      this.persistence = persistence;
+      this.whenReady = new Promise<void>((resolve) => {
+        void persistence.whenSynced.then(() => resolve());
+        // y-indexeddb never settles whenSynced when the database cannot be opened (private
+        // windows, full disks): run from memory then, and say so.
+        (persistence as unknown as { _db: Promise<unknown> })._db.catch((error: unknown) => {
+          this.persistenceProblem = `This browser refused local storage (${error instanceof Error ? error.message : String(error)}); the node works but forgets everything on reload.`;
+          console.warn(`lattice: ${this.persistenceProblem}`);
+          resolve();
+        });
+      });
+    } else {
+      this.whenReady = Promise.resolve();
+    }
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.queueStatus);
+      window.addEventListener('offline', this.queueStatus);
+    }
+    if (options.autoConnect ?? true) {
+      void this.whenReady.then(() => {
+        if (!this.destroyed) this.connect();
+      });
+    }
+  }
+
+  connect(): void {
+    if (this.destroyed || this.transport.connected) return;
+    this.joinedAt = Date.now();
+    this.transport.connect();
+    // y-webrtc clears our awareness state on disconnect; publish it again.
+    this.publishPresence();
+    this.queueStatus();
+  }
+
+  disconnect(): void {
+    if (!this.transport.connected) return;
+    this.transport.disconnect();
+    // A node out of the mesh hears nobody: forget the others' presence (y-webrtc would keep it
+    // for 30 s). The transport no longer listens, so this is not sent anywhere.
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    removeAwarenessStates(this.awareness, others, 'disconnect');
+    this.queueStatus();
+  }
+
+  status(): MeshStatus {
+    const peers = this.peers();
+    const links = this.transport.links();
+    const connected = this.transport.connected;
+    const state: MeshState = !connected ? 'offline' : links.length > 0 ? 'online' : 'connecting';
+    const health = this.store.health();
+    return {
+      room: this.room,
+      state,
+      signaling: this.transport.signaling,
+      signalingConnected: connected && this.transport.signalingConnected(),
+      networkOnline: typeof navigator === 'undefined' ? true : navigator.onLine,
+      peers,
+      rejectedMessages: this.transportRejected + this.presenceRejected + health.rejectedBatches + health.rejectedWrites,
+      problem: this.problem(),
+      linkReplacements: this.transport.replacedLinks,
+      joinedAt: this.joinedAt === 0 ? undefined : this.joinedAt,
+    };
+  }
+
+  /** Other nodes, from awareness: who they are, how we hear them, whether we have converged. */
+  peers(): PeerInfo[] {
+    const links = new Map(this.transport.links().map((l) => [l.peerId, l]));
+    const ours = this.digest();
+    const out: PeerInfo[] = [];
+    for (const [clientId, state] of this.awareness.getStates()) {
+      if (clientId === this.doc.clientID) continue;
+      const presence = readPresence(state);
+      if (!presence || presence.nodeId === this.identity.nodeId) continue;
+      const link = links.get(presence.peerId);
+      const metaHeard = this.awareness.meta.get(clientId)?.lastUpdated ?? 0;
+      // awareness meta times are local; links report their own
+      const seen = this.firstSeen.get(presence.nodeId) ?? Date.now();
+      out.push({
+        nodeId: presence.nodeId,
+        name: presence.name,
+        role: presence.role,
+        link: link?.kind ?? 'relay',
+        connectedSince: link?.since ?? seen,
+        lastHeard: Math.max(link?.lastHeard ?? 0, metaHeard),
+        digest: presence.digest,
+        converged: presence.digest === ours,
+      });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name) || a.nodeId.localeCompare(b.nodeId));
+  }
+
+  override async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearTimeout(this.digestTimer);
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('online', this.queueStatus);
+      window.removeEventListener('offline', this.queueStatus);
+    }
+    this.unsubscribeStore();
+    this.transport.destroy();
+    this.awareness.destroy();
+    if (this.persistence) await this.persistence.destroy();
+    this.store.destroy();
+    this.doc.destroy();
+    super.destroy();
+  }
+
+  private problem(): string | undefined {
+    // Shown while such messages keep coming, and for as long as no node is reachable at all.
+    const recent = Date.now() - this.undecryptableAt < UNDECRYPTABLE_HOLD_MS;
+    if (this.undecryptableAt > 0 && (recent || this.transport.links().length === 0)) {
+      return (
+        `Messages from other nodes in room "${this.room}" (${this.undecryptableSource}) cannot be decrypted: ` +
+        'they use a different room password, or one side uses none. Open the link with the same ?password= on every node.'
+      );
+    }
+    return this.persistenceProblem ?? this.configProblems[0];
+  }
+
+  /** The store's digest, cached until the next entity change (status() is called often). */
+  private digest(): string {
+    return (this.digestCache ??= this.store.digest());
+  }
+
+  private publishPresence(): void {
+    if (this.destroyed || !this.transport.connected) return;
+    const presence: PresenceState = {
+      v: 1,
+      nodeId: this.identity.nodeId,
+      name: this.identity.name,
+      role: this.identity.role,
+      peerId: this.transport.peerId,
+      since: this.joinedAt,
+      digest: this.digest(),
+    };
+    // Not setLocalStateField: it does nothing once y-webrtc has cleared the state on disconnect.
+    this.awareness.setLocalState({ ...(this.awareness.getLocalState() ?? {}), [PRESENCE_FIELD]: presence });
+  }
+
+  private readonly scheduleDigest = (): void => {
+    this.digestCache = undefined;
+    this.queueStatus();
+    if (this.digestTimer !== undefined) return;
+    this.digestTimer = setTimeout(() => {
+      this.digestTimer = undefined;
+      this.publishPresence();
+    }, DIGEST_DELAY_MS);
+  };
+
+  private readonly onLinks = (): void => {
+    // The transport's peer id can arrive late (y-webrtc derives the room key first).
+    const published = readPresence(this.awareness.getLocalState());
+    if (published && published.peerId !== this.transport.peerId) this.publishPresence();
+    this.queueStatus();
+  };
+
+  private readonly onTransportRejected = (reason: string): void => {
+    this.transportRejected++;
+    // A hostile peer can send thousands; the count is in status(), the console gets a sample.
+    if (this.transportRejected <= 10 || this.transportRejected % 1000 === 0) {
+      console.warn(`lattice: rejected message #${this.transportRejected} from a peer (${reason})`);
+    }
+    this.queueStatus();
+  };
+
+  private readonly onUndecryptable = (source: string): void => {
+    const first = this.undecryptableAt === 0 || Date.now() - this.undecryptableAt >= UNDECRYPTABLE_HOLD_MS;
+    this.undecryptableAt = Date.now();
+    this.undecryptableSource = source;
+    if (first) console.warn(`lattice: ${this.problem()}`);
+    this.queueStatus();
+  };
+
+  private readonly onAwarenessChange = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    if (origin !== 'local') {
+      for (const id of [...change.added, ...change.updated]) {
+        if (id === this.doc.clientID) continue;
+        const state = this.awareness.getStates().get(id);
+        const presence = readPresence(state);
+        if (presence) {
+          if (!this.firstSeen.has(presence.nodeId)) this.firstSeen.set(presence.nodeId, Date.now());
+        } else if (hasPresenceField(state)) {
+          this.presenceRejected++;
+        }
+      }
+    }
+    this.queueStatus();
+  };
+
+  /** Coalesces status events: many changes in one task give one event. */
+  private readonly queueStatus = (): void => {
+    if (this.statusQueued || this.destroyed) return;
+    this.statusQueued = true;
+    queueMicrotask(() => {
+      this.statusQueued = false;
+      if (!this.destroyed) this.emit('status', [this.status()]);
+    });
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * What a node reads from its URL: the room, signaling servers, room password and options.
+ * The URL is untrusted input: every value is checked, and a bad one becomes a `problem` a person
+ * can read while the node falls back to a safe default.
+ */
+import { NODE_ROLES, type NodeRole } from './LatticeNode.js';
+
+export interface MeshConfig {
+  readonly room: string;
+  /** WebSocket URLs of y-webrtc signaling servers; empty = BroadcastChannel only. */
+  readonly signaling: readonly string[];
+  readonly password: string | undefined;
+  /** ICE servers (STUN/TURN URLs); none by default, field networks rarely reach one. */
+  readonly iceServers: readonly string[];
+  /** From `?name=` / `?role=`, if given. */
+  readonly name: string | undefined;
+  readonly role: NodeRole | undefined;
+  /** Replace links that carry no traffic (on unless `?watchdog=0`). */
+  readonly watchdog: boolean;
+  /** Problems found in the URL, for a person to read. */
+  readonly problems: readonly string[];
+}
+
+export const DEFAULT_ROOM = 'lattice';
+/** Port of the signaling server `npm start` runs. */
+export const DEFAULT_SIGNALING_PORT = 4444;
+const ROOM = /^[A-Za-z0-9_.:-]{1,64}$/;
+const NAME_MAX = 40;
+
+/** Reads a mesh configuration from a page URL. Never throws. */
+export function readMeshConfig(url: URL): MeshConfig {
+  const params = url.searchParams;
+  const problems: string[] = [];
+
+  let room = params.get('room') ?? DEFAULT_ROOM;
+  if (!ROOM.test(room)) {
+    problems.push(`The room "${room.slice(0, 80)}" is not valid (1–64 letters, digits, '.', ':', '_' or '-'); using "${DEFAULT_ROOM}".`);
+    room = DEFAULT_ROOM;
+  }
+
+  const signalingParams = params.getAll('signaling').flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  let signaling: string[];
+  if (signalingParams.length === 0) {
+    const scheme = url.protocol === 'https:' ? 'wss' : 'ws';
+    signaling = url.hostname ? [`${scheme}://${url.hostname}:${DEFAULT_SIGNALING_PORT}`] : [];
+  } else if (signalingParams.length === 1 && signalingParams[0] === 'none') {
+    signaling = [];
+  } else {
+    signaling = [];
+    for (const candidate of signalingParams) {
+      if (isWebSocketUrl(candidate)) signaling.push(candidate);
+      else problems.push(`The signaling server "${candidate.slice(0, 120)}" is not a ws:// or wss:// URL; it was ignored.`);
+    }
+  }
+
+  const password = params.get('password') ?? undefined;
+
+  const iceServers: string[] = [];
+  for (const candidate of params.getAll('ice').flatMap((v) => v.split(','))) {
+    const value = candidate.trim();
+    if (value === '') continue;
+    if (/^(stun|stuns|turn|turns):[^\s]+$/.test(value)) iceServers.push(value);
+    else problems.push(`The ICE server "${value.slice(0, 120)}" is not a stun: or turn: URL; it was ignored.`);
+  }
+
+  const rawName = params.get('name');
+  let name: string | undefined;
+  if (rawName !== null) {
+    const trimmed = rawName.trim();
+    if (trimmed.length > 0 && trimmed.length <= NAME_MAX) name = trimmed;
+    else problems.push(`The name must have 1–${NAME_MAX} characters; "${rawName.slice(0, 80)}" was ignored.`);
+  }
+
+  const rawRole = params.get('role');
+  let role: NodeRole | undefined;
+  if (rawRole !== null) {
+    if (isNodeRole(rawRole)) role = rawRole;
+    else problems.push(`The role "${rawRole.slice(0, 40)}" is not one of ${NODE_ROLES.join(', ')}; it was ignored.`);
+  }
+
+  const watchdog = params.get('watchdog') !== '0';
+  return { room, signaling, password, iceServers, name, role, watchdog, problems };
+}
+
+export function isNodeRole(value: unknown): value is NodeRole {
+  return typeof value === 'string' && (NODE_ROLES as readonly string[]).includes(value);
+}
+
+function isWebSocketUrl(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return parsed.protocol === 'ws:' || parsed.protocol === 'wss:';
+  } catch (error) {
+    if (error instanceof TypeError) return false;
+    throw error;
+  }
+}

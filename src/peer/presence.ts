@@ -1,0 +1,47 @@
+/**
+ * Presence: what each node publishes about itself in awareness, and how a node reads what
+ * others published. Awareness states come from peers and are untrusted; a state that does not
+ * match `PresenceState` is ignored and counted.
+ */
+import { isValidNodeId } from '../crdt/index.js';
+import type { NodeRole } from './LatticeNode.js';
+import { isNodeRole } from './meshConfig.js';
+
+/** The awareness field that holds a node's presence. */
+export const PRESENCE_FIELD = 'lattice';
+
+export interface PresenceState {
+  readonly v: 1;
+  readonly nodeId: string;
+  readonly name: string;
+  readonly role: NodeRole;
+  /** The node's transport peer id, so others can tell which of their links leads to it. */
+  readonly peerId: string;
+  /** When the node joined the mesh (ms since the epoch). */
+  readonly since: number;
+  /** The node's `store.digest()`. */
+  readonly digest: string;
+}
+
+const MAX_TEXT = 80;
+
+function text(value: unknown, max = MAX_TEXT): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+/** Reads a presence from an awareness state; `undefined` if it is missing or malformed. */
+export function readPresence(state: unknown): PresenceState | undefined {
+  if (typeof state !== 'object' || state === null) return undefined;
+  const p = (state as Record<string, unknown>)[PRESENCE_FIELD];
+  if (typeof p !== 'object' || p === null) return undefined;
+  const r = p as Record<string, unknown>;
+  if (r.v !== 1) return undefined;
+  if (!isValidNodeId(r.nodeId) || !text(r.name, 40) || !isNodeRole(r.role) || !text(r.peerId) || !text(r.digest)) return undefined;
+  if (typeof r.since !== 'number' || !Number.isFinite(r.since)) return undefined;
+  return { v: 1, nodeId: r.nodeId, name: r.name, role: r.role, peerId: r.peerId, since: r.since, digest: r.digest };
+}
+
+/** Whether an awareness state claims to be a presence (so a malformed one counts as rejected). */
+export function hasPresenceField(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && PRESENCE_FIELD in state;
+}

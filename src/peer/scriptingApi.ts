@@ -1,0 +1,107 @@
+/**
+ * `window.lattice`: drives a node from the browser console or from automation (the Playwright
+ * tests use nothing else). Every value it returns is a plain copy that survives
+ * `structuredClone`, so scripts can keep and compare them without touching the node's state.
+ */
+import * as Y from 'yjs';
+import type { Components, EntityEvent, EntityType, EntityView } from '../crdt/index.js';
+import type { LatticeNode, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
+
+/** A write was attempted on a node whose role is `viewer`. */
+export class ViewerCannotWriteError extends Error {
+  readonly code = 'viewer-cannot-write' as const;
+  constructor() {
+    super('This node joined as a viewer and cannot change entities. Reopen it with ?role=operator to write.');
+    this.name = 'ViewerCannotWriteError';
+  }
+}
+
+/** The `window.lattice` object. */
+export interface LatticeScriptingApi {
+  /** Resolves once the node has loaded what it stored locally (it may still be joining the mesh). */
+  readonly ready: Promise<void>;
+  /** Who this node is: `{ nodeId, name, role }`. */
+  readonly identity: NodeIdentity;
+  /** The node itself, for what this API does not cover (the UI uses it). */
+  readonly node: LatticeNode;
+  /**
+   * Creates an entity and returns it. `type` is `'track' | 'asset' | 'geo'`; `components` are
+   * validated (e.g. `{ position: { lat, lon, alt } }`). Throws a `ValidationError` for bad input,
+   * `EntityExistsError` if the id is taken, and changes nothing then.
+   */
+  create(id: string, type: EntityType, components?: Components): EntityView;
+  /** Writes the given components of a live entity and returns it. Throws `EntityNotFoundError`. */
+  update(id: string, components: Components): EntityView;
+  /** Deletes an entity (a tombstone: older writes anywhere lose to it). */
+  delete(id: string): void;
+  /** Runs several writes as one batch with one timestamp; all or nothing. */
+  transact<T>(fn: () => T): T;
+  /** One resolved entity, or `undefined`. */
+  get(id: string): EntityView | undefined;
+  /** Every live entity, optionally of one type. */
+  list(type?: EntityType): EntityView[];
+  /** `count:hash` of the resolved state; equal on two nodes iff they have converged. */
+  digest(): string;
+  /** Size of the whole document state in bytes: what a node joining from nothing receives. */
+  documentBytes(): number;
+  /** Joins the mesh. */
+  connect(): void;
+  /** Leaves the mesh (a partition of this node); writes continue locally and sync on `connect`. */
+  disconnect(): void;
+  /** The other nodes this one knows of, with link kind and convergence. */
+  peers(): PeerInfo[];
+  /** Room, mesh state, signaling, peers, rejected messages and any problem to act on. */
+  status(): MeshStatus;
+  /** Calls `listener` with every batch of entity changes; returns the function that stops it. */
+  watch(listener: (events: readonly EntityEvent[]) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    lattice?: LatticeScriptingApi;
+  }
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
+  const { store } = node;
+  const writable = (): void => {
+    if (node.identity.role === 'viewer') throw new ViewerCannotWriteError();
+  };
+  return {
+    ready: node.whenReady,
+    identity: copy(node.identity),
+    node,
+    create(id, type, components = {}) {
+      writable();
+      store.create(id, type, components);
+      return copy(store.get(id)!);
+    },
+    update(id, components) {
+      writable();
+      store.update(id, components);
+      return copy(store.get(id)!);
+    },
+    delete(id) {
+      writable();
+      store.delete(id);
+    },
+    transact(fn) {
+      writable();
+      return store.transact(fn);
+    },
+    get: (id) => {
+      const view = store.get(id);
+      return view ? copy(view) : undefined;
+    },
+    list: (type) => copy(store.list(type)),
+    digest: () => store.digest(),
+    documentBytes: () => Y.encodeStateAsUpdate(node.doc).byteLength,
+    connect: () => node.connect(),
+    disconnect: () => node.disconnect(),
+    peers: () => copy([...node.status().peers]),
+    status: () => copy(node.status()),
+    watch: (listener) => store.watch(listener),
+  };
+}

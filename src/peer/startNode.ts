@@ -1,0 +1,30 @@
+/** Starts the node a page's URL describes: room, signaling, password, name, role. */
+import { MeshNode } from './MeshNode.js';
+import { WebrtcTransport } from './WebrtcTransport.js';
+import { readMeshConfig } from './meshConfig.js';
+import { claimNodeIdentity } from './nodeIdentity.js';
+
+export async function startNodeFromUrl(url: URL, storage: Storage): Promise<MeshNode> {
+  const config = readMeshConfig(url);
+  const identity = await claimNodeIdentity(storage, { name: config.name, role: config.role });
+  // y-webrtc derives the room key with WebCrypto, which browsers offer only on https and
+  // localhost. Joining without the key would put the node in the open room, so it stays out.
+  const keyless = config.password !== undefined && (typeof crypto === 'undefined' || crypto.subtle === undefined);
+  const problems = keyless
+    ? ['A room password needs a secure page (https:// or localhost); this page is plain http, so the node stays out of the mesh. Open the app over https, or from localhost.', ...config.problems]
+    : config.problems;
+  return new MeshNode({
+    identity,
+    room: config.room,
+    configProblems: problems,
+    autoConnect: !keyless,
+    transport: (doc, awareness) =>
+      new WebrtcTransport(doc, awareness, {
+        room: config.room,
+        signaling: config.signaling,
+        password: keyless ? undefined : config.password,
+        iceServers: config.iceServers,
+        watchdog: config.watchdog,
+      }),
+  });
+}
