@@ -4,7 +4,7 @@
  */
 import type * as Y from 'yjs';
 import type { ObservableV2 } from 'lib0/observable';
-import type { EntityStore } from '../crdt/index.js';
+import type { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
 
 export const NODE_ROLES = ['operator', 'viewer'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
@@ -64,6 +64,10 @@ export interface LatticeNode extends ObservableV2<LatticeNodeEvents> {
   readonly identity: NodeIdentity;
   readonly doc: Y.Doc;
   readonly store: EntityStore;
+  /** Approval requests and decisions, acting as this node's identity (viewers cannot decide). */
+  readonly approvals: ApprovalDesk;
+  /** Tasks given to assets; cancelling needs the operator role. */
+  readonly tasks: TaskBoard;
   status(): MeshStatus;
   /** Resolves once local persistence has loaded (the node shows what it had offline). */
   readonly whenReady: Promise<void>;

@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { Awareness, removeAwarenessStates } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { EntityStore } from '../crdt/index.js';
+import { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
 import type { MeshTransport, TransportFactory } from './MeshTransport.js';
 import { PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
@@ -36,6 +36,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   readonly room: string;
   readonly doc = new Y.Doc();
   readonly store: EntityStore;
+  readonly approvals: ApprovalDesk;
+  readonly tasks: TaskBoard;
   readonly awareness: Awareness;
   readonly transport: MeshTransport;
   readonly whenReady: Promise<void>;
@@ -60,6 +62,9 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.room = options.room;
     this.configProblems = options.configProblems ?? [];
     this.store = new EntityStore(this.doc, { node: options.identity.nodeId });
+    const actor = () => ({ role: this.identity.role, name: this.identity.name });
+    this.approvals = new ApprovalDesk(this.store, actor);
+    this.tasks = new TaskBoard(this.store, actor);
     this.awareness = new Awareness(this.doc);
     this.transport = options.transport(this.doc, this.awareness);
     this.transport.on('links', this.onLinks);

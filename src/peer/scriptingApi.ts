@@ -4,7 +4,7 @@
  * `structuredClone`, so scripts can keep and compare them without touching the node's state.
  */
 import * as Y from 'yjs';
-import type { Components, EntityEvent, EntityType, EntityView } from '../crdt/index.js';
+import type { ApprovalOutcome, Components, EntityEvent, EntityType, EntityView, PendingApproval, StampedEntry, Task, TaskState } from '../crdt/index.js';
 import type { LatticeNode, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
 
 /** A write was attempted on a node whose role is `viewer`. */
@@ -54,6 +54,27 @@ export interface LatticeScriptingApi {
   status(): MeshStatus;
   /** Calls `listener` with every batch of entity changes; returns the function that stops it. */
   watch(listener: (events: readonly EntityEvent[]) => void): () => void;
+  /** Every pending approval request, soonest deadline first. */
+  approvals(): PendingApproval[];
+  /** The outcome of an entity's current approval request (state, request, decisions), judged now. */
+  approval(id: string): ApprovalOutcome | undefined;
+  /**
+   * Opens an approval request on an entity for `tasks` (default `['intercept']`); returns its id.
+   * The pipeline does this itself when a threat turns high; scripts may too.
+   */
+  requestApproval(id: string, tasks?: string[], timeoutMs?: number): string;
+  /** Approves the entity's pending request. Operators only; once per node; before the deadline. */
+  approve(id: string): ApprovalOutcome;
+  /** Denies the entity's pending request (a deny wins over any approve). Operators only. */
+  deny(id: string): ApprovalOutcome;
+  /** The entity's audit trail: requests, decisions, withdrawals, task transitions, oldest first. */
+  journal(id: string): StampedEntry[];
+  /** Every task (intercepts given to assets) with its status. */
+  tasks(): Array<Task & { id: string }>;
+  /** Moves a task along its life cycle; `cancelled` needs the operator role. */
+  advanceTask(taskId: string, status: TaskState, note?: string): void;
+  /** Cancels a task that is not done. Operators only. */
+  cancelTask(taskId: string): void;
 }
 
 declare global {
@@ -103,5 +124,29 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
     peers: () => copy([...node.status().peers]),
     status: () => copy(node.status()),
     watch: (listener) => store.watch(listener),
+    approvals: () => copy(node.approvals.pending()),
+    approval: (id) => {
+      const outcome = node.approvals.outcome(id);
+      return outcome ? copy(outcome) : undefined;
+    },
+    requestApproval(id, tasks = ['intercept'], timeoutMs) {
+      writable();
+      return node.approvals.request(id, tasks, timeoutMs === undefined ? {} : { timeoutMs });
+    },
+    approve(id) {
+      node.approvals.decide(id, 'approve');
+      return copy(node.approvals.outcome(id)!);
+    },
+    deny(id) {
+      node.approvals.decide(id, 'deny');
+      return copy(node.approvals.outcome(id)!);
+    },
+    journal: (id) => copy(store.journal(id)),
+    tasks: () => copy(node.tasks.list()),
+    advanceTask(taskId, status, note) {
+      writable();
+      node.tasks.advance(taskId, status, note);
+    },
+    cancelTask: (taskId) => node.tasks.cancel(taskId),
   };
 }
