@@ -155,9 +155,6 @@ export class Pipeline {
     const frame = new LocalFrame(config.scenario.origin);
     const run = new ScenarioRun(config.scenario, config.seed);
     const tracker = new Tracker(frame, { association: this.association });
-    // Replaying from 0 keeps the truth exact; only the last stretch is observed and fused.
-    const from = Math.max(0, runTime - this.maxCatchUpS);
-    run.advanceTo(from, false);
     const state: RunState = {
       config,
       run,
@@ -170,31 +167,41 @@ export class Pipeline {
       lastScored: -Infinity,
     };
     // Continue the fused tracks already in the document (ours from before a restart, or the
-    // previous holder's): nothing computed so far is lost, and ids stay stable.
+    // previous holder's): nothing computed so far is lost, and ids stay stable. Stale ones
+    // (their writer vanished long ago) are removed.
     this.remoteFused.clear();
+    let latest = -Infinity;
     this.store.transact(() => {
       for (const view of this.store.list('track')) {
         const c = view.components;
-        const age = from - ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
-        if (c.source?.sensorType === 'eo') state.eoSeen.set(view.id, from - Math.max(age, 0));
+        const written = ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
+        if (c.source?.sensorType === 'eo') state.eoSeen.set(view.id, written);
         if (c.source?.sensorType !== 'fused') continue;
-        if (age > tracker.options.maxCoastS) this.store.delete(view.id);
-        else this.adoptFused(state, view, from);
+        if (runTime - written > tracker.options.maxCoastS) {
+          this.store.delete(view.id);
+        } else if (this.adoptFused(state, view, runTime)) {
+          latest = Math.max(latest, written);
+        }
       }
       for (const a of config.scenario.assets) {
         const id = `asset.${a.id}`;
         if (!this.store.has(id)) this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } });
       }
     });
+    // Replaying from 0 keeps the truth exact. Observations are fused from where the adopted
+    // tracks stand (older scans would pull them backwards), or over the last stretch if none.
+    const from = latest > -Infinity ? Math.min(Math.max(latest, 0), runTime) : Math.max(0, runTime - this.maxCatchUpS);
+    run.advanceTo(from, false);
     return state;
   }
 
-  private adoptFused(state: RunState, view: EntityView, runTime: number): void {
+  /** Takes a fused entity from the document into the tracker; returns whether it did. */
+  private adoptFused(state: RunState, view: EntityView, runTime: number): boolean {
     const c = view.components;
-    if (c.source?.sensorType !== 'fused' || !c.position || !c.velocity || state.tracker.get(view.id)) return;
+    if (c.source?.sensorType !== 'fused' || !c.position || !c.velocity || state.tracker.get(view.id)) return false;
     const stampTime = (view.stamps.position?.wall ?? 0) - state.config.startedAt;
     const age = runTime - stampTime / 1000;
-    if (age > state.tracker.options.maxCoastS) return;
+    if (age > state.tracker.options.maxCoastS) return false;
     const { x, y } = state.frame.toLocal(c.position);
     const h = (c.velocity.heading * Math.PI) / 180;
     const major = c.fusion?.errorMajorM ?? 200;
@@ -210,6 +217,7 @@ export class Pipeline {
       sources: (c.fusion?.sourceIds ?? []).filter((s) => s.includes('.')),
     });
     state.written.set(view.id, undefined);
+    return true;
   }
 
   private step(state: RunState, runTime: number): void {

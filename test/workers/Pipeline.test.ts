@@ -1,0 +1,171 @@
+/**
+ * "Computed once per mesh", tested the way the store tests convergence: several replicas of one
+ * document, each with its own pipeline and clock, linked by an in-memory network that can
+ * partition and heal; ticks in a seeded random order.
+ */
+import { expect } from 'chai';
+import * as Y from 'yjs';
+import { EntityStore } from '../../src/crdt/index.js';
+import { fetchBuiltinScenario } from '../../src/workers/builtinScenarios.js';
+import { Pipeline } from '../../src/workers/Pipeline.js';
+import { SeededRandom } from '../../src/workers/random.js';
+import { writeRun } from '../../src/workers/RunConfig.js';
+import { parseScenario, type Scenario } from '../../src/workers/scenario.js';
+
+const NET = Symbol('net');
+const START = 1_800_000_000_000;
+
+class Mesh {
+  readonly docs: Y.Doc[] = [];
+  readonly stores: EntityStore[] = [];
+  readonly pipelines: Pipeline[] = [];
+  /** Partition group per node; null = gone. */
+  readonly group: (number | null)[] = [];
+  now = START;
+  private readonly rng = new SeededRandom(99);
+
+  constructor(n: number) {
+    for (let i = 0; i < n; i++) {
+      const doc = new Y.Doc();
+      const store = new EntityStore(doc, { node: `n${i}-pl`, physicalNow: () => this.now });
+      doc.on('update', (update: Uint8Array, origin: unknown) => {
+        if (origin === NET || this.group[i] === null) return;
+        this.docs.forEach((other, j) => {
+          if (j !== i && this.group[j] === this.group[i]) Y.applyUpdate(other, update, NET);
+        });
+      });
+      this.docs.push(doc);
+      this.stores.push(store);
+      this.pipelines.push(new Pipeline(store, { holder: `n${i}`, leaseTtlMs: 3_000 }));
+      this.group.push(0);
+    }
+  }
+
+  /** Sets the partition groups, then lets every group exchange full state (a heal resyncs). */
+  partition(groups: (number | null)[]): void {
+    groups.forEach((g, i) => (this.group[i] = g));
+    for (let i = 0; i < this.docs.length; i++) {
+      for (let j = 0; j < this.docs.length; j++) {
+        if (i !== j && groups[i] !== null && groups[i] === groups[j]) Y.applyUpdate(this.docs[j]!, Y.encodeStateAsUpdate(this.docs[i]!), NET);
+      }
+    }
+  }
+
+  /** Advances every clock by `ms` in ticks of 500 ms; live nodes tick in random order. */
+  run(ms: number): void {
+    for (let t = 0; t < ms; t += 500) {
+      this.now += 500;
+      const order = this.pipelines.map((_, i) => i).filter((i) => this.group[i] !== null);
+      for (let k = order.length - 1; k > 0; k--) {
+        const j = Math.floor(this.rng.next() * (k + 1));
+        [order[k], order[j]] = [order[j]!, order[k]!];
+      }
+      for (const i of order) this.pipelines[i]!.tick();
+    }
+  }
+
+  computing(): number[] {
+    return this.pipelines.map((p, i) => (p.status().role === 'computing' && this.group[i] !== null ? i : -1)).filter((i) => i >= 0);
+  }
+
+  fused(i: number): string[] {
+    return this.stores[i]!.list('track').filter((v) => v.components.source?.sensorType === 'fused').map((v) => v.id).sort();
+  }
+}
+
+async function hard(): Promise<Scenario> {
+  return parseScenario(await fetchBuiltinScenario('hard'));
+}
+
+describe('pipeline computed once per mesh', () => {
+  it('has exactly one node computing, and only it writes derived entities', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[1]!, scenario, scenario.seed, mesh.now);
+    mesh.run(30_000);
+    const [holder, ...others] = [mesh.computing(), mesh.pipelines.filter((p) => p.status().role === 'standby').length];
+    expect(holder).to.have.length(1);
+    expect(others[0]).to.equal(2);
+    const writer = `n${holder![0]}-pl`;
+    const fused = mesh.stores[0]!.list('track').filter((v) => v.components.source?.sensorType === 'fused');
+    expect(fused.length).to.be.within(15, 24); // 20 targets in the hard scenario
+    for (const view of fused) {
+      expect(view.stamps.position!.node).to.equal(writer);
+      expect(view.components.classification).to.not.equal(undefined);
+      expect(view.components.threat).to.not.equal(undefined);
+      expect(view.components.fusion!.sourceIds.length).to.be.greaterThan(0);
+    }
+    expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+  });
+
+  it('moves to another node when the holder is gone, keeping the fused tracks', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(30_000);
+    const [first] = mesh.computing();
+    const before = mesh.fused((first! + 1) % 3);
+    // The holder vanishes (tab closed): no release, its lease must expire.
+    mesh.partition(mesh.group.map((_, i) => (i === first ? null : 0)));
+    mesh.run(1_000);
+    expect(mesh.computing(), 'nobody before the lease expires').to.deep.equal([]);
+    mesh.run(4_000);
+    const next = mesh.computing();
+    expect(next).to.have.length(1);
+    expect(next[0]).to.not.equal(first);
+    mesh.run(10_000);
+    const after = mesh.fused(next[0]!);
+    const kept = before.filter((id) => after.includes(id));
+    expect(kept.length / before.length, `${kept.length} of ${before.length} tracks kept their ids`).to.be.at.least(0.8);
+    expect(after.length).to.be.within(15, 24);
+  });
+
+  it('merges the work both sides of a partition did, and one node computes after the heal', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[2]!, scenario, scenario.seed, mesh.now);
+    mesh.run(30_000);
+    const [holder] = mesh.computing();
+    mesh.partition(mesh.group.map((_, i) => (i === holder ? 1 : 0)));
+    mesh.run(20_000);
+    expect(mesh.computing(), 'each side computes while cut off').to.have.length(2);
+    const sideA = mesh.fused(holder!);
+    const sideB = mesh.fused((holder! + 1) % 3);
+    const shared = sideA.filter((id) => sideB.includes(id));
+    expect(shared.length, 'both sides continued the same tracks under the same ids').to.be.at.least(12);
+
+    mesh.partition([0, 0, 0]);
+    mesh.run(10_000);
+    expect(mesh.computing()).to.have.length(1);
+    const digests = new Set(mesh.stores.map((s) => s.digest()));
+    expect(digests.size, 'replicas converged').to.equal(1);
+    // One track per object: what is in the document is exactly the holder's picture.
+    const [winner] = mesh.computing();
+    const ids = mesh.fused(0);
+    expect(ids.length).to.equal(mesh.pipelines[winner!]!.status().confirmedTracks);
+    expect(ids.length).to.be.within(15, 24);
+    const leases = new Set(mesh.docs.map((d) => JSON.stringify(d.getMap('lattice.leases').get('pipeline'))));
+    expect(leases.size).to.equal(1);
+  });
+
+  it('merges a duplicate of a track written by another node into the original', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(30_000);
+    const [holder] = mesh.computing();
+    const other = (holder! + 1) % 3;
+    // Another node (during a partition, say) fused one object under an id of its own.
+    const original = mesh.stores[other]!.list('track').find((v) => v.components.source?.sensorType === 'fused' && v.components.fusion!.sourceIds.some((s) => s.startsWith('eo-1.')))!;
+    const { position, velocity, fusion, source } = original.components;
+    mesh.stores[other]!.create('fus.zzzzzzzz', 'track', { position, velocity, fusion, source });
+    expect(mesh.stores[holder!]!.has('fus.zzzzzzzz')).to.equal(true);
+    mesh.run(8_000);
+    for (const store of mesh.stores) {
+      expect(store.has('fus.zzzzzzzz'), 'the duplicate is gone').to.equal(false);
+      expect(store.has(original.id), 'the original stays').to.equal(true);
+    }
+    const merged = mesh.stores[0]!.get(original.id)!;
+    expect(merged.stamps.position!.node).to.equal(`n${holder}-pl`);
+  });
+});
