@@ -168,4 +168,17 @@ describe('pipeline computed once per mesh', () => {
     const merged = mesh.stores[0]!.get(original.id)!;
     expect(merged.stamps.position!.node).to.equal(`n${holder}-pl`);
   });
+
+  it('leaves the picture as it was when the run ends, with nobody computing', async () => {
+    const mesh = new Mesh(2);
+    const scenario = { ...(await hard()), durationS: 300 };
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(305_000);
+    expect(mesh.pipelines.map((p) => p.status().role)).to.deep.equal(['finished', 'finished']);
+    const left = mesh.fused(0);
+    expect(left.length).to.be.greaterThan(10);
+    mesh.run(30_000); // well past every lease and every coasting limit
+    expect(mesh.fused(0)).to.deep.equal(left);
+    expect(mesh.fused(1)).to.deep.equal(left);
+  });
 });
