@@ -14,7 +14,7 @@ import { LocalFrame } from '../../src/workers/geo.js';
 const WARMUP = 20;
 const MEASURED = 60;
 
-function pipelineTicks(): number[] {
+function pipelineTicks(): { total: number[]; writes: number[] } {
   let now = 1_800_000_000_000;
   const doc = new Y.Doc();
   const store = new EntityStore(doc, { node: 'bench-pl', physicalNow: () => now });
@@ -22,16 +22,20 @@ function pipelineTicks(): number[] {
   writeRun(doc, scenario, scenario.seed, now);
   const pipeline = new Pipeline(store, { holder: 'bench' });
   const times: number[] = [];
+  const writes: number[] = [];
   for (let i = 0; i < WARMUP + MEASURED; i++) {
     now += 1_000;
     const t0 = performance.now();
     const status = pipeline.tick();
     const dt = performance.now() - t0;
     if (status.role !== 'computing') throw new Error(`The pipeline is ${status.role}, not computing.`);
-    if (i >= WARMUP) times.push(dt);
+    if (i >= WARMUP) {
+      times.push(dt);
+      writes.push(status.timing!.writeMs);
+    }
   }
   if (pipeline.status().confirmedTracks < 900) throw new Error(`Only ${pipeline.status().confirmedTracks} tracks confirmed.`);
-  return times;
+  return { total: times, writes };
 }
 
 function fusionOnlyTicks(): number[] {
@@ -49,7 +53,8 @@ function fusionOnlyTicks(): number[] {
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 try {
-  scope.postMessage({ pipeline: pipelineTicks(), fusionOnly: fusionOnlyTicks() });
+  const { total, writes } = pipelineTicks();
+  scope.postMessage({ pipeline: total, writes, fusionOnly: fusionOnlyTicks() });
 } catch (error) {
   scope.postMessage({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) });
 }

@@ -43,6 +43,14 @@ export interface PipelineScore {
   readonly steps: number;
 }
 
+/** Where the last step's time went, for diagnostics and the bench. */
+export interface StepTiming {
+  /** Sensors, fusion, classification and scoring, ms. */
+  readonly fuseMs: number;
+  /** The store transaction that publishes the result, ms. */
+  readonly writeMs: number;
+}
+
 export interface PipelineStatus {
   readonly role: PipelineRole;
   readonly runId: string | undefined;
@@ -57,6 +65,8 @@ export interface PipelineStatus {
   readonly score: PipelineScore | undefined;
   /** Something a person should know, e.g. an invalid run in the document. */
   readonly problem: string | undefined;
+  /** The last step that did work, while computing. */
+  readonly timing: StepTiming | undefined;
 }
 
 export interface PipelineOptions {
@@ -87,6 +97,7 @@ interface RunState {
   readonly written: Map<string, SlowParts | undefined>;
   readonly score: GospaAverage;
   lastScored: number;
+  timing: StepTiming | undefined;
 }
 
 export class Pipeline {
@@ -167,6 +178,7 @@ export class Pipeline {
       written: new Map(),
       score: new GospaAverage(),
       lastScored: -Infinity,
+      timing: undefined,
     };
     // Continue the fused tracks already in the document (ours from before a restart, or the
     // previous holder's): nothing computed so far is lost, and ids stay stable. Stale ones
@@ -225,6 +237,7 @@ export class Pipeline {
   private step(state: RunState, runTime: number): void {
     const target = Math.min(runTime, state.config.scenario.durationS);
     if (target <= state.run.now) return;
+    const started = performance.now();
     const deleted = new Set<string>();
     const eoLatest = new Map<string, { components: Components; time: number }>();
     for (const scan of state.run.advanceTo(target)) {
@@ -251,6 +264,7 @@ export class Pipeline {
       state.score.add(gospa(truth.map((s) => s.position), outputs.map((o) => o.components.position!)));
     }
 
+    const fused = performance.now();
     this.store.transact(() => {
       for (const [id, { components, time }] of eoLatest) {
         state.eoSeen.set(id, time);
@@ -280,6 +294,7 @@ export class Pipeline {
       }
       this.reconcile(state, t);
     });
+    state.timing = { fuseMs: fused - started, writeMs: performance.now() - fused };
   }
 
   /**
@@ -357,6 +372,7 @@ export class Pipeline {
       leaseExpires: lease?.expires.wall,
       score: mean ? { ...mean, steps: state!.score.steps } : undefined,
       problem,
+      timing: state?.timing,
     };
   }
 }
