@@ -284,7 +284,10 @@ export class Pipeline {
         } else {
           // Only what changed: classification and threat change rarely, and a write that
           // repeats the document costs bytes on every link of the mesh.
-          this.store.update(track.id, changedOnly(state.written.get(track.id), components));
+          const slow = slowParts(components);
+          this.store.update(track.id, changedOnly(state.written.get(track.id), slow, components));
+          state.written.set(track.id, slow);
+          continue;
         }
         state.written.set(track.id, slowParts(components));
       }
@@ -397,9 +400,8 @@ function slowParts(c: Components): SlowParts {
  * Position and velocity always, the rest only when its stored form would change: a write that
  * repeats the document costs bytes on every link of the mesh and time in every replica.
  */
-function changedOnly(previous: SlowParts | undefined, c: Components): Components {
+function changedOnly(previous: SlowParts | undefined, now: SlowParts, c: Components): Components {
   const out: Components = { position: c.position!, velocity: c.velocity! };
-  const now = slowParts(c);
   if (previous?.fusion !== now.fusion) out.fusion = c.fusion!;
   if (previous?.classification !== now.classification) out.classification = c.classification!;
   if (previous?.threat !== now.threat) out.threat = c.threat!;

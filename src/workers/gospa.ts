@@ -29,6 +29,12 @@ export function gospa(truth: readonly Position[], estimates: readonly Position[]
   // the problem splits into clusters of points linked by distances < c, each solved alone:
   // exact, and near-linear for a picture of 1,000 well-spread targets instead of O(n³).
   for (const cluster of clusters(truth, estimates, c)) {
+    if (cluster.truth.length === 1 && cluster.estimates.length === 1) {
+      // The common case in a well-spread picture; linked clusters are always closer than c.
+      localisation += distanceM(cluster.truth[0]!, cluster.estimates[0]!) ** p;
+      assigned++;
+      continue;
+    }
     const rows = cluster.truth.length <= cluster.estimates.length ? cluster.truth : cluster.estimates;
     const cols = rows === cluster.truth ? cluster.estimates : cluster.truth;
     if (rows.length === 0) continue;
@@ -58,12 +64,14 @@ function clusters(truth: readonly Position[], estimates: readonly Position[], c:
   const cellLat = c / 110_000;
   const maxLat = Math.min(89, Math.max(...points.map((q) => Math.abs(q.lat)), 0));
   const cellLon = c / (111_000 * Math.cos((maxLat * Math.PI) / 180));
-  const grid = new Map<string, number[]>();
+  // Cell indices stay within ±2^20 for c ≥ 1 m, so one number keys a cell.
+  const key = (gy: number, gx: number): number => (gy + 2 ** 20) * 2 ** 22 + (gx + 2 ** 21);
+  const grid = new Map<number, number[]>();
   points.forEach((q, i) => {
-    const key = `${Math.floor(q.lat / cellLat)},${Math.floor(q.lon / cellLon)}`;
-    const list = grid.get(key);
+    const k = key(Math.floor(q.lat / cellLat), Math.floor(q.lon / cellLon));
+    const list = grid.get(k);
     if (list) list.push(i);
-    else grid.set(key, [i]);
+    else grid.set(k, [i]);
   });
   points.forEach((q, i) => {
     if (i >= truth.length) return; // only truth–estimate links matter
@@ -71,7 +79,7 @@ function clusters(truth: readonly Position[], estimates: readonly Position[], c:
     const gx = Math.floor(q.lon / cellLon);
     for (let dy = -1; dy <= 1; dy++) {
       for (let dx = -1; dx <= 1; dx++) {
-        for (const j of grid.get(`${gy + dy},${gx + dx}`) ?? []) {
+        for (const j of grid.get(key(gy + dy, gx + dx)) ?? []) {
           if (j < truth.length || distanceM(q, points[j]!) >= c) continue;
           parent[find(i)] = find(j);
         }
