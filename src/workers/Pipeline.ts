@@ -146,6 +146,7 @@ export class Pipeline {
     if (!this.lease.hold(now)) {
       // Another node computes: drop our state, so a later takeover starts from the document.
       this.state = undefined;
+      this.remoteFused.clear();
       return (this.last = this.describe('standby', config, undefined));
     }
     if (this.state?.config.runId !== config.runId) this.state = this.begin(config, runTime);

@@ -9,7 +9,7 @@ import { EntityStore } from '../../src/crdt/index.js';
 import { fetchBuiltinScenario } from '../../src/workers/builtinScenarios.js';
 import { Pipeline } from '../../src/workers/Pipeline.js';
 import { SeededRandom } from '../../src/workers/random.js';
-import { writeRun } from '../../src/workers/RunConfig.js';
+import { clearRun, writeRun } from '../../src/workers/RunConfig.js';
 import { parseScenario, type Scenario } from '../../src/workers/scenario.js';
 
 const NET = Symbol('net');
@@ -180,5 +180,27 @@ describe('pipeline computed once per mesh', () => {
     mesh.run(30_000); // well past every lease and every coasting limit
     expect(mesh.fused(0)).to.deep.equal(left);
     expect(mesh.fused(1)).to.deep.equal(left);
+  });
+
+  it('clears what the run derived when it is unloaded, and ignores a malformed run from a peer', async () => {
+    const mesh = new Mesh(2);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    expect(mesh.fused(1).length).to.be.greaterThan(10);
+    expect(mesh.stores[1]!.list('asset')).to.have.length(2);
+    clearRun(mesh.docs[1]!);
+    mesh.run(1_000);
+    expect(mesh.pipelines.map((p) => p.status().role)).to.deep.equal(['idle', 'idle']);
+    expect(mesh.fused(0)).to.deep.equal([]);
+    expect(mesh.stores[0]!.list('track').filter((v) => v.components.source?.sensorType === 'eo')).to.deep.equal([]);
+    expect(mesh.stores[0]!.list('asset')).to.deep.equal([]);
+
+    mesh.docs[1]!.getMap('lattice.pipeline').set('run', { runId: 'x', scenario: '{"name": 1}', seed: 1, startedAt: mesh.now });
+    mesh.run(1_000);
+    const status = mesh.pipelines[0]!.status();
+    expect(status.role).to.equal('idle');
+    expect(status.problem).to.contain('name must be a string');
+    expect(mesh.fused(0)).to.deep.equal([]);
   });
 });
