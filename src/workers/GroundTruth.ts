@@ -7,8 +7,11 @@ import type { Position } from '../crdt/index.js';
 import { deadReckon, KNOT, radii } from './geo.js';
 import type { Scenario, TargetSpec } from './scenario.js';
 
-/** The integration step, s. Sensor scans fall between steps and are interpolated. */
-export const TRUTH_STEP_S = 0.1;
+/**
+ * The integration step, s. Manoeuvres start on a step; a scan between steps sees each target
+ * dead-reckoned from the last step to the scan's exact time.
+ */
+export const TRUTH_STEP_S = 0.5;
 
 export interface TruthState {
   readonly id: string;
@@ -69,14 +72,19 @@ export class GroundTruth {
     while (this.stepIndex < target) this.step();
   }
 
-  /** Targets present at the current time. */
-  states(): TruthState[] {
+  /**
+   * Targets present at `at` (default: the integration time), which must lie within one step
+   * after it: each is carried from the last step on its current speed and heading.
+   */
+  states(at = this.time): TruthState[] {
     const t = this.time;
+    const dt = Math.max(0, at - t);
     const out: TruthState[] = [];
     for (const c of this.crafts) {
-      if (c.spec.appearS > t + 1e-9) continue;
+      if (c.spec.appearS > at + 1e-9) continue;
       const h = (c.heading * Math.PI) / 180;
-      out.push({ id: c.spec.id, position: c.position, speed: c.speed, heading: c.heading, ve: c.speed * Math.sin(h), vn: c.speed * Math.cos(h) });
+      const position = dt > 1e-9 ? deadReckon(c.position, c.speed, c.heading, dt) : c.position;
+      out.push({ id: c.spec.id, position, speed: c.speed, heading: c.heading, ve: c.speed * Math.sin(h), vn: c.speed * Math.cos(h) });
     }
     return out;
   }

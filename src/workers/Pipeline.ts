@@ -261,7 +261,7 @@ export class Pipeline {
     const outputs = confirmed.map((track) => ({ track, components: this.fusedComponents(state, track, t) }));
     if (Math.floor(t / SCORE_EVERY_S) > Math.floor(state.lastScored / SCORE_EVERY_S)) {
       state.lastScored = t;
-      const truth = state.run.truth.states().filter((s) => state.run.sensors.some((sensor) => sensor.covers(s.position)));
+      const truth = state.run.truth.states(t).filter((s) => state.run.sensors.some((sensor) => sensor.covers(s.position)));
       state.score.add(gospa(truth.map((s) => s.position), outputs.map((o) => o.components.position!)));
     }
 

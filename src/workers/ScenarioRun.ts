@@ -64,7 +64,7 @@ export class ScenarioRun {
     for (const d of due) {
       this.truth.advanceTo(d.time);
       if (!observe) continue;
-      const truth = this.truth.states();
+      const truth = this.truth.states(d.time);
       out.push({ sensor: d.sensor, scan: d.scan, time: d.time, observations: d.sensor.observe(d.scan, truth, this.seed), truth });
     }
     this.truth.advanceTo(until);

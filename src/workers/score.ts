@@ -26,7 +26,7 @@ export function scoreScenario(scenario: Scenario, options: Partial<TrackerOption
   let targets = 0;
   for (let t = 1; t <= Math.min(durationS, scenario.durationS); t++) {
     for (const scan of run.advanceTo(t)) tracker.processScan(scan);
-    const truth = run.truth.states().filter((s) => run.sensors.some((sensor) => sensor.covers(s.position)));
+    const truth = run.truth.states(t).filter((s) => run.sensors.some((sensor) => sensor.covers(s.position)));
     const estimates = tracker
       .tracks()
       .filter((tr) => tr.status === 'confirmed')

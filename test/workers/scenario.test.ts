@@ -125,4 +125,20 @@ describe('scenario runs', () => {
     expect(east!.position.lat).to.be.closeTo(52, 1e-9);
     expect(distanceM(deadReckon(start, 100 * KNOT, 90, 600), east!.position)).to.be.below(1);
   });
+
+  it('observes targets where they are at the exact scan time, between integration steps', () => {
+    const origin = { lat: 52, lon: 4, alt: 0 };
+    const scenario = parseScenario({
+      name: 'odd-rate',
+      origin,
+      targets: [{ id: 't', start: origin, speedKn: 400, headingDeg: 90 }],
+      sensors: [{ id: 'eo-9', kind: 'eo', position: origin, rateHz: 0.3, rangeM: 100_000, noiseM: 0, velocityNoiseMs: 0 }],
+    });
+    const scans = new ScenarioRun(scenario).advanceTo(20);
+    expect(scans.map((s) => s.time)).to.deep.equal([1 / 0.3, 2 / 0.3, 3 / 0.3, 4 / 0.3, 5 / 0.3, 6 / 0.3]);
+    for (const scan of scans) {
+      const seen = scan.observations[0]!.position;
+      expect(distanceM(seen, deadReckon(origin, 400 * KNOT, 90, scan.time))).to.be.below(0.5);
+    }
+  });
 });
