@@ -241,7 +241,11 @@ export class Pipeline {
     const started = performance.now();
     const deleted = new Set<string>();
     const eoLatest = new Map<string, { components: Components; time: number }>();
-    for (const scan of state.run.advanceTo(target)) {
+    const scans = state.run.advanceTo(target);
+    // Between scans nothing new is known: publishing extrapolations at the tick rate would
+    // multiply the writes (and every peer's work) for nothing a reader cannot compute itself.
+    if (scans.length === 0) return;
+    for (const scan of scans) {
       const result = state.tracker.processScan(scan);
       for (const id of result.deleted) deleted.add(id);
       for (const ob of scan.observations) {
