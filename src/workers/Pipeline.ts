@@ -168,7 +168,7 @@ export class Pipeline {
   private begin(config: RunConfig, runTime: number): RunState {
     const frame = new LocalFrame(config.scenario.origin);
     const run = new ScenarioRun(config.scenario, config.seed);
-    const tracker = new Tracker(frame, { association: this.association });
+    const tracker = new Tracker(frame, { association: this.association, idSalt: config.runId });
     const state: RunState = {
       config,
       run,
@@ -183,21 +183,22 @@ export class Pipeline {
     };
     // Continue the fused tracks already in the document (ours from before a restart, or the
     // previous holder's): nothing computed so far is lost, and ids stay stable. Stale ones
-    // (their writer vanished long ago) are removed.
+    // (their writer vanished long ago) and leftovers of an earlier run are removed.
     this.remoteFused.clear();
     let latest = -Infinity;
     this.store.transact(() => {
       for (const view of this.store.list('track')) {
         const c = view.components;
         const written = ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
-        if (c.source?.sensorType === 'eo') state.eoSeen.set(view.id, written);
-        if (c.source?.sensorType !== 'fused') continue;
-        if (runTime - written > tracker.options.maxCoastS) {
-          this.store.delete(view.id);
-        } else if (this.adoptFused(state, view, runTime)) {
-          latest = Math.max(latest, written);
-        }
+        const type = c.source?.sensorType;
+        if (type !== 'fused' && type !== 'eo') continue;
+        if (written <= 0) this.store.delete(view.id); // written no later than this run started: an earlier run's
+        else if (type === 'eo') state.eoSeen.set(view.id, written);
+        else if (runTime - written > tracker.options.maxCoastS) this.store.delete(view.id);
+        else if (this.adoptFused(state, view, runTime)) latest = Math.max(latest, written);
       }
+      const assets = new Set(config.scenario.assets.map((a) => `asset.${a.id}`));
+      for (const view of this.store.list('asset')) if (view.id.startsWith('asset.') && !assets.has(view.id)) this.store.delete(view.id);
       for (const a of config.scenario.assets) {
         const id = `asset.${a.id}`;
         if (!this.store.has(id)) this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } });

@@ -8,8 +8,9 @@
  * update, start tentative tracks from what is left, confirm tentative tracks after enough hits,
  * delete tracks that coast too long, and merge confirmed tracks that describe the same object.
  *
- * Track ids are `fus.` + a hash of the source that started the track (a sensor track number,
- * or a plot id `sensor@scan#i`), so two nodes fusing the same sources produce the same ids.
+ * Track ids are `fus.` + a hash of the run and of the source that started the track (a sensor
+ * track number, or a plot id `sensor@scan#i`), so two nodes fusing the same sources produce the
+ * same ids.
  */
 import { fnv1a64 } from '../crdt/index.js';
 import { assignGlobal, assignNearest, GATE_CHI2_2DOF, type GatedPair } from './association.js';
@@ -65,6 +66,11 @@ export interface TrackerOptions {
   readonly tentativeMisses: number;
   /** Velocity variance of a track started from a position-only plot, (m/s)². */
   readonly initialVelocityVar: number;
+  /**
+   * Mixed into every track id: the run, so that two runs (whose plots are numbered alike) never
+   * reuse an id, while every node fusing the same run still agrees.
+   */
+  readonly idSalt: string;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -77,6 +83,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   maxCoastS: 10,
   tentativeMisses: 2,
   initialVelocityVar: 200 ** 2,
+  idSalt: '',
 };
 
 export interface ScanInput {
@@ -316,8 +323,9 @@ export class Tracker {
 
   private start(ob: Observation, x: number, y: number, t: number): Track {
     const anchor = ob.sourceRef ?? ob.id;
-    let id = `fus.${fnv1a64(anchor).slice(0, 12)}`;
-    for (let n = 1; this.live.has(id); n++) id = `fus.${fnv1a64(`${anchor}~${n}`).slice(0, 12)}`;
+    const salt = this.options.idSalt;
+    let id = `fus.${fnv1a64(`${salt}|${anchor}`).slice(0, 12)}`;
+    for (let n = 1; this.live.has(id); n++) id = `fus.${fnv1a64(`${salt}|${anchor}~${n}`).slice(0, 12)}`;
     const P = new Float64Array(16);
     P[0] = ob.positionCov.ee;
     P[1] = P[4] = ob.positionCov.en;

@@ -203,4 +203,22 @@ describe('pipeline computed once per mesh', () => {
     expect(status.problem).to.contain('name must be a string');
     expect(mesh.fused(0)).to.deep.equal([]);
   });
+
+  it('replaces the picture of an earlier run when another scenario is loaded', async () => {
+    const mesh = new Mesh(2);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    const first = mesh.fused(0);
+    expect(first.length).to.be.greaterThan(10);
+    // Same targets, another seed: new plots, so new fused ids; none of the old may linger.
+    writeRun(mesh.docs[1]!, { ...scenario, assets: scenario.assets.slice(0, 1) }, scenario.seed + 1, mesh.now);
+    mesh.run(500);
+    expect(mesh.fused(0).filter((id) => first.includes(id)), 'tracks of the old run, at once').to.deep.equal([]);
+    mesh.run(20_000);
+    const second = mesh.fused(0);
+    expect(second.length).to.be.within(15, 24);
+    expect(second.filter((id) => first.includes(id))).to.deep.equal([]);
+    expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal([`asset.${scenario.assets[0]!.id}`]);
+  });
 });
