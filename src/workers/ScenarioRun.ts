@@ -4,7 +4,7 @@
  * takes the run over mid-way regenerates the same observations as the node it replaces.
  */
 import { GroundTruth, type TruthState } from './GroundTruth.js';
-import { EoSensor, RadarSensor, type Observation, type Sensor } from './sensors.js';
+import { EoSensor, RadarSensor, RecordedFeed, type Observation, type Sensor } from './sensors.js';
 import type { Scenario } from './scenario.js';
 
 /** All observations of one scan of one sensor. */
@@ -18,7 +18,16 @@ export interface Scan {
 }
 
 export function sensorsOf(scenario: Scenario): Sensor[] {
-  return scenario.sensors.map((s) => (s.kind === 'eo' ? new EoSensor(s) : new RadarSensor(s)));
+  return scenario.sensors.map((s) => {
+    switch (s.kind) {
+      case 'eo':
+        return new EoSensor(s);
+      case 'radar':
+        return new RadarSensor(s);
+      case 'external':
+        return new RecordedFeed(s.id, s.records);
+    }
+  });
 }
 
 export class ScenarioRun {

@@ -64,7 +64,30 @@ export interface RadarSensorSpec extends SensorBase {
   readonly bearingNoiseDeg: number;
 }
 
-export type SensorSpec = EoSensorSpec | RadarSensorSpec;
+/** One report of an external feed: a track of another system at a time of the run. */
+export interface RecordedObservation {
+  /** Seconds into the run. */
+  readonly time: number;
+  /** The feed's own track number. */
+  readonly ref: string;
+  readonly lat: number;
+  readonly lon: number;
+  /** 1-sigma position error, m. */
+  readonly noiseM: number;
+  /** East and north velocity, m/s, when the feed gives it. */
+  readonly ve?: number;
+  readonly vn?: number;
+}
+
+/** An external feed replayed from recorded reports (a file today, CoT later). */
+export interface ExternalSensorSpec {
+  readonly kind: 'external';
+  readonly id: string;
+  readonly records: readonly RecordedObservation[];
+}
+
+export type SimulatedSensorSpec = EoSensorSpec | RadarSensorSpec;
+export type SensorSpec = SimulatedSensorSpec | ExternalSensorSpec;
 
 export interface Scenario {
   readonly name: string;
@@ -195,9 +218,37 @@ function manoeuvre(c: Checker, path: string, value: unknown, durationS: number):
   }
 }
 
-function sensor(c: Checker, path: string, value: unknown): SensorSpec | undefined {
+const MAX_RECORDS = 100_000;
+
+function record(c: Checker, path: string, value: unknown, durationS: number): RecordedObservation | undefined {
   const v = c.record(path, value);
   if (!v) return undefined;
+  c.keys(path, v, ['time', 'ref', 'lat', 'lon', 'noiseM', 've', 'vn']);
+  if ((v.ve === undefined) !== (v.vn === undefined)) c.problems.push(`${path} must give both ve and vn, or neither.`);
+  return {
+    time: c.number(`${path}.time`, v.time, 0, durationS),
+    ref: c.text(`${path}.ref`, v.ref, 24, ID),
+    lat: c.number(`${path}.lat`, v.lat, -85, 85),
+    lon: c.number(`${path}.lon`, v.lon, -180, 180),
+    noiseM: c.number(`${path}.noiseM`, v.noiseM, 0.5, 10_000, 50),
+    ...(v.ve === undefined || v.vn === undefined ? {} : { ve: c.number(`${path}.ve`, v.ve, -1_500, 1_500), vn: c.number(`${path}.vn`, v.vn, -1_500, 1_500) }),
+  };
+}
+
+function sensor(c: Checker, path: string, value: unknown, durationS: number): SensorSpec | undefined {
+  const v = c.record(path, value);
+  if (!v) return undefined;
+  if (v.kind === 'external') {
+    c.keys(path, v, ['kind', 'id', 'records']);
+    return {
+      kind: 'external',
+      id: c.text(`${path}.id`, v.id, 24, ID),
+      records: c
+        .list(`${path}.records`, v.records, MAX_RECORDS)
+        .map((r, i) => record(c, `${path}.records[${i}]`, r, durationS))
+        .filter((r): r is RecordedObservation => r !== undefined),
+    };
+  }
   const base = {
     id: c.text(`${path}.id`, v.id, 24, ID),
     position: c.point(`${path}.position`, v.position),
@@ -220,7 +271,7 @@ function sensor(c: Checker, path: string, value: unknown): SensorSpec | undefine
         bearingNoiseDeg: c.number(`${path}.bearingNoiseDeg`, v.bearingNoiseDeg, 0, 10),
       };
     default:
-      c.problems.push(`${path}.kind must be one of eo, radar, got ${describe(v.kind)}.`);
+      c.problems.push(`${path}.kind must be one of eo, radar, external, got ${describe(v.kind)}.`);
       return undefined;
   }
 }
@@ -264,7 +315,7 @@ export function parseScenario(value: unknown): Scenario {
   });
   const sensors = c
     .list('sensors', v.sensors, MAX_SENSORS)
-    .map((s, i) => sensor(c, `sensors[${i}]`, s))
+    .map((s, i) => sensor(c, `sensors[${i}]`, s, durationS))
     .filter((s): s is SensorSpec => s !== undefined);
   if (Array.isArray(v.sensors) && v.sensors.length === 0) c.problems.push('sensors must name at least one sensor.');
   c.unique('targets', targets.map((t) => t.id));

@@ -7,7 +7,7 @@ import type { Position, SensorType } from '../crdt/index.js';
 import { deadReckon, LocalFrame, radii } from './geo.js';
 import type { TruthState } from './GroundTruth.js';
 import { mixSeed, SeededRandom } from './random.js';
-import type { EoSensorSpec, RadarSensorSpec } from './scenario.js';
+import type { EoSensorSpec, RadarSensorSpec, RecordedObservation } from './scenario.js';
 
 /** Covariance of a 2-vector (east, north) in m² (or (m/s)² for velocity). */
 export interface Cov2 {
@@ -195,33 +195,19 @@ export function polarCov(range: number, bearing: number, sigmaRange: number, sig
   return { ee: rr * s * s + tt * c * c, en: (rr - tt) * s * c, nn: rr * c * c + tt * s * s };
 }
 
-/** A recorded observation as found in a file from outside; validated by `RecordedFeed`. */
-export interface RecordedObservation {
-  readonly time: number;
-  readonly ref: string;
-  readonly lat: number;
-  readonly lon: number;
-  readonly noiseM: number;
-  readonly ve?: number;
-  readonly vn?: number;
-}
-
 /**
- * An external feed replayed from recorded observations (a file today; CoT later), behind the
- * same interface as the simulated sensors. One scan per whole second.
+ * An external feed replayed from recorded observations (validated by `parseScenario` when it
+ * comes in a scenario file; CoT later), behind the same interface as the simulated sensors.
+ * One scan per whole second.
  */
 export class RecordedFeed implements Sensor {
   readonly kind = 'external' as const;
   private readonly bySecond = new Map<number, RecordedObservation[]>();
-  private readonly frame: LocalFrame | undefined;
 
   constructor(
     readonly id: string,
     records: readonly RecordedObservation[],
-    private readonly rangeM = Infinity,
-    center?: Position,
   ) {
-    this.frame = center && Number.isFinite(rangeM) ? new LocalFrame(center) : undefined;
     for (const r of records) {
       const k = Math.ceil(r.time - 1e-9);
       const list = this.bySecond.get(k) ?? [];
@@ -238,10 +224,9 @@ export class RecordedFeed implements Sensor {
     return scan;
   }
 
-  covers(position: Position): boolean {
-    if (!this.frame) return true;
-    const { x, y } = this.frame.toLocal(position);
-    return x * x + y * y <= this.rangeM ** 2;
+  /** A feed reports what it holds; its silence about a track is no evidence of absence. */
+  covers(): boolean {
+    return false;
   }
 
   observe(scan: number): Observation[] {

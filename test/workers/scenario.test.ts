@@ -15,7 +15,7 @@ function meridianArc(from: number, to: number): number {
   return (sum * h) / 3;
 }
 import { GroundTruth } from '../../src/workers/GroundTruth.js';
-import { parseScenario, ScenarioError } from '../../src/workers/scenario.js';
+import { parseScenario, ScenarioError, type RadarSensorSpec } from '../../src/workers/scenario.js';
 import { ScenarioRun } from '../../src/workers/ScenarioRun.js';
 
 function problemsOf(value: unknown): readonly string[] {
@@ -52,7 +52,7 @@ describe('scenario validation', () => {
     const parsed = parseScenario(s);
     expect(parsed.durationS).to.equal(600);
     expect(parsed.targets[0]!.manoeuvres.map((m) => m.kind)).to.deep.equal(['turn', 'speed']);
-    expect(parsed.sensors[0]!.detectionProbability).to.equal(1);
+    expect((parsed.sensors[0] as RadarSensorSpec).detectionProbability).to.equal(1);
   });
 
   it('lists every problem with its path', () => {
@@ -66,7 +66,7 @@ describe('scenario validation', () => {
     const text = problems.join('\n');
     expect(text).to.contain('targets[0].speedKn must be a number');
     expect(text).to.contain('targets[0].start.lat must be between -85 and 85, got 123');
-    expect(text).to.contain('sensors[0].kind must be one of eo, radar, got "sonar"');
+    expect(text).to.contain('sensors[0].kind must be one of eo, radar, external, got "sonar"');
     expect(text).to.contain('scenario has no field "colour"');
     expect(text).to.contain('the id "t1" is used twice');
     expect(problems).to.have.length(5);
@@ -75,6 +75,11 @@ describe('scenario validation', () => {
   it('rejects what is not a scenario at all, with a message a person can act on', () => {
     expect(problemsOf(null)).to.deep.equal(['scenario must be an object, got null.']);
     expect(problemsOf({ ...minimal(), sensors: [] })).to.include('sensors must name at least one sensor.');
+    expect(problemsOf({ ...minimal(), sensors: [{ kind: 'external', id: 'f1', records: [{ time: 1, ref: 'K1', lat: 52, lon: 4, ve: 3 }, { time: 'soon', ref: 'K 2', lat: 52, lon: 4 }] }] })).to.deep.equal([
+      'sensors[0].records[0] must give both ve and vn, or neither.',
+      'sensors[0].records[1].time must be a number, got "soon".',
+      'sensors[0].records[1].ref must be an id of 1–24 letters, digits, "-" or "_", got "K 2".',
+    ]);
     expect(problemsOf({ ...minimal(), targets: [{ id: 't1', start: { lat: 52, lon: 4 }, speedKn: 1, headingDeg: 0, manoeuvres: [{ kind: 'loop', atS: 1 }] }] })[0]).to.contain(
       'targets[0].manoeuvres[0].kind must be one of turn, speed, waypoint',
     );
