@@ -226,6 +226,8 @@ export class Tracker {
     candidates.forEach((track, ti) => {
       // Farthest a gated observation can be: the gate along the largest possible axis of S.
       const reach = Math.sqrt(o.gate * (track.P[0]! + track.P[5]! + maxR));
+      // Capped at 3 cells (12 km): only a track that has coasted for long is that uncertain,
+      // and it is better deleted than allowed to grab a plot that far away.
       const cells = Math.min(3, Math.ceil(reach / GRID_M));
       const cx = Math.floor(track.x[0]! / GRID_M);
       const cy = Math.floor(track.x[1]! / GRID_M);
