@@ -18,9 +18,25 @@ export interface RunConfig {
   readonly startedAt: number;
 }
 
-/** Writes a validated scenario as the mesh's run. */
+/**
+ * Largest scenario, as JSON, that a run may carry. The run travels to every peer as one Yjs
+ * update, and y-webrtc drops a data-channel message over 256 KiB (shared/BROWSER-NOTES.md);
+ * this leaves room for the update's framing.
+ */
+export const MAX_RUN_CHARS = 200_000;
+
+/**
+ * Writes a validated scenario as the mesh's run. Throws `ScenarioError`, writing nothing, if
+ * the scenario is too large to reach the other nodes.
+ */
 export function writeRun(doc: Y.Doc, scenario: Scenario, seed: number, startedAt: number, origin?: unknown): string {
   const text = JSON.stringify(scenario);
+  if (text.length > MAX_RUN_CHARS) {
+    throw new ScenarioError([
+      `The scenario is ${text.length.toLocaleString('en-US')} characters as JSON; a run can carry at most ${MAX_RUN_CHARS.toLocaleString('en-US')} ` +
+        'because it must reach every node in one message. Use fewer targets or recorded reports.',
+    ]);
+  }
   const runId = `${Math.floor(startedAt).toString(36)}-${fnv1a64(`${text}|${seed}`).slice(0, 8)}`;
   doc.transact(() => {
     const map = doc.getMap<unknown>(RUN_MAP);
@@ -55,7 +71,7 @@ function parse(raw: unknown): { config: RunConfig | undefined; problem: string |
   if (!isRecord(raw) || typeof raw.runId !== 'string' || typeof raw.scenario !== 'string' || typeof raw.seed !== 'number' || typeof raw.startedAt !== 'number') {
     return { config: undefined, problem: 'The run in the document is malformed; load a scenario again.' };
   }
-  if (!Number.isInteger(raw.seed) || raw.seed < 0 || raw.seed > 2 ** 32 - 1 || !Number.isFinite(raw.startedAt) || raw.scenario.length > 4_000_000) {
+  if (!Number.isInteger(raw.seed) || raw.seed < 0 || raw.seed > 2 ** 32 - 1 || !Number.isFinite(raw.startedAt) || raw.scenario.length > MAX_RUN_CHARS) {
     return { config: undefined, problem: 'The run in the document has a bad seed, start time or size.' };
   }
   let json: unknown;

@@ -10,7 +10,8 @@ import { fetchBuiltinScenario } from '../../src/workers/builtinScenarios.js';
 import { Pipeline } from '../../src/workers/Pipeline.js';
 import { SeededRandom } from '../../src/workers/random.js';
 import { clearRun, writeRun } from '../../src/workers/RunConfig.js';
-import { parseScenario, type Scenario } from '../../src/workers/scenario.js';
+import { parseScenario, ScenarioError, type Scenario } from '../../src/workers/scenario.js';
+import { syntheticScenario } from '../../src/workers/syntheticScenario.js';
 
 const NET = Symbol('net');
 const START = 1_800_000_000_000;
@@ -220,5 +221,13 @@ describe('pipeline computed once per mesh', () => {
     expect(second.length).to.be.within(15, 24);
     expect(second.filter((id) => first.includes(id))).to.deep.equal([]);
     expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal([`asset.${scenario.assets[0]!.id}`]);
+  });
+
+  it('refuses a run too large to reach the other nodes, writing nothing', () => {
+    const doc = new Y.Doc();
+    const huge = syntheticScenario(2_000);
+    expect(() => writeRun(doc, huge, 1, START)).to.throw(ScenarioError, /at most 200,000/);
+    expect(doc.getMap('lattice.pipeline').size).to.equal(0);
+    expect(() => writeRun(doc, syntheticScenario(1_000), 1, START)).to.not.throw();
   });
 });
