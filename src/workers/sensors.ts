@@ -107,6 +107,8 @@ abstract class PeriodicSensor implements Sensor {
 export class EoSensor extends PeriodicSensor {
   readonly kind = 'eo' as const;
   private readonly eo: EoSensorSpec;
+  /** Track number per (seed, truth id): hashed once, not on every scan. */
+  private readonly refs = new Map<string, string>();
 
   constructor(spec: EoSensorSpec) {
     super(spec);
@@ -128,8 +130,7 @@ export class EoSensor extends PeriodicSensor {
         id: `${this.eo.id}@${scan}#${out.length}`,
         sensorId: this.eo.id,
         sensorType: 'eo',
-        // A track number that reveals nothing about the truth id but is stable for the run.
-        sourceRef: `${this.eo.id}.T${mixSeed(seed, this.eo.id, t.id).toString(36)}`,
+        sourceRef: this.trackNumber(seed, t.id),
         time,
         position,
         positionCov: cov,
@@ -140,6 +141,17 @@ export class EoSensor extends PeriodicSensor {
     }
     out.push(...this.falseAlarms(rng, scan, time, out.length, cov));
     return out;
+  }
+
+  /** A track number that reveals nothing about the truth id but is stable for the run. */
+  private trackNumber(seed: number, truthId: string): string {
+    const key = `${seed}|${truthId}`;
+    let ref = this.refs.get(key);
+    if (ref === undefined) {
+      ref = `${this.eo.id}.T${mixSeed(seed, this.eo.id, truthId).toString(36)}`;
+      this.refs.set(key, ref);
+    }
+    return ref;
   }
 }
 
