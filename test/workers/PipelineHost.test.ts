@@ -67,7 +67,7 @@ for (const setup of setups) {
           },
           tickMs: 100,
           leaseTtlMs: 2_000,
-          stallTimeoutMs: 1_500,
+          stallTimeoutMs: 3_000,
           restartDelayMs: 50,
           log: (m) => logged.push(m),
         });
