@@ -131,7 +131,9 @@ export class Pipeline {
   tick(): PipelineStatus {
     const { config, problem } = this.reader.read(this.store.doc);
     if (!config) {
-      if (this.state && this.lease.heldAt(this.store.clock.now())) this.clearDerived();
+      // The node that computed the run (even from a freshly restarted worker) clears what it
+      // derived, once: releasing the lease below makes this false from then on.
+      if (this.lease.heldAt(this.store.clock.now())) this.clearDerived();
       this.state = undefined;
       this.lease.release();
       return (this.last = this.describe('idle', undefined, problem));
