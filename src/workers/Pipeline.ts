@@ -8,7 +8,8 @@
  * stamp, one Yjs update).
  *
  * What it writes:
- * - friendly assets: `asset.<id>`, type `asset`, position + affiliation friend;
+ * - the scenario's friendly assets: `scn.<id>`, type `asset`, position + affiliation friend (the
+ *   prefix marks them as the run's, so unloading it never touches an operator's own assets);
  * - each EO sensor track: id = its track number (`eo-1.T…`), position + velocity + source eo;
  * - each confirmed fused track: `fus.<hash of its first source>`, position, velocity, fusion,
  *   classification, threat and source fused.
@@ -80,6 +81,8 @@ export interface PipelineOptions {
 
 export const PIPELINE_LEASE = 'pipeline';
 const FUSION_SENSOR = 'fusion';
+/** Id prefix of the assets a scenario brings. */
+const ASSET_PREFIX = 'scn.';
 /** The live score is a GOSPA sample every this many seconds of run time: cheap at 1,000 tracks. */
 const SCORE_EVERY_S = 5;
 /** EO sensor-track entities not refreshed for this long are removed, s. */
@@ -104,6 +107,8 @@ export class Pipeline {
   readonly store: EntityStore;
   readonly lease: Lease;
   private readonly reader = new RunReader();
+  /** Ids of the simulated sensors of every run seen, so their tracks can be cleared later. */
+  private readonly simulatedSensors = new Set<string>();
   private readonly maxCatchUpS: number;
   private readonly association: AssociationMode;
   private state: RunState | undefined;
@@ -130,6 +135,7 @@ export class Pipeline {
   /** One step: cheap when there is nothing to do; call it a few times a second. */
   tick(): PipelineStatus {
     const { config, problem } = this.reader.read(this.store.doc);
+    for (const sensor of config?.scenario.sensors ?? []) this.simulatedSensors.add(sensor.id);
     if (!config) {
       // The node that computed the run (even from a freshly restarted worker) clears what it
       // derived, once: releasing the lease below makes this false from then on.
@@ -193,16 +199,16 @@ export class Pipeline {
         const c = view.components;
         const written = ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
         const type = c.source?.sensorType;
-        if (type !== 'fused' && type !== 'eo') continue;
+        if ((type !== 'fused' && type !== 'eo') || !this.isDerived(view)) continue;
         if (written <= 0) this.store.delete(view.id); // written no later than this run started: an earlier run's
         else if (type === 'eo') state.eoSeen.set(view.id, written);
         else if (runTime - written > tracker.options.maxCoastS) this.store.delete(view.id);
         else if (this.adoptFused(state, view, runTime)) latest = Math.max(latest, written);
       }
-      const assets = new Set(config.scenario.assets.map((a) => `asset.${a.id}`));
-      for (const view of this.store.list('asset')) if (view.id.startsWith('asset.') && !assets.has(view.id)) this.store.delete(view.id);
+      const assets = new Set(config.scenario.assets.map((a) => `${ASSET_PREFIX}${a.id}`));
+      for (const view of this.store.list('asset')) if (view.id.startsWith(ASSET_PREFIX) && !assets.has(view.id)) this.store.delete(view.id);
       for (const a of config.scenario.assets) {
-        const id = `asset.${a.id}`;
+        const id = `${ASSET_PREFIX}${a.id}`;
         if (!this.store.has(id)) this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } });
       }
     });
@@ -362,11 +368,19 @@ export class Pipeline {
   /** Removes what this pipeline derived when its run is unloaded. */
   private clearDerived(): void {
     this.store.transact(() => {
-      for (const view of this.store.list()) {
-        const type = view.components.source?.sensorType;
-        if (type === 'fused' || type === 'eo' || view.id.startsWith('asset.')) this.store.delete(view.id);
-      }
+      for (const view of this.store.list()) if (this.isDerived(view)) this.store.delete(view.id);
     });
+  }
+
+  /**
+   * Whether an entity is one a run writes: fused tracks, the scenario's assets, and tracks of
+   * the simulated EO sensors of the runs this pipeline has seen (not a real EO feed's).
+   */
+  private isDerived(view: EntityView): boolean {
+    const source = view.components.source;
+    if (source?.sensorType === 'fused' && source.sensorId === FUSION_SENSOR) return true;
+    if (source?.sensorType === 'eo') return this.simulatedSensors.has(source.sensorId);
+    return view.id.startsWith(ASSET_PREFIX);
   }
 
   private describe(role: PipelineRole, config: RunConfig | undefined, problem: string | undefined): PipelineStatus {

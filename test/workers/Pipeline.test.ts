@@ -190,12 +190,15 @@ describe('pipeline computed once per mesh', () => {
     mesh.run(20_000);
     expect(mesh.fused(1).length).to.be.greaterThan(10);
     expect(mesh.stores[1]!.list('asset')).to.have.length(2);
+    // An operator's asset and a real EO feed's track: not the run's, so they stay.
+    mesh.stores[1]!.create('asset.own', 'asset', { position: { lat: 52, lon: 4, alt: 0 } });
+    mesh.stores[1]!.create('eo-real.7', 'track', { position: { lat: 52, lon: 4, alt: 0 }, source: { sensorId: 'eo-real', sensorType: 'eo' } });
     clearRun(mesh.docs[1]!);
     mesh.run(1_000);
     expect(mesh.pipelines.map((p) => p.status().role)).to.deep.equal(['idle', 'idle']);
     expect(mesh.fused(0)).to.deep.equal([]);
-    expect(mesh.stores[0]!.list('track').filter((v) => v.components.source?.sensorType === 'eo')).to.deep.equal([]);
-    expect(mesh.stores[0]!.list('asset')).to.deep.equal([]);
+    expect(mesh.stores[0]!.list('track').filter((v) => v.components.source?.sensorType === 'eo').map((v) => v.id)).to.deep.equal(['eo-real.7']);
+    expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal(['asset.own']);
 
     mesh.docs[1]!.getMap('lattice.pipeline').set('run', { runId: 'x', scenario: '{"name": 1}', seed: 1, startedAt: mesh.now });
     mesh.run(1_000);
@@ -220,7 +223,7 @@ describe('pipeline computed once per mesh', () => {
     const second = mesh.fused(0);
     expect(second.length).to.be.within(15, 24);
     expect(second.filter((id) => first.includes(id))).to.deep.equal([]);
-    expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal([`asset.${scenario.assets[0]!.id}`]);
+    expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal([`scn.${scenario.assets[0]!.id}`]);
   });
 
   it('refuses a run too large to reach the other nodes, writing nothing', () => {
