@@ -110,6 +110,8 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
   constructor(options: PipelineHostOptions) {
     super();
     assertNodeId(options.node);
+    // The worker writes as `<node>-pl`, which must be a node id too (at most 64 characters).
+    assertNodeId(`${options.node}-pl`);
     this.doc = options.doc;
     this.node = options.node;
     this.options = {
