@@ -107,6 +107,7 @@ export class Pipeline {
   readonly store: EntityStore;
   readonly lease: Lease;
   private readonly reader = new RunReader();
+  private readonly scratch = { x: new Float64Array(4), P: new Float64Array(16) };
   /** Ids of the simulated sensors of every run seen, so their tracks can be cleared later. */
   private readonly simulatedSensors = new Set<string>();
   private readonly maxCatchUpS: number;
@@ -336,7 +337,7 @@ export class Pipeline {
   }
 
   private fusedComponents(state: RunState, track: Track, t: number): Components {
-    const { x, P } = state.tracker.stateAt(track, t);
+    const { x, P } = state.tracker.stateAt(track, t, this.scratch);
     const speed = Math.hypot(x[2]!, x[3]!);
     // Variance of the speed along the velocity direction.
     const ux = speed > 0 ? x[2]! / speed : 0;

@@ -162,12 +162,15 @@ export class Tracker {
     this.live.set(track.id, track);
   }
 
-  /** Position and velocity of a track predicted to `t` without changing it. */
-  stateAt(track: Track, t: number): { x: Vec4; P: Mat4 } {
-    const x = Float64Array.from(track.x);
-    const P = Float64Array.from(track.P);
-    predict(x, P, t - track.time, this.noiseOf(track));
-    return { x, P };
+  /**
+   * Position and velocity of a track predicted to `t` without changing it; written into `out`
+   * when given (no allocation: the pipeline asks this for every track on every step).
+   */
+  stateAt(track: Track, t: number, out: { x: Vec4; P: Mat4 } = { x: new Float64Array(4), P: new Float64Array(16) }): { x: Vec4; P: Mat4 } {
+    out.x.set(track.x);
+    out.P.set(track.P);
+    predict(out.x, out.P, t - track.time, this.noiseOf(track));
+    return out;
   }
 
   processScan(scan: ScanInput): ScanResult {

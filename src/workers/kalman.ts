@@ -82,6 +82,10 @@ export function mahalanobis2(v: Innovation): number {
   return (v.snn * v.dx * v.dx - 2 * v.sen * v.dx * v.dy + v.see * v.dy * v.dy) / det;
 }
 
+const SCRATCH_K = new Float64Array(8);
+const SCRATCH_H0 = new Float64Array(4);
+const SCRATCH_H1 = new Float64Array(4);
+
 /**
  * Updates with a 2-vector measurement of components (offset, offset+1): position (0) or
  * velocity (2). Independent position and velocity measurements are processed one after the
@@ -95,8 +99,8 @@ export function update(x: Vec4, P: Mat4, v: Innovation, offset = 0): void {
   const a = v.snn / det;
   const b = -v.sen / det;
   const d = v.see / det;
-  // K = P Hᵀ S⁻¹ (4×2)
-  const K = new Float64Array(8);
+  // K = P Hᵀ S⁻¹ (4×2), in scratch space: this runs thousands of times a tick.
+  const K = SCRATCH_K;
   for (let r = 0; r < 4; r++) {
     const p0 = P[r * 4 + i0]!;
     const p1 = P[r * 4 + i1]!;
@@ -105,8 +109,12 @@ export function update(x: Vec4, P: Mat4, v: Innovation, offset = 0): void {
   }
   for (let r = 0; r < 4; r++) x[r]! += K[r * 2]! * v.dx + K[r * 2 + 1]! * v.dy;
   // P ← P − K H P (H P is rows i0, i1 of P), then symmetrised against rounding.
-  const h0 = P.slice(i0 * 4, i0 * 4 + 4);
-  const h1 = P.slice(i1 * 4, i1 * 4 + 4);
+  const h0 = SCRATCH_H0;
+  const h1 = SCRATCH_H1;
+  for (let c = 0; c < 4; c++) {
+    h0[c] = P[i0 * 4 + c]!;
+    h1[c] = P[i1 * 4 + c]!;
+  }
   for (let r = 0; r < 4; r++) {
     for (let c = 0; c < 4; c++) P[r * 4 + c]! -= K[r * 2]! * h0[c]! + K[r * 2 + 1]! * h1[c]!;
   }
