@@ -410,11 +410,20 @@ interface SlowParts {
   readonly threat: string;
 }
 
+/**
+ * The slow components reduced to what a reader would notice: confidence in steps of 0.1,
+ * ellipse axes in steps of 20 % above 10 m, orientation in 10° steps (and only for an ellipse
+ * that is not nearly round). A steady track's ellipse breathes by a few metres between radar
+ * and EO updates and its confidence dips at each missed plot; rewriting them every second
+ * would cost up to 1,000 writes a tick at 1,000 tracks, on every link of the mesh.
+ */
 function slowParts(c: Components): SlowParts {
   const f = c.fusion!;
+  const axis = (m: number): number => Math.round(Math.log(Math.max(m, 10)) / Math.log(1.2));
+  const oriented = f.errorMajorM > 1.2 * f.errorMinorM && f.errorMajorM > 10 ? Math.round(f.errorOrientationDeg / 10) % 18 : -1;
   return {
-    fusion: `${Math.round(f.confidence * 1000)}|${Math.round(f.errorMajorM)}|${Math.round(f.errorMinorM)}|${Math.round(f.errorOrientationDeg) % 180}|${f.sourceIds.join(',')}`,
-    classification: `${c.classification!.label}|${Math.round(c.classification!.confidence * 1000)}`,
+    fusion: `${Math.round(f.confidence * 10)}|${axis(f.errorMajorM)}|${axis(f.errorMinorM)}|${oriented}|${f.sourceIds.join(',')}`,
+    classification: `${c.classification!.label}|${Math.round(c.classification!.confidence * 10)}`,
     threat: c.threat!.level,
   };
 }
