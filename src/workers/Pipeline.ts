@@ -147,7 +147,7 @@ export class Pipeline {
     }
     const now = this.store.clock.now();
     const runTime = (now.wall - config.startedAt) / 1000;
-    if (runTime >= config.scenario.durationS + 1 || this.state?.run.finished) {
+    if (runTime >= config.scenario.durationS + 1 || (this.state?.config.runId === config.runId && this.state.run.finished)) {
       // The run is over and its picture stays as it was left; nobody needs to hold the lease
       // (a node taking over now would find the tracks stale and delete them).
       return (this.last = this.describe('finished', config, undefined));

@@ -181,6 +181,12 @@ describe('pipeline computed once per mesh', () => {
     mesh.run(30_000); // well past every lease and every coasting limit
     expect(mesh.fused(0)).to.deep.equal(left);
     expect(mesh.fused(1)).to.deep.equal(left);
+    // A new run after it starts afresh.
+    writeRun(mesh.docs[1]!, scenario, scenario.seed, mesh.now);
+    mesh.run(10_000);
+    expect(mesh.pipelines.map((p) => p.status().role).sort()).to.deep.equal(['computing', 'standby']);
+    expect(mesh.fused(0).filter((id) => left.includes(id))).to.deep.equal([]);
+    expect(mesh.fused(0).length).to.be.greaterThan(10);
   });
 
   it('clears what the run derived when it is unloaded, and ignores a malformed run from a peer', async () => {
