@@ -46,7 +46,7 @@ export function isWorkerMessage(data: unknown): data is WorkerMessage {
     case 'update':
       return data.update instanceof Uint8Array;
     case 'status':
-      return isRecord(data.status) && (PIPELINE_ROLES as readonly unknown[]).includes(data.status.role) && typeof data.status.runTimeS === 'number';
+      return isStatus(data.status);
     case 'error':
       return typeof data.message === 'string' && (data.stack === undefined || typeof data.stack === 'string');
     default:
@@ -56,4 +56,23 @@ export function isWorkerMessage(data: unknown): data is WorkerMessage {
 
 function isPositive(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0;
+}
+
+const optional = (v: unknown, type: 'string' | 'number'): boolean => v === undefined || typeof v === type;
+
+/** Enough of a `PipelineStatus` for the UI to render it without tripping over a missing field. */
+function isStatus(s: unknown): s is PipelineStatus {
+  if (!isRecord(s)) return false;
+  return (
+    (PIPELINE_ROLES as readonly unknown[]).includes(s.role) &&
+    typeof s.runTimeS === 'number' &&
+    typeof s.confirmedTracks === 'number' &&
+    optional(s.runId, 'string') &&
+    optional(s.scenario, 'string') &&
+    optional(s.leaseHolder, 'string') &&
+    optional(s.leaseExpires, 'number') &&
+    optional(s.problem, 'string') &&
+    (s.score === undefined || (isRecord(s.score) && typeof s.score.gospa === 'number')) &&
+    (s.timing === undefined || (isRecord(s.timing) && typeof s.timing.fuseMs === 'number' && typeof s.timing.writeMs === 'number'))
+  );
 }
