@@ -1,3 +1,5 @@
+// Measures assignment libraries for docs/assignment-choice.md. The two not chosen are not
+// dependencies; to re-run: npm i --no-save munkres-js linear-sum-assignment && node docs/assignment-measure.mjs
 import { munkres } from 'munkres';
 import munkresJs from 'munkres-js';
 import { linearSumAssignment } from 'linear-sum-assignment';
