@@ -1,0 +1,72 @@
+/**
+ * A lease kept in the document: who computes a derived result for the whole mesh.
+ *
+ * The lease is one entry of the document's `lattice.leases` map: holder, and expiry as an HLC
+ * timestamp. A node computes only while it holds an unexpired lease; it renews at half-life;
+ * any node may take a lease whose expiry has passed on its HLC, which is how work moves when
+ * its holder is gone (closed tab, crashed worker, lost link). During a partition each side may
+ * take the lease, so both compute; on heal Yjs resolves the map entry to one holder on every
+ * replica, the other side sees a live lease it does not hold and stands down, and what both
+ * computed merges because derived entities have the same ids on both sides (see `Tracker`).
+ */
+import * as Y from 'yjs';
+import { decodeHlc, encodeHlc, isValidNodeId, ValidationError, type Hlc } from '../crdt/index.js';
+import { isRecord } from '../crdt/validate.js';
+
+export const LEASES_MAP = 'lattice.leases';
+
+export interface LeaseRecord {
+  readonly holder: string;
+  readonly expires: Hlc;
+}
+
+export class Lease {
+  private readonly map: Y.Map<unknown>;
+
+  constructor(
+    private readonly doc: Y.Doc,
+    readonly name: string,
+    readonly holder: string,
+    readonly ttlMs: number,
+  ) {
+    this.map = doc.getMap(LEASES_MAP);
+  }
+
+  /** The lease as the document holds it; a malformed entry (from a peer) reads as no lease. */
+  current(): LeaseRecord | undefined {
+    const raw = this.map.get(this.name);
+    if (!isRecord(raw) || !isValidNodeId(raw.holder) || typeof raw.expires !== 'string') return undefined;
+    try {
+      return { holder: raw.holder, expires: decodeHlc(raw.expires) };
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return undefined;
+    }
+  }
+
+  /** Whether this node holds the lease at `now`, without changing anything. */
+  heldAt(now: Hlc): boolean {
+    const lease = this.current();
+    return lease !== undefined && lease.holder === this.holder && lease.expires.wall > now.wall;
+  }
+
+  /**
+   * Takes the lease if it is free or expired, renews it if we hold it and it is past half-life.
+   * Returns whether we hold it now.
+   */
+  hold(now: Hlc): boolean {
+    const lease = this.current();
+    const ours = lease?.holder === this.holder;
+    if (lease && !ours && lease.expires.wall > now.wall) return false;
+    if (!lease || !ours || lease.expires.wall - now.wall < this.ttlMs / 2) {
+      const expires = encodeHlc({ wall: now.wall + this.ttlMs, counter: 0, node: this.holder });
+      this.doc.transact(() => this.map.set(this.name, { holder: this.holder, expires }), this);
+    }
+    return true;
+  }
+
+  /** Gives the lease up at once (a clean stop), so another node need not wait for expiry. */
+  release(): void {
+    if (this.current()?.holder === this.holder) this.doc.transact(() => this.map.delete(this.name), this);
+  }
+}

@@ -1,0 +1,441 @@
+/**
+ * The pipeline of one node: sensors → fusion → classification, written to the entity store.
+ *
+ * It runs wherever it is given a store (the worker's replica in production, a plain replica in
+ * tests and the bench) and computes only while this node holds the mesh's `pipeline` lease.
+ * Each `tick` reads the run from the document, takes or renews the lease, steps the run to the
+ * current HLC time, fuses the scans, and writes everything in one store transaction (one HLC
+ * stamp, one Yjs update).
+ *
+ * What it writes:
+ * - the scenario's friendly assets: `scn.<id>`, type `asset`, position + affiliation friend (the
+ *   prefix marks them as the run's, so unloading it never touches an operator's own assets);
+ * - each EO sensor track: id = its track number (`eo-1.T…`), position + velocity + source eo;
+ * - each confirmed fused track: `fus.<hash of its first source>`, position, velocity, fusion,
+ *   classification, threat and source fused.
+ * Radar plots are not written: they are many, short-lived, and fully described by the fused
+ * tracks they feed (their sensor is listed in `fusion.sourceIds`).
+ */
+import type { Components, EntityStore, EntityView } from '../crdt/index.js';
+import { classify } from './classify.js';
+import { headingOf, LocalFrame } from './geo.js';
+import { gospa, GospaAverage } from './gospa.js';
+import { errorEllipse } from './kalman.js';
+import { Lease } from './Lease.js';
+import { RunReader, type RunConfig } from './RunConfig.js';
+import { ScenarioRun } from './ScenarioRun.js';
+import { Tracker, type AssociationMode, type Track } from './Tracker.js';
+
+export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished'] as const;
+/**
+ * - `idle`: no run loaded in the document (or the one there is invalid: see `problem`);
+ * - `computing`: this node holds the lease and runs the pipeline;
+ * - `standby`: another node holds the lease; this one is ready to take over;
+ * - `finished`: the run reached its duration.
+ */
+export type PipelineRole = (typeof PIPELINE_ROLES)[number];
+
+export interface PipelineScore {
+  /** Mean GOSPA (c = 1 km, p = 2, α = 2), sampled every 5 s since this node started computing the run, m. */
+  readonly gospa: number;
+  readonly localisationM: number;
+  readonly missed: number;
+  readonly false: number;
+  readonly steps: number;
+}
+
+/** Where the last step's time went, for diagnostics and the bench. */
+export interface StepTiming {
+  /** Sensors, fusion, classification and scoring, ms. */
+  readonly fuseMs: number;
+  /** The store transaction that publishes the result, ms. */
+  readonly writeMs: number;
+}
+
+export interface PipelineStatus {
+  readonly role: PipelineRole;
+  readonly runId: string | undefined;
+  readonly scenario: string | undefined;
+  /** Run time reached, s. */
+  readonly runTimeS: number;
+  readonly confirmedTracks: number;
+  readonly leaseHolder: string | undefined;
+  /** HLC wall time (ms) at which the lease lapses unless renewed. */
+  readonly leaseExpires: number | undefined;
+  /** Live score against the ground truth, while computing. */
+  readonly score: PipelineScore | undefined;
+  /** Something a person should know, e.g. an invalid run in the document. */
+  readonly problem: string | undefined;
+  /** The last step that did work, while computing. */
+  readonly timing: StepTiming | undefined;
+}
+
+export interface PipelineOptions {
+  /** Who computes: the lease holder id, also the prefix of nothing else. */
+  readonly holder: string;
+  readonly leaseTtlMs?: number;
+  /** After a long gap (takeover, a sleeping tab) only this much run time is replayed, s. */
+  readonly maxCatchUpS?: number;
+  readonly association?: AssociationMode;
+}
+
+export const PIPELINE_LEASE = 'pipeline';
+const FUSION_SENSOR = 'fusion';
+/** Id prefix of the assets a scenario brings. */
+const ASSET_PREFIX = 'scn.';
+/** The live score is a GOSPA sample every this many seconds of run time: cheap at 1,000 tracks. */
+const SCORE_EVERY_S = 5;
+/** EO sensor-track entities not refreshed for this long are removed, s. */
+const EO_STALE_S = 5;
+
+interface RunState {
+  readonly config: RunConfig;
+  readonly run: ScenarioRun;
+  readonly tracker: Tracker;
+  readonly frame: LocalFrame;
+  readonly assets: readonly { x: number; y: number }[];
+  /** EO sensor track id → last run time seen. */
+  readonly eoSeen: Map<string, number>;
+  /** Fused ids this state has written, with the slow-changing components last written. */
+  readonly written: Map<string, SlowParts | undefined>;
+  readonly score: GospaAverage;
+  lastScored: number;
+  timing: StepTiming | undefined;
+}
+
+export class Pipeline {
+  readonly store: EntityStore;
+  readonly lease: Lease;
+  private readonly reader = new RunReader();
+  private readonly scratch = { x: new Float64Array(4), P: new Float64Array(16) };
+  /** Ids of the simulated sensors of every run seen, so their tracks can be cleared later. */
+  private readonly simulatedSensors = new Set<string>();
+  private readonly maxCatchUpS: number;
+  private readonly association: AssociationMode;
+  private state: RunState | undefined;
+  private last: PipelineStatus;
+  /** Fused entities written by other nodes since the last tick (a partition healing). */
+  private readonly remoteFused = new Set<string>();
+  private readonly unwatch: () => void;
+
+  constructor(store: EntityStore, options: PipelineOptions) {
+    this.store = store;
+    this.unwatch = store.watch((events) => {
+      for (const e of events) if (e.origin === 'remote' && e.kind !== 'deleted' && e.id.startsWith('fus.')) this.remoteFused.add(e.id);
+    });
+    this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000);
+    this.maxCatchUpS = options.maxCatchUpS ?? 30;
+    this.association = options.association ?? 'global';
+    this.last = this.describe('idle', undefined, undefined);
+  }
+
+  status(): PipelineStatus {
+    return this.last;
+  }
+
+  /** One step: cheap when there is nothing to do; call it a few times a second. */
+  tick(): PipelineStatus {
+    const { config, problem } = this.reader.read(this.store.doc);
+    for (const sensor of config?.scenario.sensors ?? []) this.simulatedSensors.add(sensor.id);
+    if (!config) {
+      // The node that computed the run (even from a freshly restarted worker) clears what it
+      // derived, once: releasing the lease below makes this false from then on.
+      if (this.lease.heldAt(this.store.clock.now())) this.clearDerived();
+      this.state = undefined;
+      this.lease.release();
+      return (this.last = this.describe('idle', undefined, problem));
+    }
+    const now = this.store.clock.now();
+    const runTime = (now.wall - config.startedAt) / 1000;
+    if (runTime >= config.scenario.durationS + 1 || (this.state?.config.runId === config.runId && this.state.run.finished)) {
+      // The run is over and its picture stays as it was left; nobody needs to hold the lease
+      // (a node taking over now would find the tracks stale and delete them).
+      return (this.last = this.describe('finished', config, undefined));
+    }
+    if (!this.lease.hold(now)) {
+      // Another node computes: drop our state, so a later takeover starts from the document.
+      this.state = undefined;
+      this.remoteFused.clear();
+      return (this.last = this.describe('standby', config, undefined));
+    }
+    if (this.state?.config.runId !== config.runId) this.state = this.begin(config, runTime);
+    this.step(this.state, Math.max(0, runTime));
+    return (this.last = this.describe(this.state.run.finished ? 'finished' : 'computing', config, undefined));
+  }
+
+  /** Stops computing and hands the lease back, so another node takes over without waiting. */
+  release(): void {
+    this.state = undefined;
+    this.lease.release();
+  }
+
+  destroy(): void {
+    this.unwatch();
+    this.state = undefined;
+  }
+
+  private begin(config: RunConfig, runTime: number): RunState {
+    const frame = new LocalFrame(config.scenario.origin);
+    const run = new ScenarioRun(config.scenario, config.seed);
+    const tracker = new Tracker(frame, { association: this.association, idSalt: config.runId });
+    const state: RunState = {
+      config,
+      run,
+      tracker,
+      frame,
+      assets: config.scenario.assets.map((a) => frame.toLocal(a.position)),
+      eoSeen: new Map(),
+      written: new Map(),
+      score: new GospaAverage(),
+      lastScored: -Infinity,
+      timing: undefined,
+    };
+    // Continue the fused tracks already in the document (ours from before a restart, or the
+    // previous holder's): nothing computed so far is lost, and ids stay stable. Stale ones
+    // (their writer vanished long ago) and leftovers of an earlier run are removed.
+    this.remoteFused.clear();
+    let latest = -Infinity;
+    this.store.transact(() => {
+      for (const view of this.store.list('track')) {
+        const c = view.components;
+        const written = ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
+        const type = c.source?.sensorType;
+        if ((type !== 'fused' && type !== 'eo') || !this.isDerived(view)) continue;
+        if (written <= 0) this.store.delete(view.id); // written no later than this run started: an earlier run's
+        else if (type === 'eo') state.eoSeen.set(view.id, written);
+        else if (runTime - written > tracker.options.maxCoastS) this.store.delete(view.id);
+        else if (this.adoptFused(state, view, runTime)) latest = Math.max(latest, written);
+      }
+      const assets = new Set(config.scenario.assets.map((a) => `${ASSET_PREFIX}${a.id}`));
+      for (const view of this.store.list('asset')) if (view.id.startsWith(ASSET_PREFIX) && !assets.has(view.id)) this.store.delete(view.id);
+      for (const a of config.scenario.assets) {
+        const id = `${ASSET_PREFIX}${a.id}`;
+        if (!this.store.has(id)) this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } });
+      }
+    });
+    // Replaying from 0 keeps the truth exact. Observations are fused from where the adopted
+    // tracks stand (older scans would pull them backwards), or over the last stretch if none.
+    const from = latest > -Infinity ? Math.min(Math.max(latest, 0), runTime) : Math.max(0, runTime - this.maxCatchUpS);
+    run.advanceTo(from, false);
+    return state;
+  }
+
+  /** Takes a fused entity from the document into the tracker; returns whether it did. */
+  private adoptFused(state: RunState, view: EntityView, runTime: number): boolean {
+    const c = view.components;
+    if (c.source?.sensorType !== 'fused' || !c.position || !c.velocity || state.tracker.get(view.id)) return false;
+    const stampTime = (view.stamps.position?.wall ?? 0) - state.config.startedAt;
+    const age = runTime - stampTime / 1000;
+    if (age > state.tracker.options.maxCoastS) return false;
+    const { x, y } = state.frame.toLocal(c.position);
+    const h = (c.velocity.heading * Math.PI) / 180;
+    const major = c.fusion?.errorMajorM ?? 200;
+    state.tracker.adopt({
+      id: view.id,
+      time: Math.max(0, stampTime / 1000),
+      x,
+      y,
+      vx: c.velocity.speed * Math.sin(h),
+      vy: c.velocity.speed * Math.cos(h),
+      positionVar: major * major,
+      velocityVar: 20 * 20,
+      sources: (c.fusion?.sourceIds ?? []).filter((s) => s.includes('.')),
+    });
+    state.written.set(view.id, undefined);
+    return true;
+  }
+
+  private step(state: RunState, runTime: number): void {
+    const target = Math.min(runTime, state.config.scenario.durationS);
+    if (target <= state.run.now) return;
+    const started = performance.now();
+    const deleted = new Set<string>();
+    const eoLatest = new Map<string, { components: Components; time: number }>();
+    const scans = state.run.advanceTo(target);
+    // Between scans nothing new is known: publishing extrapolations at the tick rate would
+    // multiply the writes (and every peer's work) for nothing a reader cannot compute itself.
+    if (scans.length === 0) return;
+    for (const scan of scans) {
+      const result = state.tracker.processScan(scan);
+      for (const id of result.deleted) deleted.add(id);
+      for (const ob of scan.observations) {
+        if (scan.sensor.kind !== 'eo' || !ob.sourceRef || !ob.velocity) continue;
+        eoLatest.set(ob.sourceRef, {
+          time: ob.time,
+          components: {
+            position: ob.position,
+            velocity: { speed: Math.hypot(ob.velocity.ve, ob.velocity.vn), heading: headingOf(ob.velocity.ve, ob.velocity.vn) },
+            source: { sensorId: ob.sensorId, sensorType: 'eo' },
+          },
+        });
+      }
+    }
+    const t = state.run.now;
+    const confirmed = state.tracker.tracks().filter((tr) => tr.status === 'confirmed');
+    const outputs = confirmed.map((track) => ({ track, components: this.fusedComponents(state, track, t) }));
+    if (Math.floor(t / SCORE_EVERY_S) > Math.floor(state.lastScored / SCORE_EVERY_S)) {
+      state.lastScored = t;
+      const truth = state.run.truth.states(t).filter((s) => state.run.sensors.some((sensor) => sensor.covers(s.position)));
+      state.score.add(gospa(truth.map((s) => s.position), outputs.map((o) => o.components.position!)));
+    }
+
+    const fused = performance.now();
+    this.store.transact(() => {
+      for (const [id, { components, time }] of eoLatest) {
+        state.eoSeen.set(id, time);
+        // The source never changes: written once, with the create.
+        if (this.store.has(id)) this.store.update(id, { position: components.position, velocity: components.velocity });
+        else this.store.create(id, 'track', components);
+      }
+      for (const [id, seen] of state.eoSeen) {
+        if (t - seen <= EO_STALE_S) continue;
+        state.eoSeen.delete(id);
+        if (this.store.has(id)) this.store.delete(id);
+      }
+      for (const { track, components } of outputs) {
+        const alive = this.store.has(track.id);
+        if (!alive) {
+          this.store.create(track.id, 'track', components);
+        } else {
+          // Only what changed: classification and threat change rarely, and a write that
+          // repeats the document costs bytes on every link of the mesh.
+          const slow = slowParts(components);
+          this.store.update(track.id, changedOnly(state.written.get(track.id), slow, components));
+          state.written.set(track.id, slow);
+          continue;
+        }
+        state.written.set(track.id, slowParts(components));
+      }
+      for (const id of deleted) {
+        state.written.delete(id);
+        if (this.store.has(id) && this.store.get(id)!.components.source?.sensorType === 'fused') this.store.delete(id);
+      }
+      this.reconcile(state, t);
+    });
+    state.timing = { fuseMs: fused - started, writeMs: performance.now() - fused };
+  }
+
+  /**
+   * Fused entities in the document that this tracker does not know: written by another node
+   * while the mesh was partitioned. Recent ones are adopted (and merged by the tracker if they
+   * duplicate one of ours); stale ones are deleted, so the picture holds one track per object.
+   */
+  private reconcile(state: RunState, t: number): void {
+    const ids = [...this.remoteFused];
+    this.remoteFused.clear();
+    for (const id of ids) {
+      const view = this.store.get(id);
+      if (!view || view.components.source?.sensorType !== 'fused' || state.tracker.get(view.id)) continue;
+      const stampTime = ((view.stamps.position?.wall ?? 0) - state.config.startedAt) / 1000;
+      if (t - stampTime > state.tracker.options.maxCoastS) {
+        this.store.delete(view.id);
+        state.written.delete(view.id);
+      } else {
+        this.adoptFused(state, view, t);
+      }
+    }
+  }
+
+  private fusedComponents(state: RunState, track: Track, t: number): Components {
+    const { x, P } = state.tracker.stateAt(track, t, this.scratch);
+    const speed = Math.hypot(x[2]!, x[3]!);
+    // Variance of the speed along the velocity direction.
+    const ux = speed > 0 ? x[2]! / speed : 0;
+    const uy = speed > 0 ? x[3]! / speed : 0;
+    const speedVar = ux * ux * P[10]! + 2 * ux * uy * P[11]! + uy * uy * P[15]!;
+    const ellipse = errorEllipse(P);
+    const { classification, threat } = classify({ x: x[0]!, y: x[1]!, vx: x[2]!, vy: x[3]!, speedVar }, state.assets);
+    const sources = [...track.sources.entries()]
+      .filter(([, link]) => t - link.lastSeen <= state.tracker.options.maxCoastS)
+      .map(([id]) => id)
+      .sort()
+      .slice(0, 32);
+    return {
+      position: state.frame.toGeo(x[0]!, x[1]!),
+      velocity: { speed: Math.min(speed, 3_000), heading: headingOf(x[2]!, x[3]!) },
+      fusion: {
+        sourceIds: sources.length > 0 ? sources : [FUSION_SENSOR],
+        confidence: Math.round(track.quality * 1000) / 1000,
+        errorMajorM: Math.min(ellipse.major, 1_000_000),
+        errorMinorM: Math.min(ellipse.minor, 1_000_000),
+        errorOrientationDeg: ellipse.orientationDeg,
+      },
+      classification,
+      threat,
+      source: { sensorId: FUSION_SENSOR, sensorType: 'fused' },
+    };
+  }
+
+  /** Removes what this pipeline derived when its run is unloaded. */
+  private clearDerived(): void {
+    this.store.transact(() => {
+      for (const view of this.store.list()) if (this.isDerived(view)) this.store.delete(view.id);
+    });
+  }
+
+  /**
+   * Whether an entity is one a run writes: fused tracks, the scenario's assets, and tracks of
+   * the simulated EO sensors of the runs this pipeline has seen (not a real EO feed's).
+   */
+  private isDerived(view: EntityView): boolean {
+    const source = view.components.source;
+    if (source?.sensorType === 'fused' && source.sensorId === FUSION_SENSOR) return true;
+    if (source?.sensorType === 'eo') return this.simulatedSensors.has(source.sensorId);
+    return view.id.startsWith(ASSET_PREFIX);
+  }
+
+  private describe(role: PipelineRole, config: RunConfig | undefined, problem: string | undefined): PipelineStatus {
+    const lease = this.lease.current();
+    const state = this.state?.config.runId === config?.runId ? this.state : undefined;
+    const mean = state && state.score.steps > 0 ? state.score.mean() : undefined;
+    return {
+      role,
+      runId: config?.runId,
+      scenario: config?.scenario.name,
+      runTimeS: state?.run.now ?? 0,
+      confirmedTracks: state ? state.tracker.tracks().filter((t) => t.status === 'confirmed').length : 0,
+      leaseHolder: lease?.holder,
+      leaseExpires: lease?.expires.wall,
+      score: mean ? { ...mean, steps: state!.score.steps } : undefined,
+      problem,
+      timing: state?.timing,
+    };
+  }
+}
+
+/** Components of a fused track that change slowly, in the form the document stores them. */
+interface SlowParts {
+  readonly fusion: string;
+  readonly classification: string;
+  readonly threat: string;
+}
+
+/**
+ * The slow components reduced to what a reader would notice: confidence in steps of 0.1,
+ * ellipse axes in steps of 20 % above 10 m, orientation in 10° steps (and only for an ellipse
+ * that is not nearly round). A steady track's ellipse breathes by a few metres between radar
+ * and EO updates and its confidence dips at each missed plot; rewriting them every second
+ * would cost up to 1,000 writes a tick at 1,000 tracks, on every link of the mesh.
+ */
+function slowParts(c: Components): SlowParts {
+  const f = c.fusion!;
+  const axis = (m: number): number => Math.round(Math.log(Math.max(m, 10)) / Math.log(1.2));
+  const oriented = f.errorMajorM > 1.2 * f.errorMinorM && f.errorMajorM > 10 ? Math.round(f.errorOrientationDeg / 10) % 18 : -1;
+  return {
+    fusion: `${Math.round(f.confidence * 10)}|${axis(f.errorMajorM)}|${axis(f.errorMinorM)}|${oriented}|${f.sourceIds.join(',')}`,
+    classification: `${c.classification!.label}|${Math.round(c.classification!.confidence * 10)}`,
+    threat: c.threat!.level,
+  };
+}
+
+/**
+ * Position and velocity always, the rest only when its stored form would change: a write that
+ * repeats the document costs bytes on every link of the mesh and time in every replica.
+ */
+function changedOnly(previous: SlowParts | undefined, now: SlowParts, c: Components): Components {
+  const out: Components = { position: c.position!, velocity: c.velocity! };
+  if (previous?.fusion !== now.fusion) out.fusion = c.fusion!;
+  if (previous?.classification !== now.classification) out.classification = c.classification!;
+  if (previous?.threat !== now.threat) out.threat = c.threat!;
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * The run a mesh is computing, kept in the document so every node (and every node's worker)
+ * knows it and any of them can take it over: the scenario, its seed, and when it started.
+ */
+import * as Y from 'yjs';
+import { fnv1a64 } from '../crdt/index.js';
+import { isRecord } from '../crdt/validate.js';
+import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
+
+export const RUN_MAP = 'lattice.pipeline';
+
+export interface RunConfig {
+  /** Changes whenever a scenario is (re)loaded, so workers start the new run from scratch. */
+  readonly runId: string;
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** HLC wall time (ms) of run time 0. */
+  readonly startedAt: number;
+}
+
+/**
+ * Largest scenario, as JSON, that a run may carry. The run travels to every peer as one Yjs
+ * update, and y-webrtc drops a data-channel message over 256 KiB (shared/BROWSER-NOTES.md);
+ * this leaves room for the update's framing.
+ */
+export const MAX_RUN_CHARS = 200_000;
+
+/**
+ * Writes a validated scenario as the mesh's run. Throws `ScenarioError`, writing nothing, if
+ * the scenario is too large to reach the other nodes.
+ */
+export function writeRun(doc: Y.Doc, scenario: Scenario, seed: number, startedAt: number, origin?: unknown): string {
+  const text = JSON.stringify(scenario);
+  if (text.length > MAX_RUN_CHARS) {
+    throw new ScenarioError([
+      `The scenario is ${text.length.toLocaleString('en-US')} characters as JSON; a run can carry at most ${MAX_RUN_CHARS.toLocaleString('en-US')} ` +
+        'because it must reach every node in one message. Use fewer targets or recorded reports.',
+    ]);
+  }
+  const runId = `${Math.floor(startedAt).toString(36)}-${fnv1a64(`${text}|${seed}`).slice(0, 8)}`;
+  doc.transact(() => {
+    const map = doc.getMap<unknown>(RUN_MAP);
+    map.set('run', { runId, scenario: text, seed, startedAt: Math.floor(startedAt) });
+  }, origin);
+  return runId;
+}
+
+export function clearRun(doc: Y.Doc, origin?: unknown): void {
+  doc.transact(() => doc.getMap<unknown>(RUN_MAP).delete('run'), origin);
+}
+
+/**
+ * Reads the run from the document. The entry may come from any peer, so it is validated like
+ * a file; a bad one is reported as `problem` and not run.
+ */
+export class RunReader {
+  private cachedText: unknown;
+  private cached: { config: RunConfig | undefined; problem: string | undefined } = { config: undefined, problem: undefined };
+
+  read(doc: Y.Doc): { config: RunConfig | undefined; problem: string | undefined } {
+    const raw = doc.getMap<unknown>(RUN_MAP).get('run');
+    if (raw === this.cachedText) return this.cached;
+    this.cachedText = raw;
+    this.cached = parse(raw);
+    return this.cached;
+  }
+}
+
+function parse(raw: unknown): { config: RunConfig | undefined; problem: string | undefined } {
+  if (raw === undefined) return { config: undefined, problem: undefined };
+  if (!isRecord(raw) || typeof raw.runId !== 'string' || typeof raw.scenario !== 'string' || typeof raw.seed !== 'number' || typeof raw.startedAt !== 'number') {
+    return { config: undefined, problem: 'The run in the document is malformed; load a scenario again.' };
+  }
+  if (!Number.isInteger(raw.seed) || raw.seed < 0 || raw.seed > 2 ** 32 - 1 || !Number.isFinite(raw.startedAt) || raw.scenario.length > MAX_RUN_CHARS) {
+    return { config: undefined, problem: 'The run in the document has a bad seed, start time or size.' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.scenario);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return { config: undefined, problem: `The scenario in the document is not JSON: ${error.message}` };
+  }
+  try {
+    return { config: { runId: raw.runId.slice(0, 64), scenario: parseScenario(json), seed: raw.seed, startedAt: raw.startedAt }, problem: undefined };
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    return { config: undefined, problem: error.message };
+  }
+}

@@ -1,0 +1,435 @@
+/**
+ * Multi-sensor tracker: fuses scans from every sensor into one track per real object.
+ *
+ * Per scan: predict every track to the scan time (constant-velocity Kalman filter), keep
+ * sensor tracks on the fused track they already feed while they stay inside its gate (and
+ * de-correlate them when they leave it twice running), gate the remaining observations by
+ * Mahalanobis distance, assign them globally (or by plain nearest neighbour, the baseline),
+ * update, start tentative tracks from what is left, confirm tentative tracks after enough hits,
+ * delete tracks that coast too long, and merge confirmed tracks that describe the same object.
+ *
+ * Track ids are `fus.` + a hash of the run and of the source that started the track (a sensor
+ * track number, or a plot id `sensor@scan#i`), so two nodes fusing the same sources produce the
+ * same ids.
+ */
+import { fnv1a64 } from '../crdt/index.js';
+import { assignGlobal, assignNearest, GATE_CHI2_2DOF, type GatedPair } from './association.js';
+import { LocalFrame } from './geo.js';
+import { diagCov, innovation, mahalanobis2, newState, predict, update, type Innovation, type Mat4, type Vec4 } from './kalman.js';
+import type { Observation, Sensor } from './sensors.js';
+
+export const TRACK_STATUSES = ['tentative', 'confirmed'] as const;
+export type TrackStatus = (typeof TRACK_STATUSES)[number];
+
+export const ASSOCIATION_MODES = ['global', 'nearest'] as const;
+export type AssociationMode = (typeof ASSOCIATION_MODES)[number];
+
+/** One source feeding a track: a sensor track number, or a plotting sensor's id. */
+export interface SourceLink {
+  lastSeen: number;
+  /** Consecutive scans in which this sensor track fell outside the fused track's gate. */
+  divergences: number;
+}
+
+export interface Track {
+  readonly id: string;
+  /** State [x, y, vx, vy] in the tracker's frame, at `time`. */
+  readonly x: Vec4;
+  readonly P: Mat4;
+  time: number;
+  status: TrackStatus;
+  hits: number;
+  /** Consecutive scans of a sensor covering the track that did not update it. */
+  misses: number;
+  lastUpdate: number;
+  /** Exponential average of hit (1) and covered miss (0). */
+  quality: number;
+  /** Exponential average of normalised innovation squared: above `manoeuvreNis` the track is turning. */
+  nis: number;
+  readonly sources: Map<string, SourceLink>;
+}
+
+export interface TrackerOptions {
+  readonly association: AssociationMode;
+  /** White-noise acceleration intensity q for straight flight, m²/s³. */
+  readonly processNoise: number;
+  /** q while a manoeuvre is detected: 3°/s at 250 m/s is 13 m/s², which 60 m²/s³ follows. */
+  readonly manoeuvreNoise: number;
+  /** Averaged normalised innovation squared (2 dof, mean 2 when the model fits) that signals a manoeuvre. */
+  readonly manoeuvreNis: number;
+  readonly gate: number;
+  /** Hits that confirm a tentative track (two for sources that track by themselves). */
+  readonly confirmHits: number;
+  /** A confirmed track not updated for this long is deleted, s. */
+  readonly maxCoastS: number;
+  /** A tentative track is deleted after this many covered misses. */
+  readonly tentativeMisses: number;
+  /** Velocity variance of a track started from a position-only plot, (m/s)². */
+  readonly initialVelocityVar: number;
+  /**
+   * Mixed into every track id: the run, so that two runs (whose plots are numbered alike) never
+   * reuse an id, while every node fusing the same run still agrees.
+   */
+  readonly idSalt: string;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  association: 'global',
+  processNoise: 3,
+  manoeuvreNoise: 60,
+  manoeuvreNis: 4,
+  gate: GATE_CHI2_2DOF,
+  confirmHits: 3,
+  maxCoastS: 10,
+  tentativeMisses: 2,
+  initialVelocityVar: 200 ** 2,
+  idSalt: '',
+};
+
+export interface ScanInput {
+  readonly sensor: Pick<Sensor, 'id' | 'covers'>;
+  readonly time: number;
+  readonly observations: readonly Observation[];
+}
+
+export interface ScanResult {
+  readonly created: readonly string[];
+  readonly deleted: readonly string[];
+}
+
+/** A track state handed over from elsewhere (a node's document) to continue from. */
+export interface TrackSeed {
+  readonly id: string;
+  readonly time: number;
+  readonly x: number;
+  readonly y: number;
+  readonly vx: number;
+  readonly vy: number;
+  readonly positionVar: number;
+  readonly velocityVar: number;
+  readonly sources: readonly string[];
+}
+
+const GRID_M = 4_000;
+/** Scans two confirmed tracks must look like one object before they are merged. */
+const MERGE_SCANS = 3;
+
+export class Tracker {
+  readonly options: TrackerOptions;
+  private readonly live = new Map<string, Track>();
+  /** Which track each sensor track number feeds. */
+  private readonly bySource = new Map<string, string>();
+  private readonly mergeCounts = new Map<string, number>();
+  private lastMerge = -Infinity;
+
+  constructor(
+    readonly frame: LocalFrame,
+    options: Partial<TrackerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_TRACKER_OPTIONS, ...options };
+  }
+
+  tracks(): Track[] {
+    return [...this.live.values()];
+  }
+
+  get(id: string): Track | undefined {
+    return this.live.get(id);
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Continues a track from elsewhere as confirmed (it was confirmed where it came from). */
+  adopt(seed: TrackSeed): void {
+    if (this.live.has(seed.id)) return;
+    const P = diagCov(Math.max(seed.positionVar, 1), Math.max(seed.velocityVar, 1));
+    const track: Track = {
+      id: seed.id,
+      x: newState(seed.x, seed.y, seed.vx, seed.vy),
+      P,
+      time: seed.time,
+      status: 'confirmed',
+      hits: this.options.confirmHits,
+      misses: 0,
+      lastUpdate: seed.time,
+      quality: 0.8,
+      nis: 2,
+      sources: new Map(),
+    };
+    for (const s of seed.sources) this.link(track, s, seed.time);
+    this.live.set(track.id, track);
+  }
+
+  /**
+   * Position and velocity of a track predicted to `t` without changing it; written into `out`
+   * when given (no allocation: the pipeline asks this for every track on every step).
+   */
+  stateAt(track: Track, t: number, out: { x: Vec4; P: Mat4 } = { x: new Float64Array(4), P: new Float64Array(16) }): { x: Vec4; P: Mat4 } {
+    out.x.set(track.x);
+    out.P.set(track.P);
+    predict(out.x, out.P, t - track.time, this.noiseOf(track));
+    return out;
+  }
+
+  processScan(scan: ScanInput): ScanResult {
+    const t = scan.time;
+    const o = this.options;
+    for (const track of this.live.values()) {
+      if (t > track.time) {
+        predict(track.x, track.P, t - track.time, this.noiseOf(track));
+        track.time = t;
+      }
+    }
+    const obs = scan.observations;
+    const local = obs.map((ob) => this.frame.toLocal(ob.position));
+    const used = new Uint8Array(obs.length);
+    const updated = new Set<Track>();
+
+    // 1. Sensor tracks stay with the fused track they feed while they agree with it.
+    const pool: number[] = [];
+    obs.forEach((ob, i) => {
+      const trackId = ob.sourceRef === undefined ? undefined : this.bySource.get(ob.sourceRef);
+      const track = trackId === undefined ? undefined : this.live.get(trackId);
+      if (!track || updated.has(track)) {
+        pool.push(i);
+        return;
+      }
+      const v = innovation(track.x, track.P, local[i]!.x, local[i]!.y, ob.positionCov);
+      const link = track.sources.get(ob.sourceRef!)!;
+      if (mahalanobis2(v) <= o.gate) {
+        link.divergences = 0;
+        this.apply(track, ob, v, t);
+        updated.add(track);
+        used[i] = 1;
+      } else if (++link.divergences >= 2) {
+        // De-correlation: the sensor track and the fused track have parted; let it find its own.
+        this.unlink(track, ob.sourceRef!);
+        pool.push(i);
+      } else {
+        used[i] = 1; // one outlier is not yet a divergence; neither use it nor start from it
+      }
+    });
+
+    // 2. Gate the rest through a grid, then assign.
+    const candidates = [...this.live.values()].filter((tr) => !updated.has(tr));
+    const grid = new Map<number, number[]>();
+    let maxR = 0;
+    for (const i of pool) {
+      maxR = Math.max(maxR, obs[i]!.positionCov.ee + obs[i]!.positionCov.nn);
+      const key = cell(local[i]!.x, local[i]!.y);
+      const list = grid.get(key);
+      if (list) list.push(i);
+      else grid.set(key, [i]);
+    }
+    const pairs: GatedPair[] = [];
+    const innovations = new Map<number, Innovation>();
+    const missCost = new Float64Array(candidates.length).fill(Infinity);
+    candidates.forEach((track, ti) => {
+      // Farthest a gated observation can be: the gate along the largest possible axis of S.
+      const reach = Math.sqrt(o.gate * (track.P[0]! + track.P[5]! + maxR));
+      // Capped at 3 cells (12 km): only a track that has coasted for long is that uncertain,
+      // and it is better deleted than allowed to grab a plot that far away.
+      const cells = Math.min(3, Math.ceil(reach / GRID_M));
+      const cx = Math.floor(track.x[0]! / GRID_M);
+      const cy = Math.floor(track.x[1]! / GRID_M);
+      for (let gx = cx - cells; gx <= cx + cells; gx++) {
+        for (let gy = cy - cells; gy <= cy + cells; gy++) {
+          const list = grid.get(cellKey(gx, gy));
+          if (!list) continue;
+          for (const i of list) {
+            const ob = obs[i]!;
+            if (ob.sourceRef !== undefined && this.feedsOther(track, ob, t)) continue;
+            const v = innovation(track.x, track.P, local[i]!.x, local[i]!.y, ob.positionCov);
+            const d2 = mahalanobis2(v);
+            if (!(d2 <= o.gate)) continue;
+            const logDet = Math.log(v.see * v.snn - v.sen * v.sen);
+            // GNN prices a pair at its negative log likelihood; NN at its distance alone.
+            pairs.push({ track: ti, obs: i, cost: o.association === 'global' ? d2 + logDet : d2 });
+            innovations.set(ti * obs.length + i, v);
+            missCost[ti] = Math.min(missCost[ti]!, o.gate + logDet);
+          }
+        }
+      }
+    });
+    const assigned = o.association === 'global' ? assignGlobal(candidates.length, obs.length, pairs, missCost) : assignNearest(candidates.length, pairs);
+    assigned.forEach((i, ti) => {
+      if (i < 0) return;
+      const track = candidates[ti]!;
+      this.apply(track, obs[i]!, innovations.get(ti * obs.length + i)!, t);
+      updated.add(track);
+      used[i] = 1;
+    });
+
+    // 3. Misses, deletion and confirmation.
+    const deleted: string[] = [];
+    for (const track of [...this.live.values()]) {
+      if (!updated.has(track) && scan.sensor.covers(this.frame.toGeo(track.x[0]!, track.x[1]!))) {
+        track.misses++;
+        track.quality *= 0.85;
+      }
+      const lost =
+        track.status === 'tentative'
+          ? track.misses >= o.tentativeMisses || t - track.lastUpdate > o.maxCoastS / 2
+          : t - track.lastUpdate > o.maxCoastS;
+      if (lost) {
+        this.remove(track);
+        deleted.push(track.id);
+      }
+    }
+
+    // 4. New tentative tracks from what nobody took.
+    const created: string[] = [];
+    obs.forEach((ob, i) => {
+      if (used[i]) return;
+      const track = this.start(ob, local[i]!.x, local[i]!.y, t);
+      created.push(track.id);
+    });
+
+    // Merging compares every confirmed track with its neighbours: once per second of run time
+    // is enough to see "the same object for three scans" and keeps 1,000-track scans cheap.
+    if (Math.floor(t) > this.lastMerge) {
+      this.lastMerge = Math.floor(t);
+      deleted.push(...this.mergeDuplicates());
+    }
+    return { created, deleted };
+  }
+
+  /**
+   * Adjustable-level process noise (Bar-Shalom et al. 2001, §11.2): a track whose innovations
+   * are persistently larger than the straight-flight model predicts is filtered with the
+   * manoeuvre level until they settle; the cheap single-filter cousin of an IMM.
+   */
+  private noiseOf(track: Track): number {
+    return track.nis > this.options.manoeuvreNis ? this.options.manoeuvreNoise : this.options.processNoise;
+  }
+
+  private apply(track: Track, ob: Observation, v: Innovation, t: number): void {
+    track.nis = track.nis * 0.6 + Math.min(mahalanobis2(v), 50) * 0.4;
+    update(track.x, track.P, v, 0);
+    if (ob.velocity && ob.velocityCov) update(track.x, track.P, innovation(track.x, track.P, ob.velocity.ve, ob.velocity.vn, ob.velocityCov, 2), 2);
+    track.hits++;
+    track.misses = 0;
+    track.lastUpdate = t;
+    track.quality = track.quality * 0.85 + 0.15;
+    this.link(track, ob.sourceRef ?? ob.sensorId, t);
+    if (track.status === 'tentative' && track.hits >= (ob.sourceRef === undefined ? this.options.confirmHits : 2)) track.status = 'confirmed';
+  }
+
+  /** Whether a sensor track number would join a track already fed by another track of that sensor. */
+  private feedsOther(track: Track, ob: Observation, t: number): boolean {
+    const prefix = `${ob.sensorId}.`;
+    for (const [key, link] of track.sources) {
+      if (key !== ob.sourceRef && key.startsWith(prefix) && t - link.lastSeen < 5) return true;
+    }
+    return false;
+  }
+
+  private start(ob: Observation, x: number, y: number, t: number): Track {
+    const anchor = ob.sourceRef ?? ob.id;
+    const salt = this.options.idSalt;
+    let id = `fus.${fnv1a64(`${salt}|${anchor}`).slice(0, 12)}`;
+    for (let n = 1; this.live.has(id); n++) id = `fus.${fnv1a64(`${salt}|${anchor}~${n}`).slice(0, 12)}`;
+    const P = new Float64Array(16);
+    P[0] = ob.positionCov.ee;
+    P[1] = P[4] = ob.positionCov.en;
+    P[5] = ob.positionCov.nn;
+    const vv = ob.velocityCov ? ob.velocityCov.ee : this.options.initialVelocityVar;
+    P[10] = P[15] = vv;
+    const track: Track = {
+      id,
+      x: newState(x, y, ob.velocity?.ve ?? 0, ob.velocity?.vn ?? 0),
+      P,
+      time: t,
+      status: 'tentative',
+      hits: 1,
+      misses: 0,
+      lastUpdate: t,
+      quality: 0.5,
+      nis: 2,
+      sources: new Map(),
+    };
+    this.link(track, anchor === ob.id ? ob.sensorId : anchor, t);
+    this.live.set(id, track);
+    return track;
+  }
+
+  private link(track: Track, key: string, t: number): void {
+    const link = track.sources.get(key);
+    if (link) link.lastSeen = t;
+    else track.sources.set(key, { lastSeen: t, divergences: 0 });
+    if (key.includes('.')) {
+      const previous = this.bySource.get(key);
+      if (previous !== undefined && previous !== track.id) this.live.get(previous)?.sources.delete(key);
+      this.bySource.set(key, track.id);
+    }
+  }
+
+  private unlink(track: Track, key: string): void {
+    track.sources.delete(key);
+    if (this.bySource.get(key) === track.id) this.bySource.delete(key);
+  }
+
+  private remove(track: Track): void {
+    this.live.delete(track.id);
+    for (const key of track.sources.keys()) if (this.bySource.get(key) === track.id) this.bySource.delete(key);
+  }
+
+  /**
+   * Two confirmed tracks whose states agree within their uncertainty for several scans describe
+   * one object (a late duplicate, or the same object fused on both sides of a partition): the
+   * one with the smaller id survives, so every node merges the same way.
+   */
+  private mergeDuplicates(): string[] {
+    const confirmed = [...this.live.values()].filter((t) => t.status === 'confirmed');
+    const grid = new Map<number, Track[]>();
+    for (const t of confirmed) {
+      const key = cell(t.x[0]!, t.x[1]!);
+      const list = grid.get(key);
+      if (list) list.push(t);
+      else grid.set(key, [t]);
+    }
+    const seen = new Set<string>();
+    const deleted: string[] = [];
+    for (const a of confirmed) {
+      if (!this.live.has(a.id)) continue;
+      const cx = Math.floor(a.x[0]! / GRID_M);
+      const cy = Math.floor(a.x[1]! / GRID_M);
+      for (let gx = cx - 1; gx <= cx + 1; gx++) {
+        for (let gy = cy - 1; gy <= cy + 1; gy++) {
+          for (const b of grid.get(cellKey(gx, gy)) ?? []) {
+            if (b.id <= a.id || !this.live.has(b.id)) continue;
+            const key = `${a.id}|${b.id}`;
+            if (!sameObject(a, b)) continue;
+            seen.add(key);
+            const n = (this.mergeCounts.get(key) ?? 0) + 1;
+            this.mergeCounts.set(key, n);
+            if (n < MERGE_SCANS) continue;
+            for (const [source, link] of b.sources) if (!a.sources.has(source)) this.link(a, source, link.lastSeen);
+            a.hits += b.hits;
+            this.remove(b);
+            deleted.push(b.id);
+          }
+        }
+      }
+    }
+    for (const key of [...this.mergeCounts.keys()]) if (!seen.has(key)) this.mergeCounts.delete(key);
+    return deleted;
+  }
+}
+
+function cellKey(gx: number, gy: number): number {
+  return (gx + 50_000) * 100_000 + (gy + 50_000);
+}
+
+function cell(x: number, y: number): number {
+  return cellKey(Math.floor(x / GRID_M), Math.floor(y / GRID_M));
+}
+
+/** Position difference within 2 sigma of the combined covariance, and velocities within 15 m/s. */
+function sameObject(a: Track, b: Track): boolean {
+  const v = innovation(a.x, a.P, b.x[0]!, b.x[1]!, { ee: b.P[0]!, en: b.P[1]!, nn: b.P[5]! });
+  if (mahalanobis2(v) > 4) return false;
+  return Math.hypot(a.x[2]! - b.x[2]!, a.x[3]! - b.x[3]!) < 15;
+}

@@ -1,0 +1,78 @@
+/**
+ * Messages across the worker boundary, typed on both sides and checked on arrival: the worker
+ * is outside the main thread's trust (a bug there must not corrupt the node), and the main
+ * thread is outside the worker's.
+ */
+import { isRecord } from '../crdt/validate.js';
+import { PIPELINE_ROLES, type PipelineStatus } from './Pipeline.js';
+
+export const FAULT_KINDS = ['throw', 'tick', 'hang'] as const;
+/**
+ * Fault drills: `throw` raises an uncaught error in the worker, `tick` makes the next pipeline
+ * step throw, `hang` blocks the worker's thread for good.
+ */
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export type HostMessage =
+  | { readonly type: 'init'; readonly node: string; readonly tickMs: number; readonly leaseTtlMs: number }
+  | { readonly type: 'update'; readonly update: Uint8Array }
+  | { readonly type: 'fault'; readonly kind: FaultKind };
+
+export type WorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'update'; readonly update: Uint8Array }
+  | { readonly type: 'status'; readonly status: PipelineStatus }
+  | { readonly type: 'error'; readonly message: string; readonly stack: string | undefined };
+
+export function isHostMessage(data: unknown): data is HostMessage {
+  if (!isRecord(data)) return false;
+  switch (data.type) {
+    case 'init':
+      return typeof data.node === 'string' && isPositive(data.tickMs) && isPositive(data.leaseTtlMs);
+    case 'update':
+      return data.update instanceof Uint8Array;
+    case 'fault':
+      return (FAULT_KINDS as readonly unknown[]).includes(data.kind);
+    default:
+      return false;
+  }
+}
+
+export function isWorkerMessage(data: unknown): data is WorkerMessage {
+  if (!isRecord(data)) return false;
+  switch (data.type) {
+    case 'ready':
+      return true;
+    case 'update':
+      return data.update instanceof Uint8Array;
+    case 'status':
+      return isStatus(data.status);
+    case 'error':
+      return typeof data.message === 'string' && (data.stack === undefined || typeof data.stack === 'string');
+    default:
+      return false;
+  }
+}
+
+function isPositive(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
+}
+
+const optional = (v: unknown, type: 'string' | 'number'): boolean => v === undefined || typeof v === type;
+
+/** Enough of a `PipelineStatus` for the UI to render it without tripping over a missing field. */
+function isStatus(s: unknown): s is PipelineStatus {
+  if (!isRecord(s)) return false;
+  return (
+    (PIPELINE_ROLES as readonly unknown[]).includes(s.role) &&
+    typeof s.runTimeS === 'number' &&
+    typeof s.confirmedTracks === 'number' &&
+    optional(s.runId, 'string') &&
+    optional(s.scenario, 'string') &&
+    optional(s.leaseHolder, 'string') &&
+    optional(s.leaseExpires, 'number') &&
+    optional(s.problem, 'string') &&
+    (s.score === undefined || (isRecord(s.score) && typeof s.score.gospa === 'number')) &&
+    (s.timing === undefined || (isRecord(s.timing) && typeof s.timing.fuseMs === 'number' && typeof s.timing.writeMs === 'number'))
+  );
+}

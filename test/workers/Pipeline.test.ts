@@ -1,0 +1,242 @@
+/**
+ * "Computed once per mesh", tested the way the store tests convergence: several replicas of one
+ * document, each with its own pipeline and clock, linked by an in-memory network that can
+ * partition and heal; ticks in a seeded random order.
+ */
+import { expect } from 'chai';
+import * as Y from 'yjs';
+import { EntityStore } from '../../src/crdt/index.js';
+import { fetchBuiltinScenario } from '../../src/workers/builtinScenarios.js';
+import { Pipeline } from '../../src/workers/Pipeline.js';
+import { SeededRandom } from '../../src/workers/random.js';
+import { clearRun, writeRun } from '../../src/workers/RunConfig.js';
+import { parseScenario, ScenarioError, type Scenario } from '../../src/workers/scenario.js';
+import { syntheticScenario } from '../../src/workers/syntheticScenario.js';
+
+const NET = Symbol('net');
+const START = 1_800_000_000_000;
+
+class Mesh {
+  readonly docs: Y.Doc[] = [];
+  readonly stores: EntityStore[] = [];
+  readonly pipelines: Pipeline[] = [];
+  /** Partition group per node; null = gone. */
+  readonly group: (number | null)[] = [];
+  now = START;
+  private readonly rng = new SeededRandom(99);
+
+  constructor(n: number) {
+    for (let i = 0; i < n; i++) {
+      const doc = new Y.Doc();
+      const store = new EntityStore(doc, { node: `n${i}-pl`, physicalNow: () => this.now });
+      doc.on('update', (update: Uint8Array, origin: unknown) => {
+        if (origin === NET || this.group[i] === null) return;
+        this.docs.forEach((other, j) => {
+          if (j !== i && this.group[j] === this.group[i]) Y.applyUpdate(other, update, NET);
+        });
+      });
+      this.docs.push(doc);
+      this.stores.push(store);
+      this.pipelines.push(new Pipeline(store, { holder: `n${i}`, leaseTtlMs: 3_000 }));
+      this.group.push(0);
+    }
+  }
+
+  /** Sets the partition groups, then lets every group exchange full state (a heal resyncs). */
+  partition(groups: (number | null)[]): void {
+    groups.forEach((g, i) => (this.group[i] = g));
+    for (let i = 0; i < this.docs.length; i++) {
+      for (let j = 0; j < this.docs.length; j++) {
+        if (i !== j && groups[i] !== null && groups[i] === groups[j]) Y.applyUpdate(this.docs[j]!, Y.encodeStateAsUpdate(this.docs[i]!), NET);
+      }
+    }
+  }
+
+  /** Advances every clock by `ms` in ticks of 500 ms; live nodes tick in random order. */
+  run(ms: number): void {
+    for (let t = 0; t < ms; t += 500) {
+      this.now += 500;
+      const order = this.pipelines.map((_, i) => i).filter((i) => this.group[i] !== null);
+      for (let k = order.length - 1; k > 0; k--) {
+        const j = Math.floor(this.rng.next() * (k + 1));
+        [order[k], order[j]] = [order[j]!, order[k]!];
+      }
+      for (const i of order) this.pipelines[i]!.tick();
+    }
+  }
+
+  computing(): number[] {
+    return this.pipelines.map((p, i) => (p.status().role === 'computing' && this.group[i] !== null ? i : -1)).filter((i) => i >= 0);
+  }
+
+  fused(i: number): string[] {
+    return this.stores[i]!.list('track').filter((v) => v.components.source?.sensorType === 'fused').map((v) => v.id).sort();
+  }
+}
+
+async function hard(): Promise<Scenario> {
+  return parseScenario(await fetchBuiltinScenario('hard'));
+}
+
+describe('pipeline computed once per mesh', () => {
+  it('has exactly one node computing, and only it writes derived entities', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[1]!, scenario, scenario.seed, mesh.now);
+    mesh.run(30_000);
+    const [holder, ...others] = [mesh.computing(), mesh.pipelines.filter((p) => p.status().role === 'standby').length];
+    expect(holder).to.have.length(1);
+    expect(others[0]).to.equal(2);
+    const writer = `n${holder![0]}-pl`;
+    const fused = mesh.stores[0]!.list('track').filter((v) => v.components.source?.sensorType === 'fused');
+    expect(fused.length).to.be.within(15, 24); // 20 targets in the hard scenario
+    for (const view of fused) {
+      expect(view.stamps.position!.node).to.equal(writer);
+      expect(view.components.classification).to.not.equal(undefined);
+      expect(view.components.threat).to.not.equal(undefined);
+      expect(view.components.fusion!.sourceIds.length).to.be.greaterThan(0);
+    }
+    expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+  });
+
+  it('moves to another node when the holder is gone, keeping the fused tracks', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(30_000);
+    const [first] = mesh.computing();
+    const before = mesh.fused((first! + 1) % 3);
+    // The holder vanishes (tab closed): no release, its lease must expire.
+    mesh.partition(mesh.group.map((_, i) => (i === first ? null : 0)));
+    mesh.run(1_000);
+    expect(mesh.computing(), 'nobody before the lease expires').to.deep.equal([]);
+    mesh.run(4_000);
+    const next = mesh.computing();
+    expect(next).to.have.length(1);
+    expect(next[0]).to.not.equal(first);
+    mesh.run(10_000);
+    const after = mesh.fused(next[0]!);
+    const kept = before.filter((id) => after.includes(id));
+    expect(kept.length / before.length, `${kept.length} of ${before.length} tracks kept their ids`).to.be.at.least(0.8);
+    expect(after.length).to.be.within(15, 24);
+  });
+
+  it('merges the work both sides of a partition did, and one node computes after the heal', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[2]!, scenario, scenario.seed, mesh.now);
+    mesh.run(30_000);
+    const [holder] = mesh.computing();
+    mesh.partition(mesh.group.map((_, i) => (i === holder ? 1 : 0)));
+    mesh.run(20_000);
+    expect(mesh.computing(), 'each side computes while cut off').to.have.length(2);
+    const sideA = mesh.fused(holder!);
+    const sideB = mesh.fused((holder! + 1) % 3);
+    const shared = sideA.filter((id) => sideB.includes(id));
+    expect(shared.length, 'both sides continued the same tracks under the same ids').to.be.at.least(12);
+
+    mesh.partition([0, 0, 0]);
+    mesh.run(10_000);
+    expect(mesh.computing()).to.have.length(1);
+    const digests = new Set(mesh.stores.map((s) => s.digest()));
+    expect(digests.size, 'replicas converged').to.equal(1);
+    // One track per object: what is in the document is exactly the holder's picture.
+    const [winner] = mesh.computing();
+    const ids = mesh.fused(0);
+    expect(ids.length).to.equal(mesh.pipelines[winner!]!.status().confirmedTracks);
+    expect(ids.length).to.be.within(15, 24);
+    const leases = new Set(mesh.docs.map((d) => JSON.stringify(d.getMap('lattice.leases').get('pipeline'))));
+    expect(leases.size).to.equal(1);
+  });
+
+  it('merges a duplicate of a track written by another node into the original', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(30_000);
+    const [holder] = mesh.computing();
+    const other = (holder! + 1) % 3;
+    // Another node (during a partition, say) fused one object under an id of its own.
+    const original = mesh.stores[other]!.list('track').find((v) => v.components.source?.sensorType === 'fused' && v.components.fusion!.sourceIds.some((s) => s.startsWith('eo-1.')))!;
+    const { position, velocity, fusion, source } = original.components;
+    mesh.stores[other]!.create('fus.zzzzzzzz', 'track', { position, velocity, fusion, source });
+    expect(mesh.stores[holder!]!.has('fus.zzzzzzzz')).to.equal(true);
+    mesh.run(8_000);
+    for (const store of mesh.stores) {
+      expect(store.has('fus.zzzzzzzz'), 'the duplicate is gone').to.equal(false);
+      expect(store.has(original.id), 'the original stays').to.equal(true);
+    }
+    const merged = mesh.stores[0]!.get(original.id)!;
+    expect(merged.stamps.position!.node).to.equal(`n${holder}-pl`);
+  });
+
+  it('leaves the picture as it was when the run ends, with nobody computing', async () => {
+    const mesh = new Mesh(2);
+    const scenario = { ...(await hard()), durationS: 300 };
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(305_000);
+    expect(mesh.pipelines.map((p) => p.status().role)).to.deep.equal(['finished', 'finished']);
+    const left = mesh.fused(0);
+    expect(left.length).to.be.greaterThan(10);
+    mesh.run(30_000); // well past every lease and every coasting limit
+    expect(mesh.fused(0)).to.deep.equal(left);
+    expect(mesh.fused(1)).to.deep.equal(left);
+    // A new run after it starts afresh.
+    writeRun(mesh.docs[1]!, scenario, scenario.seed, mesh.now);
+    mesh.run(10_000);
+    expect(mesh.pipelines.map((p) => p.status().role).sort()).to.deep.equal(['computing', 'standby']);
+    expect(mesh.fused(0).filter((id) => left.includes(id))).to.deep.equal([]);
+    expect(mesh.fused(0).length).to.be.greaterThan(10);
+  });
+
+  it('clears what the run derived when it is unloaded, and ignores a malformed run from a peer', async () => {
+    const mesh = new Mesh(2);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    expect(mesh.fused(1).length).to.be.greaterThan(10);
+    expect(mesh.stores[1]!.list('asset')).to.have.length(2);
+    // An operator's asset and a real EO feed's track: not the run's, so they stay.
+    mesh.stores[1]!.create('asset.own', 'asset', { position: { lat: 52, lon: 4, alt: 0 } });
+    mesh.stores[1]!.create('eo-real.7', 'track', { position: { lat: 52, lon: 4, alt: 0 }, source: { sensorId: 'eo-real', sensorType: 'eo' } });
+    clearRun(mesh.docs[1]!);
+    mesh.run(1_000);
+    expect(mesh.pipelines.map((p) => p.status().role)).to.deep.equal(['idle', 'idle']);
+    expect(mesh.fused(0)).to.deep.equal([]);
+    expect(mesh.stores[0]!.list('track').filter((v) => v.components.source?.sensorType === 'eo').map((v) => v.id)).to.deep.equal(['eo-real.7']);
+    expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal(['asset.own']);
+
+    mesh.docs[1]!.getMap('lattice.pipeline').set('run', { runId: 'x', scenario: '{"name": 1}', seed: 1, startedAt: mesh.now });
+    mesh.run(1_000);
+    const status = mesh.pipelines[0]!.status();
+    expect(status.role).to.equal('idle');
+    expect(status.problem).to.contain('name must be a string');
+    expect(mesh.fused(0)).to.deep.equal([]);
+  });
+
+  it('replaces the picture of an earlier run when another scenario is loaded', async () => {
+    const mesh = new Mesh(2);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    const first = mesh.fused(0);
+    expect(first.length).to.be.greaterThan(10);
+    // Same targets, another seed: new plots, so new fused ids; none of the old may linger.
+    writeRun(mesh.docs[1]!, { ...scenario, assets: scenario.assets.slice(0, 1) }, scenario.seed + 1, mesh.now);
+    mesh.run(500);
+    expect(mesh.fused(0).filter((id) => first.includes(id)), 'tracks of the old run, at once').to.deep.equal([]);
+    mesh.run(20_000);
+    const second = mesh.fused(0);
+    expect(second.length).to.be.within(15, 24);
+    expect(second.filter((id) => first.includes(id))).to.deep.equal([]);
+    expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal([`scn.${scenario.assets[0]!.id}`]);
+  });
+
+  it('refuses a run too large to reach the other nodes, writing nothing', () => {
+    const doc = new Y.Doc();
+    const huge = syntheticScenario(2_000);
+    expect(() => writeRun(doc, huge, 1, START)).to.throw(ScenarioError, /at most 200,000/);
+    expect(doc.getMap('lattice.pipeline').size).to.equal(0);
+    expect(() => writeRun(doc, syntheticScenario(1_000), 1, START)).to.not.throw();
+  });
+});
