@@ -1,11 +1,17 @@
 /**
- * Boot: start this tab's mesh node from the URL, install `window.lattice`, register the
- * service worker. The UI mounts below.
+ * Boot: start this tab's mesh node from the URL and its pipeline host, install
+ * `window.lattice`, register the service worker. The UI mounts below.
  */
 import { createScriptingApi, registerServiceWorker, startNodeFromUrl, type LatticeNode, type MeshStatus } from '../peer/index.js';
+import { PipelineHost } from '../workers/index.js';
+import { createPipelineApi } from './pipelineApi.js';
 
 const node = await startNodeFromUrl(new URL(location.href), sessionStorage);
-window.lattice = createScriptingApi(node);
+// Every node runs the pipeline host; the lease in the document lets exactly one compute.
+const pipeline = new PipelineHost({ doc: node.doc, node: node.identity.nodeId });
+pipeline.on('fault', (fault) => console.error(`Pipeline worker failed and restarts in ${fault.restartInMs} ms: ${fault.message}`));
+void node.whenReady.then(() => pipeline.start());
+window.lattice = Object.assign(createScriptingApi(node), { pipeline: createPipelineApi(pipeline) });
 void registerServiceWorker();
 
 // ---------------------------------------------------------------- UI mount

@@ -15,8 +15,13 @@
  *   classification, threat and source fused.
  * Radar plots are not written: they are many, short-lived, and fully described by the fused
  * tracks they feed (their sensor is listed in `fusion.sourceIds`).
+ *
+ * Tasking follows on the same node, after fusion: approval requests for high threats, intercept
+ * tasks once approved, and the simulated interceptors (`tasking/`).
  */
-import type { Components, EntityStore, EntityView } from '../crdt/index.js';
+import { ApprovalDesk, TaskBoard, type Components, type EntityStore, type EntityView } from '../crdt/index.js';
+import { TaskingPolicy } from './tasking/TaskingPolicy.js';
+import { InterceptExecutor } from './tasking/InterceptExecutor.js';
 import { classify } from './classify.js';
 import { headingOf, LocalFrame } from './geo.js';
 import { gospa, GospaAverage } from './gospa.js';
@@ -74,6 +79,8 @@ export interface PipelineOptions {
   /** Who computes: the lease holder id, also the prefix of nothing else. */
   readonly holder: string;
   readonly leaseTtlMs?: number;
+  /** Deadline of the approval requests tasking opens, ms (default 30 s). */
+  readonly approvalTimeoutMs?: number;
   /** After a long gap (takeover, a sleeping tab) only this much run time is replayed, s. */
   readonly maxCatchUpS?: number;
   readonly association?: AssociationMode;
@@ -117,9 +124,18 @@ export class Pipeline {
   /** Fused entities written by other nodes since the last tick (a partition healing). */
   private readonly remoteFused = new Set<string>();
   private readonly unwatch: () => void;
+  private readonly tasking: TaskingPolicy;
+  private readonly intercepts: InterceptExecutor;
+  /** HLC wall time of the last tasking step, for the interceptors' time step. */
+  private lastTaskingWall: number | undefined;
 
   constructor(store: EntityStore, options: PipelineOptions) {
     this.store = store;
+    // Tasking acts for the mesh, not for a person: it never decides or cancels.
+    const system = () => ({ role: 'operator' as const, name: 'pipeline' });
+    const board = new TaskBoard(store, system);
+    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, options.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: options.approvalTimeoutMs });
+    this.intercepts = new InterceptExecutor(store, board);
     this.unwatch = store.watch((events) => {
       for (const e of events) if (e.origin === 'remote' && e.kind !== 'deleted' && e.id.startsWith('fus.')) this.remoteFused.add(e.id);
     });
@@ -160,7 +176,16 @@ export class Pipeline {
     }
     if (this.state?.config.runId !== config.runId) this.state = this.begin(config, runTime);
     this.step(this.state, Math.max(0, runTime));
+    this.stepTasking(now.wall);
     return (this.last = this.describe(this.state.run.finished ? 'finished' : 'computing', config, undefined));
+  }
+
+  /** Tasking follows threat; interceptors fly for the time since the last step (at most 5 s). */
+  private stepTasking(wall: number): void {
+    const dt = this.lastTaskingWall === undefined ? 0 : Math.min(5, Math.max(0, (wall - this.lastTaskingWall) / 1000));
+    this.lastTaskingWall = wall;
+    this.tasking.step();
+    if (dt > 0) this.intercepts.step(dt);
   }
 
   /** Stops computing and hands the lease back, so another node takes over without waiting. */
