@@ -63,6 +63,18 @@ export interface EntityChange {
   readonly kind: ChangeKind;
   /** Components whose winning write changed, and `journal` if entries were added (empty for `deleted`). */
   readonly components: readonly ChangedPart[];
+  /** Whether this node wrote it or it came from the document (a peer, storage, the worker). */
+  readonly origin: 'local' | 'remote';
+}
+
+/** Per-transaction note on one entity: visibility before, parts changed (a short list). */
+interface Touch {
+  readonly wasVisible: boolean;
+  readonly names: ChangedPart[];
+}
+
+function note(touch: Touch, part: ChangedPart): void {
+  if (!touch.names.includes(part)) touch.names.push(part);
 }
 
 class EntityRecord {
@@ -104,7 +116,7 @@ export class EntityIndex {
   private readonly records = new Map<string, EntityRecord>();
   private readonly batches = new Map<RawBatch, BatchInfo>();
   /** Per-transaction bookkeeping, cleared by `endChanges`. */
-  private readonly touched = new Map<EntityRecord, { wasVisible: boolean; names: Set<ChangedPart> }>();
+  private readonly touched = new Map<EntityRecord, Touch>();
   private readonly affectedBatches = new Set<BatchInfo>();
 
   get batchCount(): number {
@@ -192,13 +204,13 @@ export class EntityIndex {
   }
 
   /** Entities and component names changed since the last call, and batches whose liveness changed. */
-  endChanges(): { changes: EntityChange[]; affected: BatchInfo[] } {
+  endChanges(origin: 'local' | 'remote'): { changes: EntityChange[]; affected: BatchInfo[] } {
     const changes: EntityChange[] = [];
     for (const [record, { wasVisible, names }] of this.touched) {
       const isVisible = record.visible;
-      if (!wasVisible && isVisible) changes.push({ id: record.id, kind: 'created', components: [...names] });
-      else if (wasVisible && !isVisible) changes.push({ id: record.id, kind: 'deleted', components: [] });
-      else if (isVisible && names.size > 0) changes.push({ id: record.id, kind: 'updated', components: [...names] });
+      if (!wasVisible && isVisible) changes.push({ id: record.id, kind: 'created', components: names, origin });
+      else if (wasVisible && !isVisible) changes.push({ id: record.id, kind: 'deleted', components: [], origin });
+      else if (isVisible && names.length > 0) changes.push({ id: record.id, kind: 'updated', components: names, origin });
       if (record.empty) this.records.delete(record.id);
     }
     this.touched.clear();
@@ -348,7 +360,7 @@ export class EntityIndex {
         const slot: RegisterSlot = { stamp, raw: write.raw, batch, name: write.name, value: write.value };
         const current = record.registers.get(write.name);
         if (current && !beats(slot, current)) return;
-        this.touch(record).names.add(write.name);
+        note(this.touch(record), write.name);
         if (current) this.kill(current);
         record.registers.set(write.name, slot);
         this.live(slot);
@@ -359,7 +371,7 @@ export class EntityIndex {
         const key = `${write.task}@${stamp}`;
         if (record.removed.has(key) || record.adds.has(key)) return;
         const slot: TaskSlot = { stamp, raw: write.raw, batch, task: write.task };
-        this.touch(record).names.add('taskCatalog');
+        note(this.touch(record), 'taskCatalog');
         record.adds.set(key, slot);
         this.live(slot);
         return;
@@ -380,7 +392,7 @@ export class EntityIndex {
           if (add) {
             record.adds.delete(key);
             this.kill(add);
-            this.touch(record).names.add('taskCatalog');
+            note(this.touch(record), 'taskCatalog');
           }
         }
         return;
@@ -394,33 +406,33 @@ export class EntityIndex {
     const key = `${batch.stamp}|${JSON.stringify(write.raw)}`;
     if (record.journal.has(key)) return;
     const slot: JournalSlot = { stamp: batch.stamp, raw: write.raw, batch, key, entry: write.entry };
-    this.touch(record).names.add('journal');
+    note(this.touch(record), 'journal');
     record.journal.set(key, slot);
     this.live(slot);
   }
 
   /** A tombstone at `stamp` kills every older write of the entity. */
   private purge(record: EntityRecord, stamp: string): void {
-    const names = this.touch(record).names;
+    const touch = this.touch(record);
     for (const [name, slot] of record.registers) {
       if (slot.stamp <= stamp) {
         record.registers.delete(name);
         this.kill(slot);
-        names.add(name);
+        note(touch, name);
       }
     }
     for (const [key, slot] of record.adds) {
       if (slot.stamp <= stamp) {
         record.adds.delete(key);
         this.kill(slot);
-        names.add('taskCatalog');
+        note(touch, 'taskCatalog');
       }
     }
     for (const [key, slot] of record.journal) {
       if (slot.stamp <= stamp) {
         record.journal.delete(key);
         this.kill(slot);
-        names.add('journal');
+        note(touch, 'journal');
       }
     }
     for (const slot of record.removes) {
@@ -432,25 +444,25 @@ export class EntityIndex {
   }
 
   private detach(record: EntityRecord, slot: Slot): void {
-    const names = this.touch(record).names;
+    const touch = this.touch(record);
     if (record.created === slot) record.created = undefined;
     else if (record.deleted === slot) record.deleted = undefined;
     else if (slot.raw[1] === CODE_JOURNAL) {
       record.journal.delete((slot as JournalSlot).key);
-      names.add('journal');
+      note(touch, 'journal');
     }
     else if ('name' in slot) {
       const register = slot as RegisterSlot;
       if (record.registers.get(register.name) === register) {
         record.registers.delete(register.name);
-        names.add(register.name);
+        note(touch, register.name);
       }
     } else if ('tags' in slot) {
       record.removes.delete(slot as RemoveSlot);
     } else if ('task' in slot) {
       const task = slot as TaskSlot;
       record.adds.delete(`${task.task}@${task.stamp}`);
-      names.add('taskCatalog');
+      note(touch, 'taskCatalog');
     }
   }
 
@@ -483,10 +495,10 @@ export class EntityIndex {
     return record;
   }
 
-  private touch(record: EntityRecord): { wasVisible: boolean; names: Set<ChangedPart> } {
+  private touch(record: EntityRecord): Touch {
     let entry = this.touched.get(record);
     if (!entry) {
-      entry = { wasVisible: record.visible, names: new Set() };
+      entry = { wasVisible: record.visible, names: [] };
       this.touched.set(record, entry);
     }
     record.view = undefined;

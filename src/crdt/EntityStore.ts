@@ -37,11 +37,10 @@ import {
 
 export type { EntityView, EntityChange } from './EntityIndex.js';
 
-export type ChangeOrigin = 'local' | 'remote';
+export type ChangeOrigin = EntityChange["origin"];
 
-export interface EntityEvent extends EntityChange {
-  readonly origin: ChangeOrigin;
-}
+/** One entity change, with its origin. */
+export type EntityEvent = EntityChange;
 
 export interface StoreEvents {
   /** Entities created, updated or deleted by one transaction. */
@@ -118,7 +117,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.tombstoneGraceMs = options.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
     this.log = doc.getArray<RawBatch>(options.logName ?? 'lattice.log');
     this.ingestRemote(this.log.toArray() as unknown[], []);
-    this.index.endChanges();
+    this.index.endChanges('remote');
     this.log.observe(this.onLogEvent);
   }
 
@@ -268,11 +267,11 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.doc.transact(() => {
       this.log.push([raw]);
       this.index.addBatch(decoded);
-      const ended = this.index.endChanges();
+      const ended = this.index.endChanges('local');
       changes = ended.changes;
       this.collect(ended.affected);
     }, this);
-    this.emitChanges(changes, 'local');
+    this.emitChanges(changes);
   }
 
   // ---------------------------------------------------------------- reads
@@ -352,7 +351,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         collected++;
         for (const batch of rewrite) forced.add(batch);
       }
-      this.index.endChanges();
+      this.index.endChanges('local');
       result = { ...this.collect([...this.index.allBatches()], forced), collectedTombstones: collected };
     }, this);
     return result;
@@ -418,8 +417,8 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       else this.reject(`A peer put a ${item.content.constructor.name} into the log; it was ignored.`, 'batch');
     for (const item of event.changes.deleted) if (item.content instanceof Y.ContentAny) removed.push(...item.content.getContent());
     this.ingestRemote(added, removed);
-    const { changes } = this.index.endChanges();
-    this.emitChanges(changes, 'remote');
+    const { changes } = this.index.endChanges('remote');
+    this.emitChanges(changes);
   };
 
   private ingestRemote(added: readonly unknown[], removed: readonly unknown[]): void {
@@ -466,8 +465,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.emit('rejected', [problems]);
   }
 
-  private emitChanges(changes: readonly EntityChange[], origin: ChangeOrigin): void {
-    if (changes.length === 0) return;
-    this.emit('change', [changes.map((c) => ({ ...c, origin }))]);
+  private emitChanges(changes: readonly EntityChange[]): void {
+    if (changes.length > 0) this.emit('change', [changes]);
   }
 }
