@@ -259,7 +259,7 @@ export class LatticeApp extends LitElement {
     const id = e.detail.entityId ?? undefined;
     if (id !== this.selectedId) this.following = false;
     this.selectedId = id;
-    if (id && this.tab !== 'tracks') this.tab = 'inspector';
+    if (id) this.tab = 'inspector';
   };
 
   private readonly onFollow = (e: CustomEvent<FollowChangeDetail>): void => {

@@ -6,7 +6,6 @@ import type { LatticeNode } from '../peer/LatticeNode.js';
 // Imported for its side effect (defining <lattice-app>); a type-only use would be elided.
 import './LatticeApp.js';
 import type { LatticeApp } from './LatticeApp.js';
-import { loadBundledBasemap } from './map/bundledBasemap.js';
 import { isTileUrlTemplate } from './map/LatticeMap.js';
 import type { Basemap } from './map/basemap.js';
 
@@ -37,7 +36,9 @@ export function mountApp(node: LatticeNode, root: HTMLElement = document.body, o
   const tileUrl = options.tileUrl ?? fromQuery ?? undefined;
   app.tileUrl = isTileUrlTemplate(tileUrl) ? tileUrl : undefined;
   app.tileAttribution = options.tileAttribution ?? (app.tileUrl ? new URL(app.tileUrl.replace(/\{[a-z]\}/g, '0')).host : '');
-  const basemap = options.basemap ?? loadBundledBasemap;
+  // Loaded lazily: the basemap module uses a bundler-only `?url` import, and is not needed
+  // when a basemap is given.
+  const basemap = options.basemap ?? (() => import('./map/bundledBasemap.js').then((m) => m.loadBundledBasemap()));
   if (typeof basemap === 'function') {
     const target = app;
     basemap().then(

@@ -36,7 +36,8 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
     const nodeId = options.nodeId ?? `mem${++counter}`;
     this.identity = { nodeId, name: options.name ?? nodeId, role: options.role ?? 'operator' };
     this.store = new EntityStore(this.doc, { node: nodeId, ...(options.physicalNow ? { physicalNow: options.physicalNow } : {}) });
-    this.current = {
+    // Built untyped and then assigned, so fields a newer MeshStatus adds are kept, not rejected.
+    const initial = {
       room: options.room ?? 'demo',
       state: 'online',
       signaling: ['ws://127.0.0.1:4444'],
@@ -45,7 +46,9 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
       peers: [],
       rejectedMessages: 0,
       problem: undefined,
-    };
+      linkReplacements: 0,
+    } as const;
+    this.current = initial;
   }
 
   status(): MeshStatus {

@@ -1,11 +1,10 @@
 /**
- * A ticking clock for countdowns and ages: `now` advances every `periodMs` while the host is
- * connected, and the host re-renders on each tick. Stops when the host leaves the page.
+ * A ticking clock for countdowns and ages: the host re-renders every `periodMs` while it is
+ * connected, and reads the time from `now`. Stops when the host leaves the page.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export class ClockController implements ReactiveController {
-  now = Date.now();
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -16,12 +15,13 @@ export class ClockController implements ReactiveController {
     host.addController(this);
   }
 
+  /** The time now, from the clock the host was given (ms since the epoch). */
+  get now(): number {
+    return this.clock();
+  }
+
   hostConnected(): void {
-    this.now = this.clock();
-    this.timer = setInterval(() => {
-      this.now = this.clock();
-      this.host.requestUpdate();
-    }, this.periodMs);
+    this.timer = setInterval(() => this.host.requestUpdate(), this.periodMs);
   }
 
   hostDisconnected(): void {

@@ -96,6 +96,9 @@ export class LatticeMap extends LitElement {
   /** The canvas with every track; exposed for tests and the bench. */
   tracks: TrackCanvas | undefined;
   private basemapLayers: L.Layer[] = [];
+  /** One canvas renderer for the basemap, reused when the basemap changes. */
+  private basemapRenderer: L.Canvas | undefined;
+  private drawnBasemap: Basemap | undefined;
   private tileLayer: L.TileLayer | undefined;
   private fitted = false;
   private resizeObserver: ResizeObserver | undefined;
@@ -178,7 +181,11 @@ export class LatticeMap extends LitElement {
     this.map.on('click', this.onClick);
     this.map.on('mousemove', this.onPointerMove);
     this.map.on('dragstart', this.onDragStart);
-    this.resizeObserver = new ResizeObserver(() => this.map?.invalidateSize({ animate: false }));
+    this.resizeObserver = new ResizeObserver(() => {
+      this.map?.invalidateSize({ animate: false });
+      // The panel beside or below the map can change size; a followed track stays centred.
+      if (this.follow) this.centreOnSelected(false);
+    });
     this.resizeObserver.observe(el);
     this.countsTimer = setInterval(() => {
       const s = this.tracks?.lastStats;
@@ -197,16 +204,20 @@ export class LatticeMap extends LitElement {
     this.map = undefined;
     this.tracks = undefined;
     this.basemapLayers = [];
+    this.basemapRenderer = undefined;
+    this.drawnBasemap = undefined;
     this.tileLayer = undefined;
   }
 
   private drawBasemap(): void {
     const map = this.map;
     if (!map) return;
+    if (this.drawnBasemap === this.basemap && this.basemapLayers.length > 0) return;
     for (const layer of this.basemapLayers) layer.remove();
     this.basemapLayers = [];
+    this.drawnBasemap = this.basemap;
     if (!this.basemap) return;
-    const renderer = L.canvas({ padding: 0.5 });
+    const renderer = (this.basemapRenderer ??= L.canvas({ padding: 0.5 }));
     const land = L.geoJSON(this.basemap.land, {
       renderer,
       interactive: false,

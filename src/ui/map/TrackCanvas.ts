@@ -63,6 +63,8 @@ export interface DrawStats {
 export interface TrackCanvasOptions {
   /** Minimum time between redraws caused by data alone; pans and zooms redraw every frame. */
   readonly minDataRedrawMs?: number;
+  /** Minimum time between trail points (default `TRAIL_INTERVAL_MS`). */
+  readonly trailIntervalMs?: number;
 }
 
 export function projectX(lon: number): number {
@@ -87,6 +89,7 @@ export class TrackCanvas {
   private width = 0;
   private height = 0;
   private readonly minDataRedrawMs: number;
+  private readonly trailIntervalMs: number;
   // Screen positions from the last draw, for hit testing.
   private hitIds: string[] = [];
   private hitX = new Float32Array(0);
@@ -99,6 +102,7 @@ export class TrackCanvas {
     options: TrackCanvasOptions = {},
   ) {
     this.minDataRedrawMs = options.minDataRedrawMs ?? 100;
+    this.trailIntervalMs = options.trailIntervalMs ?? TRAIL_INTERVAL_MS;
     this.pixelRatio = globalThis.devicePixelRatio || 1;
     this.symbols = new SymbolCache(this.pixelRatio);
     this.canvas = document.createElement('canvas');
@@ -114,6 +118,11 @@ export class TrackCanvas {
 
   get size(): number {
     return this.tracks.size;
+  }
+
+  /** How many trail points an entity has (tests read it). */
+  trailLength(id: string): number {
+    return this.tracks.get(id)?.trailCount ?? 0;
   }
 
   destroy(): void {
@@ -256,7 +265,7 @@ export class TrackCanvas {
     } else if (t.lat !== p.lat || t.lon !== p.lon) {
       // The old position becomes the newest point of the trail, at most one every interval.
       const now = performance.now();
-      if (now - t.trailAt >= TRAIL_INTERVAL_MS) {
+      if (now - t.trailAt >= this.trailIntervalMs) {
         t.trailAt = now;
         t.trail[t.trailHead * 2] = t.x;
         t.trail[t.trailHead * 2 + 1] = t.y;

@@ -12,6 +12,20 @@ import { formatAge } from '../format.js';
 import { SYNC_TEXT, isConverged, summarise } from '../meshSummary.js';
 import { theme } from '../theme.js';
 
+/** How a peer is reached, in words; unknown kinds (a newer mesh) are shown as they are. */
+export function linkText(link: string): string {
+  switch (link) {
+    case 'webrtc':
+      return 'WebRTC';
+    case 'broadcastchannel':
+      return 'same browser';
+    case 'relay':
+      return 'via others';
+    default:
+      return link;
+  }
+}
+
 export interface MeshConnectionDetail {
   /** True to join the mesh, false to leave it. */
   readonly connect: boolean;
@@ -151,6 +165,10 @@ export class MeshPanel extends LitElement {
           ${s?.rejectedMessages ?? 0} messages · ${this.health?.rejectedWrites ?? 0} writes · ${this.health?.rejectedBatches ?? 0} batches ·
           ${this.health?.clockSkews ?? 0} clock skews
         </dd>
+        ${s && 'linkReplacements' in s && typeof s.linkReplacements === 'number'
+          ? html`<dt>Links replaced</dt>
+              <dd>${s.linkReplacements} (carried no traffic)</dd>`
+          : nothing}
       </dl>
       <h3 id="peers">Peers (${s?.peers.length ?? 0})</h3>
       ${s && s.peers.length > 0
@@ -169,7 +187,7 @@ export class MeshPanel extends LitElement {
                 const converged = isConverged(p, this.localDigest);
                 return html`<tr data-peer=${p.nodeId}>
                   <td title=${p.nodeId}>${p.name} <span class="muted">${p.role}</span></td>
-                  <td>${p.link === 'broadcastchannel' ? 'same browser' : 'WebRTC'}</td>
+                  <td>${linkText(p.link)}</td>
                   <td class="mono">${formatAge(now - p.lastHeard)} ago</td>
                   <td class="mono">${formatAge(now - p.connectedSince)}</td>
                   <td class="state ${converged ? 'yes' : 'no'}" title="digest ${p.digest}">${converged ? '✓ converged' : '⟳ differs'}</td>
