@@ -82,7 +82,7 @@ describe('TrackCanvas', () => {
     check(fusedInk > plotInk * 3, `a fused symbol (${fusedInk} px) stands out from a plot (${plotInk} px)`);
   });
 
-  it('draws a heading vector ahead of the track and a trail behind it', () => {
+  it('draws a heading vector ahead of the track and history dots behind it', () => {
     const { layer, put, at, alphaAt } = setup();
     const lat = 57;
     put('mover', fused(lat, 18.6, { threat: { level: 'none' } }));
@@ -93,8 +93,13 @@ describe('TrackCanvas', () => {
     const size = symbolSizeFor(8, 1);
     // Heading 090: the vector is east of the symbol; the trail runs west, back to 18.6°E.
     check(alphaAt(now.x + size * 0.55 + 8, now.y, 1) > 0, 'heading vector east of the symbol');
-    const back = at(lat, 18.65);
-    check(alphaAt(back.x, back.y, 1) > 0, 'trail pixels behind the track');
+    // History dots at the earlier positions, none in between.
+    for (const lon of [18.6, 18.7, 18.8]) {
+      const back = at(lat, lon);
+      check(alphaAt(back.x, back.y, 1) > 0, `history dot at ${lon}°E`);
+    }
+    const between = at(lat, 18.65);
+    checkEqual(alphaAt(between.x, between.y, 1), 0, 'no dot between positions');
     check(alphaAt(now.x, now.y - 40, 2) === 0, 'nothing north of it');
   });
 

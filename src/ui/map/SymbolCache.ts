@@ -18,6 +18,7 @@ export interface SymbolBitmap {
 
 export class SymbolCache {
   private readonly bitmaps = new Map<string, SymbolBitmap>();
+  private readonly rings = new Map<string, SymbolBitmap>();
 
   constructor(private readonly pixelRatio = globalThis.devicePixelRatio || 1) {}
 
@@ -46,6 +47,31 @@ export class SymbolCache {
         valid: symbol.isValid() === true,
       };
       this.bitmaps.set(key, bitmap);
+    }
+    return bitmap;
+  }
+
+  /**
+   * A circle outline of `radius` CSS pixels, drawn once: stroking thousands of antialiased arcs
+   * per frame is slow to rasterise without a GPU, copying a bitmap is not.
+   */
+  ring(radius: number, lineWidth: number, colour: string): SymbolBitmap {
+    const key = `${radius}/${lineWidth}/${colour}`;
+    let bitmap = this.rings.get(key);
+    if (!bitmap) {
+      const size = Math.ceil(2 * radius + lineWidth + 2);
+      const image = document.createElement('canvas');
+      image.width = Math.ceil(size * this.pixelRatio);
+      image.height = image.width;
+      const ctx = image.getContext('2d')!;
+      ctx.scale(this.pixelRatio, this.pixelRatio);
+      ctx.beginPath();
+      ctx.arc(size / 2, size / 2, radius, 0, Math.PI * 2);
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = lineWidth;
+      ctx.stroke();
+      bitmap = { image, anchorX: size / 2, anchorY: size / 2, width: size, height: size, valid: true };
+      this.rings.set(key, bitmap);
     }
     return bitmap;
   }

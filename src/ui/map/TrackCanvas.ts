@@ -6,7 +6,8 @@
  */
 import * as L from './leaflet.js';
 import type { EntityView, SensorType, ThreatLevel } from '../../crdt/index.js';
-import { SymbolCache } from './SymbolCache.js';
+import { SymbolCache, type SymbolBitmap } from './SymbolCache.js';
+import { PlotRaster, packColour } from './PlotRaster.js';
 import { IDENTITY_COLOURS, THREAT_COLOURS, displayKindOf, identityOf, labelOf, sidcOf, type DisplayKind, type IdentityLetter } from './symbology.js';
 
 /** Positions kept per track for its history trail, one every `TRAIL_INTERVAL_MS`: about a minute. */
@@ -67,6 +68,11 @@ export interface TrackCanvasOptions {
   readonly trailIntervalMs?: number;
 }
 
+/** Identity colours packed for the pixel buffer: newest, middle and oldest trail alpha. */
+const PACKED = Object.fromEntries(
+  (Object.keys(IDENTITY_COLOURS) as IdentityLetter[]).map((k) => [k, [0.9, 0.55, 0.3].map((a) => packColour(IDENTITY_COLOURS[k], a))]),
+) as Record<IdentityLetter, number[]>;
+
 export function projectX(lon: number): number {
   return (256 * (lon + 180)) / 360;
 }
@@ -80,6 +86,7 @@ export class TrackCanvas {
   readonly canvas: HTMLCanvasElement;
   readonly symbols: SymbolCache;
   private readonly ctx: CanvasRenderingContext2D;
+  private readonly raster: PlotRaster;
   private readonly tracks = new Map<string, TrackState>();
   private selectedId: string | undefined;
   private frame = 0;
@@ -105,6 +112,7 @@ export class TrackCanvas {
     this.trailIntervalMs = options.trailIntervalMs ?? TRAIL_INTERVAL_MS;
     this.pixelRatio = globalThis.devicePixelRatio || 1;
     this.symbols = new SymbolCache(this.pixelRatio);
+    this.raster = new PlotRaster(this.pixelRatio);
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'lm-tracks';
     this.canvas.setAttribute('aria-hidden', 'true');
@@ -302,7 +310,7 @@ export class TrackCanvas {
     const oy = origin.y + c0.y;
     const margin = 40;
     ctx.setTransform(this.pixelRatio, 0, 0, this.pixelRatio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    // No clearRect: the pixel buffer of pass 2 replaces the whole canvas.
 
     // Pass 1: which marks are on screen, and where.
     const n = this.tracks.size;
@@ -329,30 +337,31 @@ export class TrackCanvas {
     const sxOf = (i: number): number => this.hitX[i]!;
     const syOf = (i: number): number => this.hitY[i]!;
 
-    // Pass 2: trails and heading vectors, one path per identity colour.
-    ctx.lineCap = 'round';
+    // Pass 2: history dots and raw sensor plots, as pixels (see PlotRaster), under the rest.
+    const raster = this.raster;
+    raster.begin(ctx, this.canvas.width, this.canvas.height);
+    for (let i = 0; i < visible.length; i++) {
+      const t = visible[i]!;
+      const colours = PACKED[t.identity];
+      for (let k = 1; k <= t.trailCount; k++) {
+        const at = ((t.trailHead - k + TRAIL_LENGTH) % TRAIL_LENGTH) * 2;
+        // Older dots are fainter, in three steps.
+        raster.dot(t.trail[at]! * scale - ox, t.trail[at + 1]! * scale - oy, 2, colours[Math.min(2, Math.floor(((k - 1) * 3) / TRAIL_LENGTH))]!);
+      }
+      if (t.kind !== 'plot') continue;
+      const x = sxOf(i);
+      const y = syOf(i);
+      if (t.sensorType === 'radar') raster.cross(x, y, 4, colours[0]!);
+      else if (t.sensorType === 'eo') raster.square(x, y, 3, colours[0]!);
+      else raster.dot(x, y, 5, colours[0]!);
+    }
+    raster.flush(ctx);
+
+    // Pass 3: heading vectors as 1 px hairlines (cheap to rasterise), one path per colour.
+    ctx.lineWidth = 1;
     for (const identity of Object.keys(IDENTITY_COLOURS) as IdentityLetter[]) {
-      const colour = IDENTITY_COLOURS[identity];
       ctx.beginPath();
       let any = false;
-      for (let i = 0; i < visible.length; i++) {
-        const t = visible[i]!;
-        if (t.identity !== identity || t.trailCount === 0) continue;
-        any = true;
-        ctx.moveTo(sxOf(i), syOf(i));
-        for (let k = 1; k <= t.trailCount; k++) {
-          const at = ((t.trailHead - k + TRAIL_LENGTH) % TRAIL_LENGTH) * 2;
-          ctx.lineTo(t.trail[at]! * scale - ox, t.trail[at + 1]! * scale - oy);
-        }
-      }
-      if (any) {
-        ctx.strokeStyle = colour;
-        ctx.globalAlpha = 0.32;
-        ctx.lineWidth = 1.5;
-        ctx.stroke();
-      }
-      ctx.beginPath();
-      any = false;
       for (let i = 0; i < visible.length; i++) {
         const t = visible[i]!;
         if (t.identity !== identity || Number.isNaN(t.heading)) continue;
@@ -368,17 +377,16 @@ export class TrackCanvas {
         ctx.lineTo(x + dx * length, y + dy * length);
       }
       if (any) {
-        ctx.globalAlpha = 0.95;
-        ctx.lineWidth = 1.6;
+        ctx.strokeStyle = IDENTITY_COLOURS[identity];
         ctx.stroke();
       }
     }
-    ctx.globalAlpha = 1;
 
-    // Pass 3: fused error ellipses (1 sigma), where they are big enough to mean something.
+    // Pass 4: fused error ellipses (1 sigma), where they are big enough to mean something, and
+    // geographic points.
     const metresPerPixelAtEquator = EARTH_CIRCUMFERENCE_M / (256 * scale);
     ctx.setLineDash([4, 3]);
-    ctx.lineWidth = 1;
+    ctx.globalAlpha = 0.6;
     for (let i = 0; i < visible.length; i++) {
       const t = visible[i]!;
       if (!t.ellipse) continue;
@@ -389,36 +397,31 @@ export class TrackCanvas {
       ctx.beginPath();
       ctx.ellipse(sxOf(i), syOf(i), a, b, ((t.ellipse.orientationDeg - 90) * Math.PI) / 180, 0, Math.PI * 2);
       ctx.strokeStyle = IDENTITY_COLOURS[t.identity];
-      ctx.globalAlpha = 0.6;
       ctx.stroke();
     }
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
+    this.drawPoints(visible);
 
-    // Pass 4: raw sensor plots, small and unframed, so fused tracks stand out above them.
+    // Pass 5: threat rings, then the framed 2525 symbols over them; all bitmap copies at whole
+    // pixels (an unscaled, aligned copy is several times cheaper than a filtered one).
+    const copy = (bmp: SymbolBitmap, x: number, y: number): void =>
+      ctx.drawImage(bmp.image, Math.round(x - bmp.anchorX), Math.round(y - bmp.anchorY), bmp.image.width / this.pixelRatio, bmp.image.height / this.pixelRatio);
+    const rings = {
+      high: this.symbols.ring(Math.round(symbolSize * 0.72 + 2), 2, THREAT_COLOURS.high),
+      medium: this.symbols.ring(Math.round(symbolSize * 0.72 + 1), 1.25, THREAT_COLOURS.medium),
+      plot: this.symbols.ring(7, 1, THREAT_COLOURS.high),
+    };
     for (let i = 0; i < visible.length; i++) {
       const t = visible[i]!;
-      if (t.kind !== 'plot' && t.kind !== 'point') continue;
-      this.drawPlot(t, sxOf(i), syOf(i));
+      // Low threats are left to the frame and the label: rings on everything would be noise.
+      if (t.threat !== 'high' && t.threat !== 'medium') continue;
+      copy(t.kind === 'plot' ? rings.plot : rings[t.threat], sxOf(i), syOf(i));
     }
-
-    // Pass 5: framed 2525 symbols, with a threat ring under threatening ones.
     for (let i = 0; i < visible.length; i++) {
       const t = visible[i]!;
       if (t.kind === 'plot' || t.kind === 'point') continue;
-      const x = sxOf(i);
-      const y = syOf(i);
-      if (t.threat === 'high' || t.threat === 'medium') {
-        // Low threats are left to the frame and the label: rings on everything would be noise.
-        ctx.beginPath();
-        ctx.arc(x, y, symbolSize * 0.72 + (t.threat === 'high' ? 2 : 1), 0, Math.PI * 2);
-        ctx.strokeStyle = THREAT_COLOURS[t.threat];
-        ctx.lineWidth = t.threat === 'high' ? 2.5 : 1.5;
-        ctx.stroke();
-      }
-      const size = t.kind === 'fused' ? symbolSize : symbolSize - 2;
-      const bmp = this.symbols.get(t.sidc, size);
-      ctx.drawImage(bmp.image, x - bmp.anchorX, y - bmp.anchorY, bmp.width, bmp.height);
+      copy(this.symbols.get(t.sidc, t.kind === 'fused' ? symbolSize : symbolSize - 2), sxOf(i), syOf(i));
     }
 
     // Pass 6: labels, only while the picture is sparse enough to read them.
@@ -445,42 +448,22 @@ export class TrackCanvas {
     this.lastStats = { drawn: visible.length, total: n, ms: performance.now() - started };
   }
 
-  private drawPlot(t: TrackState, x: number, y: number): void {
+  /** Geographic points (type `geo`): small diamonds, few enough to stroke. */
+  private drawPoints(visible: readonly TrackState[]): void {
     const ctx = this.ctx;
-    ctx.strokeStyle = IDENTITY_COLOURS[t.identity];
-    ctx.fillStyle = IDENTITY_COLOURS[t.identity];
     ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    if (t.kind === 'point') {
+    for (let i = 0; i < visible.length; i++) {
+      const t = visible[i]!;
+      if (t.kind !== 'point') continue;
+      const x = this.hitX[i]!;
+      const y = this.hitY[i]!;
+      ctx.beginPath();
       ctx.moveTo(x, y - 5);
       ctx.lineTo(x + 5, y);
       ctx.lineTo(x, y + 5);
       ctx.lineTo(x - 5, y);
       ctx.closePath();
-      ctx.stroke();
-      return;
-    }
-    switch (t.sensorType) {
-      case 'radar':
-        // Radar plot: a small cross.
-        ctx.moveTo(x - 4, y);
-        ctx.lineTo(x + 4, y);
-        ctx.moveTo(x, y - 4);
-        ctx.lineTo(x, y + 4);
-        ctx.stroke();
-        break;
-      case 'eo':
-        ctx.strokeRect(x - 3.5, y - 3.5, 7, 7);
-        break;
-      default:
-        ctx.arc(x, y, 3, 0, Math.PI * 2);
-        ctx.fill();
-    }
-    if (t.threat === 'high' || t.threat === 'medium') {
-      ctx.beginPath();
-      ctx.arc(x, y, 7, 0, Math.PI * 2);
-      ctx.strokeStyle = THREAT_COLOURS[t.threat];
-      ctx.lineWidth = 1.25;
+      ctx.strokeStyle = IDENTITY_COLOURS[t.identity];
       ctx.stroke();
     }
   }
