@@ -51,6 +51,16 @@ try {
 
   await page.goto(base.includes('?') ? base : `${base}?tracks=400`);
   await ready();
+  // Let history trails build up (a dot every 5 s) before the first picture.
+  await page.waitForFunction(
+    () => {
+      const a = document.querySelector('lattice-app');
+      const map = a.shadowRoot.querySelector('lattice-map');
+      return a.node.store.list('track').filter((e) => map.tracks.trailLength(e.id) >= 3).length > 50;
+    },
+    null,
+    { timeout: 60_000, polling: 500 },
+  );
   await shoot('overview');
 
   // Select the most threatening fused track and inspect it, zoomed in.
