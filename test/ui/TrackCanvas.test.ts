@@ -18,8 +18,10 @@ function setup(width = 800, height = 600) {
     layer.apply(id, store.get(id));
   };
   const at = (lat: number, lon: number) => map.latLngToContainerPoint([lat, lon]);
-  const alphaAt = (x: number, y: number, r = 0): number => {
-    const ratio = layer.canvas.width / width;
+  /** Opaque pixels in a (2r+1)² box around a point of the map container. */
+  const alphaAt = (cx: number, cy: number, r = 0): number => {
+    const { x, y } = layer.localPoint(cx, cy);
+    const ratio = layer.canvas.width / parseFloat(layer.canvas.style.width);
     const size = 2 * r + 1;
     const data = layer.canvas.getContext('2d')!.getImageData(Math.round((x - r) * ratio), Math.round((y - r) * ratio), size, size).data;
     let opaque = 0;

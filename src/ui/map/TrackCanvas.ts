@@ -26,6 +26,14 @@ export function symbolSizeFor(zoom: number, onScreen: number): number {
 /** Labels are drawn only while this few marks are on screen; beyond it they are clutter. */
 const LABEL_LIMIT = 250;
 const HIT_RADIUS = 14;
+const PANE = 'lmTracks';
+/**
+ * Tracks report about once a second: five redraws a second show every report within 200 ms
+ * and leave most frames free for the rest of the page.
+ */
+const DATA_REDRAW_MS = 200;
+/** Margin drawn beyond each edge of the view, as a share of its size, so short pans show tracks. */
+const PAD = 0.05;
 const MAX_LAT = 85.0511287798;
 const EARTH_CIRCUMFERENCE_M = 40_075_016.686;
 
@@ -93,12 +101,17 @@ export class TrackCanvas {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastDraw = 0;
   private pixelRatio = 1;
+  /** Canvas size in CSS px: the map container plus `PAD` of it on every side. */
   private width = 0;
   private height = 0;
+  private padX = 0;
+  private padY = 0;
+  /** Layer point of the canvas's top left at the last draw. */
+  private canvasAt = { x: 0, y: 0 };
   private readonly minDataRedrawMs: number;
   private readonly trailIntervalMs: number;
   // Screen positions from the last draw, for hit testing.
-  private hitIds: string[] = [];
+  private readonly visible: TrackState[] = [];
   private hitX = new Float32Array(0);
   private hitY = new Float32Array(0);
   private hitRank = new Uint8Array(0);
@@ -108,7 +121,7 @@ export class TrackCanvas {
     private readonly map: L.Map,
     options: TrackCanvasOptions = {},
   ) {
-    this.minDataRedrawMs = options.minDataRedrawMs ?? 100;
+    this.minDataRedrawMs = options.minDataRedrawMs ?? DATA_REDRAW_MS;
     this.trailIntervalMs = options.trailIntervalMs ?? TRAIL_INTERVAL_MS;
     this.pixelRatio = globalThis.devicePixelRatio || 1;
     this.symbols = new SymbolCache(this.pixelRatio);
@@ -116,10 +129,15 @@ export class TrackCanvas {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'lm-tracks';
     this.canvas.setAttribute('aria-hidden', 'true');
-    Object.assign(this.canvas.style, { position: 'absolute', left: '0', top: '0', zIndex: '450', pointerEvents: 'none' });
+    Object.assign(this.canvas.style, { position: 'absolute', left: '0', top: '0', pointerEvents: 'none' });
     this.ctx = this.canvas.getContext('2d', { alpha: true })!;
-    map.getContainer().appendChild(this.canvas);
-    map.on('move zoom viewreset', this.onView);
+    // In a pane of its own inside the map pane, like Leaflet's renderers: a pan moves the drawn
+    // picture with the map for free, and the tracks are redrawn once the pan ends.
+    const pane = map.getPane(PANE) ?? map.createPane(PANE);
+    pane.style.zIndex = '450';
+    pane.style.pointerEvents = 'none';
+    pane.appendChild(this.canvas);
+    map.on('moveend zoom viewreset', this.onView);
     map.on('resize', this.onResize);
     this.onResize();
   }
@@ -134,7 +152,7 @@ export class TrackCanvas {
   }
 
   destroy(): void {
-    this.map.off('move zoom viewreset', this.onView);
+    this.map.off('moveend zoom viewreset', this.onView);
     this.map.off('resize', this.onResize);
     this.cancel();
     this.canvas.remove();
@@ -179,10 +197,11 @@ export class TrackCanvas {
    * The entity drawn nearest to a container point, within the symbol's reach. Framed symbols
    * win over raw plots beneath them, since they are what an operator aims at.
    */
-  hitTest(x: number, y: number): string | undefined {
+  hitTest(containerX: number, containerY: number): string | undefined {
+    const { x, y } = this.localPoint(containerX, containerY);
     let best = -1;
     let bestScore = Infinity;
-    for (let i = 0; i < this.hitIds.length; i++) {
+    for (let i = 0; i < this.visible.length; i++) {
       const dx = this.hitX[i]! - x;
       const dy = this.hitY[i]! - y;
       const d2 = dx * dx + dy * dy;
@@ -193,7 +212,7 @@ export class TrackCanvas {
         best = i;
       }
     }
-    return best >= 0 ? this.hitIds[best] : undefined;
+    return best >= 0 ? this.visible[best]!.id : undefined;
   }
 
   /** Draws now (used by tests and the bench; normally draws are scheduled). */
@@ -225,14 +244,22 @@ export class TrackCanvas {
 
   private readonly onView = (): void => this.requestDraw('view');
 
+  /** Canvas coordinates (CSS px) of a point of the map container, as of the last draw. */
+  localPoint(containerX: number, containerY: number): { x: number; y: number } {
+    const p = this.map.containerPointToLayerPoint([containerX, containerY]);
+    return { x: p.x - this.canvasAt.x, y: p.y - this.canvasAt.y };
+  }
+
   private readonly onResize = (): void => {
     const size = this.map.getSize();
-    this.width = size.x;
-    this.height = size.y;
-    this.canvas.width = Math.max(1, Math.round(size.x * this.pixelRatio));
-    this.canvas.height = Math.max(1, Math.round(size.y * this.pixelRatio));
-    this.canvas.style.width = `${size.x}px`;
-    this.canvas.style.height = `${size.y}px`;
+    this.padX = Math.round(size.x * PAD);
+    this.padY = Math.round(size.y * PAD);
+    this.width = size.x + 2 * this.padX;
+    this.height = size.y + 2 * this.padY;
+    this.canvas.width = Math.max(1, Math.round(this.width * this.pixelRatio));
+    this.canvas.height = Math.max(1, Math.round(this.height * this.pixelRatio));
+    this.canvas.style.width = `${this.width}px`;
+    this.canvas.style.height = `${this.height}px`;
     this.requestDraw('view');
   };
 
@@ -305,9 +332,12 @@ export class TrackCanvas {
     const zoom = this.map.getZoom();
     const scale = Math.pow(2, zoom);
     const origin = this.map.getPixelOrigin();
+    // The canvas covers the container plus a margin, placed at the layer point of its top left.
     const c0 = this.map.containerPointToLayerPoint([0, 0]);
-    const ox = origin.x + c0.x;
-    const oy = origin.y + c0.y;
+    this.canvasAt = { x: c0.x - this.padX, y: c0.y - this.padY };
+    L.DomUtil.setPosition(this.canvas, L.point(this.canvasAt.x, this.canvasAt.y));
+    const ox = origin.x + this.canvasAt.x;
+    const oy = origin.y + this.canvasAt.y;
     const margin = 40;
     ctx.setTransform(this.pixelRatio, 0, 0, this.pixelRatio, 0, 0);
     // No clearRect: the pixel buffer of pass 2 replaces the whole canvas.
@@ -319,20 +349,19 @@ export class TrackCanvas {
       this.hitY = new Float32Array(n * 2);
       this.hitRank = new Uint8Array(n * 2);
     }
-    const visible: TrackState[] = [];
-    const hitIds: string[] = [];
+    // Reused between draws (and kept for hit testing): no garbage per frame.
+    const visible = this.visible;
+    visible.length = 0;
     for (const t of this.tracks.values()) {
       const sx = t.x * scale - ox;
       const sy = t.y * scale - oy;
       if (sx < -margin || sy < -margin || sx > width + margin || sy > height + margin) continue;
       const i = visible.length;
       visible.push(t);
-      hitIds.push(t.id);
       this.hitX[i] = sx;
       this.hitY[i] = sy;
       this.hitRank[i] = t.kind === 'plot' ? 1 : 0;
     }
-    this.hitIds = hitIds;
     const symbolSize = symbolSizeFor(zoom, visible.length);
     const sxOf = (i: number): number => this.hitX[i]!;
     const syOf = (i: number): number => this.hitY[i]!;
