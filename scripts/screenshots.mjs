@@ -31,12 +31,12 @@ try {
   const app = () => page.locator('lattice-app');
   const ready = async () => {
     await app().waitFor({ timeout: 30_000 });
-    // Wait until the map has drawn tracks and the basemap has arrived.
+    // Wait until the node is mounted, the basemap has arrived and whatever the node holds is drawn.
     await page.waitForFunction(
       () => {
         const a = document.querySelector('lattice-app');
         const map = a?.shadowRoot?.querySelector('lattice-map');
-        return Boolean(a?.basemap && map?.tracks && map.tracks.lastStats.drawn > 0);
+        return Boolean(a?.node && a.basemap && map?.tracks && map.tracks.lastStats.total === a.node.store.list().filter((e) => e.components.position).length);
       },
       null,
       { timeout: 30_000 },
@@ -51,32 +51,41 @@ try {
 
   await page.goto(base.includes('?') ? base : `${base}?tracks=400`);
   await ready();
-  // Let history trails build up (a dot every 5 s) before the first picture.
-  await page.waitForFunction(
-    () => {
-      const a = document.querySelector('lattice-app');
-      const map = a.shadowRoot.querySelector('lattice-map');
-      return a.node.store.list('track').filter((e) => map.tracks.trailLength(e.id) >= 3).length > 50;
-    },
-    null,
-    { timeout: 60_000, polling: 500 },
-  );
+  // Let history trails build up (a dot every 5 s) before the first picture, if tracks move.
+  await page
+    .waitForFunction(
+      () => {
+        const a = document.querySelector('lattice-app');
+        const map = a.shadowRoot.querySelector('lattice-map');
+        const tracks = a.node.store.list('track');
+        return tracks.filter((e) => map.tracks.trailLength(e.id) >= 3).length >= Math.min(50, tracks.length / 2);
+      },
+      null,
+      { timeout: 30_000, polling: 500 },
+    )
+    .catch(() => process.stderr.write('screenshots: tracks are not moving; the overview has no trails\n'));
   await shoot('overview');
 
-  // Select the most threatening fused track and inspect it, zoomed in.
-  await page.evaluate(() => {
+  // Select the most interesting track (fused, high threat, awaiting approval) and inspect it, zoomed in.
+  const selected = await page.evaluate(() => {
     const a = document.querySelector('lattice-app');
-    const store = a.node.store;
-    const target = store.list('track').find((e) => e.components.fusion && e.components.threat?.level === 'high' && e.components.approval) ??
-      store.list('track').find((e) => e.components.fusion);
+    const tracks = a.node.store.list().filter((e) => e.components.position);
+    const score = (e) => (e.components.fusion ? 4 : 0) + (e.components.threat?.level === 'high' ? 2 : 0) + (e.components.approval ? 1 : 0);
+    const target = tracks.sort((x, y) => score(y) - score(x))[0];
+    if (!target) return undefined;
     a.selectedId = target.id;
     const map = a.shadowRoot.querySelector('lattice-map');
     const p = target.components.position;
     map.leaflet.setView([p.lat, p.lon], 9, { animate: false });
     a.following = true;
+    return target.id;
   });
-  await page.waitForTimeout(3500);
-  await shoot('inspector');
+  if (selected) {
+    await page.waitForTimeout(3500);
+    await shoot('inspector');
+  } else {
+    process.stderr.write('screenshots: the node holds no entity with a position; no inspector picture\n');
+  }
 
   // Mesh panel, then the same node offline.
   await page.getByRole('tab', { name: 'Mesh' }).click();
