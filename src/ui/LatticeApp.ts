@@ -175,7 +175,7 @@ export class LatticeApp extends LitElement {
       <lattice-status-bar
         .identity=${node?.identity}
         .status=${this.mesh.status}
-        .localDigest=${this.localDigest}
+        .convergedAt=${this.mesh.convergedAt}
         .entities=${this.entityCount}
         .pendingApprovals=${this.approvals.pending.length}
       ></lattice-status-bar>
@@ -239,6 +239,7 @@ export class LatticeApp extends LitElement {
           .status=${this.mesh.status}
           .identity=${this.node?.identity}
           .localDigest=${this.localDigest}
+          .convergedAt=${this.mesh.convergedAt}
           .health=${this.health}
           @mesh-connection=${this.onMeshConnection}
         ></lattice-mesh-panel>`;

@@ -6,23 +6,31 @@ export type SyncState = 'offline' | 'connecting' | 'alone' | 'converged' | 'sync
 export interface SyncSummary {
   readonly state: SyncState;
   readonly peers: number;
-  /** Peers whose last digest equals ours. */
+  /** Peers in sync with us (see `inSync`). */
   readonly converged: number;
 }
 
 /**
- * A peer has converged with us when its state digest equals ours. Our digest is computed here
- * and now; the peer's is the last one it announced, so a peer that is still catching up shows
- * as syncing until its next announcement.
+ * How long a peer that was converged still counts as in sync. While tracks stream in, two
+ * nodes' digests are equal only between updates; without this grace the picture would flicker
+ * between "converged" and "syncing" every second although nothing is wrong.
  */
-export function isConverged(peer: PeerInfo, localDigest: string | undefined): boolean {
-  return localDigest !== undefined ? peer.digest === localDigest : peer.converged;
+export const SYNC_GRACE_MS = 5000;
+
+/** When each peer (by node id) was last seen with a digest equal to ours. */
+export type ConvergedAt = ReadonlyMap<string, number>;
+
+/** In sync: converged now (digests equal), or converged within the grace period. */
+export function inSync(peer: PeerInfo, convergedAt: ConvergedAt, now: number): boolean {
+  if (peer.converged) return true;
+  const at = convergedAt.get(peer.nodeId);
+  return at !== undefined && now - at < SYNC_GRACE_MS;
 }
 
-export function summarise(status: MeshStatus | undefined, localDigest: string | undefined): SyncSummary {
+export function summarise(status: MeshStatus | undefined, convergedAt: ConvergedAt = new Map(), now = Date.now()): SyncSummary {
   if (!status) return { state: 'connecting', peers: 0, converged: 0 };
   const peers = status.peers.length;
-  const converged = status.peers.filter((p) => isConverged(p, localDigest)).length;
+  const converged = status.peers.filter((p) => inSync(p, convergedAt, now)).length;
   if (status.state === 'offline') return { state: 'offline', peers, converged };
   if (peers === 0) return { state: status.state === 'connecting' ? 'connecting' : 'alone', peers, converged };
   return { state: converged === peers ? 'converged' : 'syncing', peers, converged };

@@ -57,9 +57,12 @@ describe('<lattice-app> with an in-memory node', () => {
     const panel = () => text(shadow('lattice-mesh-panel'));
     await waitUntil(() => panel().includes('Sensor East') && panel().includes('✓ converged'), 'peer shown converged');
     check(panel().includes('same browser'), 'link kind shown');
-    // The peer writes while we do not hear it: its announced digest now differs from ours.
-    ops.setStatus({ peers: ops.status().peers.map((p) => ({ ...p, digest: '1:0000000000000000' })) });
-    await waitUntil(() => panel().includes('differs'), 'peer shown as differing');
+    // The peer announces a digest that differs from ours: in sync for a grace period, then syncing.
+    const started = Date.now();
+    ops.setStatus({ peers: ops.status().peers.map((p) => ({ ...p, digest: '1:0000000000000000', converged: false })) });
+    await waitUntil(() => panel().includes('ago'), 'recently converged peer still counted, with its age');
+    await waitUntil(() => panel().includes('⟳ syncing'), 'peer shown as syncing after the grace period', 8000);
+    check(Date.now() - started >= 4000, 'not before the grace period');
     shadow('lattice-mesh-panel >>> button')!.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
     checkEqual(ops.disconnectCalls, 1, 'Go offline called node.disconnect()');
     await waitUntil(() => panel().includes('Reconnect'), 'button offers reconnect');

@@ -8,6 +8,8 @@ import type { LatticeNode, MeshStatus } from '../../peer/LatticeNode.js';
 export class MeshStatusController implements ReactiveController {
   /** The latest status, or undefined while there is no node. */
   status: MeshStatus | undefined;
+  /** When each peer was last reported converged with us (see `SYNC_GRACE_MS`). */
+  readonly convergedAt = new Map<string, number>();
   private node: LatticeNode | undefined;
   private connected = false;
 
@@ -35,12 +37,20 @@ export class MeshStatusController implements ReactiveController {
   private attach(node: LatticeNode | undefined): void {
     this.node?.off('status', this.onStatus);
     this.node = node;
+    this.convergedAt.clear();
     this.status = node?.status();
+    if (this.status) this.noteConverged(this.status);
     node?.on('status', this.onStatus);
+  }
+
+  private noteConverged(status: MeshStatus): void {
+    const now = Date.now();
+    for (const peer of status.peers) if (peer.converged) this.convergedAt.set(peer.nodeId, now);
   }
 
   private readonly onStatus = (status: MeshStatus): void => {
     this.status = status;
+    this.noteConverged(status);
     this.host.requestUpdate();
   };
 }

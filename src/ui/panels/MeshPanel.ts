@@ -9,7 +9,7 @@ import type { StoreHealth } from '../../crdt/index.js';
 import type { MeshStatus, NodeIdentity } from '../../peer/LatticeNode.js';
 import { ClockController } from '../controllers/ClockController.js';
 import { formatAge } from '../format.js';
-import { SYNC_TEXT, isConverged, summarise } from '../meshSummary.js';
+import { SYNC_TEXT, inSync, summarise, type ConvergedAt } from '../meshSummary.js';
 import { theme } from '../theme.js';
 
 /** How a peer is reached, in words; unknown kinds (a newer mesh) are shown as they are. */
@@ -131,6 +131,8 @@ export class MeshPanel extends LitElement {
   @property({ attribute: false }) identity: NodeIdentity | undefined;
   /** Our own state digest, computed recently. */
   @property({ attribute: false }) localDigest: string | undefined;
+  /** When each peer was last converged with us. */
+  @property({ attribute: false }) convergedAt: ConvergedAt = new Map();
   @property({ attribute: false }) health: StoreHealth | undefined;
   @property({ attribute: false }) clock: () => number = () => Date.now();
   private readonly ticker = new ClockController(this, 1000, () => this.clock());
@@ -138,7 +140,7 @@ export class MeshPanel extends LitElement {
   protected override render() {
     const s = this.status;
     const now = this.ticker.now;
-    const summary = summarise(s, this.localDigest);
+    const summary = summarise(s, this.convergedAt, now);
     const state = s?.state ?? 'connecting';
     return html`
       <div class="row">
@@ -184,13 +186,16 @@ export class MeshPanel extends LitElement {
             </thead>
             <tbody>
               ${s.peers.map((p) => {
-                const converged = isConverged(p, this.localDigest);
+                const converged = inSync(p, this.convergedAt, now);
+                const lastSeen = this.convergedAt.get(p.nodeId);
                 return html`<tr data-peer=${p.nodeId}>
                   <td title=${p.nodeId}>${p.name} <span class="muted">${p.role}</span></td>
                   <td>${linkText(p.link)}</td>
                   <td class="mono">${formatAge(now - p.lastHeard)} ago</td>
                   <td class="mono">${formatAge(now - p.connectedSince)}</td>
-                  <td class="state ${converged ? 'yes' : 'no'}" title="digest ${p.digest}">${converged ? '✓ converged' : '⟳ differs'}</td>
+                  <td class="state ${converged ? 'yes' : 'no'}" title="digest ${p.digest}">
+                    ${p.converged ? '✓ converged' : converged ? `✓ ${formatAge(now - lastSeen!)} ago` : '⟳ syncing'}
+                  </td>
                 </tr>`;
               })}
             </tbody>

@@ -7,7 +7,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { MeshStatus, NodeIdentity } from '../../peer/LatticeNode.js';
 import { ClockController } from '../controllers/ClockController.js';
 import { formatUtc } from '../format.js';
-import { SYNC_TEXT, summarise } from '../meshSummary.js';
+import { SYNC_TEXT, summarise, type ConvergedAt } from '../meshSummary.js';
 import { theme } from '../theme.js';
 
 @customElement('lattice-status-bar')
@@ -78,7 +78,8 @@ export class StatusBar extends LitElement {
 
   @property({ attribute: false }) identity: NodeIdentity | undefined;
   @property({ attribute: false }) status: MeshStatus | undefined;
-  @property({ attribute: false }) localDigest: string | undefined;
+  /** When each peer was last converged with us. */
+  @property({ attribute: false }) convergedAt: ConvergedAt = new Map();
   @property({ type: Number }) entities = 0;
   @property({ type: Number, attribute: 'pending-approvals' }) pendingApprovals = 0;
   @property({ attribute: false }) clock: () => number = () => Date.now();
@@ -86,7 +87,7 @@ export class StatusBar extends LitElement {
 
   protected override render() {
     const s = this.status;
-    const summary = summarise(s, this.localDigest);
+    const summary = summarise(s, this.convergedAt, this.ticker.now);
     const offline = s !== undefined && (s.state === 'offline' || !s.networkOnline);
     return html`
       <span class="brand" aria-label="Lattice Mesh">LATTICE</span>
