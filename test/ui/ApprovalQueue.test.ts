@@ -5,8 +5,8 @@ import { check, checkEqual, cleanup, collect, fixture } from './assert.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-function request(requestId: string, deadlineInS: number, entityId = `trk-${requestId}`): ApprovalRequestItem {
-  return { entityId, requestId, requestedAt: T0 - 1000, deadline: T0 + deadlineInS * 1000, tasks: ['intercept'], requestedBy: 'sensor-east', label: 'military jet', threat: 'high' };
+function request(requestId: string, deadlineInS: number, entityId = `trk-${requestId}`, askedSAgo = 60): ApprovalRequestItem {
+  return { entityId, requestId, requestedAt: T0 - askedSAgo * 1000, deadline: T0 + deadlineInS * 1000, tasks: ['intercept'], requestedBy: 'sensor-east', label: 'military jet', threat: 'high' };
 }
 
 async function queueWith(requests: ApprovalRequestItem[], now = { t: T0 }) {
@@ -71,8 +71,8 @@ describe('<lattice-approval-queue>', () => {
     document.body.appendChild(outside);
     const { q, rows } = await queueWith([request('old', 60)]);
     outside.focus();
-    check(!rows()[0]!.classList.contains('new'), 'requests present at start are not new');
-    q.requests = [request('old', 60), request('fresh', 45)];
+    check(!rows()[0]!.classList.contains('new'), 'requests already there at start (from storage) are not new');
+    q.requests = [request('old', 60), request('fresh', 45, 'trk-fresh', 30)];
     await q.updateComplete;
     const fresh = rows().find((r) => r.dataset.request === 'fresh')!;
     check(fresh.classList.contains('new'), 'new request flagged');
@@ -80,6 +80,12 @@ describe('<lattice-approval-queue>', () => {
     const live = q.shadowRoot!.querySelector('[aria-live="polite"]')!;
     check(live.textContent!.includes('New approval request'), 'announced politely');
     checkEqual(document.activeElement, outside, 'focus stayed where the operator was');
+  });
+
+  it('cues a request made moments ago even when it arrives with the first list', async () => {
+    const { rows } = await queueWith([request('stored', 60), request('just-now', 30, 'trk-now', 1)]);
+    const cued = rows().filter((r) => r.classList.contains('new')).map((r) => r.dataset.request);
+    checkEqual(cued, ['just-now'], 'only the recent one');
   });
 
   it('shows requests to a viewer but does not let them decide', async () => {

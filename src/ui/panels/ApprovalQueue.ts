@@ -215,13 +215,14 @@ export class ApprovalQueue extends LitElement {
     for (const r of this.requests) {
       if (this.seen.has(r.requestId)) continue;
       this.seen.add(r.requestId);
-      // Requests present when the queue first appears are not "new".
-      if (this.primed) {
+      // Requests already there when the queue first gets any (loaded from storage) are not
+      // "new", unless they were made moments ago.
+      if (this.primed || now - r.requestedAt < NEW_CUE_MS) {
         added.push(r);
         this.fresh.set(r.requestId, now);
       }
     }
-    this.primed = true;
+    if (this.requests.length > 0) this.primed = true;
     if (added.length > 0) {
       const first = added[0]!;
       this.announcement =
