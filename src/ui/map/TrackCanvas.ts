@@ -5,14 +5,12 @@
  * Mercator pixels at zoom 0 so a pan or zoom needs one multiply-add per track.
  */
 import * as L from './leaflet.js';
-import type { EntityView, SensorType, ThreatLevel } from '../../crdt/index.js';
+import type { EntityView } from '../../crdt/index.js';
 import { SymbolCache, type SymbolBitmap } from './SymbolCache.js';
+import { TRAIL_INTERVAL_MS, TRAIL_LENGTH, createTrack, updateTrack, type TrackState } from './TrackState.js';
 import { PlotRaster, packColour } from './PlotRaster.js';
-import { IDENTITY_COLOURS, THREAT_COLOURS, displayKindOf, identityOf, labelOf, sidcOf, type DisplayKind, type IdentityLetter } from './symbology.js';
+import { IDENTITY_COLOURS, THREAT_COLOURS, type IdentityLetter } from './symbology.js';
 
-/** Positions kept per track for its history trail, one every `TRAIL_INTERVAL_MS`: about a minute. */
-export const TRAIL_LENGTH = 12;
-export const TRAIL_INTERVAL_MS = 5000;
 const SYMBOL_SIZE = 22;
 
 /**
@@ -23,6 +21,7 @@ export function symbolSizeFor(zoom: number, onScreen: number): number {
   const bySize = Math.max(12, Math.min(SYMBOL_SIZE, Math.round(zoom * 2 + 4)));
   return onScreen > 800 ? Math.max(12, bySize - 3) : bySize;
 }
+
 /** Labels are drawn only while this few marks are on screen; beyond it they are clutter. */
 const LABEL_LIMIT = 250;
 const HIT_RADIUS = 14;
@@ -34,33 +33,7 @@ const PANE = 'lmTracks';
 const DATA_REDRAW_MS = 200;
 /** Margin drawn beyond each edge of the view, as a share of its size, so short pans show tracks. */
 const PAD = 0.05;
-const MAX_LAT = 85.0511287798;
 const EARTH_CIRCUMFERENCE_M = 40_075_016.686;
-
-interface TrackState {
-  readonly id: string;
-  kind: DisplayKind;
-  identity: IdentityLetter;
-  sidc: string;
-  threat: ThreatLevel;
-  label: string;
-  sensorType: SensorType | undefined;
-  lat: number;
-  lon: number;
-  /** Web Mercator pixels at zoom 0 (a 256 px world). */
-  x: number;
-  y: number;
-  /** Degrees, or NaN when the entity has no velocity. */
-  heading: number;
-  speed: number;
-  /** Ring of earlier positions, x/y pairs in zoom-0 pixels. */
-  readonly trail: Float64Array;
-  trailHead: number;
-  trailCount: number;
-  /** When the last trail point was taken (performance.now()). */
-  trailAt: number;
-  ellipse: { majorM: number; minorM: number; orientationDeg: number } | undefined;
-}
 
 export interface DrawStats {
   /** Marks drawn in the last frame (those on screen). */
@@ -81,15 +54,6 @@ const PACKED = Object.fromEntries(
   (Object.keys(IDENTITY_COLOURS) as IdentityLetter[]).map((k) => [k, [0.9, 0.55, 0.3].map((a) => packColour(IDENTITY_COLOURS[k], a))]),
 ) as Record<IdentityLetter, number[]>;
 
-export function projectX(lon: number): number {
-  return (256 * (lon + 180)) / 360;
-}
-
-export function projectY(lat: number): number {
-  const phi = (Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI) / 180;
-  return 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI));
-}
-
 export class TrackCanvas {
   readonly canvas: HTMLCanvasElement;
   readonly symbols: SymbolCache;
@@ -100,7 +64,7 @@ export class TrackCanvas {
   private frame = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastDraw = 0;
-  private pixelRatio = 1;
+  private readonly pixelRatio: number;
   /** Canvas size in CSS px: the map container plus `PAD` of it on every side. */
   private width = 0;
   private height = 0;
@@ -271,58 +235,12 @@ export class TrackCanvas {
   }
 
   private upsert(view: EntityView): void {
-    const c = view.components;
-    const p = c.position;
-    if (!p) return;
-    let t = this.tracks.get(view.id);
-    if (!t) {
-      t = {
-        id: view.id,
-        kind: 'symbol',
-        identity: 'U',
-        sidc: '',
-        threat: 'none',
-        label: '',
-        sensorType: undefined,
-        lat: p.lat,
-        lon: p.lon,
-        x: projectX(p.lon),
-        y: projectY(p.lat),
-        heading: NaN,
-        speed: 0,
-        trail: new Float64Array(TRAIL_LENGTH * 2),
-        trailHead: 0,
-        trailCount: 0,
-        trailAt: 0,
-        ellipse: undefined,
-      };
-      this.tracks.set(view.id, t);
-    } else if (t.lat !== p.lat || t.lon !== p.lon) {
-      // The old position becomes the newest point of the trail, at most one every interval.
-      const now = performance.now();
-      if (now - t.trailAt >= this.trailIntervalMs) {
-        t.trailAt = now;
-        t.trail[t.trailHead * 2] = t.x;
-        t.trail[t.trailHead * 2 + 1] = t.y;
-        t.trailHead = (t.trailHead + 1) % TRAIL_LENGTH;
-        t.trailCount = Math.min(TRAIL_LENGTH, t.trailCount + 1);
-      }
-      t.lat = p.lat;
-      t.lon = p.lon;
-      t.x = projectX(p.lon);
-      t.y = projectY(p.lat);
+    const t = this.tracks.get(view.id);
+    if (t) updateTrack(t, view, performance.now(), this.trailIntervalMs);
+    else {
+      const created = createTrack(view);
+      if (created) this.tracks.set(view.id, created);
     }
-    t.kind = displayKindOf(view);
-    t.identity = identityOf(view);
-    t.sidc = sidcOf(view);
-    t.threat = c.threat?.level ?? 'none';
-    t.label = labelOf(view);
-    t.sensorType = c.source?.sensorType;
-    t.heading = c.velocity ? c.velocity.heading : NaN;
-    t.speed = c.velocity ? c.velocity.speed : 0;
-    t.ellipse = c.fusion && c.fusion.errorMajorM > 0
-      ? { majorM: c.fusion.errorMajorM, minorM: c.fusion.errorMinorM, orientationDeg: c.fusion.errorOrientationDeg }
-      : undefined;
   }
 
   private draw(): void {
