@@ -140,6 +140,10 @@ describe('<lattice-app> with an in-memory node', () => {
     target.dispatchEvent(new MouseEvent('mouseup', init));
     target.dispatchEvent(new MouseEvent('click', init));
     await waitUntil(() => app.selectedId === 'trk-9', 'clicked track selected');
+    target.dispatchEvent(new MouseEvent('mousemove', init));
+    const legend = () => text(mapEl.shadowRoot!.querySelector('.legend'));
+    await waitUntil(() => /57°00\.0\d\d′N 0(18°59\.9|19°00\.0)\d\d′E/.test(legend()), () => `pointer coordinates shown: "${legend()}"`);
+    check(leaflet.getContainer().style.cursor === 'pointer', 'pointer cursor over a track');
     await app.updateComplete;
     check(text(shadow('lattice-inspector')).includes('trk-9'), 'inspector shows it');
     // F follows; the map keeps the track centred as it moves.

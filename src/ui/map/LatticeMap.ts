@@ -12,6 +12,7 @@ import { TrackCanvas } from './TrackCanvas.js';
 import type { Basemap } from './basemap.js';
 import { leafletStyles } from './leafletStyles.js';
 import { theme } from '../theme.js';
+import { formatLatLon } from '../format.js';
 
 export interface EntitySelectDetail {
   /** The entity chosen, or null when the selection was cleared. */
@@ -91,6 +92,8 @@ export class LatticeMap extends LitElement {
   @property({ type: Boolean }) follow = false;
   @state() private tilesOn = false;
   @state() private counts = { drawn: 0, total: 0 };
+  /** Where the pointer is on the map, for the coordinate readout. */
+  @state() private pointer: L.LatLng | undefined;
 
   private map: L.Map | undefined;
   /** The canvas with every track; exposed for tests and the bench. */
@@ -151,7 +154,9 @@ export class LatticeMap extends LitElement {
             </button>`
           : nothing}
       </div>
-      <div class="legend mono" aria-live="off">${this.counts.drawn} of ${this.counts.total} shown</div>
+      <div class="legend mono" aria-live="off">
+        ${this.counts.drawn} of ${this.counts.total} shown${this.pointer ? ` · ${formatLatLon(this.pointer.lat, this.pointer.lng)}` : ''}
+      </div>
     `;
   }
 
@@ -180,6 +185,7 @@ export class LatticeMap extends LitElement {
     this.tracks.reset(this.store ? this.store.list() : []);
     this.map.on('click', this.onClick);
     this.map.on('mousemove', this.onPointerMove);
+    this.map.on('mouseout', this.onPointerOut);
     this.map.on('dragstart', this.onDragStart);
     this.resizeObserver = new ResizeObserver(() => {
       this.map?.invalidateSize({ animate: false });
@@ -278,9 +284,14 @@ export class LatticeMap extends LitElement {
   };
 
   private readonly onPointerMove = (e: L.LeafletMouseEvent): void => {
+    this.pointer = e.latlng.wrap();
     const hit = this.tracks?.hitTest(e.containerPoint.x, e.containerPoint.y);
     const el = this.map?.getContainer();
     if (el) el.style.cursor = hit ? 'pointer' : '';
+  };
+
+  private readonly onPointerOut = (): void => {
+    this.pointer = undefined;
   };
 
   private readonly onDragStart = (): void => {
