@@ -223,7 +223,7 @@ export class LatticeMap extends LitElement {
     this.basemapLayers = [];
     this.drawnBasemap = this.basemap;
     if (!this.basemap) return;
-    const renderer = (this.basemapRenderer ??= L.canvas({ padding: 0.5 }));
+    const renderer = (this.basemapRenderer ??= L.canvas({ padding: 0.1 }));
     const land = L.geoJSON(this.basemap.land, {
       renderer,
       interactive: false,

@@ -9,6 +9,7 @@ import type { EntityView } from '../../crdt/index.js';
 import { SymbolCache, type SymbolBitmap } from './SymbolCache.js';
 import { TRAIL_INTERVAL_MS, TRAIL_LENGTH, createTrack, updateTrack, type TrackState } from './TrackState.js';
 import { PlotRaster, packColour } from './PlotRaster.js';
+import { PaneCanvas, type PaintView } from './PaneCanvas.js';
 import { IDENTITY_COLOURS, THREAT_COLOURS, type IdentityLetter } from './symbology.js';
 
 const SYMBOL_SIZE = 22;
@@ -31,8 +32,6 @@ const PANE = 'lmTracks';
  * and leave most frames free for the rest of the page.
  */
 const DATA_REDRAW_MS = 200;
-/** Margin drawn beyond each edge of the view, as a share of its size, so short pans show tracks. */
-const PAD = 0.05;
 const EARTH_CIRCUMFERENCE_M = 40_075_016.686;
 
 export interface DrawStats {
@@ -54,56 +53,25 @@ const PACKED = Object.fromEntries(
   (Object.keys(IDENTITY_COLOURS) as IdentityLetter[]).map((k) => [k, [0.9, 0.55, 0.3].map((a) => packColour(IDENTITY_COLOURS[k], a))]),
 ) as Record<IdentityLetter, number[]>;
 
-export class TrackCanvas {
-  readonly canvas: HTMLCanvasElement;
+export class TrackCanvas extends PaneCanvas {
   readonly symbols: SymbolCache;
-  private readonly ctx: CanvasRenderingContext2D;
   private readonly raster: PlotRaster;
   private readonly tracks = new Map<string, TrackState>();
   private selectedId: string | undefined;
-  private frame = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private lastDraw = 0;
-  private readonly pixelRatio: number;
-  /** Canvas size in CSS px: the map container plus `PAD` of it on every side. */
-  private width = 0;
-  private height = 0;
-  private padX = 0;
-  private padY = 0;
-  /** Layer point of the canvas's top left at the last draw. */
-  private canvasAt = { x: 0, y: 0 };
-  private readonly minDataRedrawMs: number;
   private readonly trailIntervalMs: number;
-  // Screen positions from the last draw, for hit testing.
+  // Canvas positions from the last paint, for hit testing.
   private readonly visible: TrackState[] = [];
   private hitX = new Float32Array(0);
   private hitY = new Float32Array(0);
   private hitRank = new Uint8Array(0);
   lastStats: DrawStats = { drawn: 0, total: 0, ms: 0 };
 
-  constructor(
-    private readonly map: L.Map,
-    options: TrackCanvasOptions = {},
-  ) {
-    this.minDataRedrawMs = options.minDataRedrawMs ?? DATA_REDRAW_MS;
+  constructor(map: L.Map, options: TrackCanvasOptions = {}) {
+    super(map, PANE, 450, options.minDataRedrawMs ?? DATA_REDRAW_MS);
+    this.canvas.className = 'lm-tracks';
     this.trailIntervalMs = options.trailIntervalMs ?? TRAIL_INTERVAL_MS;
-    this.pixelRatio = globalThis.devicePixelRatio || 1;
     this.symbols = new SymbolCache(this.pixelRatio);
     this.raster = new PlotRaster(this.pixelRatio);
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'lm-tracks';
-    this.canvas.setAttribute('aria-hidden', 'true');
-    Object.assign(this.canvas.style, { position: 'absolute', left: '0', top: '0', pointerEvents: 'none' });
-    this.ctx = this.canvas.getContext('2d', { alpha: true })!;
-    // In a pane of its own inside the map pane, like Leaflet's renderers: a pan moves the drawn
-    // picture with the map for free, and the tracks are redrawn once the pan ends.
-    const pane = map.getPane(PANE) ?? map.createPane(PANE);
-    pane.style.zIndex = '450';
-    pane.style.pointerEvents = 'none';
-    pane.appendChild(this.canvas);
-    map.on('moveend zoom viewreset', this.onView);
-    map.on('resize', this.onResize);
-    this.onResize();
   }
 
   get size(): number {
@@ -113,13 +81,6 @@ export class TrackCanvas {
   /** How many trail points an entity has (tests read it). */
   trailLength(id: string): number {
     return this.tracks.get(id)?.trailCount ?? 0;
-  }
-
-  destroy(): void {
-    this.map.off('moveend zoom viewreset', this.onView);
-    this.map.off('resize', this.onResize);
-    this.cancel();
-    this.canvas.remove();
   }
 
   /** Replaces everything with the given entities (no trails). */
@@ -181,57 +142,8 @@ export class TrackCanvas {
 
   /** Draws now (used by tests and the bench; normally draws are scheduled). */
   drawNow(): DrawStats {
-    this.cancel();
-    this.draw();
+    this.paintNow();
     return this.lastStats;
-  }
-
-  requestDraw(reason: 'data' | 'view'): void {
-    if (this.frame) return;
-    const wait = reason === 'view' ? 0 : this.lastDraw + this.minDataRedrawMs - performance.now();
-    if (wait <= 0) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-      this.frame = requestAnimationFrame(this.onFrame);
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        if (!this.frame) this.frame = requestAnimationFrame(this.onFrame);
-      }, wait);
-    }
-  }
-
-  private readonly onFrame = (): void => {
-    this.frame = 0;
-    this.draw();
-  };
-
-  private readonly onView = (): void => this.requestDraw('view');
-
-  /** Canvas coordinates (CSS px) of a point of the map container, as of the last draw. */
-  localPoint(containerX: number, containerY: number): { x: number; y: number } {
-    const p = this.map.containerPointToLayerPoint([containerX, containerY]);
-    return { x: p.x - this.canvasAt.x, y: p.y - this.canvasAt.y };
-  }
-
-  private readonly onResize = (): void => {
-    const size = this.map.getSize();
-    this.padX = Math.round(size.x * PAD);
-    this.padY = Math.round(size.y * PAD);
-    this.width = size.x + 2 * this.padX;
-    this.height = size.y + 2 * this.padY;
-    this.canvas.width = Math.max(1, Math.round(this.width * this.pixelRatio));
-    this.canvas.height = Math.max(1, Math.round(this.height * this.pixelRatio));
-    this.canvas.style.width = `${this.width}px`;
-    this.canvas.style.height = `${this.height}px`;
-    this.requestDraw('view');
-  };
-
-  private cancel(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
-    if (this.timer) clearTimeout(this.timer);
-    this.frame = 0;
-    this.timer = undefined;
   }
 
   private upsert(view: EntityView): void {
@@ -243,21 +155,10 @@ export class TrackCanvas {
     }
   }
 
-  private draw(): void {
+  protected override paint({ zoom, scale, ox, oy, width, height }: PaintView): void {
     const started = performance.now();
-    this.lastDraw = started;
-    const { ctx, width, height } = this;
-    const zoom = this.map.getZoom();
-    const scale = Math.pow(2, zoom);
-    const origin = this.map.getPixelOrigin();
-    // The canvas covers the container plus a margin, placed at the layer point of its top left.
-    const c0 = this.map.containerPointToLayerPoint([0, 0]);
-    this.canvasAt = { x: c0.x - this.padX, y: c0.y - this.padY };
-    L.DomUtil.setPosition(this.canvas, L.point(this.canvasAt.x, this.canvasAt.y));
-    const ox = origin.x + this.canvasAt.x;
-    const oy = origin.y + this.canvasAt.y;
+    const ctx = this.ctx;
     const margin = 40;
-    ctx.setTransform(this.pixelRatio, 0, 0, this.pixelRatio, 0, 0);
     // No clearRect: the pixel buffer of pass 2 replaces the whole canvas.
 
     // Pass 1: which marks are on screen, and where.
