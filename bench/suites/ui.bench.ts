@@ -20,6 +20,7 @@ import ms from 'milsymbol';
 import { mountApp } from '../../src/ui/mountApp.js';
 import { sidcOf } from '../../src/ui/map/symbology.js';
 import { loadBundledBasemap } from '../../src/ui/map/bundledBasemap.js';
+import { BasemapCanvas } from '../../src/ui/map/BasemapCanvas.js';
 import type { EntityStore } from '../../src/crdt/index.js';
 import { MemoryMesh, MemoryNode } from '../../test/ui/MemoryNode.js';
 import { populate, type Traffic } from '../../test/ui/scenario.js';
@@ -154,10 +155,8 @@ async function runDomMarkers(): Promise<Run> {
   const { viewer, traffic } = nodes();
   const map = L.map(root, { zoomAnimation: false, fadeAnimation: false, preferCanvas: false });
   // The same basemap as the app, drawn the same way, so the comparison is about the tracks.
-  const basemap = await loadBundledBasemap();
-  const renderer = L.canvas({ padding: 0.1 });
-  L.geoJSON(basemap.land, { renderer, interactive: false, style: { color: '#3b5a70', weight: 1, fillColor: '#172a38', fillOpacity: 1 } } as L.GeoJSONOptions).addTo(map);
-  L.geoJSON(basemap.borders, { renderer, interactive: false, style: { color: '#35536a', weight: 0.8, dashArray: '3 3' } } as L.GeoJSONOptions).addTo(map);
+  const basemapCanvas = new BasemapCanvas(map);
+  basemapCanvas.setBasemap(await loadBundledBasemap());
   const icons = new Map<string, L.DivIcon>();
   const iconFor = (sidc: string): L.DivIcon => {
     let icon = icons.get(sidc);
@@ -194,6 +193,7 @@ async function runDomMarkers(): Promise<Run> {
   });
   const run = await measure(traffic, map);
   unwatch();
+  basemapCanvas.destroy();
   map.remove();
   await viewer.destroy();
   return run;

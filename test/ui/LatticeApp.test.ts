@@ -2,6 +2,7 @@ import { mountApp } from '../../src/ui/mountApp.js';
 import type { LatticeApp } from '../../src/ui/LatticeApp.js';
 import type { ApprovalDecisionDetail } from '../../src/ui/panels/ApprovalQueue.js';
 import { fetchBasemap } from '../../src/ui/map/basemap.js';
+import * as L from '../../src/ui/map/leaflet.js';
 import { MemoryMesh, MemoryNode } from './MemoryNode.js';
 import { check, checkEqual, cleanup, collect, waitUntil } from './assert.js';
 
@@ -164,7 +165,18 @@ describe('<lattice-app> with an in-memory node', () => {
     await app.updateComplete;
     const mapEl = shadow('lattice-map') as HTMLElementTagNameMap['lattice-map'];
     await mapEl.updateComplete;
-    const paths = mapEl.leaflet!.getContainer().querySelectorAll('.leaflet-overlay-pane canvas');
-    checkEqual(paths.length, 1, 'basemap drawn on one canvas renderer');
+    const leaflet = mapEl.leaflet!;
+    leaflet.setView([48, -10], 4, { animate: false });
+    const canvas = leaflet.getContainer().querySelector<HTMLCanvasElement>('canvas.lm-basemap')!;
+    const pixel = (lat: number, lon: number) => {
+      const c = leaflet.latLngToContainerPoint([lat, lon]);
+      const p = leaflet.containerPointToLayerPoint(c).subtract(L.DomUtil.getPosition(canvas));
+      const ratio = canvas.width / parseFloat(canvas.style.width);
+      return [...canvas.getContext('2d')!.getImageData(Math.round(p.x * ratio), Math.round(p.y * ratio), 1, 1).data];
+    };
+    // Land is filled (central France), the sea is not (Bay of Biscay, open Atlantic).
+    await waitUntil(() => pixel(47, 2.5)[3]! > 200, 'land drawn over France');
+    checkEqual(pixel(47, 2.5).slice(0, 3), [0x17, 0x2a, 0x38], 'land colour');
+    checkEqual(pixel(45.5, -20)[3], 0, 'open sea left clear');
   });
 });

@@ -9,6 +9,7 @@ import * as L from './leaflet.js';
 import type { EntityStore } from '../../crdt/index.js';
 import { StoreChangesController, type StoreChangeBatch } from '../controllers/StoreChangesController.js';
 import { TrackCanvas } from './TrackCanvas.js';
+import { BasemapCanvas } from './BasemapCanvas.js';
 import type { Basemap } from './basemap.js';
 import { leafletStyles } from './leafletStyles.js';
 import { theme } from '../theme.js';
@@ -98,10 +99,7 @@ export class LatticeMap extends LitElement {
   private map: L.Map | undefined;
   /** The canvas with every track; exposed for tests and the bench. */
   tracks: TrackCanvas | undefined;
-  private basemapLayers: L.Layer[] = [];
-  /** One canvas renderer for the basemap, reused when the basemap changes. */
-  private basemapRenderer: L.Canvas | undefined;
-  private drawnBasemap: Basemap | undefined;
+  private basemapCanvas: BasemapCanvas | undefined;
   private tileLayer: L.TileLayer | undefined;
   private fitted = false;
   private resizeObserver: ResizeObserver | undefined;
@@ -174,12 +172,12 @@ export class LatticeMap extends LitElement {
       fadeAnimation: false,
       zoomSnap: 0.25,
       zoomDelta: 0.5,
-      preferCanvas: true,
       attributionControl: true,
     });
     this.map.attributionControl.setPrefix('');
     this.map.attributionControl.addAttribution('Natural Earth');
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(this.map);
+    this.basemapCanvas = new BasemapCanvas(this.map);
     this.tracks = new TrackCanvas(this.map);
     this.tracks.setSelected(this.selectedId);
     this.tracks.reset(this.store ? this.store.list() : []);
@@ -206,35 +204,16 @@ export class LatticeMap extends LitElement {
     this.resizeObserver?.disconnect();
     clearInterval(this.countsTimer);
     this.tracks?.destroy();
+    this.basemapCanvas?.destroy();
     this.map?.remove();
     this.map = undefined;
     this.tracks = undefined;
-    this.basemapLayers = [];
-    this.basemapRenderer = undefined;
-    this.drawnBasemap = undefined;
+    this.basemapCanvas = undefined;
     this.tileLayer = undefined;
   }
 
   private drawBasemap(): void {
-    const map = this.map;
-    if (!map) return;
-    if (this.drawnBasemap === this.basemap && this.basemapLayers.length > 0) return;
-    for (const layer of this.basemapLayers) layer.remove();
-    this.basemapLayers = [];
-    this.drawnBasemap = this.basemap;
-    if (!this.basemap) return;
-    const renderer = (this.basemapRenderer ??= L.canvas({ padding: 0.1 }));
-    const land = L.geoJSON(this.basemap.land, {
-      renderer,
-      interactive: false,
-      style: { color: '#3b5a70', weight: 1, fillColor: '#172a38', fillOpacity: this.tilesOn ? 0 : 1 },
-    } as L.GeoJSONOptions);
-    const borders = L.geoJSON(this.basemap.borders, {
-      renderer,
-      interactive: false,
-      style: { color: '#35536a', weight: 0.8, dashArray: '3 3' },
-    } as L.GeoJSONOptions);
-    this.basemapLayers = [land.addTo(map), borders.addTo(map)];
+    this.basemapCanvas?.setBasemap(this.basemap);
   }
 
   private syncTiles(): void {
@@ -250,9 +229,7 @@ export class LatticeMap extends LitElement {
       this.tileLayer.bringToBack();
     }
     // Land fill would hide the tiles; borders and coasts stay as a reference.
-    for (const layer of this.basemapLayers) {
-      if (layer instanceof L.GeoJSON) layer.setStyle({ fillOpacity: want ? 0 : 1 });
-    }
+    this.basemapCanvas?.setFill(!want);
   }
 
   /** Frames everything the first time there is something to show. */
