@@ -1,0 +1,307 @@
+/**
+ * `<lattice-app>`: the operator's screen. Status bar on top; the map; a side panel with the
+ * approval queue always in view and tabs for the inspector, the track list and the mesh.
+ *
+ * It re-raises `approval-decision` (from the queue, composed) for whoever writes decisions,
+ * and turns `mesh-connection` into `node.connect()` / `node.disconnect()`.
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { EntityView, StoreHealth } from '../crdt/index.js';
+import type { LatticeNode } from '../peer/LatticeNode.js';
+import { MeshStatusController } from './controllers/MeshStatusController.js';
+import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision, type PendingPolicy } from './controllers/PendingApprovalsController.js';
+import { StoreChangesController } from './controllers/StoreChangesController.js';
+import type { Basemap } from './map/basemap.js';
+import type { EntitySelectDetail, FollowChangeDetail } from './map/LatticeMap.js';
+import type { ApprovalDecisionDetail } from './panels/ApprovalQueue.js';
+import type { MeshConnectionDetail } from './panels/MeshPanel.js';
+import { theme } from './theme.js';
+import './map/LatticeMap.js';
+import './panels/ApprovalQueue.js';
+import './panels/EntityInspector.js';
+import './panels/MeshPanel.js';
+import './panels/StatusBar.js';
+import './panels/TrackList.js';
+
+export const PANEL_TABS = ['inspector', 'tracks', 'mesh'] as const;
+export type PanelTab = (typeof PANEL_TABS)[number];
+const TAB_TEXT: Record<PanelTab, string> = { inspector: 'Inspector', tracks: 'Tracks', mesh: 'Mesh' };
+
+@customElement('lattice-app')
+export class LatticeApp extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto minmax(0, 1fr);
+        height: 100%;
+        min-height: 100vh;
+        background: var(--lm-bg);
+      }
+      main {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) 400px;
+        min-height: 0;
+      }
+      lattice-map {
+        min-height: 0;
+      }
+      aside {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        background: var(--lm-panel);
+        border-left: 1px solid var(--lm-line);
+      }
+      lattice-approval-queue {
+        /* Never squeezed by the tab below: pending decisions stay in view. */
+        flex: 0 0 auto;
+        max-height: 46%;
+        border-bottom: 1px solid var(--lm-line);
+      }
+      [role='tablist'] {
+        display: flex;
+        gap: 2px;
+        padding: 6px 8px 0;
+        border-bottom: 1px solid var(--lm-line);
+      }
+      [role='tab'] {
+        border: 1px solid transparent;
+        border-bottom: none;
+        border-radius: 4px 4px 0 0;
+        background: transparent;
+        color: var(--lm-muted);
+        padding: 5px 12px;
+      }
+      [role='tab'][aria-selected='true'] {
+        color: var(--lm-text);
+        background: var(--lm-panel-2);
+        border-color: var(--lm-line);
+      }
+      [role='tabpanel'] {
+        flex: 1 1 auto;
+        min-height: 0;
+        overflow: auto;
+        background: var(--lm-panel-2);
+      }
+      lattice-track-list {
+        height: 100%;
+        box-sizing: border-box;
+      }
+      .error {
+        position: absolute;
+        left: 50%;
+        top: 48px;
+        transform: translateX(-50%);
+        z-index: 2000;
+        padding: 6px 10px;
+        border: 1px solid var(--lm-warn);
+        border-radius: 4px;
+        background: #2e2412;
+      }
+      @media (max-width: 900px) {
+        main {
+          grid-template-columns: 1fr;
+          grid-template-rows: minmax(300px, 1fr) auto;
+        }
+      }
+    `,
+  ];
+
+  /** The node this screen shows and drives. */
+  @property({ attribute: false }) node: LatticeNode | undefined;
+  @property({ attribute: false }) basemap: Basemap | undefined;
+  /** Set when the offline basemap failed to load; shown to the operator. */
+  @property({ attribute: false }) basemapError: string | undefined;
+  @property({ attribute: 'tile-url' }) tileUrl: string | undefined;
+  @property({ attribute: 'tile-attribution' }) tileAttribution = '';
+  /** Which approval requests are pending; the tasking layer may replace the default. */
+  @property({ attribute: false }) pendingPolicy: PendingPolicy | undefined;
+
+  @state() selectedId: string | undefined;
+  @state() following = false;
+  @state() tab: PanelTab = 'inspector';
+  @state() private localDigest: string | undefined;
+  @state() private health: StoreHealth | undefined;
+  @state() private entityCount = 0;
+  private trackViews: EntityView[] = [];
+  private summaryTimer: ReturnType<typeof setInterval> | undefined;
+
+  private readonly mesh = new MeshStatusController(this, () => this.node);
+  readonly approvals = new PendingApprovalsController(this, () => this.node?.store, { policy: () => this.pendingPolicy ?? pendingUntilDeadline });
+  /** Re-renders the panels that show entity details, at most a few times a second. */
+  readonly details = new StoreChangesController(
+    this,
+    () => this.node?.store,
+    (batch, store) => {
+      const sel = this.selectedId;
+      if (this.tab === 'tracks') this.trackViews = store.list();
+      if (this.tab === 'tracks' || (sel && (batch.changed.has(sel) || batch.deleted.has(sel)))) this.requestUpdate();
+    },
+    { cadence: 500, onReset: () => this.refreshSummary() },
+  );
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.summaryTimer = setInterval(() => this.refreshSummary(), 1000);
+    this.addEventListener('keydown', this.onKeyDown);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.summaryTimer);
+    this.removeEventListener('keydown', this.onKeyDown);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('tab') && this.tab === 'tracks') this.trackViews = this.node?.store.list() ?? [];
+  }
+
+  /** Our digest, store health and entity count, recomputed about once a second. */
+  private refreshSummary(): void {
+    const store = this.node?.store;
+    this.localDigest = store?.digest();
+    this.health = store?.health();
+    this.entityCount = this.health?.entities ?? 0;
+  }
+
+  protected override render() {
+    const node = this.node;
+    const store = node?.store;
+    const selected = this.selectedId ? store?.get(this.selectedId) : undefined;
+    return html`
+      <lattice-status-bar
+        .identity=${node?.identity}
+        .status=${this.mesh.status}
+        .convergedAt=${this.mesh.convergedAt}
+        .entities=${this.entityCount}
+        .pendingApprovals=${this.approvals.pending.length}
+      ></lattice-status-bar>
+      ${this.basemapError ? html`<div class="error" role="alert">${this.basemapError}</div>` : nothing}
+      <main>
+        <lattice-map
+          .store=${store}
+          .basemap=${this.basemap}
+          .tileUrl=${this.tileUrl}
+          .tileAttribution=${this.tileAttribution}
+          .selectedId=${this.selectedId}
+          .follow=${this.following}
+          @entity-select=${this.onSelect}
+          @follow-change=${this.onFollow}
+        ></lattice-map>
+        <aside aria-label="Side panel">
+          <lattice-approval-queue
+            .requests=${this.approvals.pending}
+            .history=${this.approvals.history}
+            .sent=${this.sentDecisions()}
+            ?can-decide=${node?.identity.role === 'operator'}
+            @approval-decision=${this.onDecision}
+            @entity-select=${this.onSelect}
+          ></lattice-approval-queue>
+          <div role="tablist" aria-label="Panels" @keydown=${this.onTabKey}>
+            ${PANEL_TABS.map(
+              (t) => html`<button
+                type="button"
+                role="tab"
+                id="tab-${t}"
+                aria-controls="panel"
+                aria-selected=${this.tab === t ? 'true' : 'false'}
+                tabindex=${this.tab === t ? 0 : -1}
+                @click=${() => (this.tab = t)}
+              >
+                ${TAB_TEXT[t]}
+              </button>`,
+            )}
+          </div>
+          <div role="tabpanel" id="panel" aria-labelledby="tab-${this.tab}">${this.renderTab(selected)}</div>
+        </aside>
+      </main>
+    `;
+  }
+
+  private renderTab(selected: EntityView | undefined) {
+    switch (this.tab) {
+      case 'inspector':
+        return html`<lattice-inspector
+          .entity=${selected}
+          .missingId=${selected ? undefined : this.selectedId}
+          .localNode=${this.node?.identity.nodeId ?? ''}
+          .following=${this.following}
+          @follow-change=${this.onFollow}
+          @entity-select=${this.onSelect}
+        ></lattice-inspector>`;
+      case 'tracks':
+        return html`<lattice-track-list .entities=${this.trackViews} .selectedId=${this.selectedId} @entity-select=${this.onSelect}></lattice-track-list>`;
+      case 'mesh':
+        return html`<lattice-mesh-panel
+          .status=${this.mesh.status}
+          .identity=${this.node?.identity}
+          .localDigest=${this.localDigest}
+          .convergedAt=${this.mesh.convergedAt}
+          .health=${this.health}
+          @mesh-connection=${this.onMeshConnection}
+        ></lattice-mesh-panel>`;
+    }
+  }
+
+  private sentDecisions(): ReadonlyMap<string, ApprovalDecision> {
+    const sent = new Map<string, ApprovalDecision>();
+    for (const r of this.approvals.pending) {
+      const d = this.approvals.decisionFor(r.requestId);
+      if (d) sent.set(r.requestId, d);
+    }
+    return sent;
+  }
+
+  private readonly onSelect = (e: CustomEvent<EntitySelectDetail>): void => {
+    e.stopPropagation();
+    const id = e.detail.entityId ?? undefined;
+    if (id !== this.selectedId) this.following = false;
+    this.selectedId = id;
+    if (id) this.tab = 'inspector';
+  };
+
+  private readonly onFollow = (e: CustomEvent<FollowChangeDetail>): void => {
+    e.stopPropagation();
+    this.following = e.detail.follow && this.selectedId !== undefined;
+  };
+
+  private readonly onDecision = (e: CustomEvent<ApprovalDecisionDetail>): void => {
+    // Not stopped: the event goes on to whoever records decisions in the document.
+    this.approvals.recordDecision(e.detail.requestId, e.detail.decision, this.node?.identity.name ?? 'this node');
+  };
+
+  private readonly onMeshConnection = (e: CustomEvent<MeshConnectionDetail>): void => {
+    e.stopPropagation();
+    if (e.detail.connect) this.node?.connect();
+    else this.node?.disconnect();
+  };
+
+  private readonly onTabKey = (e: KeyboardEvent): void => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    e.preventDefault();
+    const at = PANEL_TABS.indexOf(this.tab);
+    this.tab = PANEL_TABS[(at + (e.key === 'ArrowRight' ? 1 : PANEL_TABS.length - 1)) % PANEL_TABS.length]!;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${this.tab}`)?.focus());
+  };
+
+  /** Escape clears the selection; F follows it. Ignored while typing in a field. */
+  private readonly onKeyDown = (e: KeyboardEvent): void => {
+    const target = e.composedPath()[0];
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === 'Escape' && this.selectedId) {
+      this.selectedId = undefined;
+      this.following = false;
+    } else if ((e.key === 'f' || e.key === 'F') && this.selectedId) {
+      this.following = !this.following;
+    }
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lattice-app': LatticeApp;
+  }
+}

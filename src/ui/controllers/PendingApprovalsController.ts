@@ -1,0 +1,164 @@
+/**
+ * The approval requests an operator must answer, kept current from the entity store: every
+ * entity whose `approval` component is pending, sorted by deadline, plus a short history of
+ * requests that left the queue and why (as far as this node can tell).
+ *
+ * Which requests are pending is a policy passed in: by default a request is pending until its
+ * deadline. The tasking layer (issue 5) will supply its own outcome rules; the queue does not
+ * change when it does.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { EntityStore, EntityView, ThreatLevel } from '../../crdt/index.js';
+import { StoreChangesController } from './StoreChangesController.js';
+import { labelOf } from '../map/symbology.js';
+
+export const APPROVAL_DECISIONS = ['approve', 'deny'] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+/** Why a request left the queue. `closed`: no longer pending for a reason this node did not see. */
+export type ApprovalOutcome = 'approved' | 'denied' | 'timed_out' | 'closed';
+
+export interface ApprovalRequestItem {
+  readonly entityId: string;
+  readonly requestId: string;
+  readonly requestedAt: number;
+  readonly deadline: number;
+  readonly tasks: readonly string[];
+  readonly requestedBy: string;
+  readonly label: string;
+  readonly threat: ThreatLevel;
+}
+
+export interface ApprovalHistoryItem {
+  readonly request: ApprovalRequestItem;
+  readonly outcome: ApprovalOutcome;
+  /** Who decided, when known. */
+  readonly by: string | undefined;
+  /** When it left the queue (ms since the epoch). */
+  readonly at: number;
+}
+
+/** Whether an entity's approval request still waits for a decision at time `now`. */
+export type PendingPolicy = (entity: EntityView, now: number) => boolean;
+
+export const pendingUntilDeadline: PendingPolicy = (entity, now) => {
+  const a = entity.components.approval;
+  return a !== undefined && a.deadline > now;
+};
+
+export const HISTORY_LENGTH = 20;
+
+export function requestOf(view: EntityView): ApprovalRequestItem | undefined {
+  const a = view.components.approval;
+  if (!a) return undefined;
+  return {
+    entityId: view.id,
+    requestId: a.requestId,
+    requestedAt: a.requestedAt,
+    deadline: a.deadline,
+    tasks: a.tasks,
+    requestedBy: a.requestedBy,
+    label: labelOf(view),
+    threat: view.components.threat?.level ?? 'none',
+  };
+}
+
+export interface PendingApprovalsOptions {
+  readonly policy?: () => PendingPolicy;
+  readonly now?: () => number;
+  /** How often expired requests are moved to the history. */
+  readonly tickMs?: number;
+}
+
+export class PendingApprovalsController implements ReactiveController {
+  /** Pending requests, soonest deadline first. */
+  pending: readonly ApprovalRequestItem[] = [];
+  /** Requests that left the queue, newest first. */
+  history: readonly ApprovalHistoryItem[] = [];
+  private readonly byEntity = new Map<string, ApprovalRequestItem>();
+  private readonly decided = new Map<string, { decision: ApprovalDecision; by: string }>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly now: () => number;
+  /** Store changes, delivered at most five times a second. */
+  readonly changes: StoreChangesController;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    getStore: () => EntityStore | undefined,
+    private readonly options: PendingApprovalsOptions = {},
+  ) {
+    this.now = options.now ?? (() => Date.now());
+    this.changes = new StoreChangesController(
+      host,
+      getStore,
+      (batch, store) => {
+        for (const id of batch.deleted) this.consider(id, undefined);
+        for (const id of batch.changed) this.consider(id, store.get(id));
+        this.publish();
+      },
+      {
+        cadence: 200,
+        onReset: (store) => {
+          this.byEntity.clear();
+          for (const view of store?.list() ?? []) this.consider(view.id, view);
+          this.publish();
+        },
+      },
+    );
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.timer = setInterval(() => this.expire(), this.options.tickMs ?? 1000);
+  }
+
+  hostDisconnected(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Notes a decision made on this node, so the history can say who made it. */
+  recordDecision(requestId: string, decision: ApprovalDecision, by: string): void {
+    this.decided.set(requestId, { decision, by });
+    this.host.requestUpdate();
+  }
+
+  /** The decision this node sent for a request, if any. */
+  decisionFor(requestId: string): ApprovalDecision | undefined {
+    return this.decided.get(requestId)?.decision;
+  }
+
+  /** Moves requests whose time ran out to the history. */
+  expire(): void {
+    const now = this.now();
+    let changed = false;
+    for (const item of [...this.byEntity.values()]) {
+      if (item.deadline <= now) {
+        this.retire(item, now);
+        changed = true;
+      }
+    }
+    if (changed) this.publish();
+  }
+
+  private consider(id: string, view: EntityView | undefined): void {
+    const now = this.now();
+    const before = this.byEntity.get(id);
+    const item = view ? requestOf(view) : undefined;
+    const pending = view !== undefined && item !== undefined && (this.options.policy?.() ?? pendingUntilDeadline)(view, now);
+    if (before && (!pending || item!.requestId !== before.requestId)) this.retire(before, now);
+    if (pending) this.byEntity.set(id, item!);
+  }
+
+  private retire(item: ApprovalRequestItem, now: number): void {
+    this.byEntity.delete(item.entityId);
+    const mine = this.decided.get(item.requestId);
+    const outcome: ApprovalOutcome = mine ? (mine.decision === 'approve' ? 'approved' : 'denied') : item.deadline <= now ? 'timed_out' : 'closed';
+    this.history = [{ request: item, outcome, by: mine?.by, at: now }, ...this.history].slice(0, HISTORY_LENGTH);
+  }
+
+  private publish(): void {
+    this.pending = [...this.byEntity.values()].sort((a, b) => a.deadline - b.deadline || a.requestId.localeCompare(b.requestId));
+    this.host.requestUpdate();
+  }
+}

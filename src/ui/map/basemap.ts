@@ -1,0 +1,35 @@
+/**
+ * The offline basemap: Natural Earth land and country borders (1:50m) from the world-atlas
+ * package, bundled with the app so the map works with no tile server and no internet.
+ */
+import { feature, mesh } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import type { Feature, FeatureCollection, MultiLineString } from 'geojson';
+
+export interface Basemap {
+  readonly land: Feature | FeatureCollection;
+  /** Borders between countries (not coastlines). */
+  readonly borders: MultiLineString;
+}
+
+function isTopology(value: unknown): value is Topology<{ countries: GeometryCollection; land: GeometryCollection }> {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { type?: unknown; objects?: { countries?: unknown; land?: unknown } };
+  return v.type === 'Topology' && typeof v.objects?.countries === 'object' && typeof v.objects?.land === 'object';
+}
+
+/** Converts a world-atlas topology into what the map draws. */
+export function basemapFromTopology(topology: unknown): Basemap {
+  if (!isTopology(topology)) throw new Error('The basemap file is not a world-atlas countries topology.');
+  return {
+    land: feature(topology, topology.objects.land),
+    borders: mesh(topology, topology.objects.countries, (a, b) => a !== b),
+  };
+}
+
+/** Fetches and converts a world-atlas countries topology. */
+export async function fetchBasemap(url: string): Promise<Basemap> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`The offline basemap could not be loaded (${response.status} ${response.statusText}).`);
+  return basemapFromTopology(await response.json());
+}

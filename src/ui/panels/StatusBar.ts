@@ -1,0 +1,118 @@
+/**
+ * `<lattice-status-bar>`: who and where this node is, and whether its picture can be trusted:
+ * node name, role, room, peers, sync state, an unmissable offline indicator, and UTC time.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { MeshStatus, NodeIdentity } from '../../peer/LatticeNode.js';
+import { ClockController } from '../controllers/ClockController.js';
+import { formatUtc } from '../format.js';
+import { SYNC_TEXT, summarise, type ConvergedAt } from '../meshSummary.js';
+import { theme } from '../theme.js';
+
+@customElement('lattice-status-bar')
+export class StatusBar extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: flex;
+        align-items: center;
+        gap: 18px;
+        height: 36px;
+        padding: 0 12px;
+        background: var(--lm-panel);
+        border-bottom: 1px solid var(--lm-line);
+        white-space: nowrap;
+        overflow: hidden;
+      }
+      .brand {
+        font-weight: 800;
+        letter-spacing: 0.18em;
+        color: var(--lm-accent);
+      }
+      .item {
+        display: flex;
+        gap: 6px;
+        align-items: baseline;
+      }
+      .k {
+        color: var(--lm-muted);
+        font-size: 11px;
+        text-transform: uppercase;
+        letter-spacing: 0.06em;
+      }
+      .role {
+        padding: 0 6px;
+        border: 1px solid var(--lm-line);
+        border-radius: 3px;
+        font-size: 11px;
+        text-transform: uppercase;
+      }
+      .sync-converged {
+        color: var(--lm-ok);
+      }
+      .sync-syncing,
+      .sync-connecting {
+        color: var(--lm-warn);
+      }
+      .sync-offline {
+        color: var(--lm-danger);
+      }
+      .offline {
+        padding: 2px 10px;
+        border-radius: 3px;
+        background: #b3261e;
+        color: #fff;
+        font-weight: 800;
+        letter-spacing: 0.08em;
+      }
+      .warn {
+        color: var(--lm-warn);
+      }
+      .spacer {
+        flex: 1;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) identity: NodeIdentity | undefined;
+  @property({ attribute: false }) status: MeshStatus | undefined;
+  /** When each peer was last converged with us. */
+  @property({ attribute: false }) convergedAt: ConvergedAt = new Map();
+  @property({ type: Number }) entities = 0;
+  @property({ type: Number, attribute: 'pending-approvals' }) pendingApprovals = 0;
+  @property({ attribute: false }) clock: () => number = () => Date.now();
+  private readonly ticker = new ClockController(this, 1000, () => this.clock());
+
+  protected override render() {
+    const s = this.status;
+    const summary = summarise(s, this.convergedAt, this.ticker.now);
+    const offline = s !== undefined && (s.state === 'offline' || !s.networkOnline);
+    return html`
+      <span class="brand" aria-label="Lattice Mesh">LATTICE</span>
+      <span class="item"><span class="k">Node</span><strong>${this.identity?.name ?? '—'}</strong></span>
+      <span class="role" aria-label="Role ${this.identity?.role ?? 'unknown'}">${this.identity?.role ?? '—'}</span>
+      <span class="item"><span class="k">Room</span><span class="mono">${s?.room ?? '—'}</span></span>
+      <span class="item"><span class="k">Peers</span><span class="mono">${s?.peers.length ?? 0}</span></span>
+      <span class="item" role="status" aria-label="Sync: ${SYNC_TEXT[summary.state]}">
+        <span class="k">Sync</span>
+        <span class="sync-${summary.state}">${SYNC_TEXT[summary.state]}${summary.state === 'syncing' ? ` ${summary.converged}/${summary.peers}` : ''}</span>
+      </span>
+      ${offline
+        ? html`<span class="offline" role="status">${s!.state === 'offline' ? 'OFFLINE' : 'NO NETWORK'}</span>`
+        : nothing}
+      ${s?.problem ? html`<span class="warn" role="alert" title=${s.problem}>⚠ ${s.problem}</span>` : nothing}
+      <span class="spacer"></span>
+      <span class="item"><span class="k">Entities</span><span class="mono">${this.entities}</span></span>
+      <span class="item ${this.pendingApprovals > 0 ? 'warn' : ''}"><span class="k">Approvals</span><span class="mono">${this.pendingApprovals}</span></span>
+      <span class="mono" aria-label="UTC time">${formatUtc(this.ticker.now, false)}</span>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lattice-status-bar': StatusBar;
+  }
+}

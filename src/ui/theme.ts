@@ -1,0 +1,63 @@
+/**
+ * Shared look: a dark, low-glare palette for long watches. Text colours are chosen for a
+ * contrast ratio of at least 4.5:1 against the backgrounds they sit on (WCAG AA); the muted
+ * grey is 6.9:1 on `--lm-panel` and 6.3:1 on `--lm-panel-2`. test/ui/accessibility.test.ts checks it.
+ */
+import { css } from 'lit';
+
+export const theme = css`
+  :host {
+    --lm-bg: #0b1620;
+    --lm-panel: #101e29;
+    --lm-panel-2: #152634;
+    --lm-line: #24394a;
+    --lm-text: #dbe6ee;
+    --lm-muted: #93a8b8;
+    --lm-accent: #5cc8ff;
+    --lm-ok: #5fd38d;
+    --lm-warn: #ffb547;
+    --lm-danger: #ff6b6b;
+    --lm-focus: #ffd84d;
+    --lm-mono: ui-monospace, 'DejaVu Sans Mono', 'SFMono-Regular', Menlo, Consolas, monospace;
+    --lm-sans: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', Roboto, sans-serif;
+    color: var(--lm-text);
+    font-family: var(--lm-sans);
+    font-size: 13px;
+    line-height: 1.35;
+  }
+  :host *:focus-visible {
+    outline: 2px solid var(--lm-focus);
+    outline-offset: 1px;
+  }
+  button {
+    font: inherit;
+    color: var(--lm-text);
+    background: var(--lm-panel-2);
+    border: 1px solid var(--lm-line);
+    border-radius: 4px;
+    padding: 3px 10px;
+    cursor: pointer;
+  }
+  button:hover:not([disabled]) {
+    border-color: var(--lm-accent);
+  }
+  button[disabled] {
+    opacity: 0.55;
+    cursor: not-allowed;
+  }
+  .mono {
+    font-family: var(--lm-mono);
+    font-variant-numeric: tabular-nums;
+  }
+  .muted {
+    color: var(--lm-muted);
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;
