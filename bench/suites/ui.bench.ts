@@ -121,11 +121,11 @@ function nodes(): { writer: MemoryNode; viewer: MemoryNode; traffic: Traffic } {
   mesh.add(viewer);
   mesh.add(writer);
   const traffic = populate(writer.store, { tracks: TRACKS, assets: 0, seed: 3 });
-  const now = Date.now();
   let n = 0;
   for (const e of writer.store.list('track')) {
     if (e.components.threat?.level !== 'high' || n >= 3) continue;
-    traffic.requestApproval(e.id, `bench-${n++}`, now, 120_000, 'bench-writer');
+    traffic.requestApproval(e.id, 120_000);
+    n++;
   }
   return { writer, viewer, traffic };
 }

@@ -2,15 +2,20 @@
  * `<lattice-app>`: the operator's screen. Status bar on top; the map; a side panel with the
  * approval queue always in view and tabs for the inspector, the track list and the mesh.
  *
- * It re-raises `approval-decision` (from the queue, composed) for whoever writes decisions,
- * and turns `mesh-connection` into `node.connect()` / `node.disconnect()`.
+ * Decisions from the queue (`approval-decision`) are written through the node's approval desk,
+ * which refuses what the mesh's rules refuse (a viewer, a second decision, a closed request);
+ * a refusal is shown. `mesh-connection` becomes `node.connect()` / `node.disconnect()`.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { EntityView, StoreHealth } from '../crdt/index.js';
+import { LatticeError, approvalOutcome, type EntityView, type StoreHealth } from '../crdt/index.js';
 import type { LatticeNode } from '../peer/LatticeNode.js';
+import { ScenarioError, type PipelineHost } from '../workers/index.js';
+import { PipelineStatusController } from './controllers/PipelineStatusController.js';
+import type { ScenarioLoadDetail } from './panels/PipelinePanel.js';
+import type { TaskCancelDetail, TaskRow } from './panels/TasksPanel.js';
 import { MeshStatusController } from './controllers/MeshStatusController.js';
-import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision, type PendingPolicy } from './controllers/PendingApprovalsController.js';
+import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision, type OutcomeResolver, type PendingPolicy } from './controllers/PendingApprovalsController.js';
 import { StoreChangesController } from './controllers/StoreChangesController.js';
 import type { Basemap } from './map/basemap.js';
 import type { EntitySelectDetail, FollowChangeDetail } from './map/LatticeMap.js';
@@ -23,10 +28,12 @@ import './panels/EntityInspector.js';
 import './panels/MeshPanel.js';
 import './panels/StatusBar.js';
 import './panels/TrackList.js';
+import './panels/PipelinePanel.js';
+import './panels/TasksPanel.js';
 
-export const PANEL_TABS = ['inspector', 'tracks', 'mesh'] as const;
+export const PANEL_TABS = ['inspector', 'tracks', 'tasks', 'pipeline', 'mesh'] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
-const TAB_TEXT: Record<PanelTab, string> = { inspector: 'Inspector', tracks: 'Tracks', mesh: 'Mesh' };
+const TAB_TEXT: Record<PanelTab, string> = { inspector: 'Inspector', tracks: 'Tracks', tasks: 'Tasks', pipeline: 'Pipeline', mesh: 'Mesh' };
 
 @customElement('lattice-app')
 export class LatticeApp extends LitElement {
@@ -112,13 +119,21 @@ export class LatticeApp extends LitElement {
 
   /** The node this screen shows and drives. */
   @property({ attribute: false }) node: LatticeNode | undefined;
+  /** The node's pipeline host (scenario runs, worker faults); the Pipeline tab drives it. */
+  @property({ attribute: false }) pipeline: PipelineHost | undefined;
   @property({ attribute: false }) basemap: Basemap | undefined;
   /** Set when the offline basemap failed to load; shown to the operator. */
   @property({ attribute: false }) basemapError: string | undefined;
   @property({ attribute: 'tile-url' }) tileUrl: string | undefined;
   @property({ attribute: 'tile-attribution' }) tileAttribution = '';
-  /** Which approval requests are pending; the tasking layer may replace the default. */
+  /** Which approval requests are pending; by default the mesh's outcome rule over the journal. */
   @property({ attribute: false }) pendingPolicy: PendingPolicy | undefined;
+  /** The last decision the node refused, shown under the queue. */
+  @state() private decisionError: string | undefined;
+  @state() private scenarioError: string | undefined;
+  @state() private cancelError: string | undefined;
+  private taskRows: TaskRow[] = [];
+  private readonly pipelineStatus = new PipelineStatusController(this, () => this.pipeline);
 
   @state() selectedId: string | undefined;
   @state() following = false;
@@ -130,7 +145,28 @@ export class LatticeApp extends LitElement {
   private summaryTimer: ReturnType<typeof setInterval> | undefined;
 
   private readonly mesh = new MeshStatusController(this, () => this.node);
-  readonly approvals = new PendingApprovalsController(this, () => this.node?.store, { policy: () => this.pendingPolicy ?? pendingUntilDeadline });
+  readonly approvals = new PendingApprovalsController(this, () => this.node?.store, {
+    policy: () => this.pendingPolicy ?? this.outcomePolicy ?? pendingUntilDeadline,
+    outcomeOf: () => this.outcomeResolver,
+  });
+
+  /** Pending as the mesh judges it: `approvalOutcome` over the entity's journal. */
+  private get outcomePolicy(): PendingPolicy | undefined {
+    const store = this.node?.store;
+    if (!store) return undefined;
+    return (entity) => approvalOutcome(store.journal(entity.id), store.wallNow())?.state === 'pending';
+  }
+
+  private get outcomeResolver(): OutcomeResolver | undefined {
+    const store = this.node?.store;
+    if (!store) return undefined;
+    return (item) => {
+      const outcome = approvalOutcome(store.journal(item.entityId), store.wallNow(), item.requestId);
+      if (!outcome || outcome.state === 'pending') return undefined;
+      const outcomeName = outcome.state === 'auto_approved' ? 'approved' : outcome.state;
+      return { outcome: outcomeName, by: outcome.decidedBy?.kind === 'decision' ? outcome.decidedBy.operator : undefined };
+    };
+  }
   /** Re-renders the panels that show entity details, at most a few times a second. */
   readonly details = new StoreChangesController(
     this,
@@ -138,7 +174,8 @@ export class LatticeApp extends LitElement {
     (batch, store) => {
       const sel = this.selectedId;
       if (this.tab === 'tracks') this.trackViews = store.list();
-      if (this.tab === 'tracks' || (sel && (batch.changed.has(sel) || batch.deleted.has(sel)))) this.requestUpdate();
+      if (this.tab === 'tasks') this.taskRows = this.readTasks();
+      if (this.tab === 'tracks' || this.tab === 'tasks' || (sel && (batch.changed.has(sel) || batch.deleted.has(sel)))) this.requestUpdate();
     },
     { cadence: 500, onReset: () => this.refreshSummary() },
   );
@@ -157,6 +194,16 @@ export class LatticeApp extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('tab') && this.tab === 'tracks') this.trackViews = this.node?.store.list() ?? [];
+    if (changed.has('tab') && this.tab === 'tasks') this.taskRows = this.readTasks();
+  }
+
+  private readTasks(): TaskRow[] {
+    const node = this.node;
+    if (!node) return [];
+    return node.tasks
+      .list()
+      .map((t) => ({ ...t, journal: node.store.journal(t.id) }))
+      .sort((a, b) => (b.journal[0]?.at.wall ?? 0) - (a.journal[0]?.at.wall ?? 0));
   }
 
   /** Our digest, store health and entity count, recomputed about once a second. */
@@ -200,6 +247,7 @@ export class LatticeApp extends LitElement {
             @approval-decision=${this.onDecision}
             @entity-select=${this.onSelect}
           ></lattice-approval-queue>
+          ${this.decisionError ? html`<div class="error" role="alert">Not sent: ${this.decisionError}</div>` : nothing}
           <div role="tablist" aria-label="Panels" @keydown=${this.onTabKey}>
             ${PANEL_TABS.map(
               (t) => html`<button
@@ -234,6 +282,23 @@ export class LatticeApp extends LitElement {
         ></lattice-inspector>`;
       case 'tracks':
         return html`<lattice-track-list .entities=${this.trackViews} .selectedId=${this.selectedId} @entity-select=${this.onSelect}></lattice-track-list>`;
+      case 'tasks':
+        return html`<lattice-tasks-panel
+          .tasks=${this.taskRows}
+          ?can-cancel=${this.node?.identity.role === 'operator'}
+          .cancelError=${this.cancelError}
+          @task-cancel=${this.onTaskCancel}
+          @entity-select=${this.onSelect}
+        ></lattice-tasks-panel>`;
+      case 'pipeline':
+        return html`<lattice-pipeline-panel
+          .status=${this.pipelineStatus.status}
+          .fault=${this.pipelineStatus.fault}
+          .loadError=${this.scenarioError}
+          ?can-load=${this.pipeline !== undefined && this.node?.identity.role === 'operator'}
+          @scenario-load=${this.onScenarioLoad}
+          @scenario-unload=${this.onScenarioUnload}
+        ></lattice-pipeline-panel>`;
       case 'mesh':
         return html`<lattice-mesh-panel
           .status=${this.mesh.status}
@@ -269,8 +334,49 @@ export class LatticeApp extends LitElement {
   };
 
   private readonly onDecision = (e: CustomEvent<ApprovalDecisionDetail>): void => {
-    // Not stopped: the event goes on to whoever records decisions in the document.
-    this.approvals.recordDecision(e.detail.requestId, e.detail.decision, this.node?.identity.name ?? 'this node');
+    const node = this.node;
+    if (!node) return;
+    try {
+      node.approvals.decide(e.detail.entityId, e.detail.decision, e.detail.requestId);
+      this.decisionError = undefined;
+      this.approvals.recordDecision(e.detail.requestId, e.detail.decision, node.identity.name);
+    } catch (error) {
+      if (!(error instanceof LatticeError)) throw error;
+      this.decisionError = error.message;
+    }
+  };
+
+  private readonly onTaskCancel = (e: CustomEvent<TaskCancelDetail>): void => {
+    e.stopPropagation();
+    try {
+      this.node?.tasks.cancel(e.detail.taskId);
+      this.cancelError = undefined;
+      this.taskRows = this.readTasks();
+    } catch (error) {
+      if (!(error instanceof LatticeError)) throw error;
+      this.cancelError = error.message;
+    }
+  };
+
+  private readonly onScenarioLoad = async (e: CustomEvent<ScenarioLoadDetail>): Promise<void> => {
+    e.stopPropagation();
+    const pipeline = this.pipeline;
+    if (!pipeline) return;
+    const { source, seed } = e.detail;
+    const options = seed === undefined ? {} : { seed };
+    try {
+      if ('builtin' in source) await pipeline.loadBuiltinScenario(source.builtin, options);
+      else pipeline.loadScenario(source.file, options);
+      this.scenarioError = undefined;
+    } catch (error) {
+      if (error instanceof ScenarioError) this.scenarioError = `${'fileName' in source ? source.fileName : 'The scenario'} was not loaded: ${error.message}`;
+      else this.scenarioError = `The scenario was not loaded: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+
+  private readonly onScenarioUnload = (e: Event): void => {
+    e.stopPropagation();
+    this.pipeline?.unloadScenario();
   };
 
   private readonly onMeshConnection = (e: CustomEvent<MeshConnectionDetail>): void => {

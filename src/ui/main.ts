@@ -1,10 +1,11 @@
 /**
  * Boot: start this tab's mesh node from the URL and its pipeline host, install
- * `window.lattice`, register the service worker. The UI mounts below.
+ * `window.lattice`, register the service worker, and mount the operator UI.
  */
 import { createScriptingApi, registerServiceWorker, startNodeFromUrl, type LatticeNode, type MeshStatus } from '../peer/index.js';
 import { PipelineHost } from '../workers/index.js';
 import { createPipelineApi } from './pipelineApi.js';
+import { mountApp } from './mountApp.js';
 
 const node = await startNodeFromUrl(new URL(location.href), sessionStorage);
 // Every node runs the pipeline host; the lease in the document lets exactly one compute.
@@ -14,10 +15,15 @@ void node.whenReady.then(() => pipeline.start());
 window.lattice = Object.assign(createScriptingApi(node), { pipeline: createPipelineApi(pipeline) });
 void registerServiceWorker();
 
-// ---------------------------------------------------------------- UI mount
-// The UI (`<lattice-app>` in index.html) is mounted here by the UI layer. Until it exists this
-// plain status line shows what a person must see: the mesh state, rejected input and problems.
-if (!customElements.get('lattice-app')) showBootStatus(node);
+// If the UI cannot start, a plain status line still shows what a person must see: the mesh
+// state, rejected input and problems.
+try {
+  mountApp(node, document.body, { pipeline });
+} catch (error) {
+  // The node and window.lattice work without the UI; say why the screen is bare.
+  console.error(error);
+  showBootStatus(node);
+}
 
 function showBootStatus(n: LatticeNode): void {
   const line = document.createElement('pre');

@@ -3,6 +3,7 @@
  * exists; the UI needs nothing else from it (see `LatticeNode`).
  */
 import type { LatticeNode } from '../peer/LatticeNode.js';
+import type { PipelineHost } from '../workers/index.js';
 // Imported for its side effect (defining <lattice-app>); a type-only use would be elided.
 import './LatticeApp.js';
 import type { LatticeApp } from './LatticeApp.js';
@@ -16,6 +17,8 @@ export interface MountOptions {
    */
   readonly tileUrl?: string;
   readonly tileAttribution?: string;
+  /** The node's pipeline host, for the Pipeline tab (loading scenarios, worker faults). */
+  readonly pipeline?: PipelineHost;
   /** The basemap to draw, or a loader; defaults to the bundled Natural Earth file. */
   readonly basemap?: Basemap | (() => Promise<Basemap>);
 }
@@ -32,6 +35,7 @@ export function mountApp(node: LatticeNode, root: HTMLElement = document.body, o
     root.appendChild(app);
   }
   app.node = node;
+  app.pipeline = options.pipeline;
   const fromQuery = new URLSearchParams(globalThis.location?.search ?? '').get('tiles');
   const tileUrl = options.tileUrl ?? fromQuery ?? undefined;
   app.tileUrl = isTileUrlTemplate(tileUrl) ? tileUrl : undefined;

@@ -75,7 +75,7 @@ test('a wrong room password gives a clear message; nodes with the same password 
   try {
     await flows(a, c, 'secret', 15_000);
     await waitUntil(async () => /password/.test((await b.handle.status()).problem ?? ''), 'B reports a password problem', 15_000);
-    await expect(b.page.locator('#lattice-boot-status')).toContainText('password');
+    await expect(b.page.locator('lattice-status-bar')).toContainText('password');
     expect(await b.handle.get('secret')).toBeUndefined();
     expect((await b.handle.peers()).length).toBe(0);
   } finally {
@@ -113,7 +113,9 @@ test('rejected input is shown on the node', async ({ browser }) => {
   const [a, b] = await openPair(browser);
   try {
     await a.handle.inject([42, 0, 0]);
-    await expect(b.page.locator('#lattice-boot-status')).toContainText('rejected messages 1');
+    await waitUntil(async () => (await b.handle.status()).rejectedMessages === 1, 'the node counts the message it rejected', 10_000);
+    await b.page.getByRole('tab', { name: 'Mesh' }).click();
+    await expect(b.page.locator('lattice-mesh-panel')).toContainText(/\b1 messages/);
     await flows(a, b, 'still-flowing', 8000);
   } finally {
     await Promise.all([a.context.close(), b.context.close()]);

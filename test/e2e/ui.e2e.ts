@@ -64,17 +64,16 @@ test('a track written on one node is drawn, clicked and inspected on the other',
   await expect(inspector).toContainText('military jet');
 
   // An approval request written on Alpha reaches Bravo's queue; Bravo approves with the keyboard.
-  await a.evaluate(() => {
-    const now = Date.now();
-    (window as any).lattice.update('trk-e2e', { approval: { requestId: 'req-e2e', requestedAt: now, deadline: now + 60_000, tasks: ['intercept'], requestedBy: 'alpha' } });
-  });
+  const requestId = await a.evaluate(() => window.lattice!.requestApproval('trk-e2e', ['intercept'], 60_000));
   const row = b.locator('lattice-approval-queue li.request');
   await expect(row).toContainText('intercept on military jet');
   const decision = b.evaluate(() => new Promise((resolve) => document.addEventListener('approval-decision', (e) => resolve((e as CustomEvent).detail), { once: true })));
   await row.focus();
   await b.keyboard.press('a');
-  expect(await decision).toEqual({ entityId: 'trk-e2e', requestId: 'req-e2e', decision: 'approve' });
-  await expect(row).toContainText('Approval sent');
+  expect(await decision).toEqual({ entityId: 'trk-e2e', requestId, decision: 'approve' });
+  // Written for the mesh: the request leaves Bravo's queue, and Alpha sees who approved it.
+  await expect(row).toHaveCount(0);
+  await expect.poll(() => a.evaluate(() => window.lattice!.approval('trk-e2e')?.decidedBy?.operator)).toBe('Bravo');
 
   // Bravo goes offline from the mesh panel, misses a track, and catches up on reconnecting.
   await b.getByRole('tab', { name: 'Mesh' }).click();

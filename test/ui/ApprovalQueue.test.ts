@@ -107,7 +107,7 @@ describe('<lattice-approval-queue>', () => {
     ];
     await q.updateComplete;
     const text = q.shadowRoot!.querySelector('.history')!.textContent!;
-    check(text.includes('approve sent by Ops North'), 'who decided');
+    check(text.includes('approved by Ops North'), 'who decided');
     check(text.includes('timed out'), 'timed out');
     check(q.shadowRoot!.textContent!.includes('No requests waiting'), 'empty queue says so');
   });

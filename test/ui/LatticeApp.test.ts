@@ -74,28 +74,40 @@ describe('<lattice-app> with an in-memory node', () => {
     await waitUntil(() => ops.store.has('while-away'), 'the node caught up after reconnecting');
   });
 
-  it('approval queue shows requests written by another node and raises decisions out of the app', async () => {
+  it('approval queue shows requests made on another node and writes the decision for the mesh', async () => {
     const { app, sensor, shadow } = await setup();
     const decisions = collect<ApprovalDecisionDetail>(document.body, 'approval-decision');
-    const now = Date.now();
     sensor.store.create('trk-1', 'track', {
       position: { lat: 57, lon: 19, alt: 1000 },
       classification: { label: 'military jet', confidence: 0.8 },
       threat: { level: 'high' },
-      approval: { requestId: 'req-1', requestedAt: now, deadline: now + 1500, tasks: ['intercept'], requestedBy: 'sensor-1' },
     });
+    const requestId = sensor.approvals.request('trk-1', ['intercept'], { timeoutMs: 30_000 });
     await waitUntil(() => app.approvals.pending.length === 1, 'the request is pending');
     const row = () => shadow('lattice-approval-queue >>> li.request');
     await waitUntil(() => row() !== null, 'the request is listed');
     check(text(row()).includes('intercept on military jet'), 'row names task and target');
     check(text(shadow('lattice-status-bar')).replace(/ /g, '').includes('Approvals1'), 'status bar counts it');
     (row()!.querySelector('button.approve') as HTMLButtonElement).click();
-    checkEqual(decisions, [{ entityId: 'trk-1', requestId: 'req-1', decision: 'approve' }], 'decision raised');
-    await waitUntil(() => text(row()).includes('Approval sent'), 'row shows the decision was sent');
-    // The deadline passes: the request leaves the queue and the history says who decided.
+    checkEqual(decisions, [{ entityId: 'trk-1', requestId, decision: 'approve' }], 'decision raised');
+    // Written to the document: the request leaves the queue and the history says who decided.
     await waitUntil(() => app.approvals.history.length === 1, 'request retired', 4000);
     checkEqual(app.approvals.history[0]!.outcome, 'approved', 'outcome');
     checkEqual(app.approvals.history[0]!.by, 'Ops North', 'decided by');
+    await waitUntil(() => sensor.approvals.outcome('trk-1')?.state === 'approved', 'the other node sees the approval');
+  });
+
+  it('shows why a decision was refused, and writes nothing', async () => {
+    const { app, sensor, shadow, ops } = await setup();
+    sensor.store.create('trk-2', 'track', { position: { lat: 57, lon: 19, alt: 1000 }, threat: { level: 'high' } });
+    sensor.approvals.request('trk-2', ['intercept'], { timeoutMs: 30_000 });
+    await waitUntil(() => app.approvals.pending.length === 1, 'the request is pending');
+    const digest = ops.store.digest();
+    // A decision on a request that has since been replaced (the screen lagged behind the mesh).
+    shadow('lattice-approval-queue')!.dispatchEvent(new CustomEvent('approval-decision', { detail: { entityId: 'trk-2', requestId: 'stale', decision: 'approve' }, bubbles: true, composed: true }));
+    await app.updateComplete;
+    check(text(shadow('[role=alert]')).includes('Not sent: Request stale is no longer the current request'), 'the refusal is shown');
+    checkEqual(ops.store.digest(), digest, 'nothing written');
   });
 
   it('inspector shows every component with value, HLC, writing node and age, and follows updates', async () => {

@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
-import { EntityStore } from '../../src/crdt/index.js';
+import { ApprovalDesk, EntityStore, TaskBoard } from '../../src/crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, LinkKind, MeshStatus, NodeIdentity, NodeRole, PeerInfo } from '../../src/peer/LatticeNode.js';
 
 export interface MemoryNodeOptions {
@@ -24,6 +24,8 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
   readonly identity: NodeIdentity;
   readonly doc = new Y.Doc();
   readonly store: EntityStore;
+  readonly approvals: ApprovalDesk;
+  readonly tasks: TaskBoard;
   readonly whenReady = Promise.resolve();
   /** How often `connect` / `disconnect` were called (tests assert on it). */
   connectCalls = 0;
@@ -36,6 +38,9 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
     const nodeId = options.nodeId ?? `mem${++counter}`;
     this.identity = { nodeId, name: options.name ?? nodeId, role: options.role ?? 'operator' };
     this.store = new EntityStore(this.doc, { node: nodeId, ...(options.physicalNow ? { physicalNow: options.physicalNow } : {}) });
+    const actor = () => ({ role: this.identity.role, name: this.identity.name });
+    this.approvals = new ApprovalDesk(this.store, actor);
+    this.tasks = new TaskBoard(this.store, actor);
     // Built untyped and then assigned, so fields a newer MeshStatus adds are kept, not rejected.
     const initial = {
       room: options.room ?? 'demo',

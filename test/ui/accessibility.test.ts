@@ -13,13 +13,12 @@ async function setup() {
   const other = new MemoryNode({ nodeId: 'ops-2', name: 'Ops South', room: 'a11y' });
   mesh.add(ops);
   mesh.add(other);
-  const now = Date.now();
   other.store.create('trk-1', 'track', {
     position: { lat: 57, lon: 19, alt: 0 },
     threat: { level: 'high' },
     classification: { label: 'military jet', confidence: 0.8 },
-    approval: { requestId: 'req-1', requestedAt: now, deadline: now + 60_000, tasks: ['intercept'], requestedBy: 'ops-2' },
   });
+  other.approvals.request('trk-1', ['intercept'], { timeoutMs: 60_000 });
   const root = document.createElement('div');
   root.style.cssText = 'width:1400px;height:900px;';
   document.body.appendChild(root);

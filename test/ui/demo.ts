@@ -26,7 +26,7 @@ function nextRequest(windowMs: number): void {
   const id = threatening[requestNo % Math.max(1, threatening.length)];
   if (!id) return;
   requestNo++;
-  traffic.requestApproval(id, `req-${String(requestNo).padStart(3, '0')}`, Date.now(), windowMs, 'sensor-east');
+  traffic.requestApproval(id, windowMs);
 }
 if (params.get('requests') !== '0') {
   nextRequest(95_000);

@@ -4,7 +4,7 @@
  * reckoning. Seeded, so every run draws the same picture. Not the pipeline (issue 4): this
  * only has to look and move like its output.
  */
-import type { Components, EntityStore, ThreatLevel } from '../../src/crdt/index.js';
+import { ApprovalDesk, type Components, type EntityStore, type ThreatLevel } from '../../src/crdt/index.js';
 
 /** Mulberry32: small, fast, good enough for sample data. */
 export function seededRandom(seed: number): () => number {
@@ -162,8 +162,8 @@ export class Traffic {
     return written;
   }
 
-  /** Puts an approval request on a track, as tasking would for a high threat. */
-  requestApproval(entityId: string, requestId: string, now: number, windowMs: number, requestedBy: string, tasks = ['intercept']): void {
-    this.store.update(entityId, { approval: { requestId, requestedAt: now, deadline: now + windowMs, tasks, requestedBy } });
+  /** Opens an approval request on a track, as tasking does for a high threat; returns its id. */
+  requestApproval(entityId: string, windowMs: number, tasks = ['intercept']): string {
+    return new ApprovalDesk(this.store, () => ({ role: 'operator', name: 'tasking' })).request(entityId, tasks, { timeoutMs: windowMs });
   }
 }

@@ -4,8 +4,8 @@
  * requests that left the queue and why (as far as this node can tell).
  *
  * Which requests are pending is a policy passed in: by default a request is pending until its
- * deadline. The tasking layer (issue 5) will supply its own outcome rules; the queue does not
- * change when it does.
+ * deadline; the app passes the mesh's outcome rule (`approvalOutcome` over the journal), and a
+ * resolver that tells how a request that left the queue ended and who decided it.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { EntityStore, EntityView, ThreatLevel } from '../../crdt/index.js';
@@ -16,7 +16,10 @@ export const APPROVAL_DECISIONS = ['approve', 'deny'] as const;
 export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
 
 /** Why a request left the queue. `closed`: no longer pending for a reason this node did not see. */
-export type ApprovalOutcome = 'approved' | 'denied' | 'timed_out' | 'closed';
+export type ApprovalOutcome = 'approved' | 'denied' | 'timed_out' | 'withdrawn' | 'closed';
+
+/** How a request ended and who settled it, from the document; undefined while unknown. */
+export type OutcomeResolver = (item: ApprovalRequestItem, now: number) => { outcome: ApprovalOutcome; by: string | undefined } | undefined;
 
 export interface ApprovalRequestItem {
   readonly entityId: string;
@@ -65,6 +68,7 @@ export function requestOf(view: EntityView): ApprovalRequestItem | undefined {
 
 export interface PendingApprovalsOptions {
   readonly policy?: () => PendingPolicy;
+  readonly outcomeOf?: () => OutcomeResolver | undefined;
   readonly now?: () => number;
   /** How often expired requests are moved to the history. */
   readonly tickMs?: number;
@@ -152,9 +156,11 @@ export class PendingApprovalsController implements ReactiveController {
 
   private retire(item: ApprovalRequestItem, now: number): void {
     this.byEntity.delete(item.entityId);
+    const known = this.options.outcomeOf?.()?.(item, now);
     const mine = this.decided.get(item.requestId);
-    const outcome: ApprovalOutcome = mine ? (mine.decision === 'approve' ? 'approved' : 'denied') : item.deadline <= now ? 'timed_out' : 'closed';
-    this.history = [{ request: item, outcome, by: mine?.by, at: now }, ...this.history].slice(0, HISTORY_LENGTH);
+    const outcome: ApprovalOutcome = known?.outcome ?? (mine ? (mine.decision === 'approve' ? 'approved' : 'denied') : item.deadline <= now ? 'timed_out' : 'closed');
+    const by = known ? known.by : mine?.by;
+    this.history = [{ request: item, outcome, by, at: now }, ...this.history].slice(0, HISTORY_LENGTH);
   }
 
   private publish(): void {

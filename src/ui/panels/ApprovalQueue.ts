@@ -178,6 +178,7 @@ export class ApprovalQueue extends LitElement {
         color: var(--lm-ok);
       }
       .outcome-denied,
+      .outcome-withdrawn,
       .outcome-timed_out {
         color: var(--lm-danger);
       }
@@ -304,11 +305,13 @@ export class ApprovalQueue extends LitElement {
   private outcomeText(h: ApprovalHistoryItem): string {
     switch (h.outcome) {
       case 'approved':
-        return `approve sent by ${h.by ?? 'unknown'}`;
+        return `approved by ${h.by ?? 'unknown'}`;
       case 'denied':
-        return `deny sent by ${h.by ?? 'unknown'}`;
+        return `denied by ${h.by ?? 'unknown'}`;
       case 'timed_out':
-        return 'timed out';
+        return 'timed out (denied)';
+      case 'withdrawn':
+        return 'withdrawn: threat fell';
       default:
         return 'closed';
     }

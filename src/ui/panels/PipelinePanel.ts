@@ -1,0 +1,174 @@
+/**
+ * `<lattice-pipeline-panel>`: the mesh's pipeline run as this node sees it. Which scenario
+ * runs, whether this node computes it or stands by, the live score, and worker faults (the
+ * worker restarts by itself; the operator is told). Loading a built-in scenario or a JSON file
+ * raises `scenario-load`; ending the run raises `scenario-unload`.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { PipelineFault, PipelineHostStatus } from '../../workers/index.js';
+import { theme } from '../theme.js';
+
+export type ScenarioSource = { readonly builtin: 'default' | 'hard' } | { readonly file: unknown; readonly fileName: string };
+
+export interface ScenarioLoadDetail {
+  readonly source: ScenarioSource;
+  readonly seed: number | undefined;
+}
+
+const ROLE_TEXT: Record<string, string> = {
+  idle: 'no run loaded',
+  computing: 'this node computes the run',
+  standby: 'another node computes; this one stands by',
+  finished: 'the run has finished',
+};
+
+@customElement('lattice-pipeline-panel')
+export class PipelinePanel extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        padding: 10px 12px;
+        font-size: 13px;
+      }
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+        align-items: end;
+        margin-bottom: 12px;
+      }
+      label {
+        display: flex;
+        flex-direction: column;
+        gap: 3px;
+        font-size: 12px;
+        color: var(--lm-muted);
+      }
+      input[type='number'] {
+        width: 7em;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 3px 12px;
+        margin: 0 0 12px;
+        font-size: 12px;
+      }
+      dt {
+        color: var(--lm-muted);
+      }
+      dd {
+        margin: 0;
+      }
+      .alert {
+        margin: 0 0 10px;
+        padding: 6px 8px;
+        border: 1px solid var(--lm-danger);
+        border-radius: 4px;
+        background: #3a1a1a;
+        white-space: pre-wrap;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) status: PipelineHostStatus | undefined;
+  @property({ attribute: false }) fault: PipelineFault | undefined;
+  /** A problem with the last load (e.g. every error of an invalid scenario file). */
+  @property({ attribute: false }) loadError: string | undefined;
+  @property({ type: Boolean, attribute: 'can-load' }) canLoad = false;
+  @state() private builtin: 'default' | 'hard' = 'default';
+
+  protected override render() {
+    const s = this.status;
+    const p = s?.pipeline;
+    return html`
+      ${this.fault
+        ? html`<p class="alert" role="alert">Pipeline worker failed (${new Date(this.fault.at).toISOString().slice(11, 19)}Z): ${this.fault.message}. It restarts
+            by itself; nothing written is lost.</p>`
+        : nothing}
+      ${this.loadError ? html`<p class="alert" role="alert">${this.loadError}</p>` : nothing}
+      ${p?.problem ? html`<p class="alert" role="alert">${p.problem}</p>` : nothing}
+      <form @submit=${this.onSubmit} aria-label="Load a scenario">
+        <label
+          >Scenario
+          <select .value=${this.builtin} @change=${(e: Event) => (this.builtin = (e.target as HTMLSelectElement).value as 'default' | 'hard')} ?disabled=${!this.canLoad}>
+            <option value="default">default</option>
+            <option value="hard">hard (crossing, close targets)</option>
+          </select>
+        </label>
+        <label>Seed <input name="seed" type="number" min="0" step="1" placeholder="scenario's" ?disabled=${!this.canLoad} /></label>
+        <button type="submit" ?disabled=${!this.canLoad}>Load</button>
+        <label>Or a file <input type="file" accept="application/json,.json" @change=${this.onFile} ?disabled=${!this.canLoad} /></label>
+        <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('scenario-unload', { bubbles: true, composed: true }))} ?disabled=${!this.canLoad || !p?.runId}>
+          End run
+        </button>
+      </form>
+      <dl>
+        <dt>Worker</dt>
+        <dd>${s?.state ?? 'not started'}${s && s.restarts > 0 ? ` · ${s.restarts} restart${s.restarts === 1 ? '' : 's'}` : ''}</dd>
+        <dt>Run</dt>
+        <dd>${p?.scenario ?? '—'}${p?.runId ? ` · ${Math.round(p.runTimeS)} s` : ''}</dd>
+        <dt>This node</dt>
+        <dd>${p ? ROLE_TEXT[p.role] ?? p.role : '—'}</dd>
+        <dt>Computed by</dt>
+        <dd>${p?.leaseHolder ?? '—'}</dd>
+        <dt>Fused tracks</dt>
+        <dd>${p?.role === 'computing' ? p.confirmedTracks : '—'}</dd>
+        <dt>Score (GOSPA)</dt>
+        <dd>
+          ${p?.score
+            ? `${Math.round(p.score.gospa)} m · localisation ${Math.round(p.score.localisationM)} m · missed ${p.score.missed.toFixed(2)} · false ${p.score.false.toFixed(2)}`
+            : '— (while computing)'}
+        </dd>
+        <dt>Tick</dt>
+        <dd>${p?.timing ? `fusion ${p.timing.fuseMs.toFixed(1)} ms · store ${p.timing.writeMs.toFixed(1)} ms` : '—'}</dd>
+      </dl>
+    `;
+  }
+
+  private readonly onSubmit = (e: SubmitEvent): void => {
+    e.preventDefault();
+    const seedText = new FormData(e.target as HTMLFormElement).get('seed');
+    this.load({ builtin: this.builtin }, seedText);
+  };
+
+  private readonly onFile = async (e: Event): Promise<void> => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    const text = await file.text();
+    input.value = '';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      this.loadError = `${file.name} is not JSON: ${error instanceof Error ? error.message : String(error)}`;
+      return;
+    }
+    const seedText = this.renderRoot.querySelector<HTMLInputElement>('input[name=seed]')?.value ?? '';
+    this.load({ file: parsed, fileName: file.name }, seedText);
+  };
+
+  private load(source: ScenarioSource, seedText: FormDataEntryValue | null): void {
+    const seed = typeof seedText === 'string' && seedText.trim() !== '' ? Number(seedText) : undefined;
+    if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) {
+      this.loadError = `The seed must be a whole number ≥ 0, got "${String(seedText)}".`;
+      return;
+    }
+    this.loadError = undefined;
+    this.dispatchEvent(new CustomEvent<ScenarioLoadDetail>('scenario-load', { detail: { source, seed }, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lattice-pipeline-panel': PipelinePanel;
+  }
+  interface HTMLElementEventMap {
+    'scenario-load': CustomEvent<ScenarioLoadDetail>;
+    'scenario-unload': CustomEvent<void>;
+  }
+}
