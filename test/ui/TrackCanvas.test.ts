@@ -71,6 +71,24 @@ describe('TrackCanvas', () => {
     checkEqual(alphaAt(p.x, p.y, 3), 0, 'nothing left after delete');
   });
 
+  it('draws an intercept line from the asset to its target while the task is active', () => {
+    const { layer, store, put, at, alphaAt } = setup();
+    put('trk', fused(57, 20));
+    store.create('jet', 'asset', { position: { lat: 57, lon: 18, alt: 0 }, affiliation: { value: 'friend' } });
+    layer.apply('jet', store.get('jet'));
+    const task = { kind: 'intercept', targetId: 'trk', assetId: 'jet', requestId: 'r1', status: 'executing' } as const;
+    store.create('task.r1', 'task', { task });
+    layer.apply('task.r1', store.get('task.r1'));
+    layer.drawNow();
+    const mid = at(57, 19);
+    check(alphaAt(mid.x, mid.y, 2) > 0, 'line pixels half way between asset and target');
+    store.update('task.r1', { task: { ...task, status: 'done_ok' } });
+    layer.apply('task.r1', store.get('task.r1'));
+    layer.drawNow();
+    checkEqual(layer.interceptCount, 0, 'a finished task has no line');
+    checkEqual(alphaAt(mid.x, mid.y, 2), 0, 'the line is gone');
+  });
+
   it('draws fused tracks as framed symbols, larger than raw sensor plots', () => {
     const { layer, put, at, alphaAt } = setup();
     put('fused', fused(57, 18.5, { velocity: undefined }));

@@ -5,7 +5,7 @@
  * Mercator pixels at zoom 0 so a pan or zoom needs one multiply-add per track.
  */
 import * as L from './leaflet.js';
-import type { EntityView } from '../../crdt/index.js';
+import { isTerminal, type EntityView } from '../../crdt/index.js';
 import { SymbolCache, type SymbolBitmap } from './SymbolCache.js';
 import { TRAIL_INTERVAL_MS, TRAIL_LENGTH, createTrack, updateTrack, type TrackState } from './TrackState.js';
 import { PlotRaster, packColour } from './PlotRaster.js';
@@ -22,6 +22,9 @@ export function symbolSizeFor(zoom: number, onScreen: number): number {
   const bySize = Math.max(12, Math.min(SYMBOL_SIZE, Math.round(zoom * 2 + 4)));
   return onScreen > 800 ? Math.max(12, bySize - 3) : bySize;
 }
+
+/** Intercept lines: the friendly-assets blue, bright enough over land and sea. */
+const INTERCEPT_COLOUR = '#7fd6ff';
 
 /** Labels are drawn only while this few marks are on screen; beyond it they are clutter. */
 const LABEL_LIMIT = 250;
@@ -57,6 +60,8 @@ export class TrackCanvas extends PaneCanvas {
   readonly symbols: SymbolCache;
   private readonly raster: PlotRaster;
   private readonly tracks = new Map<string, TrackState>();
+  /** Active intercept tasks (not yet done or cancelled): asset → target lines. */
+  private readonly intercepts = new Map<string, { readonly assetId: string; readonly targetId: string }>();
   private selectedId: string | undefined;
   private readonly trailIntervalMs: number;
   // Canvas positions from the last paint, for hit testing.
@@ -86,15 +91,24 @@ export class TrackCanvas extends PaneCanvas {
   /** Replaces everything with the given entities (no trails). */
   reset(views: Iterable<EntityView>): void {
     this.tracks.clear();
-    for (const view of views) this.upsert(view);
+    this.intercepts.clear();
+    for (const view of views) this.apply(view.id, view, false);
     this.requestDraw('data');
   }
 
   /** Applies one entity's current state; `undefined` (deleted) removes it. */
-  apply(id: string, view: EntityView | undefined): void {
+  apply(id: string, view: EntityView | undefined, draw = true): void {
+    const task = view?.components.task;
+    if (task?.kind === 'intercept' && !isTerminal(task.status)) this.intercepts.set(id, { assetId: task.assetId, targetId: task.targetId });
+    else this.intercepts.delete(id);
     if (!view || !view.components.position) this.tracks.delete(id);
     else this.upsert(view);
-    this.requestDraw('data');
+    if (draw) this.requestDraw('data');
+  }
+
+  /** How many intercept lines there are to draw (tests read it). */
+  get interceptCount(): number {
+    return this.intercepts.size;
   }
 
   setSelected(id: string | undefined): void {
@@ -250,6 +264,7 @@ export class TrackCanvas extends PaneCanvas {
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
     this.drawPoints(visible);
+    this.drawIntercepts(scale, ox, oy);
 
     // Pass 5: threat rings, then the framed 2525 symbols over them; all bitmap copies at whole
     // pixels (an unscaled, aligned copy is several times cheaper than a filtered one).
@@ -314,6 +329,39 @@ export class TrackCanvas extends PaneCanvas {
       ctx.strokeStyle = IDENTITY_COLOURS[t.identity];
       ctx.stroke();
     }
+  }
+
+  /** Dashed lines from each interceptor to its target, with an arrowhead at the target. */
+  private drawIntercepts(scale: number, ox: number, oy: number): void {
+    if (this.intercepts.size === 0) return;
+    const ctx = this.ctx;
+    ctx.save();
+    ctx.strokeStyle = INTERCEPT_COLOUR;
+    ctx.fillStyle = INTERCEPT_COLOUR;
+    ctx.lineWidth = 1.5;
+    for (const { assetId, targetId } of this.intercepts.values()) {
+      const asset = this.tracks.get(assetId);
+      const target = this.tracks.get(targetId);
+      if (!asset || !target) continue;
+      const ax = asset.x * scale - ox;
+      const ay = asset.y * scale - oy;
+      const tx = target.x * scale - ox;
+      const ty = target.y * scale - oy;
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath();
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(tx, ty);
+      ctx.stroke();
+      const angle = Math.atan2(ty - ay, tx - ax);
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(tx - Math.cos(angle) * 14, ty - Math.sin(angle) * 14);
+      ctx.lineTo(tx - Math.cos(angle - 0.35) * 24, ty - Math.sin(angle - 0.35) * 24);
+      ctx.lineTo(tx - Math.cos(angle + 0.35) * 24, ty - Math.sin(angle + 0.35) * 24);
+      ctx.closePath();
+      ctx.fill();
+    }
+    ctx.restore();
   }
 
   private drawSelection(x: number, y: number, symbolSize: number): void {

@@ -1,0 +1,104 @@
+/** The Pipeline and Tasks panels: what they show and the events they raise. */
+import '../../src/ui/panels/PipelinePanel.js';
+import '../../src/ui/panels/TasksPanel.js';
+import type { ScenarioLoadDetail } from '../../src/ui/panels/PipelinePanel.js';
+import type { TaskCancelDetail, TaskRow } from '../../src/ui/panels/TasksPanel.js';
+import type { PipelineHostStatus } from '../../src/workers/index.js';
+import { check, checkEqual, cleanup, collect, fixture } from './assert.js';
+
+const running: PipelineHostStatus = {
+  state: 'running',
+  restarts: 1,
+  lastFault: undefined,
+  pipeline: {
+    role: 'standby',
+    runId: 'run-1',
+    scenario: 'hard',
+    runTimeS: 42,
+    confirmedTracks: 0,
+    leaseHolder: 'node-b',
+    leaseExpires: undefined,
+    score: undefined,
+    problem: undefined,
+    timing: undefined,
+  },
+};
+
+describe('<lattice-pipeline-panel>', () => {
+  afterEach(cleanup);
+
+  it('shows the run, who computes it and a worker fault', async () => {
+    const panel = fixture('lattice-pipeline-panel');
+    panel.status = running;
+    panel.fault = { message: 'Fault drill: a pipeline step failed on purpose.', stack: undefined, at: Date.UTC(2026, 0, 1, 12, 0, 0), restartInMs: 500 };
+    await panel.updateComplete;
+    const text = panel.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+    check(text.includes('hard · 42 s'), 'the run');
+    check(text.includes('another node computes; this one stands by'), 'this node stands by');
+    check(text.includes('node-b'), 'who computes');
+    check(text.includes('1 restart'), 'restarts');
+    check(panel.shadowRoot!.querySelector('[role=alert]')!.textContent!.includes('failed on purpose'), 'the fault is an alert');
+  });
+
+  it('raises scenario-load with the chosen scenario and seed, and not with a bad seed', async () => {
+    const panel = fixture('lattice-pipeline-panel');
+    panel.canLoad = true;
+    await panel.updateComplete;
+    const loads = collect<ScenarioLoadDetail>(document.body, 'scenario-load');
+    const select = panel.shadowRoot!.querySelector('select')!;
+    select.value = 'hard';
+    select.dispatchEvent(new Event('change'));
+    const seed = panel.shadowRoot!.querySelector<HTMLInputElement>('input[name=seed]')!;
+    seed.value = '7';
+    panel.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    checkEqual(loads, [{ source: { builtin: 'hard' }, seed: 7 }], 'load raised');
+    seed.value = '-3';
+    panel.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    // The form's own constraints (whole number ≥ 0) stop it before anything is raised.
+    check(!seed.checkValidity(), 'the browser flags the seed');
+    checkEqual(loads.length, 1, 'no event for a bad seed');
+  });
+
+  it('disables loading for a viewer', async () => {
+    const panel = fixture('lattice-pipeline-panel');
+    panel.canLoad = false;
+    await panel.updateComplete;
+    check(panel.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.disabled, 'load disabled');
+  });
+});
+
+const row = (id: string, status: TaskRow['status']): TaskRow => ({
+  id,
+  kind: 'intercept',
+  targetId: `trk-${id}`,
+  assetId: 'scn.jet',
+  requestId: id,
+  status,
+  journal: [{ entry: { kind: 'task', taskId: id, status: 'created', note: 'intercept' }, at: { wall: Date.UTC(2026, 0, 1, 12), counter: 0, node: 'n1' } }],
+});
+
+describe('<lattice-tasks-panel>', () => {
+  afterEach(cleanup);
+
+  it('lists tasks with their status and journal, and lets an operator cancel one that is not done', async () => {
+    const panel = fixture('lattice-tasks-panel');
+    panel.tasks = [row('a', 'executing'), row('b', 'done_ok')];
+    panel.canCancel = true;
+    await panel.updateComplete;
+    const items = panel.shadowRoot!.querySelectorAll('ul[aria-label=Tasks] > li');
+    checkEqual(items.length, 2, 'two tasks');
+    check(items[0]!.textContent!.includes('executing') && items[0]!.textContent!.includes('12:00:00Z created'), 'status and journal');
+    checkEqual(items[1]!.querySelector('button.cancel'), null, 'a finished task cannot be cancelled');
+    const cancels = collect<TaskCancelDetail>(document.body, 'task-cancel');
+    items[0]!.querySelector<HTMLButtonElement>('button.cancel')!.click();
+    checkEqual(cancels, [{ taskId: 'a' }], 'cancel raised');
+  });
+
+  it('offers no cancel to a viewer', async () => {
+    const panel = fixture('lattice-tasks-panel');
+    panel.tasks = [row('a', 'executing')];
+    panel.canCancel = false;
+    await panel.updateComplete;
+    checkEqual(panel.shadowRoot!.querySelector('button.cancel'), null, 'no cancel button');
+  });
+});
