@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm run screenshots`: opens the app in headless Chromium and writes docs/screenshots/*.png.
-// By default it serves the repository with Vite and drives the UI demo page (in-memory nodes
-// with sample traffic); LATTICE_SCREENSHOT_URL points it at any running app page instead,
-// e.g. `npm start` then LATTICE_SCREENSHOT_URL=http://127.0.0.1:5173/ npm run screenshots.
+// `npm run screenshots`: runs the real app (Vite + the signaling server), opens two mesh nodes
+// in headless Chromium (one browser context each), loads the default scenario, approves an
+// intercept, and writes docs/screenshots/*.png. Everything shown is the product running.
 import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
 import { chromium } from 'playwright-core';
@@ -13,102 +13,106 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = new URL('../docs/screenshots/', import.meta.url);
 mkdirSync(outDir, { recursive: true });
 
-let server;
-let base = process.env.LATTICE_SCREENSHOT_URL;
-if (!base) {
-  server = await createServer({ root, logLevel: 'warn', server: { port: 0, host: '127.0.0.1' } });
-  await server.listen();
-  base = `${server.resolvedUrls.local[0]}ui-demo.html`;
-}
+const signalingPort = 4900 + Math.floor(Math.random() * 90);
+const signaling = spawn(process.execPath, ['scripts/signaling.mjs', '--port', String(signalingPort)], { cwd: root, stdio: 'ignore' });
+const server = await createServer({ root, logLevel: 'warn', server: { port: 0, host: '127.0.0.1' } });
+await server.listen();
+const base = server.resolvedUrls.local[0];
+const room = `screenshots-${Date.now().toString(36)}`;
+const url = (name, inRoom) => `${base}?room=${inRoom}&name=${name}&signaling=ws://127.0.0.1:${signalingPort}`;
 
 const browser = await chromium.launch(launchOptions);
 const shots = [];
+const step = (what) => process.stderr.write(`screenshots: ${what}\n`);
 try {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
-  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
-  page.on('console', (m) => m.type() === 'error' && process.stderr.write(`console: ${m.text()}\n`));
-
-  const app = () => page.locator('lattice-app');
-  const ready = async () => {
-    await app().waitFor({ timeout: 30_000 });
-    // Wait until the node is mounted, the basemap has arrived and whatever the node holds is drawn.
-    await page.waitForFunction(
-      () => {
-        const a = document.querySelector('lattice-app');
-        const map = a?.shadowRoot?.querySelector('lattice-map');
-        return Boolean(a?.node && a.basemap && map?.tracks && map.tracks.lastStats.total === a.node.store.list().filter((e) => e.components.position).length);
-      },
-      null,
-      { timeout: 30_000 },
-    );
-    await page.waitForTimeout(1500);
+  const open = async (name, inRoom = room) => {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1, permissions: ['camera', 'microphone'] });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => process.stderr.write(`[${name}] page error: ${e.message}\n`));
+    await page.goto(url(name, inRoom));
+    await page.waitForFunction(() => window.lattice?.pipeline !== undefined, null, { timeout: 60_000 });
+    await page.evaluate(() => window.lattice.ready);
+    return page;
   };
-  const shoot = async (name) => {
+  const shoot = async (page, name) => {
     const path = fileURLToPath(new URL(`${name}.png`, outDir));
     await page.screenshot({ path });
     shots.push(path);
   };
+  const app = (page, fn, arg) => page.evaluate(fn, arg);
 
-  await page.goto(base.includes('?') ? base : `${base}?tracks=400`);
-  await ready();
-  // Let history trails build up (a dot every 5 s) before the first picture, if tracks move.
-  await page
-    .waitForFunction(
-      () => {
-        const a = document.querySelector('lattice-app');
-        const map = a.shadowRoot.querySelector('lattice-map');
-        const tracks = a.node.store.list('track');
-        return tracks.filter((e) => map.tracks.trailLength(e.id) >= 3).length >= Math.min(50, tracks.length / 2);
-      },
-      null,
-      { timeout: 30_000, polling: 500 },
-    )
-    .catch(() => process.stderr.write('screenshots: tracks are not moving; the overview has no trails\n'));
-  await shoot('overview');
+  const alpha = await open('Ops-North');
+  const bravo = await open('Ops-South');
+  await bravo.waitForFunction(() => window.lattice.peers().length === 1, null, { timeout: 30_000 });
+  step('loading the default scenario');
+  await alpha.evaluate(() => window.lattice.pipeline.load('default', 7));
+  await bravo.waitForFunction(() => window.lattice.approvals().length > 0, null, { timeout: 90_000 });
+  await bravo.waitForTimeout(2_000);
+  await shoot(bravo, 'overview');
 
-  // Select the most interesting track (fused, high threat, awaiting approval) and inspect it, zoomed in.
-  const selected = await page.evaluate(() => {
-    const a = document.querySelector('lattice-app');
-    const tracks = a.node.store.list().filter((e) => e.components.position);
-    const score = (e) => (e.components.fusion ? 4 : 0) + (e.components.threat?.level === 'high' ? 2 : 0) + (e.components.approval ? 1 : 0);
-    const target = tracks.sort((x, y) => score(y) - score(x))[0];
-    if (!target) return undefined;
-    a.selectedId = target.id;
-    const map = a.shadowRoot.querySelector('lattice-map');
-    const p = target.components.position;
-    map.leaflet.setView([p.lat, p.lon], 9, { animate: false });
-    a.following = true;
-    return target.id;
+  step('approving an intercept');
+  const target = await app(bravo, () => {
+    const [first] = window.lattice.approvals();
+    window.lattice.approve(first.entityId);
+    return first.entityId;
   });
-  if (selected) {
-    await page.waitForTimeout(3500);
-    await shoot('inspector');
-  } else {
-    process.stderr.write('screenshots: the node holds no entity with a position; no inspector picture\n');
-  }
+  await alpha.waitForFunction((id) => window.lattice.tasks().some((t) => t.targetId === id && t.status === 'executing'), target, { timeout: 30_000 });
+  await alpha.waitForTimeout(6_000);
+  await app(
+    alpha,
+    (id) => {
+      const a = document.querySelector('lattice-app');
+      a.selectedId = id;
+      a.following = true;
+      a.tab = 'inspector';
+    },
+    target,
+  );
+  await alpha.waitForTimeout(1_000);
+  await shoot(alpha, 'inspector');
+  await app(alpha, () => (document.querySelector('lattice-app').tab = 'tasks'));
+  await alpha.waitForTimeout(1_000);
+  await shoot(alpha, 'tasks');
+  await app(alpha, () => (document.querySelector('lattice-app').tab = 'pipeline'));
+  await alpha.waitForTimeout(1_000);
+  await shoot(alpha, 'pipeline');
 
-  // Mesh panel, then the same node offline.
-  await page.getByRole('tab', { name: 'Mesh' }).click();
-  await page.waitForTimeout(1200);
-  await shoot('mesh');
-  await page.getByRole('button', { name: 'Go offline' }).click();
-  await page.waitForTimeout(1200);
-  await shoot('offline');
+  step('mesh panel, online and offline');
+  await bravo.getByRole('tab', { name: 'Mesh' }).click();
+  await bravo.waitForTimeout(1_500);
+  await shoot(bravo, 'mesh');
+  await bravo.getByRole('button', { name: 'Go offline' }).click();
+  await bravo.waitForTimeout(1_500);
+  await shoot(bravo, 'offline');
+  await bravo.getByRole('button', { name: 'Reconnect' }).click();
 
-  // The track list, the keyboard way to select.
-  await page.getByRole('button', { name: 'Reconnect' }).click();
-  await page.getByRole('tab', { name: 'Tracks' }).click();
-  await page.waitForTimeout(800);
-  await shoot('tracks');
-
-  // A dense picture: 2,000 tracks.
-  if (!process.env.LATTICE_SCREENSHOT_URL) {
-    await page.goto(`${base}?tracks=2000`);
-    await ready();
-    await shoot('dense-2000');
-  }
+  step('a dense picture: 2,000 tracks written through the scripting API');
+  const dense = await open('Dense', `${room}-dense`);
+  await dense.evaluate(() => {
+    const api = window.lattice;
+    const affiliations = ['hostile', 'unknown', 'neutral', 'friend'];
+    const levels = ['none', 'low', 'medium', 'high'];
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let start = 0; start < 2000; start += 500) {
+      api.transact(() => {
+        for (let i = start; i < start + 500; i++) {
+          api.create(`dense-${i}`, 'track', {
+            position: { lat: 54 + random() * 5, lon: 10 + random() * 14, alt: 3000 },
+            velocity: { speed: 80 + (i % 200), heading: (i * 37) % 360 },
+            affiliation: { value: affiliations[i % 4] },
+            threat: { level: levels[(i >> 2) % 4] },
+            classification: { label: i % 3 === 0 ? 'military' : 'civilian', confidence: 0.8 },
+          });
+        }
+      });
+    }
+  });
+  await dense.waitForTimeout(4_000);
+  await shoot(dense, 'dense-2000');
 } finally {
   await browser.close();
-  await server?.close();
+  await server.close();
+  signaling.kill();
 }
 for (const s of shots) console.log(`wrote ${s}`);
