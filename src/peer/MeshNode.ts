@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
-import { Awareness, removeAwarenessStates } from 'y-protocols/awareness';
+import { Awareness } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
@@ -119,9 +119,15 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (!this.transport.connected) return;
     this.transport.disconnect();
     // A node out of the mesh hears nobody: forget the others' presence (y-webrtc would keep it
-    // for 30 s). The transport no longer listens, so this is not sent anywhere.
+    // for 30 s). Not with removeAwarenessStates: it bumps each peer's clock here, and on
+    // reconnect their current states (older clocks) would be refused until they next renew,
+    // up to 15 s with no peer shown. Dropping state and meta accepts whatever they send next.
     const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
-    removeAwarenessStates(this.awareness, others, 'disconnect');
+    for (const id of others) {
+      this.awareness.states.delete(id);
+      this.awareness.meta.delete(id);
+    }
+    if (others.length > 0) this.awareness.emit('change', [{ added: [], updated: [], removed: others }, 'disconnect']);
     this.queueStatus();
   }
 

@@ -121,3 +121,17 @@ test('rejected input is shown on the node', async ({ browser }) => {
     await Promise.all([a.context.close(), b.context.close()]);
   }
 });
+
+test('after a reconnect the other node is listed again at once, not after presence renews (15 s)', async ({ browser }) => {
+  const [a, b] = await openPair(browser);
+  try {
+    for (let round = 0; round < 3; round++) {
+      await b.handle.disconnect();
+      await waitUntil(async () => (await b.handle.peers()).length === 0 && (await a.handle.peers()).length === 0, 'both forget each other', 10_000);
+      await b.handle.connect();
+      await waitUntil(async () => (await b.handle.peers()).length === 1 && (await a.handle.peers()).length === 1, `round ${round}: both list each other again`, 5_000);
+    }
+  } finally {
+    await Promise.all([a.context.close(), b.context.close()]);
+  }
+});
