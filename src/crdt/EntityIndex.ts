@@ -16,7 +16,7 @@
 import type { Hlc } from './Hlc.js';
 import { CODE_JOURNAL, type JournalEntry, type StampedEntry } from './journal.js';
 import { decodeBatch, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
-import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, type ComponentName, type Components, type EntityType, type RegisterName } from './components.js';
+import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, type ComponentName, type ComponentValues, type Components, type EntityType, type RegisterName } from './components.js';
 
 export interface BatchInfo {
   readonly raw: RawBatch;
@@ -229,9 +229,33 @@ export class EntityIndex {
     return (record.view ??= buildView(record));
   }
 
-  *views(): IterableIterator<EntityView> {
+  /** Views of the visible entities, optionally of one type (filtered before any view is built). */
+  *views(type?: EntityType): IterableIterator<EntityView> {
     for (const record of this.records.values()) {
-      if (record.visible) yield (record.view ??= buildView(record));
+      if (record.visible && (type === undefined || record.created!.type === type)) yield (record.view ??= buildView(record));
+    }
+  }
+
+  /**
+   * One component of a visible entity, without building its whole view: the cheap read for
+   * code that scans many entities each tick.
+   */
+  component<N extends ComponentName>(id: string, name: N): ComponentValues[N] | undefined {
+    const record = this.records.get(id);
+    if (!record || !record.visible) return undefined;
+    if (name === 'taskCatalog') {
+      if (record.adds.size === 0) return undefined;
+      const tasks = new Set<string>();
+      for (const slot of record.adds.values()) tasks.add(slot.task);
+      return [...tasks].sort() as ComponentValues[N];
+    }
+    return record.registers.get(name as RegisterName)?.value as ComponentValues[N] | undefined;
+  }
+
+  /** Ids of the visible entities, optionally of one type. */
+  *ids(type?: EntityType): IterableIterator<string> {
+    for (const record of this.records.values()) {
+      if (record.visible && (type === undefined || record.created!.type === type)) yield record.id;
     }
   }
 

@@ -28,6 +28,7 @@ import {
   validateComponents,
   validateEntityId,
   validateEntityType,
+  type ComponentName,
   type ComponentValues,
   type Components,
   type EntityType,
@@ -81,7 +82,8 @@ const MAX_PROBLEMS = 20;
 export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
 
 interface PendingBatch {
-  readonly writes: Map<string, RawWrite>;
+  /** Staged writes by entity, then by what they write (so a later write to it replaces them). */
+  readonly writes: Map<string, Map<string, RawWrite>>;
   /** Journal entries are encoded at commit, when the stamp (and so relative times) is known. */
   readonly journal: Array<[string, JournalEntry]>;
   readonly created: Set<string>;
@@ -137,7 +139,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         throw new ValidationError('entity-id', `"${entityId}" was deleted in this batch; create it again in a later one.`);
       }
       p.created.add(entityId);
-      p.writes.set(`${entityId}\u0000${CODE_CREATE}`, [entityId, CODE_CREATE, ENTITY_TYPES.indexOf(entityType)]);
+      staged(p, entityId).set(`${CODE_CREATE}`, [entityId, CODE_CREATE, ENTITY_TYPES.indexOf(entityType)]);
       this.stage(p, entityId, values);
     });
   }
@@ -176,12 +178,11 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const entityId = validateEntityId(id);
     this.batch((p) => {
       if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
-      const prefix = `${entityId}\u0000`;
-      for (const key of [...p.writes.keys()]) if (key.startsWith(prefix)) p.writes.delete(key);
+      p.writes.delete(entityId);
       for (let i = p.journal.length - 1; i >= 0; i--) if (p.journal[i]![0] === entityId) p.journal.splice(i, 1);
       p.created.delete(entityId);
       p.deleted.add(entityId);
-      p.writes.set(`${prefix}${CODE_DELETE}`, [entityId, CODE_DELETE]);
+      staged(p, entityId).set(`${CODE_DELETE}`, [entityId, CODE_DELETE]);
     });
   }
 
@@ -225,24 +226,22 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       }
       const spec = REGISTERS[name] as unknown as RegisterSpec<RegisterName>;
       const payload = spec.encode(values[name] as ComponentValues[RegisterName]);
-      p.writes.set(`${id}\u0000${spec.code}`, [id, spec.code, ...payload]);
+      staged(p, id).set(`${spec.code}`, [id, spec.code, ...payload]);
     }
   }
 
   /** Turns "the catalog is now X" into adds and observed removes (add-wins set operations). */
   private stageTasks(p: PendingBatch, id: string, desired: readonly string[]): void {
-    const prefix = `${id}\u0000`;
-    for (const key of [...p.writes.keys()]) {
-      if (key.startsWith(`${prefix}${CODE_TASK_ADD}\u0000`) || key.startsWith(`${prefix}${CODE_TASK_REMOVE}\u0000`)) p.writes.delete(key);
-    }
+    const writes = staged(p, id);
+    for (const key of [...writes.keys()]) if (key.startsWith(`${CODE_TASK_ADD}:`) || key.startsWith(`${CODE_TASK_REMOVE}:`)) writes.delete(key);
     const current = new Set(this.index.get(id)?.components.taskCatalog ?? []);
     for (const task of desired) {
-      if (!current.has(task)) p.writes.set(`${prefix}${CODE_TASK_ADD}\u0000${task}`, [id, CODE_TASK_ADD, task]);
+      if (!current.has(task)) writes.set(`${CODE_TASK_ADD}:${task}`, [id, CODE_TASK_ADD, task]);
     }
     for (const task of current) {
       if (desired.includes(task)) continue;
       const tags = this.index.taskTags(id, task);
-      if (tags.length > 0) p.writes.set(`${prefix}${CODE_TASK_REMOVE}\u0000${task}`, [id, CODE_TASK_REMOVE, task, ...tags]);
+      if (tags.length > 0) writes.set(`${CODE_TASK_REMOVE}:${task}`, [id, CODE_TASK_REMOVE, task, ...tags]);
     }
   }
 
@@ -254,10 +253,12 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   }
 
   private commit(p: PendingBatch): void {
-    if (p.writes.size === 0 && p.journal.length === 0) return;
+    const writes: RawWrite[] = [];
+    for (const perEntity of p.writes.values()) for (const write of perEntity.values()) writes.push(write);
+    if (writes.length === 0 && p.journal.length === 0) return;
     const stamp = this.clock.now();
-    const journal = p.journal.map(([id, entry]): RawWrite => [id, CODE_JOURNAL, ...encodeJournalEntry(entry, stamp.wall)]);
-    const raw: RawBatch = [encodeHlc(stamp), ...p.writes.values(), ...journal];
+    for (const [id, entry] of p.journal) writes.push([id, CODE_JOURNAL, ...encodeJournalEntry(entry, stamp.wall)]);
+    const raw: RawBatch = [encodeHlc(stamp), ...writes];
     const decoded = decodeBatch(raw);
     if (decoded.rejected.length > 0) {
       // Every write was validated when staged; reaching this is a bug, and the doc is untouched.
@@ -284,11 +285,19 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     return this.index.has(id);
   }
 
+  /** One component of a live entity, without building the whole view (cheap in hot loops). */
+  component<N extends ComponentName>(id: string, name: N): ComponentValues[N] | undefined {
+    return this.index.component(id, name);
+  }
+
+  /** Ids of the live entities, optionally of one type. */
+  ids(type?: EntityType): string[] {
+    return [...this.index.ids(type)];
+  }
+
   /** Every live entity, optionally of one type. */
   list(type?: EntityType): EntityView[] {
-    const out: EntityView[] = [];
-    for (const view of this.index.views()) if (!type || view.type === type) out.push(view);
-    return out;
+    return [...this.index.views(type)];
   }
 
   get size(): number {
@@ -468,4 +477,14 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   private emitChanges(changes: readonly EntityChange[]): void {
     if (changes.length > 0) this.emit('change', [changes]);
   }
+}
+
+/** The staged writes of one entity in a pending batch. */
+function staged(p: PendingBatch, id: string): Map<string, RawWrite> {
+  let writes = p.writes.get(id);
+  if (!writes) {
+    writes = new Map();
+    p.writes.set(id, writes);
+  }
+  return writes;
 }

@@ -15,7 +15,6 @@ import {
   DEFAULT_APPROVAL_TIMEOUT_MS,
   TaskBoard,
   type EntityStore,
-  type EntityView,
   type ThreatLevel,
 } from '../../crdt/index.js';
 
@@ -58,19 +57,24 @@ export class TaskingPolicy {
   step(): TaskingReport {
     const report: TaskingReport = { requested: [], withdrawn: [], tasked: [], unassigned: [] };
     this.assignedThisStep.clear();
-    const tracks = this.store.list('track').filter((t) => t.components.threat);
     this.store.transact(() => {
-      for (const track of tracks) this.stepTrack(track, report);
+      for (const id of this.store.ids('track')) {
+        const threat = this.store.component(id, 'threat');
+        if (threat) this.stepTrack(id, threat.level, report);
+      }
     });
     for (const id of [...this.lastLevel.keys()]) if (!this.store.has(id)) this.lastLevel.delete(id);
     return report;
   }
 
-  private stepTrack(track: EntityView, report: TaskingReport): void {
-    const level = track.components.threat!.level;
-    const previous = this.lastLevel.get(track.id);
-    this.lastLevel.set(track.id, level);
-    const outcome = this.desk.outcome(track.id);
+  private stepTrack(id: string, level: ThreatLevel, report: TaskingReport): void {
+    const previous = this.lastLevel.get(id);
+    this.lastLevel.set(id, level);
+    // Only a track that is high, or was high a moment ago, can have a request to act on; for
+    // the rest (most of a busy picture) the catalog is all there is, and reading the journal
+    // of every track each tick would cost more than fusion itself.
+    const mayHaveRequest = level === 'high' || previous === 'high' || previous === undefined;
+    const outcome = mayHaveRequest ? this.desk.outcome(id) : undefined;
     const catalog = new Set(CATALOG_BY_THREAT[level]);
 
     if (level === 'high') {
@@ -78,34 +82,34 @@ export class TaskingPolicy {
       const open = outcome && (outcome.state === 'pending' || outcome.state === 'approved');
       // A new request on a fresh rise, or when this track never had one (e.g. after a takeover).
       if ((rose && !open) || !outcome) {
-        this.desk.request(track.id, ['intercept'], { timeoutMs: this.timeoutMs });
-        report.requested.push(track.id);
+        this.desk.request(id, ['intercept'], { timeoutMs: this.timeoutMs });
+        report.requested.push(id);
       } else if (outcome.state === 'approved') {
         catalog.add('intercept');
-        this.ensureIntercept(track, outcome.request.requestId, report);
+        this.ensureIntercept(id, outcome.request.requestId, report);
       }
     } else if (outcome?.state === 'pending') {
-      this.desk.withdraw(track.id, `threat fell to ${level}`);
-      report.withdrawn.push(track.id);
+      this.desk.withdraw(id, `threat fell to ${level}`);
+      report.withdrawn.push(id);
     }
 
-    const current = track.components.taskCatalog ?? [];
+    const current = this.store.component(id, 'taskCatalog') ?? [];
     const desired = [...catalog].sort();
     if (current.length !== desired.length || current.some((t, i) => t !== desired[i])) {
-      this.store.update(track.id, { taskCatalog: desired });
+      this.store.update(id, { taskCatalog: desired });
     }
   }
 
-  private ensureIntercept(track: EntityView, requestId: string, report: TaskingReport): void {
+  private ensureIntercept(id: string, requestId: string, report: TaskingReport): void {
     if (this.board.get(`task.${requestId}`)) return;
-    const position = track.components.position;
+    const position = this.store.component(id, 'position');
     const asset = position ? this.board.nearestAvailableAsset(position, this.assignedThisStep) : undefined;
     if (!asset) {
-      report.unassigned.push(track.id);
+      report.unassigned.push(id);
       return;
     }
-    this.board.create('intercept', track.id, asset.id, requestId);
+    this.board.create('intercept', id, asset.id, requestId);
     this.assignedThisStep.add(asset.id);
-    report.tasked.push(track.id);
+    report.tasked.push(id);
   }
 }
