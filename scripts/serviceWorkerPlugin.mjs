@@ -2,8 +2,16 @@
 // starts with no server reachable. It lists the files of this very build (no network, no
 // third-party plugin), so a new build gives a new worker and a fresh cache.
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** Files under `dir`, as paths relative to it with '/' separators. */
+function filesUnder(dir) {
+  if (!dir || !existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath ?? entry.path, entry.name)).split('\\').join('/'));
+}
 
 /** The worker. Serialized with toString(): it must not refer to anything outside itself. */
 function serviceWorker(self, SHELL, CACHE) {
@@ -50,11 +58,18 @@ function serviceWorker(self, SHELL, CACHE) {
 }
 
 export function serviceWorkerPlugin() {
+  let publicDir;
   return {
     name: 'lattice-service-worker',
     apply: 'build',
+    configResolved(config) {
+      publicDir = config.publicDir;
+    },
     writeBundle(options, bundle) {
-      const files = Object.keys(bundle).filter((f) => !f.endsWith('.map')).sort();
+      // The bundle lists what Vite built; files copied from public/ (the web app manifest and
+      // its icons) are not in it, yet an installed app needs them offline too.
+      const built = Object.keys(bundle).filter((f) => !f.endsWith('.map'));
+      const files = [...new Set([...built, ...filesUnder(publicDir)])].sort();
       const shell = ['./', ...files.map((f) => `./${f}`)];
       const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
       const source =

@@ -74,6 +74,10 @@ test('a track written on one node is drawn, clicked and inspected on the other',
   // Written for the mesh: the request leaves Bravo's queue, and Alpha sees who approved it.
   await expect(row).toHaveCount(0);
   await expect.poll(() => a.evaluate(() => window.lattice!.approval('trk-e2e')?.decidedBy?.operator)).toBe('Bravo');
+  // And Alpha's screen says so: the request left its queue for the history, with who decided.
+  await expect(a.locator('lattice-approval-queue li.request')).toHaveCount(0);
+  await a.locator('lattice-approval-queue summary').click();
+  await expect(a.locator('lattice-approval-queue .history')).toContainText('approved by Bravo');
 
   // Bravo goes offline from the mesh panel, misses a track, and catches up on reconnecting.
   await b.getByRole('tab', { name: 'Mesh' }).click();
