@@ -61,3 +61,35 @@ export const theme = css`
     white-space: nowrap;
   }
 `;
+
+/**
+ * What the side-panel tabs share: their padding, label/value lists (`dl`), and an alert box for
+ * something the operator must read (`.alert`).
+ */
+export const panel = css`
+  :host {
+    display: block;
+    padding: 10px 12px;
+  }
+  dl {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 3px 12px;
+    margin: 0 0 12px;
+    font-size: 12px;
+  }
+  dt {
+    color: var(--lm-muted);
+  }
+  dd {
+    margin: 0;
+  }
+  .alert {
+    margin: 0 0 8px;
+    padding: 6px 8px;
+    border: 1px solid var(--lm-danger);
+    border-radius: 4px;
+    background: #3a1a1a;
+    white-space: pre-wrap;
+  }
+`;

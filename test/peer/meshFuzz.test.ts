@@ -8,17 +8,12 @@ import { MeshNode } from '../../src/peer/MeshNode.js';
 import { createScriptingApi, ViewerCannotWriteError } from '../../src/peer/scriptingApi.js';
 import type { MemoryTransport } from '../../src/peer/MemoryTransport.js';
 import { check, checkEqual, waitUntil } from './check.js';
+import { SeededRandom } from '../../src/workers/random.js';
 
-/** mulberry32: small, seeded, good enough to pick operations. */
+/** Seeded uniform draws in [0, 1), to pick operations reproducibly. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** JSON with sorted keys: key order depends on the order writes arrived, values must not. */

@@ -1,14 +1,5 @@
-/** Small assertions and bounded waits for the UI component tests (mocha in real Chromium). */
-
-export function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`check failed: ${message}`);
-}
-
-export function checkEqual<T>(actual: T, expected: T, message: string): void {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`check failed: ${message}\n  expected ${e}\n  actual   ${a}`);
-}
+/** Assertions and bounded waits for the UI component tests (mocha in real Chromium). */
+export { check, checkEqual } from '../peer/check.js';
 
 /** Polls until `probe` holds; fails after `timeoutMs` with what it waited for. Never a bare sleep. */
 export async function waitUntil(probe: () => boolean, what: string | (() => string), timeoutMs = 5000): Promise<void> {

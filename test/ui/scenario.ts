@@ -4,18 +4,13 @@
  * reckoning. Seeded, so every run draws the same picture. Not the pipeline (issue 4): this
  * only has to look and move like its output.
  */
+import { SeededRandom } from '../../src/workers/random.js';
 import { ApprovalDesk, type Components, type EntityStore, type ThreatLevel } from '../../src/crdt/index.js';
 
-/** Mulberry32: small, fast, good enough for sample data. */
+/** Seeded uniform draws in [0, 1) for sample data (the pipeline's generator). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 const KN = 0.514444;

@@ -9,17 +9,14 @@ import { COMPONENT_NAMES, type EntityView } from '../../crdt/index.js';
 import { ClockController } from '../controllers/ClockController.js';
 import { formatAge, formatComponent, formatHlc } from '../format.js';
 import { labelOf } from '../map/symbology.js';
-import { theme } from '../theme.js';
+import { panel, theme } from '../theme.js';
 
 @customElement('lattice-inspector')
 export class EntityInspector extends LitElement {
   static override styles = [
     theme,
+    panel,
     css`
-      :host {
-        display: block;
-        padding: 10px 12px;
-      }
       .head {
         display: flex;
         align-items: center;

@@ -10,7 +10,7 @@ import type { MeshStatus, NodeIdentity } from '../../peer/LatticeNode.js';
 import { ClockController } from '../controllers/ClockController.js';
 import { formatAge } from '../format.js';
 import { SYNC_TEXT, inSync, summarise, type ConvergedAt } from '../meshSummary.js';
-import { theme } from '../theme.js';
+import { panel, theme } from '../theme.js';
 
 /** How a peer is reached, in words; unknown kinds (a newer mesh) are shown as they are. */
 export function linkText(link: string): string {
@@ -35,11 +35,8 @@ export interface MeshConnectionDetail {
 export class MeshPanel extends LitElement {
   static override styles = [
     theme,
+    panel,
     css`
-      :host {
-        display: block;
-        padding: 10px 12px;
-      }
       .row {
         display: flex;
         align-items: center;
@@ -65,25 +62,7 @@ export class MeshPanel extends LitElement {
       .row button {
         margin-left: auto;
       }
-      .problem {
-        margin: 0 0 8px;
-        padding: 6px 8px;
-        border: 1px solid var(--lm-danger);
-        border-radius: 4px;
-        background: #3a1a1a;
-      }
-      dl {
-        display: grid;
-        grid-template-columns: auto 1fr;
-        gap: 3px 12px;
-        margin: 0 0 12px;
-        font-size: 12px;
-      }
-      dt {
-        color: var(--lm-muted);
-      }
       dd {
-        margin: 0;
         overflow: hidden;
         text-overflow: ellipsis;
       }
@@ -150,7 +129,7 @@ export class MeshPanel extends LitElement {
           ${state === 'offline' ? 'Reconnect' : 'Go offline'}
         </button>
       </div>
-      ${s?.problem ? html`<p class="problem" role="alert">${s.problem}</p>` : nothing}
+      ${s?.problem ? html`<p class="alert" role="alert">${s.problem}</p>` : nothing}
       <dl>
         <dt>Node</dt>
         <dd>${this.identity ? `${this.identity.name} (${this.identity.nodeId}) · ${this.identity.role}` : '—'}</dd>

@@ -7,7 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PipelineFault, PipelineHostStatus } from '../../workers/index.js';
-import { theme } from '../theme.js';
+import { panel, theme } from '../theme.js';
 
 export type ScenarioSource = { readonly builtin: 'default' | 'hard' } | { readonly file: unknown; readonly fileName: string };
 
@@ -27,10 +27,9 @@ const ROLE_TEXT: Record<string, string> = {
 export class PipelinePanel extends LitElement {
   static override styles = [
     theme,
+    panel,
     css`
       :host {
-        display: block;
-        padding: 10px 12px;
         font-size: 13px;
       }
       form {
@@ -49,27 +48,6 @@ export class PipelinePanel extends LitElement {
       }
       input[type='number'] {
         width: 7em;
-      }
-      dl {
-        display: grid;
-        grid-template-columns: auto 1fr;
-        gap: 3px 12px;
-        margin: 0 0 12px;
-        font-size: 12px;
-      }
-      dt {
-        color: var(--lm-muted);
-      }
-      dd {
-        margin: 0;
-      }
-      .alert {
-        margin: 0 0 10px;
-        padding: 6px 8px;
-        border: 1px solid var(--lm-danger);
-        border-radius: 4px;
-        background: #3a1a1a;
-        white-space: pre-wrap;
       }
     `,
   ];

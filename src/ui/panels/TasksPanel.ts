@@ -7,7 +7,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { isTerminal, type StampedEntry, type Task } from '../../crdt/index.js';
 import type { EntitySelectDetail } from '../map/LatticeMap.js';
-import { theme } from '../theme.js';
+import { panel, theme } from '../theme.js';
 
 export interface TaskRow extends Task {
   readonly id: string;
@@ -23,10 +23,9 @@ export interface TaskCancelDetail {
 export class TasksPanel extends LitElement {
   static override styles = [
     theme,
+    panel,
     css`
       :host {
-        display: block;
-        padding: 10px 12px;
         font-size: 13px;
       }
       ul {
@@ -65,12 +64,6 @@ export class TasksPanel extends LitElement {
         font-size: 12px;
         color: var(--lm-muted);
       }
-      .error {
-        margin: 0 0 8px;
-        padding: 6px 8px;
-        border: 1px solid var(--lm-danger);
-        border-radius: 4px;
-      }
     `,
   ];
 
@@ -80,7 +73,7 @@ export class TasksPanel extends LitElement {
 
   protected override render() {
     return html`
-      ${this.cancelError ? html`<p class="error" role="alert">Not cancelled: ${this.cancelError}</p>` : nothing}
+      ${this.cancelError ? html`<p class="alert" role="alert">Not cancelled: ${this.cancelError}</p>` : nothing}
       ${this.tasks.length === 0
         ? html`<p>No tasks yet. An intercept is tasked when a high threat's request is approved.</p>`
         : html`<ul aria-label="Tasks">
