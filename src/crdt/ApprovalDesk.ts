@@ -46,6 +46,9 @@ export class ApprovalDesk {
     const requestedAt = this.store.wallNow();
     const deadline = requestedAt + Math.round(timeoutMs);
     const requestId = `r${requestedAt.toString(36)}${randomSuffix()}`;
+    // The journal entry is the record that outcomes are judged from; the `approval` component
+    // is an index of the current request (so lists need not read every journal). One batch,
+    // one stamp: the two never disagree.
     this.store.transact(() => {
       this.store.update(entityId, { approval: { requestId, requestedAt, deadline, tasks: list, requestedBy: this.store.node } });
       this.store.record(entityId, { kind: 'request', requestId, deadline, tasks: list, auto: options.auto === true });

@@ -422,8 +422,14 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     if (transaction.origin === this) return;
     const added: unknown[] = [];
     const removed: unknown[] = [];
-    for (const item of event.changes.added) if (item.content instanceof Y.ContentAny) added.push(...item.content.getContent());
-      else this.reject(`A peer put a ${item.content.constructor.name} into the log; it was ignored.`, 'batch');
+    for (const item of event.changes.added) {
+      if (item.content instanceof Y.ContentAny) {
+        added.push(...item.content.getContent());
+      } else {
+        this.rejectedBatches++;
+        this.report([`A peer put a ${item.content.constructor.name} into the log; it was ignored.`]);
+      }
+    }
     for (const item of event.changes.deleted) if (item.content instanceof Y.ContentAny) removed.push(...item.content.getContent());
     this.ingestRemote(added, removed);
     const { changes } = this.index.endChanges('remote');
@@ -460,12 +466,6 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     }
     this.index.rebuild(this.index.unreplaced(lost));
     if (problems.length > 0) this.report(problems);
-  }
-
-  private reject(message: string, kind: 'batch' | 'write'): void {
-    if (kind === 'batch') this.rejectedBatches++;
-    else this.rejectedWrites++;
-    this.report([message]);
   }
 
   private report(problems: string[]): void {
