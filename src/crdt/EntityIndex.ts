@@ -16,7 +16,7 @@
 import type { Hlc } from './Hlc.js';
 import { CODE_JOURNAL, type JournalEntry, type StampedEntry } from './journal.js';
 import { decodeBatch, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
-import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, type ComponentName, type ComponentValues, type Components, type EntityType, type RegisterName } from './components.js';
+import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, registerByCode, type ComponentName, type ComponentValues, type Components, type EntityType, type RegisterName } from './components.js';
 
 export interface BatchInfo {
   readonly raw: RawBatch;
@@ -331,6 +331,44 @@ export class EntityIndex {
     this.records.delete(id);
     this.touched.delete(record);
     return rewrite;
+  }
+
+  /**
+   * Whether a write stamped `stamp` would change nothing here: an equal or newer write to the
+   * same thing is present, or a tombstone that kills it. (A sender uses it to skip what the
+   * other side has.) Unknown shapes answer false.
+   */
+  covers(raw: RawWrite, stamp: string): boolean {
+    const record = this.records.get(raw[0]);
+    if (!record) return false;
+    const tombstone = record.deleted?.stamp;
+    const code = raw[1];
+    switch (code) {
+      case CODE_CREATE:
+        // An old create still gives a resurrected entity its type: only a create covers it.
+        return record.created !== undefined && record.created.stamp >= stamp;
+      case CODE_DELETE:
+        return tombstone !== undefined && tombstone >= stamp;
+      case CODE_TASK_ADD: {
+        if (tombstone !== undefined && stamp <= tombstone) return true;
+        const key = `${String(raw[2])}@${stamp}`;
+        return record.adds.has(key) || record.removed.has(key);
+      }
+      case CODE_TASK_REMOVE: {
+        const tags = raw.slice(3) as string[];
+        if (tombstone !== undefined && !removeMatters(stamp, tags, tombstone)) return true;
+        for (const remove of record.removes) if (remove.stamp === stamp && remove.task === raw[2]) return true;
+        return false;
+      }
+      case CODE_JOURNAL:
+        return (tombstone !== undefined && stamp <= tombstone) || record.journal.has(`${stamp}|${JSON.stringify(raw)}`);
+      default: {
+        if (tombstone !== undefined && stamp <= tombstone) return true;
+        const spec = typeof code === 'number' ? registerByCode(code) : undefined;
+        const current = spec ? record.registers.get(spec.name) : undefined;
+        return current !== undefined && current.stamp >= stamp;
+      }
+    }
   }
 
   /** Moves the live writes of `from` to a rewritten batch `to` holding exactly those writes. */

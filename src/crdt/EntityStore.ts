@@ -48,7 +48,15 @@ export interface StoreEvents {
   change: (events: readonly EntityEvent[]) => void;
   /** Writes or batches from the document that were skipped because they are invalid. */
   rejected: (reasons: readonly string[]) => void;
+  /**
+   * Batches that entered the log: written here (`local`), brought in by `importBatches`
+   * (`import`), or found in the document (`document`: another replica of it, storage).
+   * Rewrites of batches already present are not reported.
+   */
+  appended: (batches: readonly DecodedBatch[], source: AppendSource) => void;
 }
+
+export type AppendSource = 'local' | 'import' | 'document';
 
 export interface StoreHealth {
   readonly entities: number;
@@ -74,6 +82,11 @@ export interface EntityStoreOptions {
   readonly tombstoneGraceMs?: number;
   /** Name of the log in the document. */
   readonly logName?: string;
+  /**
+   * Rewrite own mostly-dead batches (default true). Off for a replica that must only ever
+   * add what it is given (the mesh side of a budgeted node: a rewrite would be unpaced traffic).
+   */
+  readonly rewriteOwn?: boolean;
 }
 
 /** Own batches smaller than this are left alone even when mostly dead: rewriting costs more. */
@@ -98,6 +111,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   private readonly index = new EntityIndex();
   private readonly physicalNow: () => number;
   private readonly tombstoneGraceMs: number;
+  private readonly rewriteOwn: boolean;
   private pending: PendingBatch | undefined;
   private rejectedWrites = 0;
   private rejectedBatches = 0;
@@ -117,8 +131,9 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         ...(options.maxOffsetMs === undefined ? {} : { maxOffsetMs: options.maxOffsetMs }),
       });
     this.tombstoneGraceMs = options.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
+    this.rewriteOwn = options.rewriteOwn ?? true;
     this.log = doc.getArray<RawBatch>(options.logName ?? 'lattice.log');
-    this.ingestRemote(this.log.toArray() as unknown[], []);
+    this.ingestRemote(this.log.toArray() as unknown[], [], true);
     this.index.endChanges('remote');
     this.log.observe(this.onLogEvent);
   }
@@ -273,6 +288,69 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       this.collect(ended.affected);
     }, this);
     this.emitChanges(changes);
+    this.emit('appended', [[decoded], 'local']);
+  }
+
+  /**
+   * Adds batches made elsewhere (another document's log) as they are, with their stamps, and
+   * deletes in the same transaction what they make dead. Invalid entries are skipped: counted
+   * and reported when `report` (default true), silently when the caller has reported them
+   * already. Entries already present (the same objects) are skipped. Returns how many were added.
+   */
+  importBatches(raws: readonly unknown[], report = true): number {
+    this.assertUsable();
+    const batches: DecodedBatch[] = [];
+    const problems: string[] = [];
+    for (const raw of raws) {
+      let decoded: DecodedBatch;
+      try {
+        decoded = decodeBatch(raw);
+      } catch (error) {
+        if (!(error instanceof LatticeError)) throw error;
+        if (report) this.rejectedBatches++;
+        problems.push(`Ignored a log entry: ${error.message}`);
+        continue;
+      }
+      if (this.index.batchInfo(decoded.raw)) continue;
+      batches.push(decoded);
+      if (report && decoded.rejected.length > 0) {
+        this.rejectedWrites += decoded.rejected.length;
+        problems.push(...decoded.rejected.map((r) => `Ignored a write: ${r}`));
+      }
+    }
+    if (batches.length === 0) {
+      if (report && problems.length > 0) this.report(problems);
+      return 0;
+    }
+    let changes: EntityChange[] = [];
+    this.doc.transact(() => {
+      this.log.push(batches.map((b) => b.raw));
+      for (const decoded of batches) {
+        this.index.addBatch(decoded);
+        const skew = this.observeStamp(decoded);
+        if (skew && report) problems.push(skew);
+      }
+      const ended = this.index.endChanges('remote');
+      changes = ended.changes;
+      this.collect(ended.affected);
+    }, this);
+    if (report && problems.length > 0) this.report(problems);
+    this.emitChanges(changes);
+    this.emit('appended', [batches, 'import']);
+    return batches.length;
+  }
+
+  /**
+   * Whether `write`, stamped `stamp`, would change nothing here (an equal or newer write, or a
+   * tombstone, is present): what a sender skips.
+   */
+  covers(write: RawWrite, stamp: string): boolean {
+    return this.index.covers(write, stamp);
+  }
+
+  /** Every batch in the log, decoded (for a reader that starts late; O(document)). */
+  batches(): DecodedBatch[] {
+    return [...this.index.allBatches()].map((info) => decodeBatch(info.raw));
   }
 
   // ---------------------------------------------------------------- reads
@@ -387,7 +465,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     for (const info of candidates) {
       if (info.pinned || !this.index.batchInfo(info.raw)) continue;
       if (info.live.size === 0) remove.add(info.raw);
-      else if (forced.has(info) || (info.hlc.node === this.node && info.size >= REWRITE_MIN_SIZE && info.live.size * 2 < info.size)) rewrites.push(info);
+      else if (forced.has(info) || (this.rewriteOwn && info.hlc.node === this.node && info.size >= REWRITE_MIN_SIZE && info.live.size * 2 < info.size)) rewrites.push(info);
     }
     if (remove.size === 0 && rewrites.length === 0) return { deletedBatches: 0, rewrittenBatches: 0 };
     for (const info of rewrites) remove.add(info.raw);
@@ -431,15 +509,17 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       }
     }
     for (const item of event.changes.deleted) if (item.content instanceof Y.ContentAny) removed.push(...item.content.getContent());
-    this.ingestRemote(added, removed);
+    const batches = this.ingestRemote(added, removed, false);
     const { changes } = this.index.endChanges('remote');
     this.emitChanges(changes);
+    if (batches.length > 0) this.emit('appended', [batches, 'document']);
   };
 
-  private ingestRemote(added: readonly unknown[], removed: readonly unknown[]): void {
+  private ingestRemote(added: readonly unknown[], removed: readonly unknown[], initial: boolean): DecodedBatch[] {
     const lost = [];
     for (const raw of removed) lost.push(...this.index.removeBatch(raw as RawBatch).lost);
     const problems: string[] = [];
+    const batches: DecodedBatch[] = [];
     for (const raw of added) {
       let decoded: DecodedBatch;
       try {
@@ -451,21 +531,30 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         continue;
       }
       this.index.addBatch(decoded);
+      if (!initial) batches.push(decoded);
       if (decoded.rejected.length > 0) {
         this.rejectedWrites += decoded.rejected.length;
         problems.push(...decoded.rejected.map((r) => `Ignored a write from a peer: ${r}`));
       }
-      try {
-        this.clock.update(decoded.hlc);
-      } catch (error) {
-        if (!(error instanceof ClockSkewError)) throw error;
-        // The batch still counts (every replica must resolve the same), but our clock stays honest.
-        this.clockSkews++;
-        problems.push(`Node ${decoded.hlc.node}: ${error.message}`);
-      }
+      const skew = this.observeStamp(decoded);
+      if (skew) problems.push(skew);
     }
     this.index.rebuild(this.index.unreplaced(lost));
     if (problems.length > 0) this.report(problems);
+    return batches;
+  }
+
+  /** Moves our clock past a batch's stamp; returns a problem if the stamp is too far ahead. */
+  private observeStamp(decoded: DecodedBatch): string | undefined {
+    try {
+      this.clock.update(decoded.hlc);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ClockSkewError)) throw error;
+      // The batch still counts (every replica must resolve the same), but our clock stays honest.
+      this.clockSkews++;
+      return `Node ${decoded.hlc.node}: ${error.message}`;
+    }
   }
 
   private report(problems: string[]): void {

@@ -11,3 +11,4 @@ export * from './approval.js';
 export { ApprovalDesk } from './ApprovalDesk.js';
 export type { Actor, ActorRole, PendingApproval } from './ApprovalDesk.js';
 export { TaskBoard, TASK_TRANSITIONS, isTerminal, taskIdFor, haversineM } from './TaskBoard.js';
+export type { RawBatch, RawWrite, DecodedBatch, DecodedWrite } from './batch.js';

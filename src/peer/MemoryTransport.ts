@@ -11,6 +11,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { MeshTransport, TransportEvents, TransportLink } from './MeshTransport.js';
+import { Pacer, splitBytes, type MessageKind } from './budget/Pacer.js';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
@@ -27,6 +28,8 @@ export class MemoryNetwork {
   /** Source of randomness for the jitter; tests pass a seeded one. */
   random: () => number = Math.random;
   private readonly linkClock = new Map<string, number>();
+  /** Called for every part a transport hands to a link (tests measure egress with it). */
+  onPart: ((from: MemoryTransport, bytes: number) => void) | undefined;
 
   /** Cuts the link between two transports (both directions) until `unblock`. */
   block(a: MemoryTransport, b: MemoryTransport): void {
@@ -100,6 +103,8 @@ export class MemoryTransport extends ObservableV2<TransportEvents> implements Me
     private readonly network: MemoryNetwork,
     readonly doc: Y.Doc,
     readonly awareness: awarenessProtocol.Awareness,
+    /** Paces what this transport sends, like y-webrtc's patched send path. */
+    readonly pacer: Pacer = new Pacer(),
   ) {
     super();
   }
@@ -156,9 +161,9 @@ export class MemoryTransport extends ObservableV2<TransportEvents> implements Me
     const sync = encoding.createEncoder();
     encoding.writeVarUint(sync, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(sync, this.doc);
-    this.network.deliver(this, peer, encoding.toUint8Array(sync));
+    this.send(peer, 'sync', encoding.toUint8Array(sync));
     const states = [...this.awareness.getStates().keys()];
-    if (states.length > 0) this.network.deliver(this, peer, awarenessMessage(this.awareness, states));
+    if (states.length > 0) this.send(peer, 'presence', awarenessMessage(this.awareness, states));
     this.emit('links', []);
   }
 
@@ -179,7 +184,21 @@ export class MemoryTransport extends ObservableV2<TransportEvents> implements Me
       this.emit('rejected', [`memory: ${error instanceof Error ? error.message : String(error)}`]);
       return;
     }
-    if (reply) this.network.deliver(this, from, reply);
+    if (reply) this.send(from, reply[0] === MESSAGE_SYNC ? 'sync' : 'presence', reply);
+  }
+
+  /**
+   * Sends one message through the pacer, as parts like a data channel's; the peer gets the whole
+   * message when its last part leaves (what reassembly gives on the real link).
+   */
+  private send(peer: MemoryTransport, kind: MessageKind, message: Uint8Array): void {
+    const parts = splitBytes(message, this.pacer.partBytes);
+    const last = parts[parts.length - 1];
+    this.pacer.submit(kind, parts, (part) => {
+      if (!this.peers.has(peer)) return; // the link closed while the message waited
+      this.network.onPart?.(this, part.byteLength);
+      if (part === last) this.network.deliver(this, peer, message);
+    });
   }
 
   private read(message: Uint8Array): Uint8Array | null {
@@ -202,17 +221,19 @@ export class MemoryTransport extends ObservableV2<TransportEvents> implements Me
     }
   }
 
-  private readonly onDocUpdate = (update: Uint8Array): void => {
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeUpdate(encoder, update);
     const message = encoding.toUint8Array(encoder);
-    for (const peer of this.peers.keys()) this.network.deliver(this, peer, message);
+    // As y-webrtc: what came from a peer is forwarded to the others (relay).
+    const kind: MessageKind = origin === this ? 'relay' : 'update';
+    for (const peer of this.peers.keys()) this.send(peer, kind, message);
   };
 
   private readonly onAwarenessUpdate = (change: { added: number[]; updated: number[]; removed: number[] }): void => {
     const message = awarenessMessage(this.awareness, [...change.added, ...change.updated, ...change.removed]);
-    for (const peer of this.peers.keys()) this.network.deliver(this, peer, message);
+    for (const peer of this.peers.keys()) this.send(peer, 'presence', message);
   };
 }
 
@@ -225,5 +246,5 @@ function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: numbe
 
 /** A `TransportFactory` for nodes on `network`. */
 export function memoryTransport(network: MemoryNetwork) {
-  return (doc: Y.Doc, awareness: awarenessProtocol.Awareness): MemoryTransport => new MemoryTransport(network, doc, awareness);
+  return (doc: Y.Doc, awareness: awarenessProtocol.Awareness, pacer?: Pacer): MemoryTransport => new MemoryTransport(network, doc, awareness, pacer);
 }

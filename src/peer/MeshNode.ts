@@ -10,9 +10,12 @@ import { ObservableV2 } from 'lib0/observable';
 import { Awareness } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
-import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
+import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import type { MeshTransport, TransportFactory } from './MeshTransport.js';
 import { PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
+import { MeshGateway } from './budget/MeshGateway.js';
+import { Pacer, TRAFFIC_WINDOW_MS } from './budget/Pacer.js';
+import { validateBudget } from './budget/uplinkBudget.js';
 
 export interface MeshNodeOptions {
   readonly identity: NodeIdentity;
@@ -24,18 +27,32 @@ export interface MeshNodeOptions {
   readonly autoConnect?: boolean;
   /** Problems found while configuring the node (e.g. in its URL), shown until resolved. */
   readonly configProblems?: readonly string[];
+  /** The uplink budget to start with (default unlimited). */
+  readonly budget?: { bytesPerSecond: number; burstBytes?: number };
 }
 
 /** How long a wrong-password warning stays after the last undecryptable message. */
 const UNDECRYPTABLE_HOLD_MS = 30_000;
 /** Digest publishing is coalesced: at most one awareness update per this many ms. */
 const DIGEST_DELAY_MS = 50;
+/**
+ * With a budget, presence (≈ 250 bytes with the digest) may take about 5 % of it: at 1 kB/s one
+ * update per 5 s, at 8 kB/s one per 0.6 s.
+ */
+const PRESENCE_SHARE_BYTES_MS = 5_000_000;
 
 export class MeshNode extends ObservableV2<LatticeNodeEvents> implements LatticeNode {
   readonly identity: NodeIdentity;
   readonly room: string;
+  /** The node's own document: the UI, the pipeline worker and IndexedDB work on it. */
   readonly doc = new Y.Doc();
   readonly store: EntityStore;
+  /** The document the transport shares with other nodes (see `MeshGateway`). */
+  readonly meshDoc = new Y.Doc();
+  readonly meshStore: EntityStore;
+  /** Paces everything the transport sends (the uplink budget). */
+  readonly pacer = new Pacer();
+  readonly gateway: MeshGateway;
   readonly approvals: ApprovalDesk;
   readonly tasks: TaskBoard;
   readonly awareness: Awareness;
@@ -62,11 +79,14 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.room = options.room;
     this.configProblems = options.configProblems ?? [];
     this.store = new EntityStore(this.doc, { node: options.identity.nodeId });
+    this.meshStore = new EntityStore(this.meshDoc, { node: options.identity.nodeId, rewriteOwn: false });
+    if (options.budget) this.pacer.setBudget(validateBudget(options.budget));
     const actor = () => ({ role: this.identity.role, name: this.identity.name });
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
-    this.awareness = new Awareness(this.doc);
-    this.transport = options.transport(this.doc, this.awareness);
+    this.awareness = new Awareness(this.meshDoc);
+    this.transport = options.transport(this.meshDoc, this.awareness, this.pacer);
+    this.gateway = new MeshGateway({ local: this.store, mesh: this.meshStore, pacer: this.pacer, fanOut: () => this.fanOut() });
     this.transport.on('links', this.onLinks);
     this.transport.on('rejected', this.onTransportRejected);
     this.transport.on('undecryptable', this.onUndecryptable);
@@ -78,6 +98,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       this.digestCache = undefined;
     });
     this.store.on('rejected', this.queueStatus);
+    this.meshStore.on('rejected', this.queueStatus);
 
     if (options.persist ?? true) {
       const persistence = new IndexeddbPersistence(`lattice-mesh:${options.room}`, this.doc);
@@ -118,6 +139,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   disconnect(): void {
     if (!this.transport.connected) return;
     this.transport.disconnect();
+    // Its links are gone: what waited for them would go nowhere.
+    this.pacer.clear();
     // A node out of the mesh hears nobody: forget the others' presence (y-webrtc would keep it
     // for 30 s). Not with removeAwarenessStates: it bumps each peer's clock here, and on
     // reconnect their current states (older clocks) would be refused until they next renew,
@@ -137,6 +160,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     const connected = this.transport.connected;
     const state: MeshState = !connected ? 'offline' : links.length > 0 ? 'online' : 'connecting';
     const health = this.store.health();
+    const meshHealth = this.meshStore.health();
     return {
       room: this.room,
       state,
@@ -144,7 +168,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       signalingConnected: connected && this.transport.signalingConnected(),
       networkOnline: typeof navigator === 'undefined' ? true : navigator.onLine,
       peers,
-      rejectedMessages: this.transportRejected + this.presenceRejected + health.rejectedBatches + health.rejectedWrites,
+      rejectedMessages:
+        this.transportRejected + this.presenceRejected + health.rejectedBatches + health.rejectedWrites + meshHealth.rejectedBatches + meshHealth.rejectedWrites,
       problem: this.problem(),
       linkReplacements: this.transport.replacedLinks,
       joinedAt: this.joinedAt === 0 ? undefined : this.joinedAt,
@@ -157,7 +182,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     const ours = this.digest();
     const out: PeerInfo[] = [];
     for (const [clientId, state] of this.awareness.getStates()) {
-      if (clientId === this.doc.clientID) continue;
+      if (clientId === this.meshDoc.clientID) continue;
       const presence = readPresence(state);
       if (!presence || presence.nodeId === this.identity.nodeId) continue;
       const link = links.get(presence.peerId);
@@ -178,6 +203,33 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     return out.sort((a, b) => a.name.localeCompare(b.name) || a.nodeId.localeCompare(b.nodeId));
   }
 
+  budget(): UplinkBudget {
+    return this.pacer.budget;
+  }
+
+  setBudget(budget: { bytesPerSecond: number; burstBytes?: number }): UplinkBudget {
+    const valid = validateBudget(budget);
+    this.pacer.setBudget(valid);
+    this.gateway.kick();
+    this.queueStatus();
+    return valid;
+  }
+
+  traffic(): TrafficReport {
+    const since = this.gateway.outbox.oldestSince();
+    return {
+      budget: this.pacer.budget,
+      bytesPerSecond: this.pacer.rates(),
+      totalBytes: this.pacer.totalBytes(),
+      windowMs: TRAFFIC_WINDOW_MS,
+      queueDepth: this.gateway.outbox.size,
+      queued: this.gateway.outbox.counts(),
+      coalesced: this.gateway.outbox.coalesced,
+      oldestWaitMs: since === undefined ? 0 : Math.max(0, Math.round(performance.now() - since)),
+      pendingBytes: this.pacer.pendingBytes,
+    };
+  }
+
   override async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -187,11 +239,15 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       window.removeEventListener('offline', this.queueStatus);
     }
     this.unsubscribeStore();
+    this.gateway.destroy();
     this.transport.destroy();
+    this.pacer.destroy();
     this.awareness.destroy();
     if (this.persistence) await this.persistence.destroy();
     this.store.destroy();
+    this.meshStore.destroy();
     this.doc.destroy();
+    this.meshDoc.destroy();
     super.destroy();
   }
 
@@ -231,16 +287,30 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.digestCache = undefined;
     this.queueStatus();
     if (this.digestTimer !== undefined) return;
+    const { bytesPerSecond } = this.pacer.budget;
+    const delay = bytesPerSecond > 0 ? Math.max(DIGEST_DELAY_MS, PRESENCE_SHARE_BYTES_MS / bytesPerSecond) : DIGEST_DELAY_MS;
     this.digestTimer = setTimeout(() => {
       this.digestTimer = undefined;
       this.publishPresence();
-    }, DIGEST_DELAY_MS);
+    }, delay);
   };
+
+  /** Copies of each message the transport sends: one per WebRTC link, one for all same-browser tabs. */
+  private fanOut(): number {
+    let direct = 0;
+    let broadcast = 0;
+    for (const link of this.transport.links()) {
+      if (link.kind === 'broadcastchannel') broadcast = 1;
+      else direct++;
+    }
+    return direct + broadcast;
+  }
 
   private readonly onLinks = (): void => {
     // The transport's peer id can arrive late (y-webrtc derives the room key first).
     const published = readPresence(this.awareness.getLocalState());
     if (published && published.peerId !== this.transport.peerId) this.publishPresence();
+    this.gateway.kick();
     this.queueStatus();
   };
 

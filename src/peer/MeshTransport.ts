@@ -7,6 +7,7 @@ import type * as Y from 'yjs';
 import type { ObservableV2 } from 'lib0/observable';
 import type { Awareness } from 'y-protocols/awareness';
 import type { LinkKind } from './LatticeNode.js';
+import type { Pacer } from './budget/Pacer.js';
 
 /** One direct link to another node's transport. */
 export interface TransportLink {
@@ -45,5 +46,8 @@ export interface MeshTransport extends ObservableV2<TransportEvents> {
   destroy(): void;
 }
 
-/** Builds a transport for a node's document; `MeshNode` calls it once. */
-export type TransportFactory = (doc: Y.Doc, awareness: Awareness) => MeshTransport;
+/**
+ * Builds a transport for a node's mesh document; `MeshNode` calls it once. Everything the
+ * transport sends goes through `pacer` (the node's uplink budget and traffic counts).
+ */
+export type TransportFactory = (doc: Y.Doc, awareness: Awareness, pacer: Pacer) => MeshTransport;

@@ -12,6 +12,7 @@ import { WebrtcProvider } from 'y-webrtc';
 import type { Awareness } from 'y-protocols/awareness';
 import type { MeshTransport, TransportEvents, TransportLink } from './MeshTransport.js';
 import { LinkWatchdog, type LinkWatchdogOptions, type WatchedLink } from './LinkWatchdog.js';
+import type { Pacer } from './budget/Pacer.js';
 
 export interface WebrtcTransportOptions {
   readonly room: string;
@@ -58,7 +59,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
   private openLinks = '';
   private readonly poll: ReturnType<typeof setInterval>;
 
-  constructor(doc: Y.Doc, awareness: Awareness, options: WebrtcTransportOptions) {
+  constructor(doc: Y.Doc, awareness: Awareness, pacer: Pacer, options: WebrtcTransportOptions) {
     super();
     this.signaling = [...options.signaling];
     this.provider = new WebrtcProvider(options.room, doc, {
@@ -69,6 +70,8 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
     });
     // y-webrtc connects in its constructor; the node decides when to join.
     this.provider.disconnect();
+    // The patch sends every message through this (see budget/Pacer.ts).
+    (this.provider as unknown as { pacer: Pacer }).pacer = pacer;
     const patched = this.provider as unknown as PatchedProvider;
     patched.on('rejected', ({ source, reason }) => this.emit('rejected', [`${source}: ${reason}`]));
     patched.on('undecryptable', ({ source }) => this.emit('undecryptable', [source]));
@@ -83,12 +86,15 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Me
           list: () => this.watchedLinks(),
           ping: (id) => {
             const conn = this.conn(id);
-            try {
-              conn?.peer.send(PING);
-            } catch (error) {
-              // The channel is already closing; the watchdog replaces it if it stays silent.
-              console.warn(`lattice: could not ping a link (${error instanceof Error ? error.message : String(error)})`);
-            }
+            if (!conn) return;
+            pacer.submit('presence', [PING], (part) => {
+              try {
+                conn.peer.send(part);
+              } catch (error) {
+                // The channel is already closing; the watchdog replaces it if it stays silent.
+                console.warn(`lattice: could not ping a link (${error instanceof Error ? error.message : String(error)})`);
+              }
+            });
           },
           replace: (id) => this.conn(id)?.destroy(),
         },

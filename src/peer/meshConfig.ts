@@ -3,7 +3,9 @@
  * The URL is untrusted input: every value is checked, and a bad one becomes a `problem` a person
  * can read while the node falls back to a safe default.
  */
-import { NODE_ROLES, type NodeRole } from './LatticeNode.js';
+import { ValidationError } from '../crdt/index.js';
+import { NODE_ROLES, type NodeRole, type UplinkBudget } from './LatticeNode.js';
+import { UNLIMITED, validateBudget } from './budget/uplinkBudget.js';
 
 export interface MeshConfig {
   readonly room: string;
@@ -17,6 +19,8 @@ export interface MeshConfig {
   readonly role: NodeRole | undefined;
   /** Replace links that carry no traffic (on unless `?watchdog=0`). */
   readonly watchdog: boolean;
+  /** The uplink budget from `?budget=BYTES_PER_SECOND[&burst=BYTES]` (unlimited when absent). */
+  readonly budget: UplinkBudget;
   /** Problems found in the URL, for a person to read. */
   readonly problems: readonly string[];
 }
@@ -79,7 +83,19 @@ export function readMeshConfig(url: URL): MeshConfig {
   }
 
   const watchdog = params.get('watchdog') !== '0';
-  return { room, signaling, password, iceServers, name, role, watchdog, problems };
+
+  let budget = UNLIMITED;
+  const rawBudget = params.get('budget');
+  if (rawBudget !== null) {
+    const rawBurst = params.get('burst');
+    try {
+      budget = validateBudget({ bytesPerSecond: Number(rawBudget), ...(rawBurst === null ? {} : { burstBytes: Number(rawBurst) }) });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(`The budget "${rawBudget.slice(0, 40)}"${rawBurst === null ? '' : ` with burst "${rawBurst.slice(0, 40)}"`} was ignored: ${error.message}`);
+    }
+  }
+  return { room, signaling, password, iceServers, name, role, watchdog, budget, problems };
 }
 
 export function isNodeRole(value: unknown): value is NodeRole {

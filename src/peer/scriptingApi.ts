@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import type { ApprovalOutcome, Components, EntityEvent, EntityType, EntityView, PendingApproval, StampedEntry, Task, TaskState } from '../crdt/index.js';
-import type { LatticeNode, MeshStatus, NodeIdentity, PeerInfo } from './LatticeNode.js';
+import type { LatticeNode, MeshStatus, NodeIdentity, PeerInfo, TrafficReport, UplinkBudget } from './LatticeNode.js';
 
 /** A write was attempted on a node whose role is `viewer`. */
 export class ViewerCannotWriteError extends Error {
@@ -52,6 +52,15 @@ export interface LatticeScriptingApi {
   peers(): PeerInfo[];
   /** Room, mesh state, signaling, peers, rejected messages and any problem to act on. */
   status(): MeshStatus;
+  /** The uplink budget in force: `{ bytesPerSecond, burstBytes }`, `bytesPerSecond: 0` = unlimited. */
+  budget(): UplinkBudget;
+  /**
+   * Sets the uplink budget (e.g. `{ bytesPerSecond: 8000 }` for a 64 kbps link; `0` lifts it).
+   * Without `burstBytes`, one second's worth (at least 1,024). Throws `ValidationError` for bad values.
+   */
+  setBudget(budget: { bytesPerSecond: number; burstBytes?: number }): UplinkBudget;
+  /** Bytes per second sent per class, queue depth, coalesced changes, oldest wait. */
+  traffic(): TrafficReport;
   /** Calls `listener` with every batch of entity changes; returns the function that stops it. */
   watch(listener: (events: readonly EntityEvent[]) => void): () => void;
   /** Every pending approval request, soonest deadline first. */
@@ -123,6 +132,9 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
     disconnect: () => node.disconnect(),
     peers: () => copy([...node.status().peers]),
     status: () => copy(node.status()),
+    budget: () => copy(node.budget()),
+    setBudget: (budget) => copy(node.setBudget(budget)),
+    traffic: () => copy(node.traffic()),
     watch: (listener) => store.watch(listener),
     approvals: () => copy(node.approvals.pending()),
     approval: (id) => {

@@ -18,8 +18,9 @@ export async function startNodeFromUrl(url: URL, storage: Storage): Promise<Mesh
     room: config.room,
     configProblems: problems,
     autoConnect: !keyless,
-    transport: (doc, awareness) =>
-      new WebrtcTransport(doc, awareness, {
+    budget: config.budget,
+    transport: (doc, awareness, pacer) =>
+      new WebrtcTransport(doc, awareness, pacer, {
         room: config.room,
         signaling: config.signaling,
         password: keyless ? undefined : config.password,

@@ -1,0 +1,59 @@
+/**
+ * Which class a local change waits in, and what it replaces (its outbox key).
+ *
+ * - `delete`, `create`: entity life;
+ * - `priority`: approval decisions and requests (journal entries, the approval component), tasks,
+ *   a threat turning high, and any non-kinematic change to an entity at high threat;
+ * - `routine`: classification, affiliation, source, fusion, lower threats, the task catalog;
+ * - `position`: position and velocity, the high-rate updates a narrow link decimates.
+ */
+import {
+  CODE_CREATE,
+  CODE_DELETE,
+  CODE_JOURNAL,
+  CODE_TASK_ADD,
+  CODE_TASK_REMOVE,
+  REGISTERS,
+  THREAT_LEVELS,
+  type RawWrite,
+} from '../../crdt/index.js';
+import type { ChangeClass } from '../LatticeNode.js';
+
+const HIGH = THREAT_LEVELS.indexOf('high');
+const KINEMATIC = new Set<number>([REGISTERS.position.code, REGISTERS.velocity.code]);
+const DECISIONS = new Set<number>([REGISTERS.approval.code, REGISTERS.task.code]);
+
+export interface Classified {
+  readonly key: string;
+  readonly cls: ChangeClass;
+  /** Threat rank 0–3 of the entity (for a threat change: the new level). */
+  readonly threat: number;
+}
+
+/** `threatOf(id)` is the entity's current threat rank where the change is made (0 if none). */
+export function classifyChange(write: RawWrite, stamp: string, threatOf: (id: string) => number): Classified {
+  const [id, code] = write;
+  switch (code) {
+    case CODE_DELETE:
+      return { key: `${id}|d`, cls: 'delete', threat: threatOf(id) };
+    case CODE_CREATE:
+      return { key: `${id}|c`, cls: 'create', threat: threatOf(id) };
+    case CODE_JOURNAL:
+      // Entries are a set: each is its own key and never replaced.
+      return { key: `${id}|j|${stamp}|${JSON.stringify(write.slice(2))}`, cls: 'priority', threat: threatOf(id) };
+    case CODE_TASK_ADD:
+    case CODE_TASK_REMOVE: {
+      const threat = threatOf(id);
+      return { key: `${id}|${code}|${String(write[2])}|${stamp}`, cls: threat >= HIGH ? 'priority' : 'routine', threat };
+    }
+    default: {
+      if (code === REGISTERS.threat.code) {
+        const level = typeof write[2] === 'number' ? write[2] : 0;
+        return { key: `${id}|${code}`, cls: level >= HIGH ? 'priority' : 'routine', threat: level };
+      }
+      const threat = threatOf(id);
+      const cls: ChangeClass = KINEMATIC.has(code) ? 'position' : DECISIONS.has(code) || threat >= HIGH ? 'priority' : 'routine';
+      return { key: `${id}|${code}`, cls, threat };
+    }
+  }
+}
