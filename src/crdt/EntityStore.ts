@@ -93,6 +93,8 @@ export interface EntityStoreOptions {
 const REWRITE_MIN_SIZE = 8;
 const MAX_PROBLEMS = 20;
 export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
+/** The default name of the log in the document. */
+export const LOG_NAME = 'lattice.log';
 
 interface PendingBatch {
   /** Staged writes by entity, then by what they write (so a later write to it replaces them). */
@@ -132,7 +134,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       });
     this.tombstoneGraceMs = options.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
     this.rewriteOwn = options.rewriteOwn ?? true;
-    this.log = doc.getArray<RawBatch>(options.logName ?? 'lattice.log');
+    this.log = doc.getArray<RawBatch>(options.logName ?? LOG_NAME);
     this.ingestRemote(this.log.toArray() as unknown[], [], true);
     this.index.endChanges('remote');
     this.log.observe(this.onLogEvent);

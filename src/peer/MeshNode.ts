@@ -9,10 +9,11 @@ import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { Awareness } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
+import { ApprovalDesk, EntityStore, LOG_NAME, TaskBoard } from '../crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import type { MeshTransport, TransportFactory } from './MeshTransport.js';
 import { PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
+import { MapMirror } from './budget/MapMirror.js';
 import { MeshGateway } from './budget/MeshGateway.js';
 import { Pacer, TRAFFIC_WINDOW_MS } from './budget/Pacer.js';
 import { validateBudget } from './budget/uplinkBudget.js';
@@ -53,6 +54,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   /** Paces everything the transport sends (the uplink budget). */
   readonly pacer = new Pacer();
   readonly gateway: MeshGateway;
+  private readonly mirror: MapMirror;
   readonly approvals: ApprovalDesk;
   readonly tasks: TaskBoard;
   readonly awareness: Awareness;
@@ -87,6 +89,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.awareness = new Awareness(this.meshDoc);
     this.transport = options.transport(this.meshDoc, this.awareness, this.pacer);
     this.gateway = new MeshGateway({ local: this.store, mesh: this.meshStore, pacer: this.pacer, fanOut: () => this.fanOut() });
+    this.mirror = new MapMirror(this.doc, this.meshDoc, [LOG_NAME], (copy) => this.pacer.tagged('routine', copy));
     this.transport.on('links', this.onLinks);
     this.transport.on('rejected', this.onTransportRejected);
     this.transport.on('undecryptable', this.onUndecryptable);
@@ -240,6 +243,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     }
     this.unsubscribeStore();
     this.gateway.destroy();
+    this.mirror.destroy();
     this.transport.destroy();
     this.pacer.destroy();
     this.awareness.destroy();

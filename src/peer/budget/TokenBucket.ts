@@ -25,12 +25,13 @@ export class TokenBucket {
     return this.size;
   }
 
-  /** Changes rate and size; tokens carried over, cut to the new size. */
+  /** Changes rate and size; tokens carried over, cut to the new size (a bucket that had no rate starts full). */
   configure(rate: number, size: number, now: number): void {
     this.refill(now);
+    const wasUnlimited = this.rate <= 0;
     this.rate = rate;
     this.size = size;
-    this.tokens = Math.min(this.tokens, size);
+    this.tokens = wasUnlimited ? size : Math.min(this.tokens, size);
   }
 
   /** Tokens there now (may be negative after a message larger than the bucket). */

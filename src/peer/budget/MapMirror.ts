@@ -1,0 +1,77 @@
+/**
+ * Keeps the documents' small shared maps (the pipeline's lease and run, `lattice.*` Y.Maps) the
+ * same in a node's own document and its mesh document. The entity log goes through the
+ * `MeshGateway`; these are a few keys changed every few seconds, so they cross at once.
+ *
+ * The mesh document decides: a key set on both sides concurrently resolves there (Yjs's rule for
+ * maps, the same on every node) and the result is copied back, so both documents agree.
+ */
+import * as Y from 'yjs';
+
+const PREFIX = 'lattice.';
+
+export class MapMirror {
+  private readonly skip: ReadonlySet<string>;
+
+  constructor(
+    private readonly local: Y.Doc,
+    private readonly mesh: Y.Doc,
+    /** Root names not to mirror (the entity log). */
+    skip: readonly string[],
+    /** Runs the copy into the mesh document (the node counts its bytes under a traffic class). */
+    private readonly toMesh: (copy: () => void) => void = (copy) => copy(),
+  ) {
+    this.skip = new Set(skip);
+    local.on('afterTransaction', this.fromLocal);
+    mesh.on('afterTransaction', this.fromMesh);
+    for (const name of this.mapNames(local)) this.copyKeys(local, mesh, name, null);
+  }
+
+  destroy(): void {
+    this.local.off('afterTransaction', this.fromLocal);
+    this.mesh.off('afterTransaction', this.fromMesh);
+  }
+
+  private readonly fromLocal = (transaction: Y.Transaction): void => {
+    if (transaction.origin === this) return;
+    this.toMesh(() => this.copyChanged(transaction, this.local, this.mesh));
+  };
+
+  private readonly fromMesh = (transaction: Y.Transaction): void => {
+    if (transaction.origin === this) return;
+    this.copyChanged(transaction, this.mesh, this.local);
+  };
+
+  private copyChanged(transaction: Y.Transaction, from: Y.Doc, to: Y.Doc): void {
+    for (const [type, keys] of transaction.changed) {
+      if (type._item !== null || !(type instanceof Y.Map || type.constructor === Y.AbstractType)) continue;
+      const name = rootName(from, type);
+      if (name === undefined || !name.startsWith(PREFIX) || this.skip.has(name)) continue;
+      this.copyKeys(from, to, name, keys);
+    }
+  }
+
+  /** Copies the given keys (all when null) of map `name` where they differ. */
+  private copyKeys(from: Y.Doc, to: Y.Doc, name: string, keys: ReadonlySet<string | null> | null): void {
+    const source = from.getMap<unknown>(name);
+    const target = to.getMap<unknown>(name);
+    const names = keys === null ? [...source.keys()] : [...keys].filter((k): k is string => k !== null);
+    const differing = names.filter((key) => JSON.stringify(source.get(key)) !== JSON.stringify(target.get(key)));
+    if (differing.length === 0) return;
+    to.transact(() => {
+      for (const key of differing) {
+        if (source.has(key)) target.set(key, source.get(key));
+        else target.delete(key);
+      }
+    }, this);
+  }
+
+  private mapNames(doc: Y.Doc): string[] {
+    return [...doc.share.keys()].filter((name) => name.startsWith(PREFIX) && !this.skip.has(name));
+  }
+}
+
+function rootName(doc: Y.Doc, type: Y.AbstractType<any>): string | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any -- Yjs types its roots so
+  for (const [name, root] of doc.share) if (root === type) return name;
+  return undefined;
+}
