@@ -42,9 +42,12 @@ const CLASS_TEXT: Record<TrafficClass, string> = {
 const isChangeClass = (c: TrafficClass): c is ChangeClass => (CHANGE_CLASSES as readonly string[]).includes(c);
 const count = (n: number): string => n.toLocaleString('en-US');
 
-/** A whole number of bytes, or why not. Empty text is `undefined` (the field was left out). */
+/**
+ * A whole number of bytes, or why not. Empty text is `undefined` (the field was left out).
+ * Spaces may group digits ("64 000"); commas may not, since "1,5" means 1.5 in much of Europe.
+ */
 export function parseBytes(text: string, what: string): number | undefined | { readonly error: string } {
-  const t = text.trim().replace(/[\s,_]/g, '');
+  const t = text.trim().replace(/\s/g, '');
   if (t === '') return undefined;
   if (!/^\d+$/.test(t)) return { error: `${what} must be a whole number of bytes, got "${text.trim()}".` };
   return Number(t);
