@@ -84,6 +84,8 @@ describe('<lattice-budget-panel>', () => {
     input('burstBytes').value = '16000';
     panel.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
     checkEqual(changes.slice(4), [{ bytesPerSecond: 2000 }, { bytesPerSecond: 2000, burstBytes: 16000 }], 'apply, with and without a burst');
+    panel.shadowRoot!.querySelector<HTMLButtonElement>('.presets button')!.click();
+    checkEqual([input('bytesPerSecond').value, input('burstBytes').value], ['', ''], 'a preset clears what was typed');
   });
 
   it('refuses input that is not a whole number, inline, and raises nothing', async () => {

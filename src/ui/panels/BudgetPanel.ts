@@ -233,7 +233,7 @@ export class BudgetPanel extends LitElement {
         <button type="submit">Apply</button>
       </form>
       <div class="presets" role="group" aria-label="Budget presets">
-        ${BUDGET_PRESETS.map((p) => html`<button type="button" data-bps=${p.bytesPerSecond} @click=${() => this.raise({ bytesPerSecond: p.bytesPerSecond })}>${p.label}</button>`)}
+        ${BUDGET_PRESETS.map((p) => html`<button type="button" data-bps=${p.bytesPerSecond} @click=${() => this.applyPreset(p.bytesPerSecond)}>${p.label}</button>`)}
       </div>
     `;
   }
@@ -276,6 +276,12 @@ export class BudgetPanel extends LitElement {
     else if (typeof burst === 'object') this.inputError = { field: 'burstBytes', message: burst.error };
     else this.raise(burst === undefined ? { bytesPerSecond: rate } : { bytesPerSecond: rate, burstBytes: burst });
   };
+
+  /** A preset replaces whatever was typed, so the form does not show values that were never applied. */
+  private applyPreset(bytesPerSecond: number): void {
+    this.renderRoot.querySelector('form')?.reset();
+    this.raise({ bytesPerSecond });
+  }
 
   private raise(detail: BudgetChangeDetail): void {
     this.inputError = undefined;
