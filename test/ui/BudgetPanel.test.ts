@@ -26,7 +26,7 @@ const text = (el: Element | ShadowRoot | null | undefined): string => el?.textCo
 
 describe('uplink formatting', () => {
   it('reads as link rates are quoted', () => {
-    checkEqual(describeBudget({ bytesPerSecond: 0, burstBytes: 1024 }), 'unlimited', 'no budget');
+    checkEqual(describeBudget({ bytesPerSecond: 0, burstBytes: 0 }), 'unlimited', 'no budget');
     checkEqual(describeBudget({ bytesPerSecond: 8000, burstBytes: 8000 }), '8.0 kB/s (64 kbit/s), burst 8.0 kB', 'satellite');
     checkEqual(describeBudget({ bytesPerSecond: 1200, burstBytes: 1024 }), '1.2 kB/s (9.6 kbit/s), burst 1.0 kB', 'radio');
     checkEqual(formatRateOf(7900, 8000), '7.9/8.0 kB/s', 'use against the budget, in the budget unit');

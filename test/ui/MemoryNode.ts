@@ -39,7 +39,7 @@ export interface TrafficPatch extends Partial<Omit<TrafficReport, 'budget' | 'by
   readonly queued?: Partial<Record<ChangeClass, number>>;
 }
 
-/** The real node's limits (see `LatticeNode.setBudget`), so the UI meets the same refusals. */
+/** The real node's limits and defaults (src/peer/budget/uplinkBudget.ts), so the UI meets the same refusals. */
 const MAX_BYTES_PER_SECOND = 1e9;
 const MIN_BURST_BYTES = 256;
 const MAX_BURST_BYTES = 64 * 1024 * 1024;
@@ -62,7 +62,8 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
   readonly budgetCalls: UplinkBudget[] = [];
   mesh: MemoryMesh | undefined;
   private current: MeshStatus;
-  private uplink: UplinkBudget = { bytesPerSecond: 0, burstBytes: 1024 };
+  /** Unlimited; the burst is then irrelevant and reported as 0, as the mesh node does. */
+  private uplink: UplinkBudget = { bytesPerSecond: 0, burstBytes: 0 };
   private report: Omit<TrafficReport, 'budget'> = {
     bytesPerSecond: zeros(TRAFFIC_CLASSES),
     totalBytes: zeros(TRAFFIC_CLASSES),
@@ -117,10 +118,11 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
     if (!Number.isInteger(bytesPerSecond) || bytesPerSecond < 0 || bytesPerSecond > MAX_BYTES_PER_SECOND) {
       throw new ValidationError('bytesPerSecond', `The uplink budget must be a whole number of bytes per second from 0 (unlimited) to 1,000,000,000, got ${String(bytesPerSecond)}.`);
     }
-    if (burstBytes !== undefined && (!Number.isInteger(burstBytes) || burstBytes < MIN_BURST_BYTES || burstBytes > MAX_BURST_BYTES)) {
+    if (bytesPerSecond > 0 && burstBytes !== undefined && (!Number.isInteger(burstBytes) || burstBytes < MIN_BURST_BYTES || burstBytes > MAX_BURST_BYTES)) {
       throw new ValidationError('burstBytes', `The burst must be a whole number of bytes from 256 to 67,108,864 (64 MiB), got ${String(burstBytes)}.`);
     }
-    this.uplink = { bytesPerSecond, burstBytes: burstBytes ?? Math.max(1024, bytesPerSecond) };
+    const burst = bytesPerSecond === 0 ? 0 : (burstBytes ?? Math.min(MAX_BURST_BYTES, Math.max(1024, bytesPerSecond)));
+    this.uplink = { bytesPerSecond, burstBytes: burst };
     this.budgetCalls.push(this.uplink);
     return this.uplink;
   }
