@@ -4,7 +4,8 @@
  *
  * Decisions from the queue (`approval-decision`) are written through the node's approval desk,
  * which refuses what the mesh's rules refuse (a viewer, a second decision, a closed request);
- * a refusal is shown. `mesh-connection` becomes `node.connect()` / `node.disconnect()`.
+ * a refusal is shown. `mesh-connection` becomes `node.connect()` / `node.disconnect()`;
+ * `budget-change` becomes `node.setBudget()`, and a refused budget is shown in the Mesh tab.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -17,13 +18,16 @@ import type { TaskCancelDetail, TaskRow } from './panels/TasksPanel.js';
 import { MeshStatusController } from './controllers/MeshStatusController.js';
 import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision, type OutcomeResolver, type PendingPolicy } from './controllers/PendingApprovalsController.js';
 import { StoreChangesController } from './controllers/StoreChangesController.js';
+import { TrafficController } from './controllers/TrafficController.js';
 import type { Basemap } from './map/basemap.js';
 import type { EntitySelectDetail, FollowChangeDetail } from './map/LatticeMap.js';
 import type { ApprovalDecisionDetail } from './panels/ApprovalQueue.js';
+import type { BudgetChangeDetail } from './panels/BudgetPanel.js';
 import type { MeshConnectionDetail } from './panels/MeshPanel.js';
 import { theme } from './theme.js';
 import './map/LatticeMap.js';
 import './panels/ApprovalQueue.js';
+import './panels/BudgetPanel.js';
 import './panels/EntityInspector.js';
 import './panels/MeshPanel.js';
 import './panels/StatusBar.js';
@@ -132,6 +136,7 @@ export class LatticeApp extends LitElement {
   @state() private decisionError: string | undefined;
   @state() private scenarioError: string | undefined;
   @state() private cancelError: string | undefined;
+  @state() private budgetError: string | undefined;
   private taskRows: TaskRow[] = [];
   private readonly pipelineStatus = new PipelineStatusController(this, () => this.pipeline);
 
@@ -145,6 +150,7 @@ export class LatticeApp extends LitElement {
   private summaryTimer: ReturnType<typeof setInterval> | undefined;
 
   private readonly mesh = new MeshStatusController(this, () => this.node);
+  private readonly traffic = new TrafficController(this, () => this.node);
   readonly approvals = new PendingApprovalsController(this, () => this.node?.store, {
     policy: () => this.pendingPolicy ?? this.outcomePolicy ?? pendingUntilDeadline,
     outcomeOf: () => this.outcomeResolver,
@@ -225,6 +231,7 @@ export class LatticeApp extends LitElement {
         .convergedAt=${this.mesh.convergedAt}
         .entities=${this.entityCount}
         .pendingApprovals=${this.approvals.pending.length}
+        .traffic=${this.traffic.report}
       ></lattice-status-bar>
       ${this.basemapError ? html`<div class="error" role="alert">${this.basemapError}</div>` : nothing}
       <main>
@@ -307,7 +314,8 @@ export class LatticeApp extends LitElement {
           .convergedAt=${this.mesh.convergedAt}
           .health=${this.health}
           @mesh-connection=${this.onMeshConnection}
-        ></lattice-mesh-panel>`;
+        ></lattice-mesh-panel>
+        <lattice-budget-panel .traffic=${this.traffic.report} .error=${this.budgetError} @budget-change=${this.onBudgetChange}></lattice-budget-panel>`;
     }
   }
 
@@ -383,6 +391,20 @@ export class LatticeApp extends LitElement {
     e.stopPropagation();
     if (e.detail.connect) this.node?.connect();
     else this.node?.disconnect();
+  };
+
+  private readonly onBudgetChange = (e: CustomEvent<BudgetChangeDetail>): void => {
+    e.stopPropagation();
+    const node = this.node;
+    if (!node) return;
+    try {
+      node.setBudget(e.detail);
+      this.budgetError = undefined;
+    } catch (error) {
+      if (!(error instanceof LatticeError)) throw error;
+      this.budgetError = `Budget not changed: ${error.message}`;
+    }
+    this.traffic.refresh();
   };
 
   private readonly onTabKey = (e: KeyboardEvent): void => {

@@ -1,5 +1,6 @@
 /** How values read to an operator: short, fixed-width where they tick, UTC times. */
 import type { ComponentName, Components, Hlc } from '../crdt/index.js';
+import type { UplinkBudget } from '../peer/LatticeNode.js';
 
 const KNOTS_PER_MPS = 1.943844;
 
@@ -11,6 +12,57 @@ export function formatAge(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min`;
   if (s < 86400) return `${Math.floor(s / 3600)} h`;
   return `${Math.floor(s / 86400)} d`;
+}
+
+/** "850 ms", "4.2 s", then as `formatAge`: how long something has waited. */
+export function formatWait(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return formatAge(ms);
+}
+
+const BYTE_UNITS = [
+  [1e9, 'GB'],
+  [1e6, 'MB'],
+  [1e3, 'kB'],
+] as const;
+
+/** The SI unit that suits `bytes`, and its size: 8,000 → kB (the way link rates are quoted). */
+function byteUnit(bytes: number): readonly [number, string] {
+  return BYTE_UNITS.find(([size]) => Math.abs(bytes) >= size) ?? [1, 'B'];
+}
+
+function inUnit(bytes: number, [size]: readonly [number, string]): string {
+  return size === 1 ? String(Math.round(bytes)) : (bytes / size).toFixed(1);
+}
+
+/** "312 B", "8.0 kB", "67.1 MB". */
+export function formatBytes(bytes: number): string {
+  const unit = byteUnit(bytes);
+  return `${inUnit(bytes, unit)} ${unit[1]}`;
+}
+
+/** "1.2 kB/s". */
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`;
+}
+
+/**
+ * "7.9/8.0 kB/s" (or "7.9 of 8.0 kB/s" with `separator: ' of '`): a rate against its limit,
+ * both in the limit's unit so they compare at a glance.
+ */
+export function formatRateOf(bytesPerSecond: number, limit: number, separator = '/'): string {
+  const unit = byteUnit(limit);
+  return `${inUnit(bytesPerSecond, unit)}${separator}${inUnit(limit, unit)} ${unit[1]}/s`;
+}
+
+/** "unlimited", or "8.0 kB/s (64 kbit/s), burst 8.0 kB": radio and satellite links are quoted in bits. */
+export function describeBudget(budget: UplinkBudget): string {
+  if (budget.bytesPerSecond === 0) return 'unlimited';
+  const kbit = (budget.bytesPerSecond * 8) / 1000;
+  const bits = kbit >= 1000 ? `${+(kbit / 1000).toFixed(1)} Mbit/s` : `${+kbit.toFixed(1)} kbit/s`;
+  return `${formatRate(budget.bytesPerSecond)} (${bits}), burst ${formatBytes(budget.burstBytes)}`;
 }
 
 /** "1:05", "0:09"; "0:00" once past. */

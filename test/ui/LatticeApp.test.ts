@@ -74,6 +74,47 @@ describe('<lattice-app> with an in-memory node', () => {
     await waitUntil(() => ops.store.has('while-away'), 'the node caught up after reconnecting');
   });
 
+  it('mesh tab sets the uplink budget through the node, shows a refusal, and the status bar follows the traffic', async () => {
+    const { app, ops, shadow } = await setup();
+    app.tab = 'mesh';
+    await app.updateComplete;
+    const panel = () => shadow('lattice-budget-panel')!.shadowRoot!;
+    const indicator = () => shadow('lattice-status-bar >>> .uplink');
+    await waitUntil(() => text(panel().querySelector('.current')).trim() === 'unlimited', 'unlimited at first');
+    checkEqual(indicator(), null, 'no indicator without a budget');
+    [...panel().querySelectorAll<HTMLButtonElement>('.presets button')].find((b) => b.textContent!.trim() === '9.6 kbps radio')!.click();
+    checkEqual(ops.budgetCalls, [{ bytesPerSecond: 1200, burstBytes: 1200 }], 'preset applied by node.setBudget');
+    await app.updateComplete;
+    await waitUntil(() => text(panel().querySelector('.current')).includes('1.2 kB/s (9.6 kbit/s)'), 'the panel shows the new budget at once');
+    await waitUntil(() => indicator() !== null, 'the status bar shows the budget');
+    // Traffic is polled, not pushed: a change in the node's report reaches the screen within a second or so.
+    ops.setTraffic({ bytesPerSecond: { position: 1100 }, queueDepth: 40, queued: { position: 40 } });
+    await waitUntil(() => text(indicator()).includes('▲ 1.1/1.2 kB/s · 40 waiting'), () => `indicator follows the traffic: "${text(indicator())}"`, 3000);
+    const input = (name: string) => panel().querySelector<HTMLInputElement>(`input[name=${name}]`)!;
+    const apply = () => panel().querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    // The node refuses a burst below its minimum: the reason is shown, the budget stays.
+    input('bytesPerSecond').value = '4000';
+    input('burstBytes').value = '100';
+    apply();
+    await app.updateComplete;
+    await waitUntil(() => text(panel().querySelector('[role=alert]')).includes('Budget not changed: The burst must be'), 'the refusal is shown in the panel');
+    checkEqual(ops.budget(), { bytesPerSecond: 1200, burstBytes: 1200 }, 'budget unchanged');
+    // Input that is not a number never reaches the node.
+    input('bytesPerSecond').value = '-4000';
+    input('burstBytes').value = '';
+    apply();
+    await app.updateComplete;
+    checkEqual(ops.budgetCalls.length, 1, 'no call for a negative rate');
+    input('bytesPerSecond').value = '4000';
+    input('burstBytes').value = '8192';
+    apply();
+    await app.updateComplete;
+    checkEqual(ops.budget(), { bytesPerSecond: 4000, burstBytes: 8192 }, 'applied with its burst');
+    await waitUntil(() => panel().querySelector('[role=alert]') === null, 'the refusal is cleared once a budget is accepted');
+    [...panel().querySelectorAll<HTMLButtonElement>('.presets button')].find((b) => b.textContent!.trim() === 'Unlimited')!.click();
+    await waitUntil(() => indicator() === null, 'lifting the budget removes the indicator');
+  });
+
   it('approval queue shows requests made on another node and writes the decision for the mesh', async () => {
     const { app, sensor, shadow } = await setup();
     const decisions = collect<ApprovalDecisionDetail>(document.body, 'approval-decision');

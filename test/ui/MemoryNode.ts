@@ -6,8 +6,22 @@
  */
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
-import { ApprovalDesk, EntityStore, TaskBoard } from '../../src/crdt/index.js';
-import type { LatticeNode, LatticeNodeEvents, LinkKind, MeshStatus, NodeIdentity, NodeRole, PeerInfo } from '../../src/peer/LatticeNode.js';
+import { ApprovalDesk, EntityStore, TaskBoard, ValidationError } from '../../src/crdt/index.js';
+import {
+  CHANGE_CLASSES,
+  TRAFFIC_CLASSES,
+  type ChangeClass,
+  type LatticeNode,
+  type LatticeNodeEvents,
+  type LinkKind,
+  type MeshStatus,
+  type NodeIdentity,
+  type NodeRole,
+  type PeerInfo,
+  type TrafficClass,
+  type TrafficReport,
+  type UplinkBudget,
+} from '../../src/peer/LatticeNode.js';
 
 export interface MemoryNodeOptions {
   readonly nodeId?: string;
@@ -17,6 +31,20 @@ export interface MemoryNodeOptions {
   /** Physical clock handed to the store (tests pin time with it). */
   readonly physicalNow?: () => number;
 }
+
+/** Part of a traffic report: per-class records merge into the current ones, the rest replaces. */
+export interface TrafficPatch extends Partial<Omit<TrafficReport, 'budget' | 'bytesPerSecond' | 'totalBytes' | 'queued'>> {
+  readonly bytesPerSecond?: Partial<Record<TrafficClass, number>>;
+  readonly totalBytes?: Partial<Record<TrafficClass, number>>;
+  readonly queued?: Partial<Record<ChangeClass, number>>;
+}
+
+/** The real node's limits and defaults (src/peer/budget/uplinkBudget.ts), so the UI meets the same refusals. */
+const MAX_BYTES_PER_SECOND = 1e9;
+const MIN_BURST_BYTES = 256;
+const MAX_BURST_BYTES = 64 * 1024 * 1024;
+
+const zeros = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 let counter = 0;
 
@@ -30,8 +58,22 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
   /** How often `connect` / `disconnect` were called (tests assert on it). */
   connectCalls = 0;
   disconnectCalls = 0;
+  /** Every budget `setBudget` accepted, in order (tests assert on it). */
+  readonly budgetCalls: UplinkBudget[] = [];
   mesh: MemoryMesh | undefined;
   private current: MeshStatus;
+  /** Unlimited; the burst is then irrelevant and reported as 0, as the mesh node does. */
+  private uplink: UplinkBudget = { bytesPerSecond: 0, burstBytes: 0 };
+  private report: Omit<TrafficReport, 'budget'> = {
+    bytesPerSecond: zeros(TRAFFIC_CLASSES),
+    totalBytes: zeros(TRAFFIC_CLASSES),
+    windowMs: 5000,
+    queueDepth: 0,
+    queued: zeros(CHANGE_CLASSES),
+    coalesced: 0,
+    oldestWaitMs: 0,
+    pendingBytes: 0,
+  };
 
   constructor(options: MemoryNodeOptions = {}) {
     super();
@@ -64,6 +106,41 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
   setStatus(patch: Partial<MeshStatus>): void {
     this.current = { ...this.current, ...patch };
     this.emit('status', [this.current]);
+  }
+
+  budget(): UplinkBudget {
+    return this.uplink;
+  }
+
+  /** Validates as the real node does; on bad values throws `ValidationError` and changes nothing. */
+  setBudget(budget: { bytesPerSecond: number; burstBytes?: number }): UplinkBudget {
+    const { bytesPerSecond, burstBytes } = budget;
+    if (!Number.isInteger(bytesPerSecond) || bytesPerSecond < 0 || bytesPerSecond > MAX_BYTES_PER_SECOND) {
+      throw new ValidationError('bytesPerSecond', `The uplink budget must be a whole number of bytes per second from 0 (unlimited) to 1,000,000,000, got ${String(bytesPerSecond)}.`);
+    }
+    if (bytesPerSecond > 0 && burstBytes !== undefined && (!Number.isInteger(burstBytes) || burstBytes < MIN_BURST_BYTES || burstBytes > MAX_BURST_BYTES)) {
+      throw new ValidationError('burstBytes', `The burst must be a whole number of bytes from 256 to 67,108,864 (64 MiB), got ${String(burstBytes)}.`);
+    }
+    const burst = bytesPerSecond === 0 ? 0 : (burstBytes ?? Math.min(MAX_BURST_BYTES, Math.max(1024, bytesPerSecond)));
+    this.uplink = { bytesPerSecond, burstBytes: burst };
+    this.budgetCalls.push(this.uplink);
+    return this.uplink;
+  }
+
+  traffic(): TrafficReport {
+    return { ...this.report, budget: this.uplink };
+  }
+
+  /** Sets what `traffic()` reports (the budget comes from `setBudget`). */
+  setTraffic(patch: TrafficPatch): void {
+    const r = this.report;
+    this.report = {
+      ...r,
+      ...patch,
+      bytesPerSecond: { ...r.bytesPerSecond, ...patch.bytesPerSecond },
+      totalBytes: { ...r.totalBytes, ...patch.totalBytes },
+      queued: { ...r.queued, ...patch.queued },
+    };
   }
 
   connect(): void {

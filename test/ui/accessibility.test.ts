@@ -19,6 +19,9 @@ async function setup() {
     classification: { label: 'military jet', confidence: 0.8 },
   });
   other.approvals.request('trk-1', ['intercept'], { timeoutMs: 60_000 });
+  // A saturated uplink budget: the status bar indicator, the meter and the traffic table are shown.
+  ops.setBudget({ bytesPerSecond: 8000 });
+  ops.setTraffic({ bytesPerSecond: { position: 7000, presence: 300, relay: 600 }, totalBytes: { position: 90_000 }, queueDepth: 12, queued: { position: 12 }, oldestWaitMs: 2500 });
   const root = document.createElement('div');
   root.style.cssText = 'width:1400px;height:900px;';
   document.body.appendChild(root);
@@ -87,10 +90,17 @@ describe('accessibility', () => {
 
   it('every control is labelled', async () => {
     const { app } = await setup();
-    const controls = [...deepElements(app.shadowRoot!)].filter((el) => el.matches('button, input, select, textarea, [role="tab"], [tabindex]:not([tabindex="-1"])'));
-    check(controls.length >= 8, `found ${controls.length} controls`);
-    const unlabelled = controls.filter((el) => accessibleName(el).length === 0).map(describeEl);
-    check(unlabelled.length === 0, `unlabelled controls: ${unlabelled.join(', ')}`);
+    for (const tab of ['inspector', 'mesh'] as const) {
+      app.tab = tab;
+      await app.updateComplete;
+      const controls = [...deepElements(app.shadowRoot!)].filter((el) => el.matches('button, input, select, textarea, [role="tab"], [role="meter"], [tabindex]:not([tabindex="-1"])'));
+      check(controls.length >= 8, `found ${controls.length} controls in the ${tab} tab`);
+      const unlabelled = controls.filter((el) => accessibleName(el).length === 0).map(describeEl);
+      check(unlabelled.length === 0, `unlabelled controls in the ${tab} tab: ${unlabelled.join(', ')}`);
+    }
+    for (const want of ['Bytes per second', 'Burst (bytes)', 'Apply', '9.6 kbps radio', 'Uplink use']) {
+      check([...deepElements(app.shadowRoot!)].some((el) => accessibleName(el).trim().startsWith(want)), `the mesh tab has "${want}"`);
+    }
   });
 
   it('Tab reaches the approval buttons, the panel tabs, the inspector and the map', async () => {

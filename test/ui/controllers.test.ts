@@ -4,6 +4,7 @@ import { EntityStore } from '../../src/crdt/index.js';
 import { StoreChangesController, type StoreChangeBatch } from '../../src/ui/controllers/StoreChangesController.js';
 import { MeshStatusController } from '../../src/ui/controllers/MeshStatusController.js';
 import { PendingApprovalsController } from '../../src/ui/controllers/PendingApprovalsController.js';
+import { TrafficController } from '../../src/ui/controllers/TrafficController.js';
 import { MemoryNode } from './MemoryNode.js';
 import { check, checkEqual, cleanup, nextFrame, waitUntil } from './assert.js';
 
@@ -27,6 +28,15 @@ class StatusHost extends LitElement {
   }
 }
 customElements.define('test-status-host', StatusHost);
+
+class TrafficHost extends LitElement {
+  node: MemoryNode | undefined;
+  readonly traffic = new TrafficController(this, () => this.node, 20);
+  protected override render() {
+    return String(this.traffic.report?.queueDepth ?? 'none');
+  }
+}
+customElements.define('test-traffic-host', TrafficHost);
 
 class ApprovalsHost extends LitElement {
   store: EntityStore | undefined;
@@ -98,6 +108,33 @@ describe('reactive controllers', () => {
     await new Promise((r) => setTimeout(r, 30));
     checkEqual(host.renders, renders, 'no render after the host left');
     check(!((node as any)._observers as Map<string, Set<unknown>>).get('status')?.size, 'listener removed from the node');
+  });
+
+  it('TrafficController polls the node while connected, reads a new node at once, and stops when the host leaves', async () => {
+    const node = new MemoryNode();
+    const host = document.createElement('test-traffic-host') as TrafficHost;
+    host.node = node;
+    document.body.appendChild(host);
+    await host.updateComplete;
+    checkEqual(host.shadowRoot!.textContent, '0', 'read on connect');
+    node.setTraffic({ queueDepth: 7 });
+    await waitUntil(() => host.shadowRoot!.textContent === '7', 'polled');
+    const other = new MemoryNode();
+    other.setTraffic({ queueDepth: 3 });
+    host.node = other;
+    host.requestUpdate();
+    await host.updateComplete;
+    checkEqual(host.shadowRoot!.textContent, '3', 'the new node is read in the same update');
+    host.remove();
+    let reads = 0;
+    other.traffic = () => {
+      reads++;
+      return MemoryNode.prototype.traffic.call(other);
+    };
+    await new Promise((r) => setTimeout(r, 100));
+    checkEqual(reads, 0, 'no polling after the host left');
+    document.body.appendChild(host);
+    await waitUntil(() => reads > 1, 'polling again once back on the page');
   });
 
   it('PendingApprovalsController keeps pending requests by deadline and retires them with a reason', async () => {

@@ -1,14 +1,16 @@
 /**
  * `<lattice-status-bar>`: who and where this node is, and whether its picture can be trusted:
- * node name, role, room, peers, sync state, an unmissable offline indicator, and UTC time.
+ * node name, role, room, peers, sync state, an unmissable offline indicator, the uplink in use
+ * against its budget (only when a budget is set), and UTC time.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { MeshStatus, NodeIdentity } from '../../peer/LatticeNode.js';
+import type { MeshStatus, NodeIdentity, TrafficReport } from '../../peer/LatticeNode.js';
 import { ClockController } from '../controllers/ClockController.js';
-import { formatUtc } from '../format.js';
+import { formatRateOf, formatUtc } from '../format.js';
 import { SYNC_TEXT, summarise, type ConvergedAt } from '../meshSummary.js';
 import { theme } from '../theme.js';
+import { summariseUplink } from '../uplinkSummary.js';
 
 @customElement('lattice-status-bar')
 export class StatusBar extends LitElement {
@@ -80,6 +82,8 @@ export class StatusBar extends LitElement {
   @property({ attribute: false }) status: MeshStatus | undefined;
   /** When each peer was last converged with us. */
   @property({ attribute: false }) convergedAt: ConvergedAt = new Map();
+  /** The node's uplink traffic; the indicator shows only while a budget is set. */
+  @property({ attribute: false }) traffic: TrafficReport | undefined;
   @property({ type: Number }) entities = 0;
   @property({ type: Number, attribute: 'pending-approvals' }) pendingApprovals = 0;
   @property({ attribute: false }) clock: () => number = () => Date.now();
@@ -104,10 +108,22 @@ export class StatusBar extends LitElement {
         : nothing}
       ${s?.problem ? html`<span class="warn" role="alert" title=${s.problem}>⚠ ${s.problem}</span>` : nothing}
       <span class="spacer"></span>
+      ${this.renderUplink()}
       <span class="item"><span class="k">Entities</span><span class="mono">${this.entities}</span></span>
       <span class="item ${this.pendingApprovals > 0 ? 'warn' : ''}"><span class="k">Approvals</span><span class="mono">${this.pendingApprovals}</span></span>
       <span class="mono" aria-label="UTC time">${formatUtc(this.ticker.now, false)}</span>
     `;
+  }
+
+  private renderUplink() {
+    const t = this.traffic;
+    if (!t || t.budget.bytesPerSecond === 0) return nothing;
+    const { used, limit, saturated } = summariseUplink(t);
+    const waiting = t.queueDepth.toLocaleString('en-US');
+    const label = `Uplink budget: ${formatRateOf(used, limit, ' of ')} used, ${waiting} change${t.queueDepth === 1 ? '' : 's'} waiting`;
+    return html`<span class="item uplink ${saturated ? 'warn' : ''}" role="img" aria-label=${label} title=${label}>
+      <span class="mono">▲ ${formatRateOf(used, limit)} · ${waiting} waiting</span>
+    </span>`;
   }
 }
 
