@@ -77,6 +77,19 @@ try {
   await alpha.waitForTimeout(1_000);
   await shoot(alpha, 'pipeline');
 
+  step('uplink budget: the computing node on a 64 kbps link');
+  const computing = (await app(alpha, () => window.lattice.pipeline.status().pipeline?.role)) === 'computing' ? alpha : bravo;
+  await app(computing, () => window.lattice.setBudget({ bytesPerSecond: 8000 }));
+  await computing.getByRole('tab', { name: 'Mesh' }).click();
+  await computing.waitForTimeout(6_000);
+  await computing.evaluate(() => {
+    const find = (root) => root.querySelector('lattice-budget-panel') ?? [...root.querySelectorAll('*')].map((e) => e.shadowRoot && find(e.shadowRoot)).find(Boolean);
+    find(document)?.scrollIntoView();
+  });
+  await computing.waitForTimeout(500);
+  await shoot(computing, 'budget');
+  await app(computing, () => window.lattice.setBudget({ bytesPerSecond: 0 }));
+
   step('mesh panel, online and offline');
   await bravo.getByRole('tab', { name: 'Mesh' }).click();
   await bravo.waitForTimeout(1_500);

@@ -22,12 +22,12 @@ export function validateBudget(input: unknown): UplinkBudget {
   const extra = Object.keys(rest);
   if (extra.length > 0) throw new ValidationError('budget', `A budget has no field "${extra[0]}" (only bytesPerSecond and burstBytes).`);
   if (typeof bytesPerSecond !== 'number' || !Number.isInteger(bytesPerSecond) || bytesPerSecond < 0 || bytesPerSecond > MAX_BYTES_PER_SECOND) {
-    throw new ValidationError('budget.bytesPerSecond', `bytesPerSecond must be a whole number from 0 (unlimited) to ${MAX_BYTES_PER_SECOND}; got ${String(bytesPerSecond)}.`);
+    throw new ValidationError('budget.bytesPerSecond', `The budget must be a whole number of bytes per second, from 0 (unlimited) to ${MAX_BYTES_PER_SECOND.toLocaleString('en-US')}; got ${String(bytesPerSecond).slice(0, 40)}.`);
   }
   if (bytesPerSecond === 0) return UNLIMITED;
   if (burstBytes === undefined) return Object.freeze({ bytesPerSecond, burstBytes: Math.min(MAX_BURST_BYTES, Math.max(DEFAULT_MIN_BURST_BYTES, bytesPerSecond)) });
   if (typeof burstBytes !== 'number' || !Number.isInteger(burstBytes) || burstBytes < MIN_BURST_BYTES || burstBytes > MAX_BURST_BYTES) {
-    throw new ValidationError('budget.burstBytes', `burstBytes must be a whole number from ${MIN_BURST_BYTES} to ${MAX_BURST_BYTES}; got ${String(burstBytes)}.`);
+    throw new ValidationError('budget.burstBytes', `The burst must be a whole number of bytes from ${MIN_BURST_BYTES} to ${MAX_BURST_BYTES.toLocaleString('en-US')} (64 MiB); got ${String(burstBytes).slice(0, 40)}.`);
   }
   return Object.freeze({ bytesPerSecond, burstBytes });
 }
