@@ -231,9 +231,11 @@ export class MemoryTransport extends ObservableV2<TransportEvents> implements Me
     for (const peer of this.peers.keys()) this.send(peer, kind, message);
   };
 
-  private readonly onAwarenessUpdate = (change: { added: number[]; updated: number[]; removed: number[] }): void => {
+  private readonly onAwarenessUpdate = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     const message = awarenessMessage(this.awareness, [...change.added, ...change.updated, ...change.removed]);
-    for (const peer of this.peers.keys()) this.send(peer, 'presence', message);
+    // As y-webrtc: others' presence is passed on too, as forwarded traffic.
+    const kind: MessageKind = origin === this ? 'relay' : 'presence';
+    for (const peer of this.peers.keys()) this.send(peer, kind, message);
   };
 }
 
