@@ -84,6 +84,14 @@ export const panel = css`
   dd {
     margin: 0;
   }
+  /* A form field: its caption above the control. */
+  label {
+    display: flex;
+    flex-direction: column;
+    gap: 3px;
+    font-size: 12px;
+    color: var(--lm-muted);
+  }
   .alert {
     margin: 0 0 8px;
     padding: 6px 8px;
@@ -91,5 +99,24 @@ export const panel = css`
     border-radius: 4px;
     background: #3a1a1a;
     white-space: pre-wrap;
+  }
+`;
+
+/** A compact table of figures (peers, traffic classes): full width, ruled rows, muted headings. */
+export const dataTable = css`
+  table {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 4px;
+    border-bottom: 1px solid var(--lm-line);
+    font-size: 12px;
+  }
+  thead th {
+    color: var(--lm-muted);
+    font-weight: 600;
   }
 `;

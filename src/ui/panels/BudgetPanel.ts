@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CHANGE_CLASSES, TRAFFIC_CLASSES, type ChangeClass, type TrafficClass, type TrafficReport } from '../../peer/LatticeNode.js';
 import { describeBudget, formatBytes, formatRate, formatRateOf, formatWait } from '../format.js';
-import { panel, theme } from '../theme.js';
+import { dataTable, panel, theme } from '../theme.js';
 import { summariseUplink } from '../uplinkSummary.js';
 
 type BudgetField = keyof BudgetChangeDetail;
@@ -58,6 +58,7 @@ export class BudgetPanel extends LitElement {
   static override styles = [
     theme,
     panel,
+    dataTable,
     css`
       :host {
         padding-top: 0;
@@ -97,13 +98,6 @@ export class BudgetPanel extends LitElement {
         align-items: end;
         margin: 0 0 8px;
       }
-      label {
-        display: flex;
-        flex-direction: column;
-        gap: 3px;
-        font-size: 12px;
-        color: var(--lm-muted);
-      }
       input {
         width: 8em;
         font: inherit;
@@ -125,27 +119,12 @@ export class BudgetPanel extends LitElement {
         padding: 2px 8px;
         font-size: 12px;
       }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-      }
       caption {
         caption-side: bottom;
         text-align: left;
         padding: 4px 0 2px;
         font-size: 11px;
         color: var(--lm-muted);
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 3px 4px;
-        border-bottom: 1px solid var(--lm-line);
-        font-size: 12px;
-      }
-      thead th {
-        color: var(--lm-muted);
-        font-weight: 600;
       }
       th.num,
       td.num {

@@ -10,7 +10,7 @@ import type { MeshStatus, NodeIdentity } from '../../peer/LatticeNode.js';
 import { ClockController } from '../controllers/ClockController.js';
 import { formatAge } from '../format.js';
 import { SYNC_TEXT, inSync, summarise, type ConvergedAt } from '../meshSummary.js';
-import { panel, theme } from '../theme.js';
+import { dataTable, panel, theme } from '../theme.js';
 
 /** How a peer is reached, in words; unknown kinds (a newer mesh) are shown as they are. */
 export function linkText(link: string): string {
@@ -36,6 +36,7 @@ export class MeshPanel extends LitElement {
   static override styles = [
     theme,
     panel,
+    dataTable,
     css`
       .row {
         display: flex;
@@ -72,21 +73,6 @@ export class MeshPanel extends LitElement {
         color: var(--lm-muted);
         text-transform: uppercase;
         letter-spacing: 0.08em;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 4px;
-        border-bottom: 1px solid var(--lm-line);
-        font-size: 12px;
-      }
-      thead th {
-        color: var(--lm-muted);
-        font-weight: 600;
       }
       td.mono,
       td.state {

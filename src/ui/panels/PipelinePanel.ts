@@ -39,13 +39,6 @@ export class PipelinePanel extends LitElement {
         align-items: end;
         margin-bottom: 12px;
       }
-      label {
-        display: flex;
-        flex-direction: column;
-        gap: 3px;
-        font-size: 12px;
-        color: var(--lm-muted);
-      }
       input[type='number'] {
         width: 7em;
       }
