@@ -19,7 +19,7 @@
 import type { DecodedBatch, EntityStore, RawWrite } from '../../crdt/index.js';
 import { THREAT_LEVELS } from '../../crdt/index.js';
 import { CHANGE_CLASSES, type ChangeClass } from '../LatticeNode.js';
-import { classifyChange } from './changeClass.js';
+import { changeKey, classifyChange } from './changeClass.js';
 import { Outbox, type OutboxEntry } from './Outbox.js';
 import type { Pacer } from './Pacer.js';
 
@@ -110,8 +110,8 @@ export class MeshGateway {
   };
 
   private enqueue(write: RawWrite, stamp: string, at: number): void {
-    const { key, cls, threat } = classifyChange(write, stamp, this.threatOf);
-    this.outbox.put({ key, write, stamp, cls, threat, bytes: JSON.stringify(write).length + WRITE_OVERHEAD }, at);
+    const { cls, threat } = classifyChange(write, this.threatOf);
+    this.outbox.put({ key: changeKey(write, stamp), write, stamp, cls, threat, bytes: JSON.stringify(write).length + WRITE_OVERHEAD }, at);
   }
 
   private readonly threatOf = (id: string): number => {
@@ -122,7 +122,7 @@ export class MeshGateway {
   private topClass(batch: DecodedBatch): ChangeClass {
     let best = CHANGE_CLASSES.length - 1;
     for (const write of batch.writes) {
-      const cls = CHANGE_CLASSES.indexOf(classifyChange(write.raw, batch.stamp, this.threatOf).cls);
+      const cls = CHANGE_CLASSES.indexOf(classifyChange(write.raw, this.threatOf).cls);
       if (cls < best) best = cls;
       if (best === 0) break;
     }

@@ -24,36 +24,55 @@ const KINEMATIC = new Set<number>([REGISTERS.position.code, REGISTERS.velocity.c
 const DECISIONS = new Set<number>([REGISTERS.approval.code, REGISTERS.task.code]);
 
 export interface Classified {
-  readonly key: string;
   readonly cls: ChangeClass;
   /** Threat rank 0–3 of the entity (for a threat change: the new level). */
   readonly threat: number;
 }
 
 /** `threatOf(id)` is the entity's current threat rank where the change is made (0 if none). */
-export function classifyChange(write: RawWrite, stamp: string, threatOf: (id: string) => number): Classified {
+export function classifyChange(write: RawWrite, threatOf: (id: string) => number): Classified {
   const [id, code] = write;
   switch (code) {
     case CODE_DELETE:
-      return { key: `${id}|d`, cls: 'delete', threat: threatOf(id) };
+      return { cls: 'delete', threat: threatOf(id) };
     case CODE_CREATE:
-      return { key: `${id}|c`, cls: 'create', threat: threatOf(id) };
+      return { cls: 'create', threat: threatOf(id) };
     case CODE_JOURNAL:
-      // Entries are a set: each is its own key and never replaced.
-      return { key: `${id}|j|${stamp}|${JSON.stringify(write.slice(2))}`, cls: 'priority', threat: threatOf(id) };
+      return { cls: 'priority', threat: threatOf(id) };
     case CODE_TASK_ADD:
     case CODE_TASK_REMOVE: {
       const threat = threatOf(id);
-      return { key: `${id}|${code}|${String(write[2])}|${stamp}`, cls: threat >= HIGH ? 'priority' : 'routine', threat };
+      return { cls: threat >= HIGH ? 'priority' : 'routine', threat };
     }
     default: {
       if (code === REGISTERS.threat.code) {
         const level = typeof write[2] === 'number' ? write[2] : 0;
-        return { key: `${id}|${code}`, cls: level >= HIGH ? 'priority' : 'routine', threat: level };
+        return { cls: level >= HIGH ? 'priority' : 'routine', threat: level };
       }
       const threat = threatOf(id);
       const cls: ChangeClass = KINEMATIC.has(code) ? 'position' : DECISIONS.has(code) || threat >= HIGH ? 'priority' : 'routine';
-      return { key: `${id}|${code}`, cls, threat };
+      return { cls, threat };
     }
+  }
+}
+
+/**
+ * What a waiting change replaces: the same component of the same entity. Set elements (task
+ * adds and removes) and journal entries are each their own key and never replaced.
+ */
+export function changeKey(write: RawWrite, stamp: string): string {
+  const [id, code] = write;
+  switch (code) {
+    case CODE_DELETE:
+      return `${id}|d`;
+    case CODE_CREATE:
+      return `${id}|c`;
+    case CODE_JOURNAL:
+      return `${id}|j|${stamp}|${JSON.stringify(write.slice(2))}`;
+    case CODE_TASK_ADD:
+    case CODE_TASK_REMOVE:
+      return `${id}|${code}|${String(write[2])}|${stamp}`;
+    default:
+      return `${id}|${code}`;
   }
 }
