@@ -419,8 +419,15 @@ export class Tracker {
   }
 }
 
+/**
+ * One small integer per cell: V8 keeps integers below 2^30 unboxed, and a Map keyed by boxed
+ * numbers hashes and allocates a heap number on every lookup (≈ 9 lookups per track per scan).
+ * Indices are clamped to ±16,383 cells (±65,000 km, beyond any local frame): a clamped point
+ * only shares an edge cell with far-away ones, which gating then rejects.
+ */
 function cellKey(gx: number, gy: number): number {
-  return (gx + 50_000) * 100_000 + (gy + 50_000);
+  const clamp = (g: number): number => Math.max(-16_383, Math.min(16_383, g)) + 16_384;
+  return clamp(gx) * 32_768 + clamp(gy);
 }
 
 function cell(x: number, y: number): number {
