@@ -29,6 +29,7 @@ import { errorEllipse } from './kalman.js';
 import { Lease } from './Lease.js';
 import { RunReader, type RunConfig } from './RunConfig.js';
 import { ScenarioRun } from './ScenarioRun.js';
+import { changedOnly, slowParts, type SlowParts } from './slowParts.js';
 import { Tracker, type AssociationMode, type Track } from './Tracker.js';
 
 export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished'] as const;
@@ -323,8 +324,7 @@ export class Pipeline {
         if (!alive) {
           this.store.create(track.id, 'track', components);
         } else {
-          // Only what changed: classification and threat change rarely, and a write that
-          // repeats the document costs bytes on every link of the mesh.
+          // Only what changed (slowParts.ts): classification and threat change rarely.
           const slow = slowParts(components);
           this.store.update(track.id, changedOnly(state.written.get(track.id), slow, components));
           state.written.set(track.id, slow);
@@ -434,41 +434,4 @@ export class Pipeline {
       timing: state?.timing,
     };
   }
-}
-
-/** Components of a fused track that change slowly, in the form the document stores them. */
-interface SlowParts {
-  readonly fusion: string;
-  readonly classification: string;
-  readonly threat: string;
-}
-
-/**
- * The slow components reduced to what a reader would notice: confidence in steps of 0.1,
- * ellipse axes in steps of 20 % above 10 m, orientation in 10° steps (and only for an ellipse
- * that is not nearly round). A steady track's ellipse breathes by a few metres between radar
- * and EO updates and its confidence dips at each missed plot; rewriting them every second
- * would cost up to 1,000 writes a tick at 1,000 tracks, on every link of the mesh.
- */
-function slowParts(c: Components): SlowParts {
-  const f = c.fusion!;
-  const axis = (m: number): number => Math.round(Math.log(Math.max(m, 10)) / Math.log(1.2));
-  const oriented = f.errorMajorM > 1.2 * f.errorMinorM && f.errorMajorM > 10 ? Math.round(f.errorOrientationDeg / 10) % 18 : -1;
-  return {
-    fusion: `${Math.round(f.confidence * 10)}|${axis(f.errorMajorM)}|${axis(f.errorMinorM)}|${oriented}|${f.sourceIds.join(',')}`,
-    classification: `${c.classification!.label}|${Math.round(c.classification!.confidence * 10)}`,
-    threat: c.threat!.level,
-  };
-}
-
-/**
- * Position and velocity always, the rest only when its stored form would change: a write that
- * repeats the document costs bytes on every link of the mesh and time in every replica.
- */
-function changedOnly(previous: SlowParts | undefined, now: SlowParts, c: Components): Components {
-  const out: Components = { position: c.position!, velocity: c.velocity! };
-  if (previous?.fusion !== now.fusion) out.fusion = c.fusion!;
-  if (previous?.classification !== now.classification) out.classification = c.classification!;
-  if (previous?.threat !== now.threat) out.threat = c.threat!;
-  return out;
 }
