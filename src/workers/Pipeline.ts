@@ -29,7 +29,7 @@ import { errorEllipse } from './kalman.js';
 import { Lease } from './Lease.js';
 import { RunReader, type RunConfig } from './RunConfig.js';
 import { ScenarioRun } from './ScenarioRun.js';
-import { changedOnly, slowParts, type SlowParts } from './slowParts.js';
+import { changedOnly, type SlowParts } from './slowParts.js';
 import { Tracker, type AssociationMode, type Track } from './Tracker.js';
 
 export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished'] as const;
@@ -104,7 +104,7 @@ interface RunState {
   readonly assets: readonly { x: number; y: number }[];
   /** EO sensor track id → last run time seen. */
   readonly eoSeen: Map<string, number>;
-  /** Fused ids this state has written, with the slow-changing components last written. */
+  /** Fused ids this state has written, with the slow-changing components last written (undefined: adopted, not yet written). */
   readonly written: Map<string, SlowParts | undefined>;
   readonly score: GospaAverage;
   lastScored: number;
@@ -320,17 +320,15 @@ export class Pipeline {
         if (this.store.has(id)) this.store.delete(id);
       }
       for (const { track, components } of outputs) {
-        const alive = this.store.has(track.id);
-        if (!alive) {
+        if (!this.store.has(track.id)) {
           this.store.create(track.id, 'track', components);
-        } else {
-          // Only what changed (slowParts.ts): classification and threat change rarely.
-          const slow = slowParts(components);
-          this.store.update(track.id, changedOnly(state.written.get(track.id), slow, components));
-          state.written.set(track.id, slow);
+          state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
           continue;
         }
-        state.written.set(track.id, slowParts(components));
+        // Only what changed (slowParts.ts): the slow components move little from tick to tick.
+        const { write, written } = changedOnly(state.written.get(track.id), components);
+        this.store.update(track.id, write);
+        state.written.set(track.id, written);
       }
       for (const id of deleted) {
         state.written.delete(id);
