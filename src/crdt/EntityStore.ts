@@ -12,9 +12,9 @@
  */
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
-import { HybridClock, encodeHlc, type Hlc } from './Hlc.js';
+import { HybridClock, decodeHlc, encodeHlc, type Hlc } from './Hlc.js';
 import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, ValidationError } from './errors.js';
-import { decodeBatch, type DecodedBatch, type RawBatch, type RawWrite } from './batch.js';
+import { assertBatchSize, decodeBatch, decodeWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { EntityIndex, type BatchInfo, type EntityChange, type EntityView } from './EntityIndex.js';
 import { combineHashes, fnv1a64 } from './digest.js';
 import { CODE_JOURNAL, encodeJournalEntry, validateJournalEntry, type JournalEntry, type StampedEntry } from './journal.js';
@@ -97,8 +97,12 @@ export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
 export const LOG_NAME = 'lattice.log';
 
 interface PendingBatch {
-  /** Staged writes by entity, then by what they write (so a later write to it replaces them). */
-  readonly writes: Map<string, Map<string, RawWrite>>;
+  /**
+   * Staged writes by entity, then by what they write (so a later write to it replaces them).
+   * Kept decoded: each register payload is read back through its codec as it is staged, so the
+   * commit hands the index what a peer will decode without parsing the whole batch again.
+   */
+  readonly writes: Map<string, Map<string, DecodedWrite>>;
   /** Journal entries are encoded at commit, when the stamp (and so relative times) is known. */
   readonly journal: Array<[string, JournalEntry]>;
   readonly created: Set<string>;
@@ -156,7 +160,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         throw new ValidationError('entity-id', `"${entityId}" was deleted in this batch; create it again in a later one.`);
       }
       p.created.add(entityId);
-      staged(p, entityId).set(`${CODE_CREATE}`, [entityId, CODE_CREATE, ENTITY_TYPES.indexOf(entityType)]);
+      staged(p, entityId).set(`${CODE_CREATE}`, { kind: 'create', id: entityId, type: entityType, raw: [entityId, CODE_CREATE, ENTITY_TYPES.indexOf(entityType)] });
       this.stage(p, entityId, values);
     });
   }
@@ -199,7 +203,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       for (let i = p.journal.length - 1; i >= 0; i--) if (p.journal[i]![0] === entityId) p.journal.splice(i, 1);
       p.created.delete(entityId);
       p.deleted.add(entityId);
-      staged(p, entityId).set(`${CODE_DELETE}`, [entityId, CODE_DELETE]);
+      staged(p, entityId).set(`${CODE_DELETE}`, { kind: 'delete', id: entityId, raw: [entityId, CODE_DELETE] });
     });
   }
 
@@ -243,7 +247,8 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       }
       const spec = REGISTERS[name] as unknown as RegisterSpec<RegisterName>;
       const payload = spec.encode(values[name] as ComponentValues[RegisterName]);
-      staged(p, id).set(`${spec.code}`, [id, spec.code, ...payload]);
+      // Decoding validates the payload too: a codec bug throws here, before anything is staged.
+      staged(p, id).set(`${spec.code}`, { kind: 'register', id, name: spec.name, value: spec.decode(payload), raw: [id, spec.code, ...payload] });
     }
   }
 
@@ -253,12 +258,12 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     for (const key of [...writes.keys()]) if (key.startsWith(`${CODE_TASK_ADD}:`) || key.startsWith(`${CODE_TASK_REMOVE}:`)) writes.delete(key);
     const current = new Set(this.index.get(id)?.components.taskCatalog ?? []);
     for (const task of desired) {
-      if (!current.has(task)) writes.set(`${CODE_TASK_ADD}:${task}`, [id, CODE_TASK_ADD, task]);
+      if (!current.has(task)) writes.set(`${CODE_TASK_ADD}:${task}`, { kind: 'taskAdd', id, task, raw: [id, CODE_TASK_ADD, task] });
     }
     for (const task of current) {
       if (desired.includes(task)) continue;
       const tags = this.index.taskTags(id, task);
-      if (tags.length > 0) writes.set(`${CODE_TASK_REMOVE}:${task}`, [id, CODE_TASK_REMOVE, task, ...tags]);
+      if (tags.length > 0) writes.set(`${CODE_TASK_REMOVE}:${task}`, { kind: 'taskRemove', id, task, tags, raw: [id, CODE_TASK_REMOVE, task, ...tags] });
     }
   }
 
@@ -270,17 +275,18 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   }
 
   private commit(p: PendingBatch): void {
-    const writes: RawWrite[] = [];
+    const writes: DecodedWrite[] = [];
     for (const perEntity of p.writes.values()) for (const write of perEntity.values()) writes.push(write);
     if (writes.length === 0 && p.journal.length === 0) return;
+    assertBatchSize(writes.length + p.journal.length);
     const stamp = this.clock.now();
-    for (const [id, entry] of p.journal) writes.push([id, CODE_JOURNAL, ...encodeJournalEntry(entry, stamp.wall)]);
-    const raw: RawBatch = [encodeHlc(stamp), ...writes];
-    const decoded = decodeBatch(raw);
-    if (decoded.rejected.length > 0) {
-      // Every write was validated when staged; reaching this is a bug, and the doc is untouched.
-      throw new Error(`Internal error: a local batch failed to decode: ${decoded.rejected[0]}`);
-    }
+    const encoded = encodeHlc(stamp);
+    // Read back as a peer will: also refuses a node id that peers could not parse.
+    const hlc = decodeHlc(encoded);
+    for (const [id, entry] of p.journal) writes.push(localJournalWrite([id, CODE_JOURNAL, ...encodeJournalEntry(entry, stamp.wall)], hlc));
+    const raw: RawBatch = [encoded];
+    for (const write of writes) raw.push(write.raw);
+    const decoded: DecodedBatch = { raw, stamp: encoded, hlc, writes, rejected: [] };
     let changes: EntityChange[] = [];
     this.doc.transact(() => {
       this.log.push([raw]);
@@ -570,8 +576,18 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   }
 }
 
+/** A journal write of this node, decoded; entries were validated when recorded. */
+function localJournalWrite(raw: RawWrite, hlc: Hlc): DecodedWrite {
+  try {
+    return decodeWrite(raw, hlc);
+  } catch (error) {
+    // Reaching this is a bug, and the document is untouched.
+    throw new Error(`Internal error: a local journal entry failed to decode: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The staged writes of one entity in a pending batch. */
-function staged(p: PendingBatch, id: string): Map<string, RawWrite> {
+function staged(p: PendingBatch, id: string): Map<string, DecodedWrite> {
   let writes = p.writes.get(id);
   if (!writes) {
     writes = new Map();

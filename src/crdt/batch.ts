@@ -59,9 +59,7 @@ export function decodeBatch(raw: unknown): DecodedBatch {
   if (!Array.isArray(raw) || raw.length < 1) {
     throw new ValidationError('batch', 'A log entry is not a batch (expected an array starting with a timestamp).');
   }
-  if (raw.length - 1 > MAX_WRITES_PER_BATCH) {
-    throw new ValidationError('batch', `A batch holds ${raw.length - 1} writes; at most ${MAX_WRITES_PER_BATCH} are accepted.`);
-  }
+  assertBatchSize(raw.length - 1);
   const stamp = raw[0];
   const hlc = decodeHlc(stamp);
   const writes: DecodedWrite[] = [];
@@ -75,6 +73,13 @@ export function decodeBatch(raw: unknown): DecodedBatch {
     }
   }
   return { raw: raw as RawBatch, stamp: stamp as string, hlc, writes, rejected };
+}
+
+/** Refuses a batch larger than every node accepts (a local one too: peers would drop it whole). */
+export function assertBatchSize(writes: number): void {
+  if (writes > MAX_WRITES_PER_BATCH) {
+    throw new ValidationError('batch', `A batch holds ${writes} writes; at most ${MAX_WRITES_PER_BATCH} are accepted.`);
+  }
 }
 
 export function decodeWrite(raw: unknown, stamp: Hlc): DecodedWrite {

@@ -432,7 +432,11 @@ export function validateEntityType(type: unknown): EntityType {
 export function validateComponents(value: unknown): Components {
   const bag = requireRecord('components', value);
   const out: Components = {};
-  for (const [name, component] of Object.entries(bag)) {
+  // for…in with an own-key check, not Object.entries: the same keys in the same order, without
+  // an array per key on a path that runs for every write.
+  for (const name in bag) {
+    if (!Object.hasOwn(bag, name)) continue;
+    const component = bag[name];
     if (component === undefined) continue;
     if (name === 'taskCatalog') {
       out.taskCatalog = validateTaskCatalog(component);

@@ -29,6 +29,7 @@ import { errorEllipse } from './kalman.js';
 import { Lease } from './Lease.js';
 import { RunReader, type RunConfig } from './RunConfig.js';
 import { ScenarioRun } from './ScenarioRun.js';
+import { changedOnly, type SlowParts } from './slowParts.js';
 import { Tracker, type AssociationMode, type Track } from './Tracker.js';
 
 export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished'] as const;
@@ -103,7 +104,7 @@ interface RunState {
   readonly assets: readonly { x: number; y: number }[];
   /** EO sensor track id → last run time seen. */
   readonly eoSeen: Map<string, number>;
-  /** Fused ids this state has written, with the slow-changing components last written. */
+  /** Fused ids this state has written, with the slow-changing components last written (undefined: adopted, not yet written). */
   readonly written: Map<string, SlowParts | undefined>;
   readonly score: GospaAverage;
   lastScored: number;
@@ -196,6 +197,7 @@ export class Pipeline {
 
   destroy(): void {
     this.unwatch();
+    this.tasking.destroy();
     this.state = undefined;
   }
 
@@ -318,18 +320,15 @@ export class Pipeline {
         if (this.store.has(id)) this.store.delete(id);
       }
       for (const { track, components } of outputs) {
-        const alive = this.store.has(track.id);
-        if (!alive) {
+        if (!this.store.has(track.id)) {
           this.store.create(track.id, 'track', components);
-        } else {
-          // Only what changed: classification and threat change rarely, and a write that
-          // repeats the document costs bytes on every link of the mesh.
-          const slow = slowParts(components);
-          this.store.update(track.id, changedOnly(state.written.get(track.id), slow, components));
-          state.written.set(track.id, slow);
+          state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
           continue;
         }
-        state.written.set(track.id, slowParts(components));
+        // Only what changed (slowParts.ts): the slow components move little from tick to tick.
+        const { write, written } = changedOnly(state.written.get(track.id), components);
+        this.store.update(track.id, write);
+        state.written.set(track.id, written);
       }
       for (const id of deleted) {
         state.written.delete(id);
@@ -370,11 +369,18 @@ export class Pipeline {
     const speedVar = ux * ux * P[10]! + 2 * ux * uy * P[11]! + uy * uy * P[15]!;
     const ellipse = errorEllipse(P);
     const { classification, threat } = classify({ x: x[0]!, y: x[1]!, vx: x[2]!, vy: x[3]!, speedVar }, state.assets);
-    const sources = [...track.sources.entries()]
-      .filter(([, link]) => t - link.lastSeen <= state.tracker.options.maxCoastS)
-      .map(([id]) => id)
-      .sort()
-      .slice(0, 32);
+    // Sorted by insertion: this runs for every confirmed track on every tick, and the chained
+    // copies and Array.prototype.sort (which allocates its work space even for two ids) were
+    // a tenth of the tick's allocations at 1,000 tracks. A track has a handful of sources.
+    const sources: string[] = [];
+    for (const [id, link] of track.sources) {
+      if (t - link.lastSeen > state.tracker.options.maxCoastS) continue;
+      let i = sources.length;
+      sources.push(id);
+      for (; i > 0 && sources[i - 1]! > id; i--) sources[i] = sources[i - 1]!;
+      sources[i] = id;
+    }
+    if (sources.length > 32) sources.length = 32;
     return {
       position: state.frame.toGeo(x[0]!, x[1]!),
       velocity: { speed: Math.min(speed, 3_000), heading: headingOf(x[2]!, x[3]!) },
@@ -426,41 +432,4 @@ export class Pipeline {
       timing: state?.timing,
     };
   }
-}
-
-/** Components of a fused track that change slowly, in the form the document stores them. */
-interface SlowParts {
-  readonly fusion: string;
-  readonly classification: string;
-  readonly threat: string;
-}
-
-/**
- * The slow components reduced to what a reader would notice: confidence in steps of 0.1,
- * ellipse axes in steps of 20 % above 10 m, orientation in 10° steps (and only for an ellipse
- * that is not nearly round). A steady track's ellipse breathes by a few metres between radar
- * and EO updates and its confidence dips at each missed plot; rewriting them every second
- * would cost up to 1,000 writes a tick at 1,000 tracks, on every link of the mesh.
- */
-function slowParts(c: Components): SlowParts {
-  const f = c.fusion!;
-  const axis = (m: number): number => Math.round(Math.log(Math.max(m, 10)) / Math.log(1.2));
-  const oriented = f.errorMajorM > 1.2 * f.errorMinorM && f.errorMajorM > 10 ? Math.round(f.errorOrientationDeg / 10) % 18 : -1;
-  return {
-    fusion: `${Math.round(f.confidence * 10)}|${axis(f.errorMajorM)}|${axis(f.errorMinorM)}|${oriented}|${f.sourceIds.join(',')}`,
-    classification: `${c.classification!.label}|${Math.round(c.classification!.confidence * 10)}`,
-    threat: c.threat!.level,
-  };
-}
-
-/**
- * Position and velocity always, the rest only when its stored form would change: a write that
- * repeats the document costs bytes on every link of the mesh and time in every replica.
- */
-function changedOnly(previous: SlowParts | undefined, now: SlowParts, c: Components): Components {
-  const out: Components = { position: c.position!, velocity: c.velocity! };
-  if (previous?.fusion !== now.fusion) out.fusion = c.fusion!;
-  if (previous?.classification !== now.classification) out.classification = c.classification!;
-  if (previous?.threat !== now.threat) out.threat = c.threat!;
-  return out;
 }

@@ -399,9 +399,8 @@ export class Tracker {
       for (let gx = cx - 1; gx <= cx + 1; gx++) {
         for (let gy = cy - 1; gy <= cy + 1; gy++) {
           for (const b of grid.get(cellKey(gx, gy)) ?? []) {
-            if (b.id <= a.id || !this.live.has(b.id)) continue;
+            if (b.id <= a.id || !this.live.has(b.id) || !sameObject(a, b)) continue;
             const key = `${a.id}|${b.id}`;
-            if (!sameObject(a, b)) continue;
             seen.add(key);
             const n = (this.mergeCounts.get(key) ?? 0) + 1;
             this.mergeCounts.set(key, n);
@@ -419,8 +418,15 @@ export class Tracker {
   }
 }
 
+/**
+ * One small integer per cell: V8 keeps integers below 2^30 unboxed, and a Map keyed by boxed
+ * numbers hashes and allocates a heap number on every lookup (≈ 9 lookups per track per scan).
+ * Indices are clamped to ±16,383 cells (±65,000 km, beyond any local frame): a clamped point
+ * only shares an edge cell with far-away ones, which gating then rejects.
+ */
 function cellKey(gx: number, gy: number): number {
-  return (gx + 50_000) * 100_000 + (gy + 50_000);
+  const clamp = (g: number): number => Math.max(-16_383, Math.min(16_383, g)) + 16_384;
+  return clamp(gx) * 32_768 + clamp(gy);
 }
 
 function cell(x: number, y: number): number {
@@ -429,7 +435,10 @@ function cell(x: number, y: number): number {
 
 /** Position difference within 2 sigma of the combined covariance, and velocities within 15 m/s. */
 function sameObject(a: Track, b: Track): boolean {
+  // Velocity first: it needs no allocation and rejects most neighbours (other headings).
+  const dvx = a.x[2]! - b.x[2]!;
+  const dvy = a.x[3]! - b.x[3]!;
+  if (!(dvx * dvx + dvy * dvy < 15 * 15)) return false;
   const v = innovation(a.x, a.P, b.x[0]!, b.x[1]!, { ee: b.P[0]!, en: b.P[1]!, nn: b.P[5]! });
-  if (mahalanobis2(v) > 4) return false;
-  return Math.hypot(a.x[2]! - b.x[2]!, a.x[3]! - b.x[3]!) < 15;
+  return mahalanobis2(v) <= 4;
 }

@@ -107,8 +107,12 @@ abstract class PeriodicSensor implements Sensor {
 export class EoSensor extends PeriodicSensor {
   readonly kind = 'eo' as const;
   private readonly eo: EoSensorSpec;
-  /** Track number per (seed, truth id): hashed once, not on every scan. */
+  /**
+   * Track number per truth id for `refsSeed`: hashed once, not on every scan. Keyed by the id
+   * itself (whose hash the engine keeps) rather than a `seed|id` string built per observation.
+   */
   private readonly refs = new Map<string, string>();
+  private refsSeed: number | undefined;
 
   constructor(spec: EoSensorSpec) {
     super(spec);
@@ -145,11 +149,14 @@ export class EoSensor extends PeriodicSensor {
 
   /** A track number that reveals nothing about the truth id but is stable for the run. */
   private trackNumber(seed: number, truthId: string): string {
-    const key = `${seed}|${truthId}`;
-    let ref = this.refs.get(key);
+    if (seed !== this.refsSeed) {
+      this.refs.clear();
+      this.refsSeed = seed;
+    }
+    let ref = this.refs.get(truthId);
     if (ref === undefined) {
       ref = `${this.eo.id}.T${mixSeed(seed, this.eo.id, truthId).toString(36)}`;
-      this.refs.set(key, ref);
+      this.refs.set(truthId, ref);
     }
     return ref;
   }

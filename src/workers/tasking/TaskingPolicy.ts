@@ -14,15 +14,25 @@ import {
   ApprovalDesk,
   DEFAULT_APPROVAL_TIMEOUT_MS,
   TaskBoard,
+  type ApprovalOutcome,
   type EntityStore,
   type ThreatLevel,
 } from '../../crdt/index.js';
+import { PartCache } from './PartCache.js';
 
 export const CATALOG_BY_THREAT: Readonly<Record<ThreatLevel, readonly string[]>> = {
   none: [],
   low: ['identify', 'monitor'],
   medium: ['identify', 'monitor', 'track'],
   high: ['identify', 'monitor', 'track'],
+};
+
+/** The catalog for a level with `intercept` added (once approved): sorted, as the store keeps it. */
+const CATALOG_WITH_INTERCEPT: Readonly<Record<ThreatLevel, readonly string[]>> = {
+  none: ['intercept'],
+  low: [...CATALOG_BY_THREAT.low, 'intercept'].sort(),
+  medium: [...CATALOG_BY_THREAT.medium, 'intercept'].sort(),
+  high: [...CATALOG_BY_THREAT.high, 'intercept'].sort(),
 };
 
 export interface TaskingOptions {
@@ -41,6 +51,10 @@ export class TaskingPolicy {
   /** The threat level each track had when last seen, to tell a rise from a steady state. */
   private readonly lastLevel = new Map<string, ThreatLevel>();
   private readonly timeoutMs: number;
+  /** The desired catalog each track was last seen to have in the document. */
+  private readonly catalogs: PartCache<readonly string[]>;
+  /** Approval outcome per track, as of its journal (a pending one is re-judged after its deadline). */
+  private readonly outcomes: PartCache<{ readonly outcome: ApprovalOutcome | undefined }>;
 
   constructor(
     private readonly store: EntityStore,
@@ -49,6 +63,13 @@ export class TaskingPolicy {
     options: TaskingOptions = {},
   ) {
     this.timeoutMs = options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+    this.catalogs = new PartCache(store, 'taskCatalog');
+    this.outcomes = new PartCache(store, 'journal');
+  }
+
+  destroy(): void {
+    this.catalogs.destroy();
+    this.outcomes.destroy();
   }
 
   /** Assets given a task in the current step: reads inside a batch do not see its own writes yet. */
@@ -74,8 +95,8 @@ export class TaskingPolicy {
     // the rest (most of a busy picture) the catalog is all there is, and reading the journal
     // of every track each tick would cost more than fusion itself.
     const mayHaveRequest = level === 'high' || previous === 'high' || previous === undefined;
-    const outcome = mayHaveRequest ? this.desk.outcome(id) : undefined;
-    const catalog = new Set(CATALOG_BY_THREAT[level]);
+    const outcome = mayHaveRequest ? this.outcome(id) : undefined;
+    let intercept = false;
 
     if (level === 'high') {
       const rose = previous !== undefined && previous !== 'high';
@@ -85,7 +106,7 @@ export class TaskingPolicy {
         this.desk.request(id, ['intercept'], { timeoutMs: this.timeoutMs });
         report.requested.push(id);
       } else if (outcome.state === 'approved') {
-        catalog.add('intercept');
+        intercept = true;
         this.ensureIntercept(id, outcome.request.requestId, report);
       }
     } else if (outcome?.state === 'pending') {
@@ -93,11 +114,24 @@ export class TaskingPolicy {
       report.withdrawn.push(id);
     }
 
+    const desired = (intercept ? CATALOG_WITH_INTERCEPT : CATALOG_BY_THREAT)[level];
+    if (this.catalogs.get(id) === desired) return;
     const current = this.store.component(id, 'taskCatalog') ?? [];
-    const desired = [...catalog].sort();
     if (current.length !== desired.length || current.some((t, i) => t !== desired[i])) {
-      this.store.update(id, { taskCatalog: desired });
+      // Kept only once the document is seen to hold it: this write shows after the commit.
+      this.store.update(id, { taskCatalog: [...desired] });
+    } else {
+      this.catalogs.set(id, desired);
     }
+  }
+
+  private outcome(id: string): ApprovalOutcome | undefined {
+    const known = this.outcomes.get(id);
+    // Time changes an outcome only from pending to timed out, at the deadline.
+    if (known && (known.outcome?.state !== 'pending' || this.store.wallNow() <= known.outcome.request.deadline)) return known.outcome;
+    const outcome = this.desk.outcome(id);
+    this.outcomes.set(id, { outcome });
+    return outcome;
   }
 
   private ensureIntercept(id: string, requestId: string, report: TaskingReport): void {
