@@ -67,14 +67,8 @@ export interface EntityChange {
   readonly origin: 'local' | 'remote';
 }
 
-/** Per-transaction note on one entity: visibility before, parts changed (a short list). */
-interface Touch {
-  readonly wasVisible: boolean;
-  readonly names: ChangedPart[];
-}
-
-function note(touch: Touch, part: ChangedPart): void {
-  if (!touch.names.includes(part)) touch.names.push(part);
+function note(names: ChangedPart[], part: ChangedPart): void {
+  if (!names.includes(part)) names.push(part);
 }
 
 class EntityRecord {
@@ -92,6 +86,13 @@ class EntityRecord {
   readonly createdIn = new Set<BatchInfo>();
   view: EntityView | undefined;
   hash: string | undefined;
+  /**
+   * While touched by the open transaction: the parts changed so far (a short list), and whether
+   * the entity was visible before. Kept on the record rather than in a map of notes: a tick
+   * touches every track.
+   */
+  changed: ChangedPart[] | undefined;
+  wasVisible = false;
 
   constructor(readonly id: string) {}
 
@@ -116,7 +117,7 @@ export class EntityIndex {
   private readonly records = new Map<string, EntityRecord>();
   private readonly batches = new Map<RawBatch, BatchInfo>();
   /** Per-transaction bookkeeping, cleared by `endChanges`. */
-  private readonly touched = new Map<EntityRecord, Touch>();
+  private readonly touched: EntityRecord[] = [];
   private readonly affectedBatches = new Set<BatchInfo>();
 
   get batchCount(): number {
@@ -140,7 +141,7 @@ export class EntityIndex {
       size: decoded.raw.length - 1,
       pinned: decoded.rejected.length > 0,
       live: new Set(),
-      createIds: decoded.writes.filter((w) => w.kind === 'create').map((w) => w.id),
+      createIds: createIdsOf(decoded.writes),
     };
     this.batches.set(decoded.raw, info);
     this.affectedBatches.add(info);
@@ -206,14 +207,18 @@ export class EntityIndex {
   /** Entities and component names changed since the last call, and batches whose liveness changed. */
   endChanges(origin: 'local' | 'remote'): { changes: EntityChange[]; affected: BatchInfo[] } {
     const changes: EntityChange[] = [];
-    for (const [record, { wasVisible, names }] of this.touched) {
+    for (const record of this.touched) {
+      const names = record.changed;
+      if (!names) continue; // forgotten (collected) after it was touched, or listed twice
+      record.changed = undefined;
+      const wasVisible = record.wasVisible;
       const isVisible = record.visible;
       if (!wasVisible && isVisible) changes.push({ id: record.id, kind: 'created', components: names, origin });
       else if (wasVisible && !isVisible) changes.push({ id: record.id, kind: 'deleted', components: [], origin });
       else if (isVisible && names.length > 0) changes.push({ id: record.id, kind: 'updated', components: names, origin });
       if (record.empty) this.records.delete(record.id);
     }
-    this.touched.clear();
+    this.touched.length = 0;
     const affected = [...this.affectedBatches];
     this.affectedBatches.clear();
     return { changes, affected };
@@ -329,7 +334,7 @@ export class EntityIndex {
     this.touch(record);
     for (const slot of slotsOf(record)) this.kill(slot);
     this.records.delete(id);
-    this.touched.delete(record);
+    record.changed = undefined;
     return rewrite;
   }
 
@@ -378,7 +383,7 @@ export class EntityIndex {
       raw: decodedTo.raw,
       size: decodedTo.raw.length - 1,
       live: new Set(),
-      createIds: decodedTo.writes.filter((w) => w.kind === 'create').map((w) => w.id),
+      createIds: createIdsOf(decodedTo.writes),
     };
     for (const id of from.createIds) this.records.get(id)?.createdIn.delete(from);
     for (const id of to.createIds) this.records.get(id)?.createdIn.add(to);
@@ -557,15 +562,17 @@ export class EntityIndex {
     return record;
   }
 
-  private touch(record: EntityRecord): Touch {
-    let entry = this.touched.get(record);
-    if (!entry) {
-      entry = { wasVisible: record.visible, names: [] };
-      this.touched.set(record, entry);
+  /** Notes that the open transaction changes `record`; returns its list of changed parts. */
+  private touch(record: EntityRecord): ChangedPart[] {
+    let names = record.changed;
+    if (!names) {
+      record.wasVisible = record.visible;
+      record.changed = names = [];
+      this.touched.push(record);
     }
     record.view = undefined;
     record.hash = undefined;
-    return entry;
+    return names;
   }
 
   private live(slot: Slot): void {
@@ -582,6 +589,13 @@ export class EntityIndex {
 /** A remove still matters after a tombstone if it is newer, or names an add that is newer. */
 function removeMatters(stamp: string, tags: readonly string[], tombstone: string): boolean {
   return stamp > tombstone || tags.some((tag) => tag > tombstone);
+}
+
+/** Ids of the entities a batch creates (two passes of filter and map cost a tick two arrays). */
+function createIdsOf(writes: readonly DecodedWrite[]): string[] {
+  const ids: string[] = [];
+  for (const write of writes) if (write.kind === 'create') ids.push(write.id);
+  return ids;
 }
 
 function idOf(slot: Slot): string {

@@ -14,7 +14,8 @@ import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { HybridClock, decodeHlc, encodeHlc, type Hlc } from './Hlc.js';
 import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, ValidationError } from './errors.js';
-import { assertBatchSize, decodeBatch, decodeWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
+import { assertBatchSize, decodeBatch, decodeWrite, rawWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
+import { StagedWrites } from './StagedWrites.js';
 import { EntityIndex, type BatchInfo, type EntityChange, type EntityView } from './EntityIndex.js';
 import { combineHashes, fnv1a64 } from './digest.js';
 import { CODE_JOURNAL, encodeJournalEntry, validateJournalEntry, type JournalEntry, type StampedEntry } from './journal.js';
@@ -97,12 +98,8 @@ export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
 export const LOG_NAME = 'lattice.log';
 
 interface PendingBatch {
-  /**
-   * Staged writes by entity, then by what they write (so a later write to it replaces them).
-   * Kept decoded: each register payload is read back through its codec as it is staged, so the
-   * commit hands the index what a peer will decode without parsing the whole batch again.
-   */
-  readonly writes: Map<string, Map<string, DecodedWrite>>;
+  /** Staged writes (a later write to the same thing replaces the earlier one). */
+  readonly writes: StagedWrites;
   /** Journal entries are encoded at commit, when the stamp (and so relative times) is known. */
   readonly journal: Array<[string, JournalEntry]>;
   readonly created: Set<string>;
@@ -160,14 +157,15 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         throw new ValidationError('entity-id', `"${entityId}" was deleted in this batch; create it again in a later one.`);
       }
       p.created.add(entityId);
-      staged(p, entityId).set(`${CODE_CREATE}`, { kind: 'create', id: entityId, type: entityType, raw: [entityId, CODE_CREATE, ENTITY_TYPES.indexOf(entityType)] });
+      p.writes.put({ kind: 'create', id: entityId, type: entityType, raw: [entityId, CODE_CREATE, ENTITY_TYPES.indexOf(entityType)] });
       this.stage(p, entityId, values);
     });
   }
 
   /** Writes only the components given. Throws `EntityNotFoundError` if the entity is not live. */
   update(id: string, components: Components): void {
-    const entityId = validateEntityId(id);
+    // An id the index holds was validated when it was written: skip the pattern test.
+    const entityId = this.index.has(id) ? id : validateEntityId(id);
     const values = validateComponents(components);
     this.batch((p) => {
       if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
@@ -199,11 +197,11 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const entityId = validateEntityId(id);
     this.batch((p) => {
       if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
-      p.writes.delete(entityId);
+      p.writes.dropEntity(entityId);
       for (let i = p.journal.length - 1; i >= 0; i--) if (p.journal[i]![0] === entityId) p.journal.splice(i, 1);
       p.created.delete(entityId);
       p.deleted.add(entityId);
-      staged(p, entityId).set(`${CODE_DELETE}`, { kind: 'delete', id: entityId, raw: [entityId, CODE_DELETE] });
+      p.writes.put({ kind: 'delete', id: entityId, raw: [entityId, CODE_DELETE] });
     });
   }
 
@@ -229,7 +227,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       fn(this.pending);
       return;
     }
-    const pending: PendingBatch = { writes: new Map(), journal: [], created: new Set(), deleted: new Set() };
+    const pending: PendingBatch = { writes: new StagedWrites(), journal: [], created: new Set(), deleted: new Set() };
     this.pending = pending;
     try {
       fn(pending);
@@ -248,22 +246,21 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       const spec = REGISTERS[name] as unknown as RegisterSpec<RegisterName>;
       const payload = spec.encode(values[name] as ComponentValues[RegisterName]);
       // Decoding validates the payload too: a codec bug throws here, before anything is staged.
-      staged(p, id).set(`${spec.code}`, { kind: 'register', id, name: spec.name, value: spec.decode(payload), raw: [id, spec.code, ...payload] });
+      p.writes.put({ kind: 'register', id, name: spec.name, value: spec.decode(payload), raw: rawWrite(id, spec.code, payload) });
     }
   }
 
   /** Turns "the catalog is now X" into adds and observed removes (add-wins set operations). */
   private stageTasks(p: PendingBatch, id: string, desired: readonly string[]): void {
-    const writes = staged(p, id);
-    for (const key of [...writes.keys()]) if (key.startsWith(`${CODE_TASK_ADD}:`) || key.startsWith(`${CODE_TASK_REMOVE}:`)) writes.delete(key);
-    const current = new Set(this.index.get(id)?.components.taskCatalog ?? []);
+    p.writes.dropTasks(id);
+    const current = new Set(this.index.component(id, 'taskCatalog') ?? []);
     for (const task of desired) {
-      if (!current.has(task)) writes.set(`${CODE_TASK_ADD}:${task}`, { kind: 'taskAdd', id, task, raw: [id, CODE_TASK_ADD, task] });
+      if (!current.has(task)) p.writes.put({ kind: 'taskAdd', id, task, raw: [id, CODE_TASK_ADD, task] });
     }
     for (const task of current) {
       if (desired.includes(task)) continue;
       const tags = this.index.taskTags(id, task);
-      if (tags.length > 0) writes.set(`${CODE_TASK_REMOVE}:${task}`, { kind: 'taskRemove', id, task, tags, raw: [id, CODE_TASK_REMOVE, task, ...tags] });
+      if (tags.length > 0) p.writes.put({ kind: 'taskRemove', id, task, tags, raw: [id, CODE_TASK_REMOVE, task, ...tags] });
     }
   }
 
@@ -276,7 +273,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
 
   private commit(p: PendingBatch): void {
     const writes: DecodedWrite[] = [];
-    for (const perEntity of p.writes.values()) for (const write of perEntity.values()) writes.push(write);
+    p.writes.appendTo(writes);
     if (writes.length === 0 && p.journal.length === 0) return;
     assertBatchSize(writes.length + p.journal.length);
     const stamp = this.clock.now();
@@ -584,14 +581,4 @@ function localJournalWrite(raw: RawWrite, hlc: Hlc): DecodedWrite {
     // Reaching this is a bug, and the document is untouched.
     throw new Error(`Internal error: a local journal entry failed to decode: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/** The staged writes of one entity in a pending batch. */
-function staged(p: PendingBatch, id: string): Map<string, DecodedWrite> {
-  let writes = p.writes.get(id);
-  if (!writes) {
-    writes = new Map();
-    p.writes.set(id, writes);
-  }
-  return writes;
 }

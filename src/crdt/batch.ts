@@ -47,6 +47,23 @@ export interface DecodedBatch {
   readonly rejected: readonly string[];
 }
 
+/**
+ * `[id, code, ...payload]` built at its exact length: a spread grows the array as it goes and
+ * leaves it with spare room, and every write of a tick is kept in the log until overwritten.
+ */
+export function rawWrite(id: string, code: number, payload: readonly WireValue[]): RawWrite {
+  switch (payload.length) {
+    case 1:
+      return [id, code, payload[0]!];
+    case 2:
+      return [id, code, payload[0]!, payload[1]!];
+    case 3:
+      return [id, code, payload[0]!, payload[1]!, payload[2]!];
+    default:
+      return [id, code, ...payload];
+  }
+}
+
 /** Upper bound on writes in one batch, so a hostile peer cannot make one batch cost unbounded work. */
 export const MAX_WRITES_PER_BATCH = 100_000;
 const MAX_TAGS = 64;
