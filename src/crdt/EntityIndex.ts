@@ -228,6 +228,11 @@ export class EntityIndex {
     return this.records.get(id)?.visible ?? false;
   }
 
+  typeOf(id: string): EntityType | undefined {
+    const record = this.records.get(id);
+    return record?.visible ? record.created!.type : undefined;
+  }
+
   get(id: string): EntityView | undefined {
     const record = this.records.get(id);
     if (!record || !record.visible) return undefined;

@@ -368,6 +368,11 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     return this.index.has(id);
   }
 
+  /** The type of a live entity (undefined if there is none), without building its view. */
+  typeOf(id: string): EntityType | undefined {
+    return this.index.typeOf(id);
+  }
+
   /** One component of a live entity, without building the whole view (cheap in hot loops). */
   component<N extends ComponentName>(id: string, name: N): ComponentValues[N] | undefined {
     return this.index.component(id, name);
