@@ -15,6 +15,7 @@
  */
 import type { Hlc } from './Hlc.js';
 import { CODE_JOURNAL, type JournalEntry, type StampedEntry } from './journal.js';
+import { LiveSlots, type LiveMember } from './LiveSlots.js';
 import { decodeBatch, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, registerByCode, type ComponentName, type ComponentValues, type Components, type EntityType, type RegisterName } from './components.js';
 
@@ -25,13 +26,13 @@ export interface BatchInfo {
   readonly size: number;
   /** A batch with writes we could not read is never collected: a newer peer may understand them. */
   readonly pinned: boolean;
-  readonly live: Set<Slot>;
+  readonly live: LiveSlots<Slot>;
   /** Entities this batch holds a create for, live or not: a tombstone is collectable only once all are gone. */
   readonly createIds: readonly string[];
 }
 
 /** One write that still matters, held by the batch it came in. */
-export interface Slot {
+export interface Slot extends LiveMember {
   readonly stamp: string;
   readonly raw: RawWrite;
   batch: BatchInfo;
@@ -140,7 +141,7 @@ export class EntityIndex {
       hlc: decoded.hlc,
       size: decoded.raw.length - 1,
       pinned: decoded.rejected.length > 0,
-      live: new Set(),
+      live: new LiveSlots(),
       createIds: createIdsOf(decoded.writes),
     };
     this.batches.set(decoded.raw, info);
@@ -282,9 +283,16 @@ export class EntityIndex {
   journal(id: string): StampedEntry[] {
     const record = this.records.get(id);
     if (!record || !record.visible) return [];
-    return [...record.journal.values()]
-      .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.key < b.key ? -1 : 1))
-      .map((slot) => ({ entry: slot.entry, at: slot.batch.hlc }));
+    const slots = [...record.journal.values()];
+    // Entries mostly arrive in stamp order (a node appends to its own journal in order): sort
+    // only when they did not.
+    for (let i = 1; i < slots.length; i++) {
+      if (journalOrder(slots[i - 1]!, slots[i]!) > 0) {
+        slots.sort(journalOrder);
+        break;
+      }
+    }
+    return slots.map((slot) => ({ entry: slot.entry, at: slot.batch.hlc }));
   }
 
   /** Canonical text of one visible entity, the input of its digest. */
@@ -387,7 +395,7 @@ export class EntityIndex {
       ...from,
       raw: decodedTo.raw,
       size: decodedTo.raw.length - 1,
-      live: new Set(),
+      live: new LiveSlots(),
       createIds: createIdsOf(decodedTo.writes),
     };
     for (const id of from.createIds) this.records.get(id)?.createdIn.delete(from);
@@ -409,7 +417,7 @@ export class EntityIndex {
     switch (write.kind) {
       case 'create': {
         record.createdIn.add(batch);
-        const slot: CreateSlot = { stamp, raw: write.raw, batch, type: write.type };
+        const slot: CreateSlot = { stamp, raw: write.raw, batch, liveIn: undefined, type: write.type };
         if (record.created && !beats(slot, record.created)) return;
         this.touch(record);
         if (record.created) this.kill(record.created);
@@ -418,7 +426,7 @@ export class EntityIndex {
         return;
       }
       case 'delete': {
-        const slot: Slot = { stamp, raw: write.raw, batch };
+        const slot: Slot = { stamp, raw: write.raw, batch, liveIn: undefined };
         if (record.deleted && !beats(slot, record.deleted)) return;
         this.touch(record);
         if (record.deleted) this.kill(record.deleted);
@@ -429,7 +437,7 @@ export class EntityIndex {
       }
       case 'register': {
         if (deadBefore !== undefined && stamp <= deadBefore) return;
-        const slot: RegisterSlot = { stamp, raw: write.raw, batch, name: write.name, value: write.value };
+        const slot: RegisterSlot = { stamp, raw: write.raw, batch, liveIn: undefined, name: write.name, value: write.value };
         const current = record.registers.get(write.name);
         if (current && !beats(slot, current)) return;
         note(this.touch(record), write.name);
@@ -442,7 +450,7 @@ export class EntityIndex {
         if (deadBefore !== undefined && stamp <= deadBefore) return;
         const key = `${write.task}@${stamp}`;
         if (record.removed.has(key) || record.adds.has(key)) return;
-        const slot: TaskSlot = { stamp, raw: write.raw, batch, task: write.task };
+        const slot: TaskSlot = { stamp, raw: write.raw, batch, liveIn: undefined, task: write.task };
         note(this.touch(record), 'taskCatalog');
         record.adds.set(key, slot);
         this.live(slot);
@@ -453,7 +461,7 @@ export class EntityIndex {
         return;
       case 'taskRemove': {
         if (deadBefore !== undefined && !removeMatters(stamp, write.tags, deadBefore)) return;
-        const slot: RemoveSlot = { stamp, raw: write.raw, batch, task: write.task, tags: write.tags };
+        const slot: RemoveSlot = { stamp, raw: write.raw, batch, liveIn: undefined, task: write.task, tags: write.tags };
         this.touch(record);
         record.removes.add(slot);
         this.live(slot);
@@ -477,7 +485,7 @@ export class EntityIndex {
     if (deadBefore !== undefined && batch.stamp <= deadBefore) return;
     const key = `${batch.stamp}|${JSON.stringify(write.raw)}`;
     if (record.journal.has(key)) return;
-    const slot: JournalSlot = { stamp: batch.stamp, raw: write.raw, batch, key, entry: write.entry };
+    const slot: JournalSlot = { stamp: batch.stamp, raw: write.raw, batch, liveIn: undefined, key, entry: write.entry };
     note(this.touch(record), 'journal');
     record.journal.set(key, slot);
     this.live(slot);
@@ -589,6 +597,11 @@ export class EntityIndex {
     slot.batch.live.delete(slot);
     this.affectedBatches.add(slot.batch);
   }
+}
+
+/** Oldest first; entries of one batch (one stamp) by content. */
+function journalOrder(a: JournalSlot, b: JournalSlot): number {
+  return a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.key < b.key ? -1 : 1;
 }
 
 /** A remove still matters after a tombstone if it is newer, or names an add that is newer. */
