@@ -389,15 +389,17 @@ export class EntityIndex {
     }
   }
 
-  /** Moves the live writes of `from` to a rewritten batch `to` holding exactly those writes. */
-  transfer(from: BatchInfo, decodedTo: DecodedBatch): BatchInfo {
-    const to: BatchInfo = {
-      ...from,
-      raw: decodedTo.raw,
-      size: decodedTo.raw.length - 1,
-      live: new LiveSlots(),
-      createIds: createIdsOf(decodedTo.writes),
-    };
+  /**
+   * Moves the live writes of `from` to a rewritten batch `to` holding exactly those writes
+   * (the same stamp; the writes were decoded when `from` came in, so they are not again).
+   */
+  transfer(from: BatchInfo, toRaw: RawBatch): BatchInfo {
+    const createIds: string[] = [];
+    for (let i = 1; i < toRaw.length; i++) {
+      const write = toRaw[i] as RawWrite;
+      if (write[1] === CODE_CREATE) createIds.push(write[0]);
+    }
+    const to: BatchInfo = { ...from, raw: toRaw, size: toRaw.length - 1, live: new LiveSlots(), createIds };
     for (const id of from.createIds) this.records.get(id)?.createdIn.delete(from);
     for (const id of to.createIds) this.records.get(id)?.createdIn.add(to);
     for (const slot of from.live) {

@@ -482,9 +482,10 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.deleteFromLog(remove);
     for (const info of rewrites) {
       // Same stamp, only the writes that still matter: every node resolves exactly as before.
-      const raw: RawBatch = [info.stamp, ...[...info.live].map((slot) => slot.raw)];
+      const raw: RawBatch = [info.stamp];
+      for (const slot of info.live) raw.push(slot.raw);
       this.log.push([raw]);
-      this.index.transfer(info, decodeBatch(raw));
+      this.index.transfer(info, raw);
     }
     for (const raw of remove) if (!rewrites.some((r) => r.raw === raw)) this.index.removeBatch(raw);
     return { deletedBatches: remove.size - rewrites.length, rewrittenBatches: rewrites.length };
