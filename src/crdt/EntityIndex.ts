@@ -38,7 +38,11 @@ export interface Slot extends LiveMember {
   batch: BatchInfo;
 }
 interface CreateSlot extends Slot { readonly type: EntityType }
-interface RegisterSlot extends Slot { readonly name: RegisterName; readonly value: unknown }
+interface RegisterSlot extends Slot {
+  readonly name: RegisterName;
+  /** The decoded value, once read (see `valueOf`). */
+  value: unknown;
+}
 interface TaskSlot extends Slot { readonly task: string }
 interface RemoveSlot extends Slot { readonly task: string; readonly tags: readonly string[] }
 interface JournalSlot extends Slot { readonly key: string; readonly entry: JournalEntry }
@@ -260,7 +264,8 @@ export class EntityIndex {
       for (const slot of record.adds.values()) tasks.add(slot.task);
       return [...tasks].sort() as ComponentValues[N];
     }
-    return record.registers.get(name as RegisterName)?.value as ComponentValues[N] | undefined;
+    const slot = record.registers.get(name as RegisterName);
+    return slot && (valueOf(slot) as ComponentValues[N]);
   }
 
   /** Ids of the visible entities, optionally of one type. */
@@ -611,6 +616,12 @@ function removeMatters(stamp: string, tags: readonly string[], tombstone: string
   return stamp > tombstone || tags.some((tag) => tag > tombstone);
 }
 
+/** A register's value, decoded from its write on first read (local writes come undecoded). */
+function valueOf(slot: RegisterSlot): unknown {
+  if (slot.value === undefined) slot.value = registerByCode(slot.raw[1])!.decode(slot.raw.slice(2));
+  return slot.value;
+}
+
 /** Ids of the entities a batch creates (two passes of filter and map cost a tick two arrays). */
 function createIdsOf(writes: readonly DecodedWrite[]): string[] {
   const ids: string[] = [];
@@ -635,7 +646,7 @@ function buildView(record: EntityRecord): EntityView {
   const components: Record<string, unknown> = {};
   const stamps: Partial<Record<ComponentName, Hlc>> = {};
   for (const [name, slot] of record.registers) {
-    components[name] = slot.value;
+    components[name] = valueOf(slot);
     stamps[name] = slot.batch.hlc;
   }
   if (record.adds.size > 0) {

@@ -245,8 +245,9 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       }
       const spec = REGISTERS[name] as unknown as RegisterSpec<RegisterName>;
       const payload = spec.encode(values[name] as ComponentValues[RegisterName]);
-      // Decoding validates the payload too: a codec bug throws here, before anything is staged.
-      p.writes.put({ kind: 'register', id, name: spec.name, value: spec.decode(payload), raw: rawWrite(id, spec.code, payload) });
+      // Not decoded here: the index decodes a value when it is first read. A valid value always
+      // encodes to a payload every node decodes (a property the codec tests check).
+      p.writes.put({ kind: 'register', id, name: spec.name, value: undefined, raw: rawWrite(id, spec.code, payload) });
     }
   }
 

@@ -33,7 +33,18 @@ export type RawBatch = [string, ...RawWrite[]];
 export type DecodedWrite =
   | { readonly kind: 'create'; readonly id: string; readonly type: EntityType; readonly raw: RawWrite }
   | { readonly kind: 'delete'; readonly id: string; readonly raw: RawWrite }
-  | { readonly kind: 'register'; readonly id: string; readonly name: RegisterName; readonly value: unknown; readonly raw: RawWrite }
+  | {
+      readonly kind: 'register';
+      readonly id: string;
+      readonly name: RegisterName;
+      /**
+       * The value as every node reads it; `undefined` for a write this node made, which the
+       * index decodes from `raw` when it is first read (most writes of a busy node are replaced
+       * before anyone reads them).
+       */
+      readonly value: unknown;
+      readonly raw: RawWrite;
+    }
   | { readonly kind: 'taskAdd'; readonly id: string; readonly task: string; readonly raw: RawWrite }
   | { readonly kind: 'taskRemove'; readonly id: string; readonly task: string; readonly tags: readonly string[]; readonly raw: RawWrite }
   | { readonly kind: 'journal'; readonly id: string; readonly entry: JournalEntry; readonly raw: RawWrite };

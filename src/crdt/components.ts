@@ -305,7 +305,8 @@ const fusion: RegisterSpec<'fusion'> = {
   },
 };
 
-const MAX_TIME = 36 ** 9;
+/** The largest time whose base-36 text fits the 9 characters decoders accept. */
+const MAX_TIME = 36 ** 9 - 1;
 const MAX_APPROVAL_WINDOW_MS = 2 ** 31 - 1;
 
 const approval: RegisterSpec<'approval'> = {
