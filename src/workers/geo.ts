@@ -54,10 +54,20 @@ export class LocalFrame {
   }
 
   toLocal(p: Position): { x: number; y: number } {
+    return { x: this.eastOf(p), y: this.northOf(p) };
+  }
+
+  /** `toLocal(p).x` without the object: hot loops ask this for every observation. */
+  eastOf(p: Position): number {
     let dLon = p.lon - this.origin.lon;
     if (dLon > 180) dLon -= 360;
     if (dLon < -180) dLon += 360;
-    return { x: dLon * this.mPerDegLon, y: (p.lat - this.origin.lat) * this.mPerDegLat };
+    return dLon * this.mPerDegLon;
+  }
+
+  /** `toLocal(p).y` without the object. */
+  northOf(p: Position): number {
+    return (p.lat - this.origin.lat) * this.mPerDegLat;
   }
 
   toGeo(x: number, y: number, alt = 0): Position {
