@@ -285,8 +285,9 @@ export class Pipeline {
     for (const scan of scans) {
       const result = state.tracker.processScan(scan);
       for (const id of result.deleted) deleted.add(id);
+      if (scan.sensor.kind !== 'eo') continue;
       for (const ob of scan.observations) {
-        if (scan.sensor.kind !== 'eo' || !ob.sourceRef || !ob.velocity) continue;
+        if (!ob.sourceRef || !ob.velocity) continue;
         eoLatest.set(ob.sourceRef, {
           time: ob.time,
           components: {

@@ -126,6 +126,8 @@ export class Tracker {
   /** Each observation of the current scan in the tracker's frame, east and north, m. */
   private localX = new Float64Array(64);
   private localY = new Float64Array(64);
+  private used = new Uint8Array(64);
+  private missCost = new Float64Array(64);
   /** The current scan's pooled observations by grid cell. */
   private readonly obsGrid = new CellIndex();
   /** Confirmed tracks by grid cell, for merging. */
@@ -201,7 +203,7 @@ export class Tracker {
     this.toLocal(obs);
     const lx = this.localX;
     const ly = this.localY;
-    const used = new Uint8Array(obs.length);
+    const used = this.usedScratch(obs.length);
     const updated = new Set<Track>();
 
     // 1. Sensor tracks stay with the fused track they feed while they agree with it.
@@ -243,7 +245,7 @@ export class Tracker {
       grid.addFront(cell(lx[i]!, ly[i]!), i);
     }
     const pairs: GatedPair[] = [];
-    const missCost = new Float64Array(candidates.length).fill(Infinity);
+    const missCost = this.missCostScratch(candidates.length);
     for (let ti = 0; ti < candidates.length; ti++) this.gate(candidates[ti]!, ti, obs, t, maxR, pairs, missCost);
     const assigned = o.association === 'global' ? assignGlobal(candidates.length, obs.length, pairs, missCost) : assignNearest(candidates.length, pairs);
     for (let ti = 0; ti < assigned.length; ti++) {
@@ -290,6 +292,18 @@ export class Tracker {
       for (const id of this.mergeDuplicates()) deleted.push(id);
     }
     return { created, deleted };
+  }
+
+  /** Whether each observation of the scan was used (updated a track, or was held back), all 0. */
+  private usedScratch(n: number): Uint8Array {
+    if (this.used.length < n) this.used = new Uint8Array(n * 2);
+    return this.used.fill(0, 0, n);
+  }
+
+  /** What leaving each candidate track unassigned costs: Infinity until an observation gates. */
+  private missCostScratch(n: number): Float64Array {
+    if (this.missCost.length < n) this.missCost = new Float64Array(n * 2);
+    return this.missCost.fill(Infinity, 0, n);
   }
 
   /** Fills `localX`/`localY` with the observations' positions in the tracker's frame. */
@@ -360,9 +374,8 @@ export class Tracker {
 
   /** Whether a sensor track number would join a track already fed by another track of that sensor. */
   private feedsOther(track: Track, ob: Observation, t: number): boolean {
-    const prefix = `${ob.sensorId}.`;
     for (const [key, link] of track.sources) {
-      if (key !== ob.sourceRef && key.startsWith(prefix) && t - link.lastSeen < 5) return true;
+      if (key !== ob.sourceRef && isTrackOf(key, ob.sensorId) && t - link.lastSeen < 5) return true;
     }
     return false;
   }
@@ -511,6 +524,11 @@ class CellIndex {
 function cellKey(gx: number, gy: number): number {
   const clamp = (g: number): number => Math.max(-16_383, Math.min(16_383, g)) + 16_384;
   return clamp(gx) * 32_768 + clamp(gy);
+}
+
+/** Whether a source key is a track number of `sensorId` (`sensorId.…`), without building the prefix. */
+function isTrackOf(key: string, sensorId: string): boolean {
+  return key.length > sensorId.length && key.charCodeAt(sensorId.length) === 0x2e && key.startsWith(sensorId);
 }
 
 function cell(x: number, y: number): number {
