@@ -150,6 +150,13 @@ export class Tracker {
     return [...this.live.values()];
   }
 
+  /** The confirmed tracks, in `tracks()` order. */
+  confirmedTracks(): Track[] {
+    const out: Track[] = [];
+    for (const track of this.live.values()) if (track.status === 'confirmed') out.push(track);
+    return out;
+  }
+
   get(id: string): Track | undefined {
     return this.live.get(id);
   }
