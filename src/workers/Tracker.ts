@@ -459,7 +459,8 @@ export class Tracker {
         for (let gy = cy - 1; gy <= cy + 1; gy++) {
           for (let k = grid.first(cellKey(gx, gy)); k >= 0; k = grid.next(k)) {
             const b = confirmed[k]!;
-            if (b.id <= a.id || !this.live.has(b.id) || !this.sameObject(a, b)) continue;
+            // The cheap velocity test first: it rejects most neighbours (other headings).
+            if (!similarVelocity(a, b) || b.id <= a.id || !this.live.has(b.id) || !this.samePosition(a, b)) continue;
             const key = `${a.id}|${b.id}`;
             seen.add(key);
             const n = (this.mergeCounts.get(key) ?? 0) + 1;
@@ -477,12 +478,8 @@ export class Tracker {
     return deleted;
   }
 
-  /** Position difference within 2 sigma of the combined covariance, and velocities within 15 m/s. */
-  private sameObject(a: Track, b: Track): boolean {
-    // Velocity first: it is cheapest and rejects most neighbours (other headings).
-    const dvx = a.x[2]! - b.x[2]!;
-    const dvy = a.x[3]! - b.x[3]!;
-    if (!(dvx * dvx + dvy * dvy < 15 * 15)) return false;
+  /** Position difference within 2 sigma of the combined covariance (with `similarVelocity`: one object). */
+  private samePosition(a: Track, b: Track): boolean {
     const R = this.mergeCov;
     R.ee = b.P[0]!;
     R.en = b.P[1]!;
@@ -536,6 +533,13 @@ function cellKey(gx: number, gy: number): number {
 /** Whether a source key is a track number of `sensorId` (`sensorId.…`), without building the prefix. */
 function isTrackOf(key: string, sensorId: string): boolean {
   return key.length > sensorId.length && key.charCodeAt(sensorId.length) === 0x2e && key.startsWith(sensorId);
+}
+
+/** Velocities within 15 m/s (with `samePosition`: one object). */
+function similarVelocity(a: Track, b: Track): boolean {
+  const dvx = a.x[2]! - b.x[2]!;
+  const dvy = a.x[3]! - b.x[3]!;
+  return dvx * dvx + dvy * dvy < 15 * 15;
 }
 
 function cell(x: number, y: number): number {
