@@ -285,8 +285,9 @@ export class Pipeline {
     for (const scan of scans) {
       const result = state.tracker.processScan(scan);
       for (const id of result.deleted) deleted.add(id);
+      if (scan.sensor.kind !== 'eo') continue;
       for (const ob of scan.observations) {
-        if (scan.sensor.kind !== 'eo' || !ob.sourceRef || !ob.velocity) continue;
+        if (!ob.sourceRef || !ob.velocity) continue;
         eoLatest.set(ob.sourceRef, {
           time: ob.time,
           components: {
@@ -298,12 +299,24 @@ export class Pipeline {
       }
     }
     const t = state.run.now;
-    const confirmed = state.tracker.tracks().filter((tr) => tr.status === 'confirmed');
-    const outputs = confirmed.map((track) => ({ track, components: this.fusedComponents(state, track, t) }));
+    const outputs: { track: Track; components: Components }[] = [];
+    for (const track of state.tracker.confirmedTracks()) outputs.push({ track, components: this.fusedComponents(state, track, t) });
     if (Math.floor(t / SCORE_EVERY_S) > Math.floor(state.lastScored / SCORE_EVERY_S)) {
       state.lastScored = t;
-      const truth = state.run.truth.states(t).filter((s) => state.run.sensors.some((sensor) => sensor.covers(s.position)));
-      state.score.add(gospa(truth.map((s) => s.position), outputs.map((o) => o.components.position!)));
+      // The last scan's truth when it was taken at t (the same states, already built).
+      const last = scans[scans.length - 1]!;
+      const truthNow = last.time === t ? last.truth : state.run.truth.states(t);
+      const truth: NonNullable<Components['position']>[] = [];
+      for (const s of truthNow) {
+        for (const sensor of state.run.sensors) {
+          if (!sensor.covers(s.position)) continue;
+          truth.push(s.position);
+          break;
+        }
+      }
+      const estimates: NonNullable<Components['position']>[] = [];
+      for (const o of outputs) estimates.push(o.components.position!);
+      state.score.add(gospa(truth, estimates));
     }
 
     const fused = performance.now();

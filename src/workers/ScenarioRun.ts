@@ -70,10 +70,16 @@ export class ScenarioRun {
     });
     due.sort((a, b) => a.time - b.time || a.order - b.order);
     const out: Scan[] = [];
+    let truth: readonly TruthState[] = [];
+    let truthTime = NaN;
     for (const d of due) {
       this.truth.advanceTo(d.time);
       if (!observe) continue;
-      const truth = this.truth.states(d.time);
+      // Sensors scanning at the same instant see the same (read-only) truth: built once.
+      if (d.time !== truthTime) {
+        truth = this.truth.states(d.time);
+        truthTime = d.time;
+      }
       out.push({ sensor: d.sensor, scan: d.scan, time: d.time, observations: d.sensor.observe(d.scan, truth, this.seed), truth });
     }
     this.truth.advanceTo(until);

@@ -15,7 +15,7 @@
 import { fnv1a64 } from '../crdt/index.js';
 import { assignGlobal, assignNearest, GATE_CHI2_2DOF, type GatedPair } from './association.js';
 import { LocalFrame } from './geo.js';
-import { diagCov, innovation, mahalanobis2, newState, predict, update, type Innovation, type Mat4, type Vec4 } from './kalman.js';
+import { diagCov, innovationInto, mahalanobis2, newInnovationScratch, newState, predict, update, type Innovation, type Mat4, type Vec4 } from './kalman.js';
 import type { Observation, Sensor } from './sensors.js';
 
 export const TRACK_STATUSES = ['tentative', 'confirmed'] as const;
@@ -121,6 +121,23 @@ export class Tracker {
   private readonly bySource = new Map<string, string>();
   private readonly mergeCounts = new Map<string, number>();
   private lastMerge = -Infinity;
+  // Scratch space of `processScan`, reused from scan to scan: at 1,000 tracks a scan gates
+  // thousands of pairs and keeps few, and per-scan garbage was a large part of the tick.
+  /** Each observation of the current scan in the tracker's frame, east and north, m. */
+  private localX = new Float64Array(64);
+  private localY = new Float64Array(64);
+  private used = new Uint8Array(64);
+  private missCost = new Float64Array(64);
+  /** The current scan's pooled observations by grid cell. */
+  private readonly obsGrid = new CellIndex();
+  /** Confirmed tracks by grid cell, for merging. */
+  private readonly trackGrid = new CellIndex();
+  /** Position innovations under test (gating, keeping a sensor track) or being applied. */
+  private readonly gateScratch = newInnovationScratch();
+  /** Velocity innovation of an update. */
+  private readonly velocityScratch = newInnovationScratch();
+  /** Covariance of the other track in a merge test. */
+  private readonly mergeCov = { ee: 0, en: 0, nn: 0 };
 
   constructor(
     readonly frame: LocalFrame,
@@ -131,6 +148,13 @@ export class Tracker {
 
   tracks(): Track[] {
     return [...this.live.values()];
+  }
+
+  /** The confirmed tracks, in `tracks()` order. */
+  confirmedTracks(): Track[] {
+    const out: Track[] = [];
+    for (const track of this.live.values()) if (track.status === 'confirmed') out.push(track);
+    return out;
   }
 
   get(id: string): Track | undefined {
@@ -183,20 +207,23 @@ export class Tracker {
       }
     }
     const obs = scan.observations;
-    const local = obs.map((ob) => this.frame.toLocal(ob.position));
-    const used = new Uint8Array(obs.length);
+    this.toLocal(obs);
+    const lx = this.localX;
+    const ly = this.localY;
+    const used = this.usedScratch(obs.length);
     const updated = new Set<Track>();
 
     // 1. Sensor tracks stay with the fused track they feed while they agree with it.
     const pool: number[] = [];
-    obs.forEach((ob, i) => {
+    for (let i = 0; i < obs.length; i++) {
+      const ob = obs[i]!;
       const trackId = ob.sourceRef === undefined ? undefined : this.bySource.get(ob.sourceRef);
       const track = trackId === undefined ? undefined : this.live.get(trackId);
       if (!track || updated.has(track)) {
         pool.push(i);
-        return;
+        continue;
       }
-      const v = innovation(track.x, track.P, local[i]!.x, local[i]!.y, ob.positionCov);
+      const v = innovationInto(this.gateScratch, track.x, track.P, lx[i]!, ly[i]!, ob.positionCov);
       const link = track.sources.get(ob.sourceRef!)!;
       if (mahalanobis2(v) <= o.gate) {
         link.divergences = 0;
@@ -210,61 +237,40 @@ export class Tracker {
       } else {
         used[i] = 1; // one outlier is not yet a divergence; neither use it nor start from it
       }
-    });
+    }
 
     // 2. Gate the rest through a grid, then assign.
-    const candidates = [...this.live.values()].filter((tr) => !updated.has(tr));
-    const grid = new Map<number, number[]>();
+    const candidates: Track[] = [];
+    for (const track of this.live.values()) if (!updated.has(track)) candidates.push(track);
+    const grid = this.obsGrid;
+    grid.clear(obs.length);
     let maxR = 0;
-    for (const i of pool) {
+    // Back to front: each cell's chain then lists observations in pool order.
+    for (let k = pool.length - 1; k >= 0; k--) {
+      const i = pool[k]!;
       maxR = Math.max(maxR, obs[i]!.positionCov.ee + obs[i]!.positionCov.nn);
-      const key = cell(local[i]!.x, local[i]!.y);
-      const list = grid.get(key);
-      if (list) list.push(i);
-      else grid.set(key, [i]);
+      grid.addFront(cell(lx[i]!, ly[i]!), i);
     }
     const pairs: GatedPair[] = [];
-    const innovations = new Map<number, Innovation>();
-    const missCost = new Float64Array(candidates.length).fill(Infinity);
-    candidates.forEach((track, ti) => {
-      // Farthest a gated observation can be: the gate along the largest possible axis of S.
-      const reach = Math.sqrt(o.gate * (track.P[0]! + track.P[5]! + maxR));
-      // Capped at 3 cells (12 km): only a track that has coasted for long is that uncertain,
-      // and it is better deleted than allowed to grab a plot that far away.
-      const cells = Math.min(3, Math.ceil(reach / GRID_M));
-      const cx = Math.floor(track.x[0]! / GRID_M);
-      const cy = Math.floor(track.x[1]! / GRID_M);
-      for (let gx = cx - cells; gx <= cx + cells; gx++) {
-        for (let gy = cy - cells; gy <= cy + cells; gy++) {
-          const list = grid.get(cellKey(gx, gy));
-          if (!list) continue;
-          for (const i of list) {
-            const ob = obs[i]!;
-            if (ob.sourceRef !== undefined && this.feedsOther(track, ob, t)) continue;
-            const v = innovation(track.x, track.P, local[i]!.x, local[i]!.y, ob.positionCov);
-            const d2 = mahalanobis2(v);
-            if (!(d2 <= o.gate)) continue;
-            const logDet = Math.log(v.see * v.snn - v.sen * v.sen);
-            // GNN prices a pair at its negative log likelihood; NN at its distance alone.
-            pairs.push({ track: ti, obs: i, cost: o.association === 'global' ? d2 + logDet : d2 });
-            innovations.set(ti * obs.length + i, v);
-            missCost[ti] = Math.min(missCost[ti]!, o.gate + logDet);
-          }
-        }
-      }
-    });
+    const missCost = this.missCostScratch(candidates.length);
+    for (let ti = 0; ti < candidates.length; ti++) this.gate(candidates[ti]!, ti, obs, t, maxR, pairs, missCost);
     const assigned = o.association === 'global' ? assignGlobal(candidates.length, obs.length, pairs, missCost) : assignNearest(candidates.length, pairs);
-    assigned.forEach((i, ti) => {
-      if (i < 0) return;
+    for (let ti = 0; ti < assigned.length; ti++) {
+      const i = assigned[ti]!;
+      if (i < 0) continue;
       const track = candidates[ti]!;
-      this.apply(track, obs[i]!, innovations.get(ti * obs.length + i)!, t);
+      const ob = obs[i]!;
+      // The innovation is computed again rather than kept from gating: the same numbers, since
+      // a track takes at most one observation and so is unchanged until its own update.
+      this.apply(track, ob, innovationInto(this.gateScratch, track.x, track.P, lx[i]!, ly[i]!, ob.positionCov), t);
       updated.add(track);
       used[i] = 1;
-    });
+    }
 
-    // 3. Misses, deletion and confirmation.
+    // 3. Misses, deletion and confirmation. (Deleting the entry being visited is safe in a Map
+    // iteration, and visits the rest in the same order.)
     const deleted: string[] = [];
-    for (const track of [...this.live.values()]) {
+    for (const track of this.live.values()) {
       if (!updated.has(track) && scan.sensor.covers(this.frame.toGeo(track.x[0]!, track.x[1]!))) {
         track.misses++;
         track.quality *= 0.85;
@@ -281,19 +287,73 @@ export class Tracker {
 
     // 4. New tentative tracks from what nobody took.
     const created: string[] = [];
-    obs.forEach((ob, i) => {
-      if (used[i]) return;
-      const track = this.start(ob, local[i]!.x, local[i]!.y, t);
-      created.push(track.id);
-    });
+    for (let i = 0; i < obs.length; i++) {
+      if (used[i]) continue;
+      created.push(this.start(obs[i]!, lx[i]!, ly[i]!, t).id);
+    }
 
     // Merging compares every confirmed track with its neighbours: once per second of run time
     // is enough to see "the same object for three scans" and keeps 1,000-track scans cheap.
     if (Math.floor(t) > this.lastMerge) {
       this.lastMerge = Math.floor(t);
-      deleted.push(...this.mergeDuplicates());
+      for (const id of this.mergeDuplicates()) deleted.push(id);
     }
     return { created, deleted };
+  }
+
+  /** Whether each observation of the scan was used (updated a track, or was held back), all 0. */
+  private usedScratch(n: number): Uint8Array {
+    if (this.used.length < n) this.used = new Uint8Array(n * 2);
+    return this.used.fill(0, 0, n);
+  }
+
+  /** What leaving each candidate track unassigned costs: Infinity until an observation gates. */
+  private missCostScratch(n: number): Float64Array {
+    if (this.missCost.length < n) this.missCost = new Float64Array(n * 2);
+    return this.missCost.fill(Infinity, 0, n);
+  }
+
+  /** Fills `localX`/`localY` with the observations' positions in the tracker's frame. */
+  private toLocal(obs: readonly Observation[]): void {
+    if (this.localX.length < obs.length) {
+      this.localX = new Float64Array(obs.length * 2);
+      this.localY = new Float64Array(obs.length * 2);
+    }
+    for (let i = 0; i < obs.length; i++) {
+      this.localX[i] = this.frame.eastOf(obs[i]!.position);
+      this.localY[i] = this.frame.northOf(obs[i]!.position);
+    }
+  }
+
+  /**
+   * Gates one candidate track (index `ti`) against the pooled observations in `obsGrid` near it:
+   * every pair inside the gate is priced into `pairs`, and the track's miss cost into `missCost`.
+   */
+  private gate(track: Track, ti: number, obs: readonly Observation[], t: number, maxR: number, pairs: GatedPair[], missCost: Float64Array): void {
+    const o = this.options;
+    const grid = this.obsGrid;
+    // Farthest a gated observation can be: the gate along the largest possible axis of S.
+    const reach = Math.sqrt(o.gate * (track.P[0]! + track.P[5]! + maxR));
+    // Capped at 3 cells (12 km): only a track that has coasted for long is that uncertain,
+    // and it is better deleted than allowed to grab a plot that far away.
+    const cells = Math.min(3, Math.ceil(reach / GRID_M));
+    const cx = Math.floor(track.x[0]! / GRID_M);
+    const cy = Math.floor(track.x[1]! / GRID_M);
+    for (let gx = cx - cells; gx <= cx + cells; gx++) {
+      for (let gy = cy - cells; gy <= cy + cells; gy++) {
+        for (let i = grid.first(cellKey(gx, gy)); i >= 0; i = grid.next(i)) {
+          const ob = obs[i]!;
+          if (ob.sourceRef !== undefined && this.feedsOther(track, ob, t)) continue;
+          const v = innovationInto(this.gateScratch, track.x, track.P, this.localX[i]!, this.localY[i]!, ob.positionCov);
+          const d2 = mahalanobis2(v);
+          if (!(d2 <= o.gate)) continue;
+          const logDet = Math.log(v.see * v.snn - v.sen * v.sen);
+          // GNN prices a pair at its negative log likelihood; NN at its distance alone.
+          pairs.push({ track: ti, obs: i, cost: o.association === 'global' ? d2 + logDet : d2 });
+          missCost[ti] = Math.min(missCost[ti]!, o.gate + logDet);
+        }
+      }
+    }
   }
 
   /**
@@ -308,7 +368,9 @@ export class Tracker {
   private apply(track: Track, ob: Observation, v: Innovation, t: number): void {
     track.nis = track.nis * 0.6 + Math.min(mahalanobis2(v), 50) * 0.4;
     update(track.x, track.P, v, 0);
-    if (ob.velocity && ob.velocityCov) update(track.x, track.P, innovation(track.x, track.P, ob.velocity.ve, ob.velocity.vn, ob.velocityCov, 2), 2);
+    if (ob.velocity && ob.velocityCov) {
+      update(track.x, track.P, innovationInto(this.velocityScratch, track.x, track.P, ob.velocity.ve, ob.velocity.vn, ob.velocityCov, 2), 2);
+    }
     track.hits++;
     track.misses = 0;
     track.lastUpdate = t;
@@ -319,9 +381,8 @@ export class Tracker {
 
   /** Whether a sensor track number would join a track already fed by another track of that sensor. */
   private feedsOther(track: Track, ob: Observation, t: number): boolean {
-    const prefix = `${ob.sensorId}.`;
     for (const [key, link] of track.sources) {
-      if (key !== ob.sourceRef && key.startsWith(prefix) && t - link.lastSeen < 5) return true;
+      if (key !== ob.sourceRef && isTrackOf(key, ob.sensorId) && t - link.lastSeen < 5) return true;
     }
     return false;
   }
@@ -382,14 +443,12 @@ export class Tracker {
    * one with the smaller id survives, so every node merges the same way.
    */
   private mergeDuplicates(): string[] {
-    const confirmed = [...this.live.values()].filter((t) => t.status === 'confirmed');
-    const grid = new Map<number, Track[]>();
-    for (const t of confirmed) {
-      const key = cell(t.x[0]!, t.x[1]!);
-      const list = grid.get(key);
-      if (list) list.push(t);
-      else grid.set(key, [t]);
-    }
+    const confirmed: Track[] = [];
+    for (const t of this.live.values()) if (t.status === 'confirmed') confirmed.push(t);
+    const grid = this.trackGrid;
+    grid.clear(confirmed.length);
+    // Back to front: each cell's chain then lists tracks in `confirmed` order.
+    for (let k = confirmed.length - 1; k >= 0; k--) grid.addFront(cell(confirmed[k]!.x[0]!, confirmed[k]!.x[1]!), k);
     const seen = new Set<string>();
     const deleted: string[] = [];
     for (const a of confirmed) {
@@ -398,8 +457,10 @@ export class Tracker {
       const cy = Math.floor(a.x[1]! / GRID_M);
       for (let gx = cx - 1; gx <= cx + 1; gx++) {
         for (let gy = cy - 1; gy <= cy + 1; gy++) {
-          for (const b of grid.get(cellKey(gx, gy)) ?? []) {
-            if (b.id <= a.id || !this.live.has(b.id) || !sameObject(a, b)) continue;
+          for (let k = grid.first(cellKey(gx, gy)); k >= 0; k = grid.next(k)) {
+            const b = confirmed[k]!;
+            // The cheap velocity test first: it rejects most neighbours (other headings).
+            if (!similarVelocity(a, b) || b.id <= a.id || !this.live.has(b.id) || !this.samePosition(a, b)) continue;
             const key = `${a.id}|${b.id}`;
             seen.add(key);
             const n = (this.mergeCounts.get(key) ?? 0) + 1;
@@ -413,8 +474,48 @@ export class Tracker {
         }
       }
     }
-    for (const key of [...this.mergeCounts.keys()]) if (!seen.has(key)) this.mergeCounts.delete(key);
+    for (const key of this.mergeCounts.keys()) if (!seen.has(key)) this.mergeCounts.delete(key);
     return deleted;
+  }
+
+  /** Position difference within 2 sigma of the combined covariance (with `similarVelocity`: one object). */
+  private samePosition(a: Track, b: Track): boolean {
+    const R = this.mergeCov;
+    R.ee = b.P[0]!;
+    R.en = b.P[1]!;
+    R.nn = b.P[5]!;
+    return mahalanobis2(innovationInto(this.gateScratch, a.x, a.P, b.x[0]!, b.x[1]!, R)) <= 4;
+  }
+}
+
+/**
+ * Items 0..n−1 bucketed by grid cell for neighbour searches: one map entry per occupied cell
+ * and a chain through a typed array, instead of an array per cell built anew on every scan.
+ */
+class CellIndex {
+  private readonly head = new Map<number, number>();
+  private nextOf = new Int32Array(64);
+
+  /** Empties the index for items below n. */
+  clear(n: number): void {
+    this.head.clear();
+    if (this.nextOf.length < n) this.nextOf = new Int32Array(n * 2);
+  }
+
+  /** Puts item i first in its cell's chain (so add items back to front to list them in order). */
+  addFront(key: number, i: number): void {
+    this.nextOf[i] = this.head.get(key) ?? -1;
+    this.head.set(key, i);
+  }
+
+  /** The first item in a cell, or −1. */
+  first(key: number): number {
+    return this.head.get(key) ?? -1;
+  }
+
+  /** The item after i in its cell, or −1. */
+  next(i: number): number {
+    return this.nextOf[i]!;
   }
 }
 
@@ -429,16 +530,18 @@ function cellKey(gx: number, gy: number): number {
   return clamp(gx) * 32_768 + clamp(gy);
 }
 
-function cell(x: number, y: number): number {
-  return cellKey(Math.floor(x / GRID_M), Math.floor(y / GRID_M));
+/** Whether a source key is a track number of `sensorId` (`sensorId.…`), without building the prefix. */
+function isTrackOf(key: string, sensorId: string): boolean {
+  return key.length > sensorId.length && key.charCodeAt(sensorId.length) === 0x2e && key.startsWith(sensorId);
 }
 
-/** Position difference within 2 sigma of the combined covariance, and velocities within 15 m/s. */
-function sameObject(a: Track, b: Track): boolean {
-  // Velocity first: it needs no allocation and rejects most neighbours (other headings).
+/** Velocities within 15 m/s (with `samePosition`: one object). */
+function similarVelocity(a: Track, b: Track): boolean {
   const dvx = a.x[2]! - b.x[2]!;
   const dvy = a.x[3]! - b.x[3]!;
-  if (!(dvx * dvx + dvy * dvy < 15 * 15)) return false;
-  const v = innovation(a.x, a.P, b.x[0]!, b.x[1]!, { ee: b.P[0]!, en: b.P[1]!, nn: b.P[5]! });
-  return mahalanobis2(v) <= 4;
+  return dvx * dvx + dvy * dvy < 15 * 15;
+}
+
+function cell(x: number, y: number): number {
+  return cellKey(Math.floor(x / GRID_M), Math.floor(y / GRID_M));
 }

@@ -53,21 +53,22 @@ export function assignGlobal(trackCount: number, obsCount: number, pairs: readon
   // Nodes 0..T-1 are tracks, T..T+O-1 observations.
   const uf = new UnionFind(trackCount + obsCount);
   for (const p of pairs) uf.union(p.track, trackCount + p.obs);
+  const size = new Int32Array(trackCount + obsCount);
+  for (const p of pairs) size[uf.find(p.track)]!++;
+  // Clusters share no track and no observation, so the order they are solved in does not
+  // matter. Most are one pair, decided at once; only the others are collected.
   const clusters = new Map<number, GatedPair[]>();
   for (const p of pairs) {
     const root = uf.find(p.track);
+    if (size[root] === 1) {
+      if (p.cost < missCost[p.track]!) result[p.track] = p.obs;
+      continue;
+    }
     const list = clusters.get(root);
     if (list) list.push(p);
     else clusters.set(root, [p]);
   }
-  for (const cluster of clusters.values()) {
-    if (cluster.length === 1) {
-      const p = cluster[0]!;
-      if (p.cost < missCost[p.track]!) result[p.track] = p.obs;
-      continue;
-    }
-    solveCluster(cluster, missCost, result);
-  }
+  for (const cluster of clusters.values()) solveCluster(cluster, missCost, result);
   return result;
 }
 

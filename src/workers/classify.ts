@@ -36,11 +36,30 @@ export interface Kinematics {
 
 /** Closest point of approach to a fixed point: distance (m) and time (s, ≥ 0). */
 export function closestApproach(k: Kinematics, px: number, py: number): { distance: number; time: number } {
+  const time = approachTime(k, px, py);
+  return { distance: distanceAt(k, px, py, time), time };
+}
+
+/** When the closest approach to (px, py) comes, s from now (≥ 0). */
+function approachTime(k: Kinematics, px: number, py: number): number {
   const rx = k.x - px;
   const ry = k.y - py;
   const vv = k.vx * k.vx + k.vy * k.vy;
-  const time = vv === 0 ? 0 : Math.max(0, -(rx * k.vx + ry * k.vy) / vv);
-  return { distance: Math.hypot(rx + k.vx * time, ry + k.vy * time), time };
+  return vv === 0 ? 0 : Math.max(0, -(rx * k.vx + ry * k.vy) / vv);
+}
+
+/** Distance from (px, py) after `time` s on the current course, m. */
+function distanceAt(k: Kinematics, px: number, py: number, time: number): number {
+  return Math.hypot(k.x - px + k.vx * time, k.y - py + k.vy * time);
+}
+
+/** Whether the course passes within CPA_DISTANCE_M of an asset within CPA_HORIZON_S (no object per asset). */
+function closingOnAny(k: Kinematics, assets: readonly { x: number; y: number }[]): boolean {
+  for (const a of assets) {
+    const time = approachTime(k, a.x, a.y);
+    if (time <= CPA_HORIZON_S && distanceAt(k, a.x, a.y, time) <= CPA_DISTANCE_M) return true;
+  }
+  return false;
 }
 
 function normalCdf(z: number): number {
@@ -64,13 +83,9 @@ export function classify(k: Kinematics, assets: readonly { x: number; y: number 
   const pAbove = 1 - normalCdf((hi - speed) / sigma);
   if (kn < CIVILIAN_MAX_KN) return { classification: { label: 'civilian', confidence: round3(pBelow) }, threat: { level: 'none' } };
   if (kn > MILITARY_MIN_KN) return { classification: { label: 'military', confidence: round3(pAbove) }, threat: { level: 'high' } };
-  const closing = assets.some((a) => {
-    const cpa = closestApproach(k, a.x, a.y);
-    return cpa.distance <= CPA_DISTANCE_M && cpa.time <= CPA_HORIZON_S;
-  });
   return {
     classification: { label: 'aircraft', confidence: round3(Math.max(0, 1 - pBelow - pAbove)) },
-    threat: { level: closing ? 'medium' : 'low' },
+    threat: { level: closingOnAny(k, assets) ? 'medium' : 'low' },
   };
 }
 

@@ -19,25 +19,59 @@ const DEG = Math.PI / 180;
 
 /** Meridional radius of curvature M and prime-vertical radius N at a latitude (degrees). */
 export function radii(latDeg: number): { m: number; n: number } {
+  const w = radiusDivisor(latDeg);
+  return { m: meridionalRadius(w), n: primeVerticalRadius(w) };
+}
+
+/** √(1 − e² sin² φ), from which both radii follow (apart, so hot paths need no `radii` object). */
+function radiusDivisor(latDeg: number): number {
   const s = Math.sin(latDeg * DEG);
-  const w = Math.sqrt(1 - E2 * s * s);
-  return { m: (A * (1 - E2)) / (w * w * w), n: A / w };
+  return Math.sqrt(1 - E2 * s * s);
+}
+
+function meridionalRadius(w: number): number {
+  return (A * (1 - E2)) / (w * w * w);
+}
+
+function primeVerticalRadius(w: number): number {
+  return A / w;
+}
+
+/** A latitude and longitude to overwrite: `offsetInto` and `deadReckonInto` write into one. */
+export interface LatLon {
+  lat: number;
+  lon: number;
 }
 
 /** Moves a position by `east`/`north` metres along the ellipsoid (a short step). */
 export function offset(p: Position, east: number, north: number): Position {
-  const { m, n } = radii(p.lat);
-  const lat = p.lat + north / m / DEG;
-  let lon = p.lon + east / (n * Math.cos(p.lat * DEG)) / DEG;
-  if (lon > 180) lon -= 360;
-  if (lon < -180) lon += 360;
-  return { lat, lon, alt: p.alt };
+  const to = offsetInto(OFFSET_SCRATCH, p.lat, p.lon, east, north);
+  return { lat: to.lat, lon: to.lon, alt: p.alt };
+}
+
+const OFFSET_SCRATCH: LatLon = { lat: 0, lon: 0 };
+
+/** `offset` on bare coordinates, written into `out`: for hot loops that need no object per step. */
+export function offsetInto(out: LatLon, lat: number, lon: number, east: number, north: number): LatLon {
+  const w = radiusDivisor(lat);
+  let toLon = lon + east / (primeVerticalRadius(w) * Math.cos(lat * DEG)) / DEG;
+  if (toLon > 180) toLon -= 360;
+  if (toLon < -180) toLon += 360;
+  out.lat = lat + north / meridionalRadius(w) / DEG;
+  out.lon = toLon;
+  return out;
 }
 
 /** Dead reckoning: where a craft at `p` with ground speed (m/s) and heading (deg) is after dt s. */
 export function deadReckon(p: Position, speed: number, headingDeg: number, dt: number): Position {
   const h = headingDeg * DEG;
   return offset(p, speed * dt * Math.sin(h), speed * dt * Math.cos(h));
+}
+
+/** `deadReckon` on bare coordinates, written into `out`. */
+export function deadReckonInto(out: LatLon, lat: number, lon: number, speed: number, headingDeg: number, dt: number): LatLon {
+  const h = headingDeg * DEG;
+  return offsetInto(out, lat, lon, speed * dt * Math.sin(h), speed * dt * Math.cos(h));
 }
 
 /** A local east-north frame about an origin; x east and y north in metres. */
@@ -54,10 +88,20 @@ export class LocalFrame {
   }
 
   toLocal(p: Position): { x: number; y: number } {
+    return { x: this.eastOf(p), y: this.northOf(p) };
+  }
+
+  /** `toLocal(p).x` without the object: hot loops ask this for every observation. */
+  eastOf(p: Position): number {
     let dLon = p.lon - this.origin.lon;
     if (dLon > 180) dLon -= 360;
     if (dLon < -180) dLon += 360;
-    return { x: dLon * this.mPerDegLon, y: (p.lat - this.origin.lat) * this.mPerDegLat };
+    return dLon * this.mPerDegLon;
+  }
+
+  /** `toLocal(p).y` without the object. */
+  northOf(p: Position): number {
+    return (p.lat - this.origin.lat) * this.mPerDegLat;
   }
 
   toGeo(x: number, y: number, alt = 0): Position {

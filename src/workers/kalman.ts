@@ -71,6 +71,24 @@ export function innovation(x: Vec4, P: Mat4, zx: number, zy: number, R: Cov2, of
   };
 }
 
+/** An innovation to fill in place: gating tests many pairs and keeps few. */
+export type InnovationScratch = { -readonly [K in keyof Innovation]: Innovation[K] };
+
+export function newInnovationScratch(): InnovationScratch {
+  return { dx: 0, dy: 0, see: 0, sen: 0, snn: 0 };
+}
+
+/** `innovation`, written into `out` (same arithmetic) and returned. */
+export function innovationInto(out: InnovationScratch, x: Vec4, P: Mat4, zx: number, zy: number, R: Cov2, offset = 0): Innovation {
+  const i = offset;
+  out.dx = zx - x[i]!;
+  out.dy = zy - x[i + 1]!;
+  out.see = P[i * 4 + i]! + R.ee;
+  out.sen = P[i * 4 + i + 1]! + R.en;
+  out.snn = P[(i + 1) * 4 + i + 1]! + R.nn;
+  return out;
+}
+
 export function detS(v: Innovation): number {
   return v.see * v.snn - v.sen * v.sen;
 }

@@ -4,7 +4,7 @@
  * outside (`RecordedFeed`: a file today, a CoT feed later).
  */
 import type { Position, SensorType } from '../crdt/index.js';
-import { deadReckon, LocalFrame, radii } from './geo.js';
+import { deadReckon, deadReckonInto, LocalFrame, radii, type LatLon } from './geo.js';
 import type { TruthState } from './GroundTruth.js';
 import { mixSeed, SeededRandom } from './random.js';
 import type { EoSensorSpec, RadarSensorSpec, RecordedObservation } from './scenario.js';
@@ -73,15 +73,16 @@ abstract class PeriodicSensor implements Sensor {
   }
 
   covers(position: Position): boolean {
-    const { x, y } = this.frame.toLocal(position);
+    const x = this.frame.eastOf(position);
+    const y = this.frame.northOf(position);
     return x * x + y * y <= this.spec.rangeM * this.spec.rangeM;
   }
 
   abstract observe(scan: number, truth: readonly TruthState[], seed: number): Observation[];
 
-  /** Uniform false plots over the coverage disc (area-uniform radius). */
-  protected falseAlarms(rng: SeededRandom, scan: number, time: number, first: number, cov: Cov2): Observation[] {
-    const out: Observation[] = [];
+  /** Uniform false plots over the coverage disc (area-uniform radius), appended to `out`. */
+  protected addFalseAlarms(out: Observation[], rng: SeededRandom, scan: number, time: number, cov: Cov2): void {
+    const first = out.length;
     const n = rng.poisson(this.spec.falseAlarmsPerScan);
     for (let i = 0; i < n; i++) {
       const r = this.spec.rangeM * Math.sqrt(rng.next());
@@ -99,7 +100,6 @@ abstract class PeriodicSensor implements Sensor {
         truthId: undefined,
       });
     }
-    return out;
   }
 }
 
@@ -113,6 +113,7 @@ export class EoSensor extends PeriodicSensor {
    */
   private readonly refs = new Map<string, string>();
   private refsSeed: number | undefined;
+  private readonly scratch: LatLon = { lat: 0, lon: 0 };
 
   constructor(spec: EoSensorSpec) {
     super(spec);
@@ -125,11 +126,17 @@ export class EoSensor extends PeriodicSensor {
     const s2 = Math.max(this.eo.noiseM, 0.5) ** 2;
     const v2 = Math.max(this.eo.velocityNoiseMs, 0.1) ** 2;
     const cov: Cov2 = { ee: s2, en: 0, nn: s2 };
+    // Shared by the scan's plots, like `cov`: observations are read-only.
+    const velocityCov: Cov2 = { ee: v2, en: 0, nn: v2 };
+    const moved = this.scratch;
     const out: Observation[] = [];
     for (const t of truth) {
       if (!this.covers(t.position)) continue;
       if (rng.next() >= this.eo.detectionProbability) continue;
-      const position = deadReckon(deadReckon(t.position, this.eo.noiseM * rng.gaussian(), 90, 1), this.eo.noiseM * rng.gaussian(), 0, 1);
+      // East noise, then north noise from there (two dead-reckoning steps, no object between).
+      deadReckonInto(moved, t.position.lat, t.position.lon, this.eo.noiseM * rng.gaussian(), 90, 1);
+      deadReckonInto(moved, moved.lat, moved.lon, this.eo.noiseM * rng.gaussian(), 0, 1);
+      const position: Position = { lat: moved.lat, lon: moved.lon, alt: t.position.alt };
       out.push({
         id: `${this.eo.id}@${scan}#${out.length}`,
         sensorId: this.eo.id,
@@ -139,11 +146,11 @@ export class EoSensor extends PeriodicSensor {
         position,
         positionCov: cov,
         velocity: { ve: t.ve + this.eo.velocityNoiseMs * rng.gaussian(), vn: t.vn + this.eo.velocityNoiseMs * rng.gaussian() },
-        velocityCov: { ee: v2, en: 0, nn: v2 },
+        velocityCov,
         truthId: t.id,
       });
     }
-    out.push(...this.falseAlarms(rng, scan, time, out.length, cov));
+    this.addFalseAlarms(out, rng, scan, time, cov);
     return out;
   }
 
@@ -178,11 +185,12 @@ export class RadarSensor extends PeriodicSensor {
     const sr = Math.max(this.radar.rangeNoiseM, 1);
     const sb = Math.max((this.radar.bearingNoiseDeg * Math.PI) / 180, 1e-5);
     const { m, n } = radii(this.radar.position.lat);
+    const cosLat = Math.cos((this.radar.position.lat * Math.PI) / 180);
     const out: Observation[] = [];
     for (const t of truth) {
       if (!this.covers(t.position)) continue;
       if (rng.next() >= this.radar.detectionProbability) continue;
-      const east = (t.position.lon - this.radar.position.lon) * (Math.PI / 180) * n * Math.cos((this.radar.position.lat * Math.PI) / 180);
+      const east = (t.position.lon - this.radar.position.lon) * (Math.PI / 180) * n * cosLat;
       const north = (t.position.lat - this.radar.position.lat) * (Math.PI / 180) * m;
       const range = Math.hypot(east, north) + sr * rng.gaussian();
       const bearing = Math.atan2(east, north) + sb * rng.gaussian();
@@ -199,7 +207,7 @@ export class RadarSensor extends PeriodicSensor {
         truthId: t.id,
       });
     }
-    out.push(...this.falseAlarms(rng, scan, time, out.length, polarCov(this.radar.rangeM / 2, 0, sr, sb)));
+    this.addFalseAlarms(out, rng, scan, time, polarCov(this.radar.rangeM / 2, 0, sr, sb));
     return out;
   }
 }
