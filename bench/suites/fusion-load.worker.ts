@@ -1,7 +1,11 @@
 /// <reference lib="webworker" />
 // Load probe for `fusion.ms_per_tick_1000`, run inside a dedicated worker like the pipeline:
 // 1,000 targets seen by an EO tracker and a radar, the full pipeline tick (sensors, fusion,
-// classification, store writes) timed per second of run time.
+// classification, tasking, store writes) timed per second of run time.
+//
+// The figure is the steady state: ticks 61–180 (minutes two and three of the run). A fresh
+// worker spends its first minute or so compiling and growing its young generation from 1 MB
+// to its working size, and those ticks are reported apart (`cold`), not hidden.
 import * as Y from 'yjs';
 import { EntityStore } from '../../src/crdt/index.js';
 import { Pipeline } from '../../src/workers/Pipeline.js';
@@ -11,10 +15,11 @@ import { syntheticScenario } from '../../src/workers/syntheticScenario.js';
 import { Tracker } from '../../src/workers/Tracker.js';
 import { LocalFrame } from '../../src/workers/geo.js';
 
-const WARMUP = 20;
-const MEASURED = 60;
+/** The first minute of run time: reported as the cold figure. */
+const WARMUP = 60;
+const MEASURED = 120;
 
-function pipelineTicks(): { total: number[]; writes: number[] } {
+function pipelineTicks(): { total: number[]; writes: number[]; cold: number[] } {
   let now = 1_800_000_000_000;
   const doc = new Y.Doc();
   const store = new EntityStore(doc, { node: 'bench-pl', physicalNow: () => now });
@@ -23,6 +28,7 @@ function pipelineTicks(): { total: number[]; writes: number[] } {
   const pipeline = new Pipeline(store, { holder: 'bench' });
   const times: number[] = [];
   const writes: number[] = [];
+  const cold: number[] = [];
   for (let i = 0; i < WARMUP + MEASURED; i++) {
     now += 1_000;
     const t0 = performance.now();
@@ -32,10 +38,12 @@ function pipelineTicks(): { total: number[]; writes: number[] } {
     if (i >= WARMUP) {
       times.push(dt);
       writes.push(status.timing!.writeMs);
+    } else {
+      cold.push(dt);
     }
   }
   if (pipeline.status().confirmedTracks < 900) throw new Error(`Only ${pipeline.status().confirmedTracks} tracks confirmed.`);
-  return { total: times, writes };
+  return { total: times, writes, cold };
 }
 
 function fusionOnlyTicks(): number[] {
@@ -53,8 +61,8 @@ function fusionOnlyTicks(): number[] {
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 try {
-  const { total, writes } = pipelineTicks();
-  scope.postMessage({ pipeline: total, writes, fusionOnly: fusionOnlyTicks() });
+  const { total, writes, cold } = pipelineTicks();
+  scope.postMessage({ pipeline: total, writes, cold, fusionOnly: fusionOnlyTicks() });
 } catch (error) {
   scope.postMessage({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) });
 }
