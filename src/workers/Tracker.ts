@@ -489,33 +489,58 @@ export class Tracker {
 }
 
 /**
- * Items 0..n−1 bucketed by grid cell for neighbour searches: one map entry per occupied cell
- * and a chain through a typed array, instead of an array per cell built anew on every scan.
+ * Items 0..n−1 bucketed by grid cell for neighbour searches, rebuilt on every scan without
+ * garbage: a hash table in typed arrays (open addressing, linear probing) from cell key to the
+ * cell's first item, and a chain through the rest. A Map and an array per cell, rebuilt each
+ * scan, cost a fresh table and ≈ 1,000 arrays a scan, and a hashed lookup per cell visited.
  */
 class CellIndex {
-  private readonly head = new Map<number, number>();
-  private nextOf = new Int32Array(64);
+  /** Cell key per slot, valid where `heads` is not −1. */
+  private keys = new Int32Array(0);
+  /** First item of the slot's cell, −1 for an empty slot. */
+  private heads = new Int32Array(0);
+  /** 32 − log2(slots): a key's home slot is the top bits of its multiplicative hash. */
+  private shift = 32;
+  private nextOf = new Int32Array(0);
 
   /** Empties the index for items below n. */
   clear(n: number): void {
-    this.head.clear();
+    // At most half full, so probes stay short.
+    let slots = 16;
+    while (slots < 2 * n) slots *= 2;
+    if (slots > this.heads.length) {
+      this.keys = new Int32Array(slots);
+      this.heads = new Int32Array(slots);
+      this.shift = 32 - Math.log2(slots);
+    }
+    this.heads.fill(-1);
     if (this.nextOf.length < n) this.nextOf = new Int32Array(n * 2);
   }
 
   /** Puts item i first in its cell's chain (so add items back to front to list them in order). */
   addFront(key: number, i: number): void {
-    this.nextOf[i] = this.head.get(key) ?? -1;
-    this.head.set(key, i);
+    const s = this.slot(key);
+    this.nextOf[i] = this.heads[s]!;
+    this.keys[s] = key;
+    this.heads[s] = i;
   }
 
   /** The first item in a cell, or −1. */
   first(key: number): number {
-    return this.head.get(key) ?? -1;
+    return this.heads[this.slot(key)]!;
   }
 
   /** The item after i in its cell, or −1. */
   next(i: number): number {
     return this.nextOf[i]!;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private slot(key: number): number {
+    const mask = this.heads.length - 1;
+    let s = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    while (this.heads[s] !== -1 && this.keys[s] !== key) s = (s + 1) & mask;
+    return s;
   }
 }
 
