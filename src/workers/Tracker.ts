@@ -47,6 +47,11 @@ export interface Track {
   /** Exponential average of normalised innovation squared: above `manoeuvreNis` the track is turning. */
   nis: number;
   readonly sources: Map<string, SourceLink>;
+  /**
+   * Serial number of the last scan that updated the track: the tracker's bookkeeping (a mark
+   * on the track is cheaper than a set of updated tracks built on every scan).
+   */
+  updatedInScan: number;
 }
 
 export interface TrackerOptions {
@@ -121,6 +126,8 @@ export class Tracker {
   private readonly bySource = new Map<string, string>();
   private readonly mergeCounts = new Map<string, number>();
   private lastMerge = -Infinity;
+  /** Serial number of the scan being processed (see `Track.updatedInScan`). */
+  private scanSerial = 0;
   // Scratch space of `processScan`, reused from scan to scan: at 1,000 tracks a scan gates
   // thousands of pairs and keeps few, and per-scan garbage was a large part of the tick.
   /** Each observation of the current scan in the tracker's frame, east and north, m. */
@@ -181,6 +188,7 @@ export class Tracker {
       quality: 0.8,
       nis: 2,
       sources: new Map(),
+      updatedInScan: -1,
     };
     for (const s of seed.sources) this.link(track, s, seed.time);
     this.live.set(track.id, track);
@@ -211,7 +219,7 @@ export class Tracker {
     const lx = this.localX;
     const ly = this.localY;
     const used = this.usedScratch(obs.length);
-    const updated = new Set<Track>();
+    const scanNo = ++this.scanSerial;
 
     // 1. Sensor tracks stay with the fused track they feed while they agree with it.
     const pool: number[] = [];
@@ -219,7 +227,7 @@ export class Tracker {
       const ob = obs[i]!;
       const trackId = ob.sourceRef === undefined ? undefined : this.bySource.get(ob.sourceRef);
       const track = trackId === undefined ? undefined : this.live.get(trackId);
-      if (!track || updated.has(track)) {
+      if (!track || track.updatedInScan === scanNo) {
         pool.push(i);
         continue;
       }
@@ -228,7 +236,7 @@ export class Tracker {
       if (mahalanobis2(v) <= o.gate) {
         link.divergences = 0;
         this.apply(track, ob, v, t);
-        updated.add(track);
+        track.updatedInScan = scanNo;
         used[i] = 1;
       } else if (++link.divergences >= 2) {
         // De-correlation: the sensor track and the fused track have parted; let it find its own.
@@ -241,7 +249,7 @@ export class Tracker {
 
     // 2. Gate the rest through a grid, then assign.
     const candidates: Track[] = [];
-    for (const track of this.live.values()) if (!updated.has(track)) candidates.push(track);
+    for (const track of this.live.values()) if (track.updatedInScan !== scanNo) candidates.push(track);
     const grid = this.obsGrid;
     grid.clear(obs.length);
     let maxR = 0;
@@ -263,7 +271,7 @@ export class Tracker {
       // The innovation is computed again rather than kept from gating: the same numbers, since
       // a track takes at most one observation and so is unchanged until its own update.
       this.apply(track, ob, innovationInto(this.gateScratch, track.x, track.P, lx[i]!, ly[i]!, ob.positionCov), t);
-      updated.add(track);
+      track.updatedInScan = scanNo;
       used[i] = 1;
     }
 
@@ -271,7 +279,7 @@ export class Tracker {
     // iteration, and visits the rest in the same order.)
     const deleted: string[] = [];
     for (const track of this.live.values()) {
-      if (!updated.has(track) && scan.sensor.covers(this.frame.toGeo(track.x[0]!, track.x[1]!))) {
+      if (track.updatedInScan !== scanNo && scan.sensor.covers(this.frame.toGeo(track.x[0]!, track.x[1]!))) {
         track.misses++;
         track.quality *= 0.85;
       }
@@ -410,6 +418,7 @@ export class Tracker {
       quality: 0.5,
       nis: 2,
       sources: new Map(),
+      updatedInScan: -1,
     };
     this.link(track, anchor === ob.id ? ob.sensorId : anchor, t);
     this.live.set(id, track);
