@@ -40,11 +40,7 @@ export function changedOnly(previous: SlowParts | undefined, c: Components): { w
   const classification =
     previous && !classificationMoved(previous.classification, c.classification!) ? previous.classification : (write.classification = c.classification!);
   const threat = previous?.threat.level === c.threat!.level ? previous.threat : (write.threat = c.threat!);
-  // When nothing moved (most tracks on most ticks) the record of what was written stays the same
-  // object: a fresh copy per track and tick is kept until the next tick, so garbage collection
-  // has to copy it.
-  const unchanged = previous !== undefined && fusion === previous.fusion && classification === previous.classification && threat === previous.threat;
-  return { write, written: unchanged ? previous : { fusion, classification, threat } };
+  return { write, written: { fusion, classification, threat } };
 }
 
 function fusionMoved(was: Fusion, now: Fusion): boolean {
