@@ -13,7 +13,7 @@
  * same ids.
  */
 import { fnv1a64 } from '../crdt/index.js';
-import { assignGlobal, assignNearest, GATE_CHI2_2DOF, type GatedPair } from './association.js';
+import { assignGlobal, assignNearest, GATE_CHI2_2DOF, PairList } from './association.js';
 import { LocalFrame } from './geo.js';
 import { diagCov, innovationInto, mahalanobis2, newInnovationScratch, newState, predict, update, type Innovation, type Mat4, type Vec4 } from './kalman.js';
 import type { Observation, Sensor } from './sensors.js';
@@ -135,6 +135,8 @@ export class Tracker {
   private localY = new Float64Array(64);
   private used = new Uint8Array(64);
   private missCost = new Float64Array(64);
+  /** The current scan's gated track–observation pairs. */
+  private readonly pairs = new PairList();
   /** The current scan's pooled observations by grid cell. */
   private readonly obsGrid = new CellIndex();
   /** Confirmed tracks by grid cell, for merging. */
@@ -259,7 +261,8 @@ export class Tracker {
       maxR = Math.max(maxR, obs[i]!.positionCov.ee + obs[i]!.positionCov.nn);
       grid.addFront(cell(lx[i]!, ly[i]!), i);
     }
-    const pairs: GatedPair[] = [];
+    const pairs = this.pairs;
+    pairs.clear();
     const missCost = this.missCostScratch(candidates.length);
     for (let ti = 0; ti < candidates.length; ti++) this.gate(candidates[ti]!, ti, obs, t, maxR, pairs, missCost);
     const assigned = o.association === 'global' ? assignGlobal(candidates.length, obs.length, pairs, missCost) : assignNearest(candidates.length, pairs);
@@ -337,7 +340,7 @@ export class Tracker {
    * Gates one candidate track (index `ti`) against the pooled observations in `obsGrid` near it:
    * every pair inside the gate is priced into `pairs`, and the track's miss cost into `missCost`.
    */
-  private gate(track: Track, ti: number, obs: readonly Observation[], t: number, maxR: number, pairs: GatedPair[], missCost: Float64Array): void {
+  private gate(track: Track, ti: number, obs: readonly Observation[], t: number, maxR: number, pairs: PairList, missCost: Float64Array): void {
     const o = this.options;
     const grid = this.obsGrid;
     // Farthest a gated observation can be: the gate along the largest possible axis of S.
@@ -357,7 +360,7 @@ export class Tracker {
           if (!(d2 <= o.gate)) continue;
           const logDet = Math.log(v.see * v.snn - v.sen * v.sen);
           // GNN prices a pair at its negative log likelihood; NN at its distance alone.
-          pairs.push({ track: ti, obs: i, cost: o.association === 'global' ? d2 + logDet : d2 });
+          pairs.push(ti, i, o.association === 'global' ? d2 + logDet : d2);
           missCost[ti] = Math.min(missCost[ti]!, o.gate + logDet);
         }
       }
