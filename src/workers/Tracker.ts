@@ -13,7 +13,7 @@
  * same ids.
  */
 import { fnv1a64 } from '../crdt/index.js';
-import { assignGlobal, assignNearest, GATE_CHI2_2DOF, type GatedPair } from './association.js';
+import { assignGlobal, assignNearest, GATE_CHI2_2DOF, PairList } from './association.js';
 import { LocalFrame } from './geo.js';
 import { diagCov, innovationInto, mahalanobis2, newInnovationScratch, newState, predict, update, type Innovation, type Mat4, type Vec4 } from './kalman.js';
 import type { Observation, Sensor } from './sensors.js';
@@ -47,6 +47,11 @@ export interface Track {
   /** Exponential average of normalised innovation squared: above `manoeuvreNis` the track is turning. */
   nis: number;
   readonly sources: Map<string, SourceLink>;
+  /**
+   * Serial number of the last scan that updated the track: the tracker's bookkeeping (a mark
+   * on the track is cheaper than a set of updated tracks built on every scan).
+   */
+  updatedInScan: number;
 }
 
 export interface TrackerOptions {
@@ -121,6 +126,8 @@ export class Tracker {
   private readonly bySource = new Map<string, string>();
   private readonly mergeCounts = new Map<string, number>();
   private lastMerge = -Infinity;
+  /** Serial number of the scan being processed (see `Track.updatedInScan`). */
+  private scanSerial = 0;
   // Scratch space of `processScan`, reused from scan to scan: at 1,000 tracks a scan gates
   // thousands of pairs and keeps few, and per-scan garbage was a large part of the tick.
   /** Each observation of the current scan in the tracker's frame, east and north, m. */
@@ -128,6 +135,8 @@ export class Tracker {
   private localY = new Float64Array(64);
   private used = new Uint8Array(64);
   private missCost = new Float64Array(64);
+  /** The current scan's gated track–observation pairs. */
+  private readonly pairs = new PairList();
   /** The current scan's pooled observations by grid cell. */
   private readonly obsGrid = new CellIndex();
   /** Confirmed tracks by grid cell, for merging. */
@@ -181,6 +190,7 @@ export class Tracker {
       quality: 0.8,
       nis: 2,
       sources: new Map(),
+      updatedInScan: -1,
     };
     for (const s of seed.sources) this.link(track, s, seed.time);
     this.live.set(track.id, track);
@@ -211,7 +221,7 @@ export class Tracker {
     const lx = this.localX;
     const ly = this.localY;
     const used = this.usedScratch(obs.length);
-    const updated = new Set<Track>();
+    const scanNo = ++this.scanSerial;
 
     // 1. Sensor tracks stay with the fused track they feed while they agree with it.
     const pool: number[] = [];
@@ -219,7 +229,7 @@ export class Tracker {
       const ob = obs[i]!;
       const trackId = ob.sourceRef === undefined ? undefined : this.bySource.get(ob.sourceRef);
       const track = trackId === undefined ? undefined : this.live.get(trackId);
-      if (!track || updated.has(track)) {
+      if (!track || track.updatedInScan === scanNo) {
         pool.push(i);
         continue;
       }
@@ -228,7 +238,7 @@ export class Tracker {
       if (mahalanobis2(v) <= o.gate) {
         link.divergences = 0;
         this.apply(track, ob, v, t);
-        updated.add(track);
+        track.updatedInScan = scanNo;
         used[i] = 1;
       } else if (++link.divergences >= 2) {
         // De-correlation: the sensor track and the fused track have parted; let it find its own.
@@ -241,7 +251,7 @@ export class Tracker {
 
     // 2. Gate the rest through a grid, then assign.
     const candidates: Track[] = [];
-    for (const track of this.live.values()) if (!updated.has(track)) candidates.push(track);
+    for (const track of this.live.values()) if (track.updatedInScan !== scanNo) candidates.push(track);
     const grid = this.obsGrid;
     grid.clear(obs.length);
     let maxR = 0;
@@ -251,7 +261,8 @@ export class Tracker {
       maxR = Math.max(maxR, obs[i]!.positionCov.ee + obs[i]!.positionCov.nn);
       grid.addFront(cell(lx[i]!, ly[i]!), i);
     }
-    const pairs: GatedPair[] = [];
+    const pairs = this.pairs;
+    pairs.clear();
     const missCost = this.missCostScratch(candidates.length);
     for (let ti = 0; ti < candidates.length; ti++) this.gate(candidates[ti]!, ti, obs, t, maxR, pairs, missCost);
     const assigned = o.association === 'global' ? assignGlobal(candidates.length, obs.length, pairs, missCost) : assignNearest(candidates.length, pairs);
@@ -263,7 +274,7 @@ export class Tracker {
       // The innovation is computed again rather than kept from gating: the same numbers, since
       // a track takes at most one observation and so is unchanged until its own update.
       this.apply(track, ob, innovationInto(this.gateScratch, track.x, track.P, lx[i]!, ly[i]!, ob.positionCov), t);
-      updated.add(track);
+      track.updatedInScan = scanNo;
       used[i] = 1;
     }
 
@@ -271,7 +282,7 @@ export class Tracker {
     // iteration, and visits the rest in the same order.)
     const deleted: string[] = [];
     for (const track of this.live.values()) {
-      if (!updated.has(track) && scan.sensor.covers(this.frame.toGeo(track.x[0]!, track.x[1]!))) {
+      if (track.updatedInScan !== scanNo && scan.sensor.covers(this.frame.toGeo(track.x[0]!, track.x[1]!))) {
         track.misses++;
         track.quality *= 0.85;
       }
@@ -329,7 +340,7 @@ export class Tracker {
    * Gates one candidate track (index `ti`) against the pooled observations in `obsGrid` near it:
    * every pair inside the gate is priced into `pairs`, and the track's miss cost into `missCost`.
    */
-  private gate(track: Track, ti: number, obs: readonly Observation[], t: number, maxR: number, pairs: GatedPair[], missCost: Float64Array): void {
+  private gate(track: Track, ti: number, obs: readonly Observation[], t: number, maxR: number, pairs: PairList, missCost: Float64Array): void {
     const o = this.options;
     const grid = this.obsGrid;
     // Farthest a gated observation can be: the gate along the largest possible axis of S.
@@ -349,7 +360,7 @@ export class Tracker {
           if (!(d2 <= o.gate)) continue;
           const logDet = Math.log(v.see * v.snn - v.sen * v.sen);
           // GNN prices a pair at its negative log likelihood; NN at its distance alone.
-          pairs.push({ track: ti, obs: i, cost: o.association === 'global' ? d2 + logDet : d2 });
+          pairs.push(ti, i, o.association === 'global' ? d2 + logDet : d2);
           missCost[ti] = Math.min(missCost[ti]!, o.gate + logDet);
         }
       }
@@ -410,6 +421,7 @@ export class Tracker {
       quality: 0.5,
       nis: 2,
       sources: new Map(),
+      updatedInScan: -1,
     };
     this.link(track, anchor === ob.id ? ob.sensorId : anchor, t);
     this.live.set(id, track);
@@ -489,33 +501,58 @@ export class Tracker {
 }
 
 /**
- * Items 0..n−1 bucketed by grid cell for neighbour searches: one map entry per occupied cell
- * and a chain through a typed array, instead of an array per cell built anew on every scan.
+ * Items 0..n−1 bucketed by grid cell for neighbour searches, rebuilt on every scan without
+ * garbage: a hash table in typed arrays (open addressing, linear probing) from cell key to the
+ * cell's first item, and a chain through the rest. A Map and an array per cell, rebuilt each
+ * scan, cost a fresh table and ≈ 1,000 arrays a scan, and a hashed lookup per cell visited.
  */
 class CellIndex {
-  private readonly head = new Map<number, number>();
-  private nextOf = new Int32Array(64);
+  /** Cell key per slot, valid where `heads` is not −1. */
+  private keys = new Int32Array(0);
+  /** First item of the slot's cell, −1 for an empty slot. */
+  private heads = new Int32Array(0);
+  /** 32 − log2(slots): a key's home slot is the top bits of its multiplicative hash. */
+  private shift = 32;
+  private nextOf = new Int32Array(0);
 
   /** Empties the index for items below n. */
   clear(n: number): void {
-    this.head.clear();
+    // At most half full, so probes stay short.
+    let slots = 16;
+    while (slots < 2 * n) slots *= 2;
+    if (slots > this.heads.length) {
+      this.keys = new Int32Array(slots);
+      this.heads = new Int32Array(slots);
+      this.shift = 32 - Math.log2(slots);
+    }
+    this.heads.fill(-1);
     if (this.nextOf.length < n) this.nextOf = new Int32Array(n * 2);
   }
 
   /** Puts item i first in its cell's chain (so add items back to front to list them in order). */
   addFront(key: number, i: number): void {
-    this.nextOf[i] = this.head.get(key) ?? -1;
-    this.head.set(key, i);
+    const s = this.slot(key);
+    this.nextOf[i] = this.heads[s]!;
+    this.keys[s] = key;
+    this.heads[s] = i;
   }
 
   /** The first item in a cell, or −1. */
   first(key: number): number {
-    return this.head.get(key) ?? -1;
+    return this.heads[this.slot(key)]!;
   }
 
   /** The item after i in its cell, or −1. */
   next(i: number): number {
     return this.nextOf[i]!;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private slot(key: number): number {
+    const mask = this.heads.length - 1;
+    let s = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    while (this.heads[s] !== -1 && this.keys[s] !== key) s = (s + 1) & mask;
+    return s;
   }
 }
 

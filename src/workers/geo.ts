@@ -123,7 +123,9 @@ export const KNOT = 1852 / 3600; // m/s
 /** Distance in metres between two nearby positions (radii at the midpoint; metres over 100 km). */
 export function distanceM(a: Position, b: Position): number {
   const mid = (a.lat + b.lat) / 2;
-  const { m, n } = radii(mid);
+  const w = radiusDivisor(mid);
+  const m = meridionalRadius(w);
+  const n = primeVerticalRadius(w);
   let dLon = b.lon - a.lon;
   if (dLon > 180) dLon -= 360;
   if (dLon < -180) dLon += 360;

@@ -83,12 +83,13 @@ abstract class PeriodicSensor implements Sensor {
   /** Uniform false plots over the coverage disc (area-uniform radius), appended to `out`. */
   protected addFalseAlarms(out: Observation[], rng: SeededRandom, scan: number, time: number, cov: Cov2): void {
     const first = out.length;
+    const idPrefix = plotIdPrefix(this.spec.id, scan);
     const n = rng.poisson(this.spec.falseAlarmsPerScan);
     for (let i = 0; i < n; i++) {
       const r = this.spec.rangeM * Math.sqrt(rng.next());
       const b = rng.uniform(0, 2 * Math.PI);
       out.push({
-        id: `${this.spec.id}@${scan}#${first + i}`,
+        id: idPrefix + (first + i),
         sensorId: this.spec.id,
         sensorType: this.kind,
         sourceRef: undefined,
@@ -129,6 +130,7 @@ export class EoSensor extends PeriodicSensor {
     // Shared by the scan's plots, like `cov`: observations are read-only.
     const velocityCov: Cov2 = { ee: v2, en: 0, nn: v2 };
     const moved = this.scratch;
+    const idPrefix = plotIdPrefix(this.eo.id, scan);
     const out: Observation[] = [];
     for (const t of truth) {
       if (!this.covers(t.position)) continue;
@@ -138,7 +140,7 @@ export class EoSensor extends PeriodicSensor {
       deadReckonInto(moved, moved.lat, moved.lon, this.eo.noiseM * rng.gaussian(), 0, 1);
       const position: Position = { lat: moved.lat, lon: moved.lon, alt: t.position.alt };
       out.push({
-        id: `${this.eo.id}@${scan}#${out.length}`,
+        id: idPrefix + out.length,
         sensorId: this.eo.id,
         sensorType: 'eo',
         sourceRef: this.trackNumber(seed, t.id),
@@ -186,6 +188,7 @@ export class RadarSensor extends PeriodicSensor {
     const sb = Math.max((this.radar.bearingNoiseDeg * Math.PI) / 180, 1e-5);
     const { m, n } = radii(this.radar.position.lat);
     const cosLat = Math.cos((this.radar.position.lat * Math.PI) / 180);
+    const idPrefix = plotIdPrefix(this.radar.id, scan);
     const out: Observation[] = [];
     for (const t of truth) {
       if (!this.covers(t.position)) continue;
@@ -195,7 +198,7 @@ export class RadarSensor extends PeriodicSensor {
       const range = Math.hypot(east, north) + sr * rng.gaussian();
       const bearing = Math.atan2(east, north) + sb * rng.gaussian();
       out.push({
-        id: `${this.radar.id}@${scan}#${out.length}`,
+        id: idPrefix + out.length,
         sensorId: this.radar.id,
         sensorType: 'radar',
         sourceRef: undefined,
@@ -210,6 +213,14 @@ export class RadarSensor extends PeriodicSensor {
     this.addFalseAlarms(out, rng, scan, time, polarCov(this.radar.rangeM / 2, 0, sr, sb));
     return out;
   }
+}
+
+/**
+ * `sensorId@scan#`, to which a plot's index is appended: built once per scan, not per plot
+ * (a template string per plot built and dropped two partial strings each).
+ */
+function plotIdPrefix(sensorId: string, scan: number): string {
+  return `${sensorId}@${scan}#`;
 }
 
 /** Covariance in east/north of a range/bearing measurement (first-order conversion). */
