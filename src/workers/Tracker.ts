@@ -135,6 +135,8 @@ export class Tracker {
   private localY = new Float64Array(64);
   private used = new Uint8Array(64);
   private missCost = new Float64Array(64);
+  /** Tracks the current scan's gating considers (emptied after each scan). */
+  private readonly candidates: Track[] = [];
   /** The current scan's gated track–observation pairs. */
   private readonly pairs = new PairList();
   /** The current scan's pooled observations by grid cell. */
@@ -223,16 +225,13 @@ export class Tracker {
     const used = this.usedScratch(obs.length);
     const scanNo = ++this.scanSerial;
 
-    // 1. Sensor tracks stay with the fused track they feed while they agree with it.
-    const pool: number[] = [];
+    // 1. Sensor tracks stay with the fused track they feed while they agree with it. What this
+    // leaves unused (used[i] still 0) is the pool that step 2 gates.
     for (let i = 0; i < obs.length; i++) {
       const ob = obs[i]!;
       const trackId = ob.sourceRef === undefined ? undefined : this.bySource.get(ob.sourceRef);
       const track = trackId === undefined ? undefined : this.live.get(trackId);
-      if (!track || track.updatedInScan === scanNo) {
-        pool.push(i);
-        continue;
-      }
+      if (!track || track.updatedInScan === scanNo) continue;
       const v = innovationInto(this.gateScratch, track.x, track.P, lx[i]!, ly[i]!, ob.positionCov);
       const link = track.sources.get(ob.sourceRef!)!;
       if (mahalanobis2(v) <= o.gate) {
@@ -243,21 +242,20 @@ export class Tracker {
       } else if (++link.divergences >= 2) {
         // De-correlation: the sensor track and the fused track have parted; let it find its own.
         this.unlink(track, ob.sourceRef!);
-        pool.push(i);
       } else {
         used[i] = 1; // one outlier is not yet a divergence; neither use it nor start from it
       }
     }
 
     // 2. Gate the rest through a grid, then assign.
-    const candidates: Track[] = [];
+    const candidates = this.candidates;
     for (const track of this.live.values()) if (track.updatedInScan !== scanNo) candidates.push(track);
     const grid = this.obsGrid;
     grid.clear(obs.length);
     let maxR = 0;
-    // Back to front: each cell's chain then lists observations in pool order.
-    for (let k = pool.length - 1; k >= 0; k--) {
-      const i = pool[k]!;
+    // Back to front: each cell's chain then lists the pool's observations in order.
+    for (let i = obs.length - 1; i >= 0; i--) {
+      if (used[i]) continue;
       maxR = Math.max(maxR, obs[i]!.positionCov.ee + obs[i]!.positionCov.nn);
       grid.addFront(cell(lx[i]!, ly[i]!), i);
     }
@@ -277,6 +275,7 @@ export class Tracker {
       track.updatedInScan = scanNo;
       used[i] = 1;
     }
+    candidates.length = 0;
 
     // 3. Misses, deletion and confirmation. (Deleting the entry being visited is safe in a Map
     // iteration, and visits the rest in the same order.)
