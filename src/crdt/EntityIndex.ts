@@ -399,12 +399,7 @@ export class EntityIndex {
    * (the same stamp; the writes were decoded when `from` came in, so they are not again).
    */
   transfer(from: BatchInfo, toRaw: RawBatch): BatchInfo {
-    const createIds: string[] = [];
-    for (let i = 1; i < toRaw.length; i++) {
-      const write = toRaw[i] as RawWrite;
-      if (write[1] === CODE_CREATE) createIds.push(write[0]);
-    }
-    const to: BatchInfo = { ...from, raw: toRaw, size: toRaw.length - 1, live: new LiveSlots(), createIds };
+    const to: BatchInfo = { ...from, raw: toRaw, size: toRaw.length - 1, live: new LiveSlots(), createIds: createIdsOf(from.live) };
     for (const id of from.createIds) this.records.get(id)?.createdIn.delete(from);
     for (const id of to.createIds) this.records.get(id)?.createdIn.add(to);
     for (const slot of from.live) {
@@ -622,10 +617,13 @@ function valueOf(slot: RegisterSlot): unknown {
   return slot.value;
 }
 
-/** Ids of the entities a batch creates (two passes of filter and map cost a tick two arrays). */
-function createIdsOf(writes: readonly DecodedWrite[]): string[] {
+/**
+ * Ids of the entities created by a batch's valid writes (decoded writes, or live slots), in one
+ * pass: a filter and a map cost a tick two arrays.
+ */
+function createIdsOf(writes: Iterable<{ readonly raw: RawWrite }>): string[] {
   const ids: string[] = [];
-  for (const write of writes) if (write.kind === 'create') ids.push(write.id);
+  for (const write of writes) if (write.raw[1] === CODE_CREATE) ids.push(write.raw[0]);
   return ids;
 }
 

@@ -12,44 +12,28 @@ import type { DecodedWrite } from './batch.js';
 
 export class StagedWrites {
   private readonly byEntity = new Map<string, DecodedWrite[]>();
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
 
   /** Stages `write`, replacing a staged write to the same thing. */
   put(write: DecodedWrite): void {
     const writes = this.byEntity.get(write.id);
     if (!writes) {
       this.byEntity.set(write.id, [write]);
-      this.count++;
       return;
     }
     const i = writes.findIndex((w) => sameTarget(w, write));
-    if (i >= 0) {
-      writes[i] = write;
-    } else {
-      writes.push(write);
-      this.count++;
-    }
+    if (i >= 0) writes[i] = write;
+    else writes.push(write);
   }
 
   /** Drops every staged write of an entity. */
   dropEntity(id: string): void {
-    const writes = this.byEntity.get(id);
-    if (!writes) return;
-    this.count -= writes.length;
     this.byEntity.delete(id);
   }
 
   /** Drops an entity's staged task adds and removes (its catalog is being restated). */
   dropTasks(id: string): void {
     const writes = this.byEntity.get(id);
-    if (!writes) return;
-    const kept = writes.filter((w) => w.kind !== 'taskAdd' && w.kind !== 'taskRemove');
-    this.count -= writes.length - kept.length;
-    this.byEntity.set(id, kept);
+    if (writes) this.byEntity.set(id, writes.filter((w) => w.kind !== 'taskAdd' && w.kind !== 'taskRemove'));
   }
 
   /** Every staged write, entity by entity in first-write order. */
