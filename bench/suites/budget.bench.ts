@@ -6,7 +6,7 @@
 // ordinary tracks' positions is (median, sampled every second). Baselines: the same load with
 // no budget.
 import type { BenchFigure } from '../types.js';
-import { MemoryNetwork, memoryTransport, type MemoryTransport } from '../../src/peer/MemoryTransport.js';
+import { MemoryNetwork, memoryTransport } from '../../src/peer/memoryTransport.js';
 import { MeshNode } from '../../src/peer/MeshNode.js';
 import { encodeHlc } from '../../src/crdt/index.js';
 
@@ -44,9 +44,9 @@ async function run(budget: number): Promise<RunFigures> {
 
     let sent = 0;
     let measuring = false;
-    const transportA = a.transport as MemoryTransport;
+    const transportA = a.transport;
     network.onPart = (from, bytes) => {
-      if (measuring && from === transportA) sent += bytes;
+      if (measuring && from === transportA.peerId) sent += bytes;
     };
     const latencies: number[] = [];
     const ages: number[] = [];

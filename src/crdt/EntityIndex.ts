@@ -311,6 +311,16 @@ export class EntityIndex {
     return record.hash;
   }
 
+  /**
+   * Every write the entity's resolution rests on (tombstone and journal included), with its
+   * stamp: what a replica sends another to repair this one entity.
+   */
+  liveWrites(id: string): Array<{ readonly stamp: string; readonly raw: RawWrite }> {
+    const record = this.records.get(id);
+    if (!record) return [];
+    return [...slotsOf(record)].map((slot) => ({ stamp: slot.stamp, raw: slot.raw }));
+  }
+
   *visibleIds(): IterableIterator<string> {
     for (const record of this.records.values()) if (record.visible) yield record.id;
   }

@@ -302,8 +302,10 @@ export class EntityStore extends ObservableV2<StoreEvents> {
    * deletes in the same transaction what they make dead. Invalid entries are skipped: counted
    * and reported when `report` (default true), silently when the caller has reported them
    * already. Entries already present (the same objects) are skipped. Returns how many were added.
+   * `tag` travels with the Yjs transaction as `new ImportOrigin(store, tag)`, so whoever sends
+   * the document update on (the mesh's uplink) knows what it carries.
    */
-  importBatches(raws: readonly unknown[], report = true): number {
+  importBatches(raws: readonly unknown[], report = true, tag?: unknown): number {
     this.assertUsable();
     const batches: DecodedBatch[] = [];
     const problems: string[] = [];
@@ -339,7 +341,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       const ended = this.index.endChanges('remote');
       changes = ended.changes;
       this.collect(ended.affected);
-    }, this);
+    }, tag === undefined ? this : new ImportOrigin(this, tag));
     if (report && problems.length > 0) this.report(problems);
     this.emitChanges(changes);
     this.emit('appended', [batches, 'import']);
@@ -407,6 +409,16 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const hashes: string[] = [];
     for (const id of this.index.visibleIds()) hashes.push(this.index.entityHash(id, fnv1a64)!);
     return combineHashes(hashes);
+  }
+
+  /** Each visible entity's hash (the parts of `digest`), for replicas comparing by ranges of ids. */
+  *entityHashes(): IterableIterator<[string, string]> {
+    for (const id of this.index.visibleIds()) yield [id, this.index.entityHash(id, fnv1a64)!];
+  }
+
+  /** The writes one entity's resolution rests on, as batches `[stamp, write]` another replica can import. */
+  entityBatches(id: string): RawBatch[] {
+    return this.index.liveWrites(id).map(({ stamp, raw }) => [stamp, raw] as RawBatch);
   }
 
   health(): StoreHealth {
@@ -509,7 +521,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   // ---------------------------------------------------------------- remote
 
   private readonly onLogEvent = (event: Y.YArrayEvent<RawBatch>, transaction: Y.Transaction): void => {
-    if (transaction.origin === this) return;
+    if (transaction.origin === this || (transaction.origin instanceof ImportOrigin && transaction.origin.store === this)) return;
     const added: unknown[] = [];
     const removed: unknown[] = [];
     for (const item of event.changes.added) {
@@ -588,4 +600,12 @@ function localJournalWrite(raw: RawWrite, hlc: Hlc): DecodedWrite {
     // Reaching this is a bug, and the document is untouched.
     throw new Error(`Internal error: a local journal entry failed to decode: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** The origin of an `importBatches` transaction that carries its caller's tag. */
+export class ImportOrigin {
+  constructor(
+    readonly store: EntityStore,
+    readonly tag: unknown,
+  ) {}
 }

@@ -2,7 +2,7 @@
 export * from './Hlc.js';
 export * from './errors.js';
 export * from './components.js';
-export { EntityStore, DEFAULT_TOMBSTONE_GRACE_MS, LOG_NAME } from './EntityStore.js';
+export { EntityStore, ImportOrigin, DEFAULT_TOMBSTONE_GRACE_MS, LOG_NAME } from './EntityStore.js';
 export type { AppendSource } from './EntityStore.js';
 export type { EntityStoreOptions, EntityEvent, StoreEvents, StoreHealth, ChangeOrigin, EntityView, EntityChange } from './EntityStore.js';
 export { fnv1a64, combineHashes } from './digest.js';

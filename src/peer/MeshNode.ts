@@ -9,14 +9,12 @@ import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { Awareness } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { ApprovalDesk, EntityStore, LOG_NAME, TaskBoard } from '../crdt/index.js';
+import { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo, TrafficReport, UplinkBudget } from './LatticeNode.js';
-import type { MeshTransport, TransportFactory } from './MeshTransport.js';
-import { PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
-import { MapMirror } from './budget/MapMirror.js';
-import { MeshGateway } from './budget/MeshGateway.js';
-import { Pacer, TRAFFIC_WINDOW_MS } from './budget/Pacer.js';
-import { validateBudget } from './budget/uplinkBudget.js';
+import type { TransportFactory } from './MeshTransport.js';
+import { MAX_PRESENCE_LINKS, PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
+import { Uplink } from './budget/Uplink.js';
+import { PeerMesh, type PeerMeshOptions } from './session/PeerMesh.js';
 
 export interface MeshNodeOptions {
   readonly identity: NodeIdentity;
@@ -30,6 +28,8 @@ export interface MeshNodeOptions {
   readonly configProblems?: readonly string[];
   /** The uplink budget to start with (default unlimited). */
   readonly budget?: { bytesPerSecond: number; burstBytes?: number };
+  /** Link cap, liveness, anti-entropy period and fault seed of the mesh (see `PeerMesh`). */
+  readonly mesh?: Pick<PeerMeshOptions, 'maxLinks' | 'silenceMs' | 'antiEntropyMs' | 'faultSeed'>;
 }
 
 /** How long a wrong-password warning stays after the last undecryptable message. */
@@ -48,17 +48,13 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   /** The node's own document: the UI, the pipeline worker and IndexedDB work on it. */
   readonly doc = new Y.Doc();
   readonly store: EntityStore;
-  /** The document the transport shares with other nodes (see `MeshGateway`). */
-  readonly meshDoc = new Y.Doc();
-  readonly meshStore: EntityStore;
-  /** Paces everything the transport sends (the uplink budget). */
-  readonly pacer = new Pacer();
-  readonly gateway: MeshGateway;
-  private readonly mirror: MapMirror;
+  /** The mesh document, its gateway and the budget (see `Uplink`). */
+  readonly uplink: Uplink;
   readonly approvals: ApprovalDesk;
   readonly tasks: TaskBoard;
+  /** Presence, on the mesh document. */
   readonly awareness: Awareness;
-  readonly transport: MeshTransport;
+  readonly transport: PeerMesh;
   readonly whenReady: Promise<void>;
   private readonly persistence: IndexeddbPersistence | undefined;
   private readonly configProblems: readonly string[];
@@ -81,15 +77,17 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.room = options.room;
     this.configProblems = options.configProblems ?? [];
     this.store = new EntityStore(this.doc, { node: options.identity.nodeId });
-    this.meshStore = new EntityStore(this.meshDoc, { node: options.identity.nodeId, rewriteOwn: false });
-    if (options.budget) this.pacer.setBudget(validateBudget(options.budget));
+    this.uplink = new Uplink(this.store, { node: options.identity.nodeId, budget: options.budget, fanOut: () => this.transport.links().length });
     const actor = () => ({ role: this.identity.role, name: this.identity.name });
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
-    this.awareness = new Awareness(this.meshDoc);
-    this.transport = options.transport(this.meshDoc, this.awareness, this.pacer);
-    this.gateway = new MeshGateway({ local: this.store, mesh: this.meshStore, pacer: this.pacer, fanOut: () => this.fanOut() });
-    this.mirror = new MapMirror(this.doc, this.meshDoc, [LOG_NAME], (copy) => this.pacer.tagged('routine', copy));
+    this.awareness = new Awareness(this.uplink.doc);
+    const peerId = `p${Math.random().toString(36).slice(2, 12)}`;
+    const providers = options.transport(peerId, { rejected: this.onTransportRejected, undecryptable: this.onUndecryptable });
+    this.transport = new PeerMesh(
+      { nodeId: options.identity.nodeId, name: options.identity.name, doc: this.uplink.doc, awareness: this.awareness, store: this.uplink.store, pacer: this.uplink.pacer, repair: (b) => this.uplink.repair(b) },
+      { ...providers, ...options.mesh, peerId },
+    );
     this.transport.on('links', this.onLinks);
     this.transport.on('rejected', this.onTransportRejected);
     this.transport.on('undecryptable', this.onUndecryptable);
@@ -101,7 +99,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       this.digestCache = undefined;
     });
     this.store.on('rejected', this.queueStatus);
-    this.meshStore.on('rejected', this.queueStatus);
+    this.uplink.store.on('rejected', this.queueStatus);
 
     if (options.persist ?? true) {
       const persistence = new IndexeddbPersistence(`lattice-mesh:${options.room}`, this.doc);
@@ -142,13 +140,12 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   disconnect(): void {
     if (!this.transport.connected) return;
     this.transport.disconnect();
-    // Its links are gone: what waited for them would go nowhere.
-    this.pacer.clear();
+    this.uplink.clear();
     // A node out of the mesh hears nobody: forget the others' presence (y-webrtc would keep it
     // for 30 s). Not with removeAwarenessStates: it bumps each peer's clock here, and on
     // reconnect their current states (older clocks) would be refused until they next renew,
     // up to 15 s with no peer shown. Dropping state and meta accepts whatever they send next.
-    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.awareness.clientID);
     for (const id of others) {
       this.awareness.states.delete(id);
       this.awareness.meta.delete(id);
@@ -163,7 +160,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     const connected = this.transport.connected;
     const state: MeshState = !connected ? 'offline' : links.length > 0 ? 'online' : 'connecting';
     const health = this.store.health();
-    const meshHealth = this.meshStore.health();
+    const meshHealth = this.uplink.store.health();
     return {
       room: this.room,
       state,
@@ -185,7 +182,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     const ours = this.digest();
     const out: PeerInfo[] = [];
     for (const [clientId, state] of this.awareness.getStates()) {
-      if (clientId === this.meshDoc.clientID) continue;
+      if (clientId === this.awareness.clientID) continue;
       const presence = readPresence(state);
       if (!presence || presence.nodeId === this.identity.nodeId) continue;
       const link = links.get(presence.peerId);
@@ -207,30 +204,17 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   }
 
   budget(): UplinkBudget {
-    return this.pacer.budget;
+    return this.uplink.budget();
   }
 
   setBudget(budget: { bytesPerSecond: number; burstBytes?: number }): UplinkBudget {
-    const valid = validateBudget(budget);
-    this.pacer.setBudget(valid);
-    this.gateway.kick();
+    const valid = this.uplink.setBudget(budget);
     this.queueStatus();
     return valid;
   }
 
   traffic(): TrafficReport {
-    const since = this.gateway.outbox.oldestSince();
-    return {
-      budget: this.pacer.budget,
-      bytesPerSecond: this.pacer.rates(),
-      totalBytes: this.pacer.totalBytes(),
-      windowMs: TRAFFIC_WINDOW_MS,
-      queueDepth: this.gateway.outbox.size,
-      queued: this.gateway.outbox.counts(),
-      coalesced: this.gateway.outbox.coalesced,
-      oldestWaitMs: since === undefined ? 0 : Math.max(0, Math.round(performance.now() - since)),
-      pendingBytes: this.pacer.pendingBytes,
-    };
+    return this.uplink.traffic();
   }
 
   override async destroy(): Promise<void> {
@@ -242,16 +226,12 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       window.removeEventListener('offline', this.queueStatus);
     }
     this.unsubscribeStore();
-    this.gateway.destroy();
-    this.mirror.destroy();
     this.transport.destroy();
-    this.pacer.destroy();
     this.awareness.destroy();
+    this.uplink.destroy();
     if (this.persistence) await this.persistence.destroy();
     this.store.destroy();
-    this.meshStore.destroy();
     this.doc.destroy();
-    this.meshDoc.destroy();
     super.destroy();
   }
 
@@ -282,6 +262,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       peerId: this.transport.peerId,
       since: this.joinedAt,
       digest: this.digest(),
+      links: this.transport.links().slice(0, MAX_PRESENCE_LINKS).map((l) => l.peerId),
     };
     // Not setLocalStateField: it does nothing once y-webrtc has cleared the state on disconnect.
     this.awareness.setLocalState({ ...(this.awareness.getLocalState() ?? {}), [PRESENCE_FIELD]: presence });
@@ -291,7 +272,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.digestCache = undefined;
     this.queueStatus();
     if (this.digestTimer !== undefined) return;
-    const { bytesPerSecond } = this.pacer.budget;
+    const { bytesPerSecond } = this.uplink.budget();
     const delay = bytesPerSecond > 0 ? Math.max(DIGEST_DELAY_MS, PRESENCE_SHARE_BYTES_MS / bytesPerSecond) : DIGEST_DELAY_MS;
     this.digestTimer = setTimeout(() => {
       this.digestTimer = undefined;
@@ -299,22 +280,13 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     }, delay);
   };
 
-  /** Copies of each message the transport sends: one per WebRTC link, one for all same-browser tabs. */
-  private fanOut(): number {
-    let direct = 0;
-    let broadcast = 0;
-    for (const link of this.transport.links()) {
-      if (link.kind === 'broadcastchannel') broadcast = 1;
-      else direct++;
-    }
-    return direct + broadcast;
-  }
-
   private readonly onLinks = (): void => {
     // The transport's peer id can arrive late (y-webrtc derives the room key first).
+    // Presence lists this node's links (the topology others draw and route signals by).
     const published = readPresence(this.awareness.getLocalState());
-    if (published && published.peerId !== this.transport.peerId) this.publishPresence();
-    this.gateway.kick();
+    const links = this.transport.links().map((l) => l.peerId).join(',');
+    if (published && (published.links ?? []).join(',') !== links) this.publishPresence();
+    this.uplink.kick();
     this.queueStatus();
   };
 
@@ -338,7 +310,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   private readonly onAwarenessChange = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     if (origin !== 'local') {
       for (const id of [...change.added, ...change.updated]) {
-        if (id === this.doc.clientID) continue;
+        if (id === this.awareness.clientID) continue;
         const state = this.awareness.getStates().get(id);
         const presence = readPresence(state);
         if (presence) {

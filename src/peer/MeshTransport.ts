@@ -1,53 +1,48 @@
 /**
- * A transport carries one Y.Doc and its Awareness to other nodes. `MeshNode` works with any
- * transport; `WebrtcTransport` is the real one (y-webrtc), `MemoryTransport` its in-memory twin
- * for tests. Both pass the same acceptance suite (test/peer/meshAcceptance.ts).
+ * How a node reaches others: `PeerMesh` runs one session per link over whatever links its
+ * providers open. In the browser those are a signaling server and WebRTC, and BroadcastChannel
+ * between tabs (`webrtcLinks`); in tests, a `MemoryNetwork` (`memoryTransport`). The acceptance
+ * suite runs the same session code over both.
  */
-import type * as Y from 'yjs';
-import type { ObservableV2 } from 'lib0/observable';
-import type { Awareness } from 'y-protocols/awareness';
 import type { LinkKind } from './LatticeNode.js';
-import type { Pacer } from './budget/Pacer.js';
+import type { Connector } from './link/Link.js';
+import type { Dialer } from './link/Dialer.js';
 
-/** One direct link to another node's transport. */
+/** One direct link to another node. */
 export interface TransportLink {
-  /** The remote transport's `peerId`. */
+  /** The remote mesh's `peerId`. */
   readonly peerId: string;
   readonly kind: LinkKind;
   /** When the link came up (ms since the epoch). */
   readonly since: number;
-  /** When anything last arrived over it, if known. */
+  /** When anything last arrived over it. */
   readonly lastHeard: number | undefined;
 }
 
 export interface TransportEvents {
-  /** Links came up or went down, or signaling connected or disconnected. */
+  /** Links came up or went down, faults changed, or signaling connected or disconnected. */
   links: () => void;
-  /** A message from a peer was malformed, oversized or hostile and was dropped. */
+  /** A message from a peer was malformed, oversized or hostile and was dropped (the peer named). */
   rejected: (reason: string) => void;
   /** A message could not be decrypted: the sender uses another room password (or none). */
   undecryptable: (source: string) => void;
-  /** The watchdog replaced a link that carried no traffic. */
+  /** A link that carried no traffic was closed to be replaced. */
   replaced: (peerId: string) => void;
 }
 
-export interface MeshTransport extends ObservableV2<TransportEvents> {
-  /** This transport's id as other nodes' transports know it ('' until it has one). */
-  readonly peerId: string;
-  readonly signaling: readonly string[];
-  signalingConnected(): boolean;
-  /** Whether `connect` is in effect. */
-  readonly connected: boolean;
-  connect(): void;
-  disconnect(): void;
-  links(): TransportLink[];
-  /** Links replaced because they carried no traffic (0 for transports without a watchdog). */
-  readonly replacedLinks: number;
-  destroy(): void;
+/** What a node's links come from. */
+export interface LinkProviders {
+  readonly connectors: readonly Connector[];
+  readonly dialer?: Dialer | undefined;
+  readonly signaling?: readonly string[];
+  readonly signalingConnected?: () => boolean;
 }
 
-/**
- * Builds a transport for a node's mesh document; `MeshNode` calls it once. Everything the
- * transport sends goes through `pacer` (the node's uplink budget and traffic counts).
- */
-export type TransportFactory = (doc: Y.Doc, awareness: Awareness, pacer: Pacer) => MeshTransport;
+/** Reports from link providers (signaling input that was refused or could not be decrypted). */
+export interface LinkReports {
+  rejected(reason: string): void;
+  undecryptable(source: string): void;
+}
+
+/** Builds a node's link providers for the mesh with `peerId`; `MeshNode` calls it once. */
+export type TransportFactory = (peerId: string, reports: LinkReports) => LinkProviders;

@@ -2,9 +2,10 @@
 export * from './LatticeNode.js';
 export * from './MeshTransport.js';
 export { MeshNode, type MeshNodeOptions } from './MeshNode.js';
-export { WebrtcTransport, type WebrtcTransportOptions } from './WebrtcTransport.js';
-export { MemoryNetwork, MemoryTransport, memoryTransport } from './MemoryTransport.js';
-export { LinkWatchdog, type WatchedLink, type WatchedLinks, type LinkWatchdogOptions } from './LinkWatchdog.js';
+export { webrtcLinks, type WebrtcLinksOptions } from './webrtcLinks.js';
+export { MemoryNetwork, memoryTransport } from './memoryTransport.js';
+export { PeerMesh, DEFAULT_MAX_LINKS, type PeerMeshOptions, type SessionInfo } from './session/PeerMesh.js';
+export { FaultTable, validateFaultSpec, type Fault, type FaultSpec, type Impairment, type LinkPolicy } from './faults/LinkFaults.js';
 export { readMeshConfig, isNodeRole, DEFAULT_ROOM, DEFAULT_SIGNALING_PORT, type MeshConfig } from './meshConfig.js';
 export { claimNodeIdentity, loadNodeIdentity, newNodeId, type KeyValueStorage } from './nodeIdentity.js';
 export { readPresence, PRESENCE_FIELD, type PresenceState } from './presence.js';

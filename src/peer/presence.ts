@@ -21,7 +21,12 @@ export interface PresenceState {
   readonly since: number;
   /** The node's `store.digest()`. */
   readonly digest: string;
+  /** Peer ids of the nodes it links to directly (the topology, and routes for relayed signaling). */
+  readonly links?: readonly string[];
 }
+
+/** A node lists at most this many links in its presence. */
+export const MAX_PRESENCE_LINKS = 64;
 
 const MAX_TEXT = 80;
 
@@ -38,7 +43,12 @@ export function readPresence(state: unknown): PresenceState | undefined {
   if (r.v !== 1) return undefined;
   if (!isValidNodeId(r.nodeId) || !text(r.name, 40) || !isNodeRole(r.role) || !text(r.peerId) || !text(r.digest)) return undefined;
   if (typeof r.since !== 'number' || !Number.isFinite(r.since)) return undefined;
-  return { v: 1, nodeId: r.nodeId, name: r.name, role: r.role, peerId: r.peerId, since: r.since, digest: r.digest };
+  let links: string[] | undefined;
+  if (r.links !== undefined) {
+    if (!Array.isArray(r.links) || r.links.length > MAX_PRESENCE_LINKS || !r.links.every((l) => text(l))) return undefined;
+    links = r.links as string[];
+  }
+  return { v: 1, nodeId: r.nodeId, name: r.name, role: r.role, peerId: r.peerId, since: r.since, digest: r.digest, ...(links ? { links } : {}) };
 }
 
 /** Whether an awareness state claims to be a presence (so a malformed one counts as rejected). */

@@ -1,6 +1,6 @@
 /** Starts the node a page's URL describes: room, signaling, password, name, role. */
 import { MeshNode } from './MeshNode.js';
-import { WebrtcTransport } from './WebrtcTransport.js';
+import { webrtcLinks } from './webrtcLinks.js';
 import { readMeshConfig } from './meshConfig.js';
 import { claimNodeIdentity } from './nodeIdentity.js';
 
@@ -19,13 +19,12 @@ export async function startNodeFromUrl(url: URL, storage: Storage): Promise<Mesh
     configProblems: problems,
     autoConnect: !keyless,
     budget: config.budget,
-    transport: (doc, awareness, pacer) =>
-      new WebrtcTransport(doc, awareness, pacer, {
-        room: config.room,
-        signaling: config.signaling,
-        password: keyless ? undefined : config.password,
-        iceServers: config.iceServers,
-        watchdog: config.watchdog,
-      }),
+    transport: webrtcLinks({
+      room: config.room,
+      signaling: config.signaling,
+      password: keyless ? undefined : config.password,
+      iceServers: config.iceServers,
+    }),
+    mesh: { silenceMs: config.watchdog === false ? 0 : 4000 },
   });
 }

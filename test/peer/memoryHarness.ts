@@ -1,5 +1,5 @@
 /** Runs acceptance scenarios on `MeshNode`s joined by the in-memory transport, in one page. */
-import { MemoryNetwork, MemoryTransport, memoryTransport } from '../../src/peer/MemoryTransport.js';
+import { MemoryNetwork, memoryTransport } from '../../src/peer/memoryTransport.js';
 import { MeshNode } from '../../src/peer/MeshNode.js';
 import { newNodeId } from '../../src/peer/nodeIdentity.js';
 import { createScriptingApi } from '../../src/peer/scriptingApi.js';
@@ -54,6 +54,6 @@ export function handleFor(label: string, node: MeshNode): NodeHandle {
       }
     },
     stateBytes: async () => api.documentBytes(),
-    inject: async (bytes) => (node.transport as MemoryTransport).inject(Uint8Array.from(bytes)),
+    inject: async (bytes) => node.transport.injectRaw(Uint8Array.from(bytes)),
   };
 }

@@ -3,10 +3,9 @@
  * writes from a seeded generator, random delivery delays, random disconnects and cut links;
  * once everything heals, every node must resolve the same state.
  */
-import { MemoryNetwork, memoryTransport } from '../../src/peer/MemoryTransport.js';
+import { MemoryNetwork, memoryTransport } from '../../src/peer/memoryTransport.js';
 import { MeshNode } from '../../src/peer/MeshNode.js';
 import { createScriptingApi, ViewerCannotWriteError } from '../../src/peer/scriptingApi.js';
-import type { MemoryTransport } from '../../src/peer/MemoryTransport.js';
 import { check, checkEqual, waitUntil } from './check.js';
 import { SeededRandom } from '../../src/workers/random.js';
 
@@ -47,7 +46,7 @@ async function fuzz(seed: number): Promise<void> {
         if (node.transport.connected) node.disconnect();
         else node.connect();
       } else if (r < 0.1) {
-        const [a, b] = [pick(nodes).transport as MemoryTransport, pick(nodes).transport as MemoryTransport];
+        const [a, b] = [pick(nodes).transport, pick(nodes).transport];
         if (a !== b && random() < 0.5) network.block(a, b);
         else if (a !== b) network.unblock(a, b);
       } else if (!node.store.has(id)) {
@@ -59,7 +58,7 @@ async function fuzz(seed: number): Promise<void> {
       }
       if (step % 10 === 0) await new Promise((resolve) => setTimeout(resolve, random() * 5));
     }
-    for (const a of nodes) for (const b of nodes) if (a !== b) network.unblock(a.transport as MemoryTransport, b.transport as MemoryTransport);
+    for (const a of nodes) for (const b of nodes) if (a !== b) network.unblock(a.transport, b.transport);
     for (const n of nodes) n.connect();
     await waitUntil(() => nodes.every((n) => n.store.digest() === nodes[0]!.store.digest()), `seed ${seed}: all nodes converge`, 5000, () => nodes.map((n) => n.store.digest()).join(' '));
     const views = nodes.map((n) => canonical(n.store.list().sort((p, q) => p.id.localeCompare(q.id))));

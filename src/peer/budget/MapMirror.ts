@@ -18,13 +18,13 @@ export class MapMirror {
     private readonly mesh: Y.Doc,
     /** Root names not to mirror (the entity log). */
     skip: readonly string[],
-    /** Runs the copy into the mesh document (the node counts its bytes under a traffic class). */
-    private readonly toMesh: (copy: () => void) => void = (copy) => copy(),
+    /** The origin of copies into the mesh document (the mesh counts their bytes by it). */
+    private readonly meshOrigin: object = {},
   ) {
     this.skip = new Set(skip);
     local.on('afterTransaction', this.fromLocal);
     mesh.on('afterTransaction', this.fromMesh);
-    for (const name of this.mapNames(local)) this.copyKeys(local, mesh, name, null);
+    for (const name of this.mapNames(local)) this.copyKeys(local, mesh, name, null, meshOrigin);
   }
 
   destroy(): void {
@@ -34,25 +34,25 @@ export class MapMirror {
 
   private readonly fromLocal = (transaction: Y.Transaction): void => {
     if (transaction.origin === this) return;
-    this.toMesh(() => this.copyChanged(transaction, this.local, this.mesh));
+    this.copyChanged(transaction, this.local, this.mesh, this.meshOrigin);
   };
 
   private readonly fromMesh = (transaction: Y.Transaction): void => {
-    if (transaction.origin === this) return;
-    this.copyChanged(transaction, this.mesh, this.local);
+    if (transaction.origin === this.meshOrigin) return;
+    this.copyChanged(transaction, this.mesh, this.local, this);
   };
 
-  private copyChanged(transaction: Y.Transaction, from: Y.Doc, to: Y.Doc): void {
+  private copyChanged(transaction: Y.Transaction, from: Y.Doc, to: Y.Doc, origin: object): void {
     for (const [type, keys] of transaction.changed) {
       if (type._item !== null || !(type instanceof Y.Map || type.constructor === Y.AbstractType)) continue;
       const name = rootName(from, type);
       if (name === undefined || !name.startsWith(PREFIX) || this.skip.has(name)) continue;
-      this.copyKeys(from, to, name, keys);
+      this.copyKeys(from, to, name, keys, origin);
     }
   }
 
   /** Copies the given keys (all when null) of map `name` where they differ. */
-  private copyKeys(from: Y.Doc, to: Y.Doc, name: string, keys: ReadonlySet<string | null> | null): void {
+  private copyKeys(from: Y.Doc, to: Y.Doc, name: string, keys: ReadonlySet<string | null> | null, origin: object): void {
     const source = from.getMap<unknown>(name);
     const target = to.getMap<unknown>(name);
     const names = keys === null ? [...source.keys()] : [...keys].filter((k): k is string => k !== null);
@@ -63,7 +63,7 @@ export class MapMirror {
         if (source.has(key)) target.set(key, source.get(key));
         else target.delete(key);
       }
-    }, this);
+    }, origin);
   }
 
   private mapNames(doc: Y.Doc): string[] {

@@ -22,6 +22,7 @@ import { CHANGE_CLASSES, type ChangeClass } from '../LatticeNode.js';
 import { changeKey, classifyChange } from './changeClass.js';
 import { Outbox, type OutboxEntry } from './Outbox.js';
 import type { Pacer } from './Pacer.js';
+import { trafficOrigin } from './trafficOrigin.js';
 
 export interface MeshGatewayOptions {
   /** The node's own store (local document). */
@@ -92,7 +93,7 @@ export class MeshGateway {
     for (const batch of batches) {
       if (!this.pacer.limited && this.outbox.size === 0 && this.fanOut() > 0) {
         // Nothing waits and nothing limits: the batch leaves whole, as it was written.
-        this.pacer.tagged(this.topClass(batch), () => this.mesh.importBatches([batch.raw], false));
+        this.mesh.importBatches([batch.raw], false, trafficOrigin(this.topClass(batch)));
         continue;
       }
       for (const write of batch.writes) this.enqueue(write.raw, batch.stamp, at);
@@ -179,7 +180,7 @@ export class MeshGateway {
         else byStamp.set(entry.stamp, [entry.write]);
       }
       const raws = [...byStamp].map(([stamp, writes]) => [stamp, ...writes]);
-      this.pacer.tagged(cls, () => this.mesh.importBatches(raws, false));
+      this.mesh.importBatches(raws, false, trafficOrigin(cls));
     }
   }
 }

@@ -13,8 +13,8 @@ import { TRAFFIC_CLASSES, type TrafficClass, type UplinkBudget } from '../Lattic
 import { TokenBucket } from './TokenBucket.js';
 import { UNLIMITED } from './uplinkBudget.js';
 
-/** What a transport says a message is; `update` means a change of our own, tagged by the gateway. */
-export type MessageKind = TrafficClass | 'update';
+/** What a session says a message is (its traffic class). */
+export type MessageKind = TrafficClass;
 
 /** The largest part a transport sends when there is no budget (data channels take up to 256 KiB). */
 export const MAX_PART_BYTES = 64 * 1024;
@@ -56,7 +56,6 @@ export class Pacer extends ObservableV2<PacerEvents> {
   private draining = false;
   private timer: unknown;
   private timerDue = Infinity;
-  private tag: TrafficClass | undefined;
   private readonly totals = zeroes();
   /** Bytes per class in slots of SLOT_MS, keyed by slot number. */
   private readonly slots = new Map<number, number[]>();
@@ -108,24 +107,13 @@ export class Pacer extends ObservableV2<PacerEvents> {
     return this.limited ? this.bucket.msUntil(bytes, this.clock.now()) : 0;
   }
 
-  /** Runs `fn` with the node's own document updates counted as `kind`. */
-  tagged<T>(kind: TrafficClass, fn: () => T): T {
-    const outer = this.tag;
-    this.tag = kind;
-    try {
-      return fn();
-    } finally {
-      this.tag = outer;
-    }
-  }
-
   /**
    * Queues one message as parts (each at most `partBytes`); `deliver` is called for each part
    * in order when the budget allows (synchronously, when nothing waits and tokens are there).
    */
   submit(kind: MessageKind, parts: readonly Uint8Array[], deliver: (part: Uint8Array) => void): void {
     if (parts.length === 0) return;
-    const resolved: TrafficClass = kind === 'update' ? (this.tag ?? 'sync') : kind;
+    const resolved = kind;
     const lane = resolved === 'relay' ? 1 : 0;
     for (const part of parts) this.pending += part.byteLength;
     this.lanes[lane].push({ kind: resolved, lane, parts, deliver, next: 0 });

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { MemoryNetwork, memoryTransport, type MemoryTransport } from '../../../src/peer/MemoryTransport.js';
+import { MemoryNetwork, memoryTransport } from '../../../src/peer/memoryTransport.js';
 import { MeshNode } from '../../../src/peer/MeshNode.js';
 import { ValidationError } from '../../../src/crdt/index.js';
 import { waitUntil } from '../check.js';
@@ -66,9 +66,9 @@ describe('uplink budget on the memory mesh', () => {
     const burst = 1024;
     a.setBudget({ bytesPerSecond: rate, burstBytes: burst });
     const sends: Array<{ at: number; bytes: number }> = [];
-    const transportA = a.transport as MemoryTransport;
+    const transportA = a.transport;
     network.onPart = (from, bytes) => {
-      if (from === transportA) sends.push({ at: performance.now(), bytes });
+      if (from === transportA.peerId) sends.push({ at: performance.now(), bytes });
     };
     let positionsSeenByB = 0;
     b.store.watch((events) => {

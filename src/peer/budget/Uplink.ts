@@ -1,0 +1,85 @@
+/**
+ * The uplink, one owner for everything a narrow link needs: the mesh document the links share
+ * (and its store), the gateway and outbox that release local changes into it in priority order,
+ * the mirror of the pipeline's small maps, and the pacer that spends the budget. Traffic classes
+ * travel with the data as transaction origins (`trafficOrigin`), so the mesh knows what each
+ * update it sends is.
+ */
+import * as Y from 'yjs';
+import { EntityStore, LOG_NAME } from '../../crdt/index.js';
+import type { TrafficReport, UplinkBudget } from '../LatticeNode.js';
+import { MapMirror } from './MapMirror.js';
+import { MeshGateway } from './MeshGateway.js';
+import { Pacer, TRAFFIC_WINDOW_MS } from './Pacer.js';
+import { trafficOrigin } from './trafficOrigin.js';
+import { validateBudget } from './uplinkBudget.js';
+
+export class Uplink {
+  /** The document the links share. */
+  readonly doc = new Y.Doc();
+  readonly store: EntityStore;
+  readonly pacer = new Pacer();
+  readonly gateway: MeshGateway;
+  private readonly mirror: MapMirror;
+
+  constructor(
+    private readonly local: EntityStore,
+    options: { readonly node: string; readonly budget?: { bytesPerSecond: number; burstBytes?: number } | undefined; readonly fanOut: () => number },
+  ) {
+    this.store = new EntityStore(this.doc, { node: options.node, rewriteOwn: false });
+    if (options.budget) this.pacer.setBudget(validateBudget(options.budget));
+    this.gateway = new MeshGateway({ local, mesh: this.store, pacer: this.pacer, fanOut: options.fanOut });
+    this.mirror = new MapMirror(local.doc, this.doc, [LOG_NAME], trafficOrigin('routine'));
+  }
+
+  budget(): UplinkBudget {
+    return this.pacer.budget;
+  }
+
+  setBudget(budget: { bytesPerSecond: number; burstBytes?: number }): UplinkBudget {
+    const valid = validateBudget(budget);
+    this.pacer.setBudget(valid);
+    this.gateway.kick();
+    return valid;
+  }
+
+  /** Links changed: see whether waiting changes can leave. */
+  kick(): void {
+    this.gateway.kick();
+  }
+
+  /** The links are gone: what waited for them would go nowhere. */
+  clear(): void {
+    this.pacer.clear();
+  }
+
+  /** Batches a peer sent to repair a divergence: into the mesh document, and the node's own. */
+  repair(batches: readonly unknown[]): number {
+    const added = this.store.importBatches(batches, true, trafficOrigin('sync'));
+    this.local.importBatches(batches, false);
+    return added;
+  }
+
+  traffic(): TrafficReport {
+    const since = this.gateway.outbox.oldestSince();
+    return {
+      budget: this.pacer.budget,
+      bytesPerSecond: this.pacer.rates(),
+      totalBytes: this.pacer.totalBytes(),
+      windowMs: TRAFFIC_WINDOW_MS,
+      queueDepth: this.gateway.outbox.size,
+      queued: this.gateway.outbox.counts(),
+      coalesced: this.gateway.outbox.coalesced,
+      oldestWaitMs: since === undefined ? 0 : Math.max(0, Math.round(performance.now() - since)),
+      pendingBytes: this.pacer.pendingBytes,
+    };
+  }
+
+  destroy(): void {
+    this.gateway.destroy();
+    this.mirror.destroy();
+    this.pacer.destroy();
+    this.store.destroy();
+    this.doc.destroy();
+  }
+}

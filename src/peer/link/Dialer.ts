@@ -1,0 +1,22 @@
+/**
+ * Opening a link to a peer whose id is known, by exchanging signals over some route: the
+ * signaling server, or the mesh itself (a peer linked to both relays the signals). The same
+ * dialer serves both routes, so peers find each other without a server.
+ */
+
+/** Somewhere signals to one peer can go. */
+export interface SignalRoute {
+  readonly name: 'server' | 'mesh';
+  send(to: string, signal: unknown): void;
+}
+
+export interface Dialer {
+  /** Starts opening a link to `peerId`; the link reaches the mesh's sink when it opens. */
+  dial(peerId: string, route: SignalRoute): void;
+  /** A signal from `from` arrived over `route`. Throws on a malformed signal (the caller counts it). */
+  signal(from: string, signal: unknown, route: SignalRoute): void;
+  /** Whether a link to `peerId` is being opened. */
+  dialing(peerId: string): boolean;
+  /** Abandons every link being opened. */
+  stop(): void;
+}

@@ -1,0 +1,380 @@
+/**
+ * The mesh transport: one `PeerSession` per link, whatever the links are. It carries the mesh
+ * document and its awareness to every session (and what one peer sends on to the others, so a
+ * partial mesh still converges), finds peers through connectors (a signaling server, a
+ * BroadcastChannel, a memory network) and through the mesh itself (signaling relayed by a
+ * common peer), keeps at most `maxLinks` links, replaces silent links, holds the link faults,
+ * and runs anti-entropy between linked peers.
+ */
+import * as Y from 'yjs';
+import { ObservableV2 } from 'lib0/observable';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { EntityStore } from '../../crdt/index.js';
+import { ImportOrigin } from '../../crdt/index.js';
+import type { LinkKind } from '../LatticeNode.js';
+import type { TransportEvents, TransportLink } from '../MeshTransport.js';
+import type { MessageKind, Pacer } from '../budget/Pacer.js';
+import { isTrafficOrigin } from '../budget/trafficOrigin.js';
+import type { Connector, Link, LinkSink } from '../link/Link.js';
+import type { Dialer, SignalRoute } from '../link/Dialer.js';
+import { FaultTable, readFaults, type Fault, type FaultSpec, type LinkPolicy } from '../faults/LinkFaults.js';
+import type { FaultCounts } from '../faults/FaultGate.js';
+import { readPresence } from '../presence.js';
+import { PeerSession, type SessionHost, type SessionStats } from './PeerSession.js';
+
+export interface PeerMeshOptions {
+  /** Ways of meeting peers (started on connect). */
+  readonly connectors: readonly Connector[];
+  /** Opens links to peers known from presence, with signals relayed through the mesh. */
+  readonly dialer?: Dialer | undefined;
+  /** Signaling servers, for status. */
+  readonly signaling?: readonly string[];
+  readonly signalingConnected?: () => boolean;
+  /** At most this many links; beyond, the node keeps a partial mesh and updates travel through relays. */
+  readonly maxLinks?: number;
+  /** A link silent this long is closed (and replaced); quiet links are pinged at half of it. 0: never. */
+  readonly silenceMs?: number;
+  /** Linked peers compare digests this often (and after every heal). */
+  readonly antiEntropyMs?: number;
+  /** Seeds the randomness of link faults (memory runs replay). */
+  readonly faultSeed?: string;
+  readonly peerId?: string;
+}
+
+export interface MeshHost {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly store: EntityStore;
+  readonly pacer: Pacer;
+  repair(batches: readonly unknown[]): number;
+}
+
+/** One link as the Mesh tab shows it. */
+export interface SessionInfo extends TransportLink {
+  readonly nodeId: string | undefined;
+  readonly name: string | undefined;
+  readonly policy: LinkPolicy;
+  readonly faults: FaultCounts;
+  readonly stats: SessionStats;
+}
+
+export const DEFAULT_MAX_LINKS = 8;
+const TICK_MS = 500;
+const DIAL_BACKOFF_MS = 3000;
+const RELAY_TTL = 3;
+const SEEN_SIGNALS = 1024;
+
+let counter = 0;
+
+export class PeerMesh extends ObservableV2<TransportEvents> {
+  readonly peerId: string;
+  readonly signaling: readonly string[];
+  readonly faults: FaultTable;
+  readonly maxLinks: number;
+  private readonly sessions = new Map<string, PeerSession>();
+  private readonly silenceMs: number;
+  private readonly antiEntropyMs: number;
+  private readonly faultSeed: string;
+  private readonly lastDial = new Map<string, number>();
+  private readonly seenSignals = new Set<string>();
+  private signalCounter = 0;
+  private isConnected = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private lastAntiEntropy = 0;
+  private replaced = 0;
+  private readonly meshRoute: SignalRoute;
+
+  constructor(
+    private readonly host: MeshHost,
+    private readonly options: PeerMeshOptions,
+  ) {
+    super();
+    this.peerId = options.peerId ?? `p${(++counter).toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+    this.signaling = [...(options.signaling ?? [])];
+    this.maxLinks = options.maxLinks ?? DEFAULT_MAX_LINKS;
+    this.silenceMs = options.silenceMs ?? 4000;
+    this.antiEntropyMs = options.antiEntropyMs ?? 5000;
+    this.faultSeed = options.faultSeed ?? 'lattice';
+    this.faults = new FaultTable(host.nodeId);
+    this.sink = { peerId: this.peerId, wants: (peerId) => this.wants(peerId), accept: (link) => this.accept(link) };
+    this.sessionHost = {
+      peerId: this.peerId,
+      nodeId: host.nodeId,
+      name: host.name,
+      doc: host.doc,
+      awareness: host.awareness,
+      store: host.store,
+      pacer: host.pacer,
+      faultSeed: this.faultSeed,
+      repair: (batches) => this.host.repair(batches),
+      policyFor: (nodeId) => this.policyFor(nodeId),
+      faultTable: () => this.faults.list(),
+      onHello: (s) => s.applyPolicy(this.policyFor(s.remoteNodeId)),
+      onFaults: (payload, from) => this.onFaults(payload, from),
+      onSignal: (payload, from) => this.onSignal(payload, from),
+      rejected: (s, reason) => this.emit('rejected', [`${s.label}: ${reason}`]),
+    };
+    this.meshRoute = { name: 'mesh', send: (to, signal) => this.relaySignal({ id: `${this.peerId}.${++this.signalCounter}`, from: this.peerId, to, ttl: RELAY_TTL, signal }) };
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  get replacedLinks(): number {
+    return this.replaced;
+  }
+
+  signalingConnected(): boolean {
+    return this.isConnected && (this.options.signalingConnected?.() ?? false);
+  }
+
+  connect(): void {
+    if (this.isConnected) return;
+    this.isConnected = true;
+    this.host.doc.on('update', this.onDocUpdate);
+    this.host.awareness.on('update', this.onAwarenessUpdate);
+    for (const c of this.options.connectors) c.start(this.sink);
+    this.timer = setInterval(this.tick, TICK_MS);
+    this.emit('links', []);
+  }
+
+  disconnect(): void {
+    if (!this.isConnected) return;
+    // Tell the others we are gone, while the links are still up.
+    awarenessProtocol.removeAwarenessStates(this.host.awareness, [this.host.doc.clientID], 'disconnect');
+    this.isConnected = false;
+    clearInterval(this.timer);
+    this.host.doc.off('update', this.onDocUpdate);
+    this.host.awareness.off('update', this.onAwarenessUpdate);
+    this.options.dialer?.stop();
+    for (const c of this.options.connectors) c.stop();
+    for (const s of [...this.sessions.values()]) s.close('this node left the mesh');
+    this.sessions.clear();
+    this.emit('links', []);
+  }
+
+  /** Open links that carry data (a cut link is up but carries none, so it is not listed). */
+  links(): TransportLink[] {
+    return [...this.sessions.values()].filter((s) => !s.gate.cut).map((s) => ({ peerId: s.remotePeerId, kind: s.link.kind as LinkKind, since: s.since, lastHeard: s.lastHeard }));
+  }
+
+  /** Every session, cut ones included, with its faults and counters. */
+  sessionInfo(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => ({
+      peerId: s.remotePeerId,
+      kind: s.link.kind,
+      since: s.since,
+      lastHeard: s.lastHeard,
+      nodeId: s.remoteNodeId,
+      name: s.remoteName,
+      policy: s.gate.current,
+      faults: { ...s.gate.counts },
+      stats: { ...s.stats },
+    }));
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  /** Sets a fault mesh-wide. Throws `ValidationError` for a bad one. */
+  addFault(spec: FaultSpec): Fault {
+    const fault = this.faults.add(spec);
+    this.faultsChanged();
+    return fault;
+  }
+
+  /** Heals one fault, or all with no id. */
+  healFaults(id?: string): Fault[] {
+    const healed = this.faults.heal(id);
+    if (healed.length > 0) this.faultsChanged();
+    return healed;
+  }
+
+  /** Runs anti-entropy with every linked peer now (tests, and after heals). */
+  antiEntropy(): void {
+    this.lastAntiEntropy = performance.now();
+    for (const s of this.sessions.values()) if (!s.gate.cut) s.sendDigest();
+  }
+
+  /** Sends raw bytes to every linked peer past every check: what a broken or hostile node does. */
+  injectRaw(bytes: Uint8Array): void {
+    for (const s of this.sessions.values()) {
+      try {
+        s.link.send(bytes);
+      } catch {
+        // The link is closing; a drill has nothing to report.
+      }
+    }
+  }
+
+  override destroy(): void {
+    this.disconnect();
+    for (const c of this.options.connectors) c.destroy();
+    super.destroy();
+  }
+
+  // ------------------------------------------------------------------ links
+
+  private readonly sink: LinkSink;
+
+  private wants(peerId: string): boolean {
+    return this.isConnected && peerId !== this.peerId && !this.sessions.has(peerId) && this.sessions.size < this.maxLinks;
+  }
+
+  private accept(link: Link): void {
+    const existing = this.sessions.get(link.remotePeerId);
+    if (!this.isConnected || link.remotePeerId === this.peerId) {
+      link.close('not wanted');
+      return;
+    }
+    if (existing) {
+      // A fresh WebRTC offer means the other end dropped its side of the old link.
+      if (link.kind === 'webrtc' && existing.link.kind === 'webrtc') existing.close('replaced by a new link');
+      else {
+        link.close('already linked');
+        return;
+      }
+    } else if (this.sessions.size >= this.maxLinks + 1) {
+      // One over the cap is allowed, so a newcomer can always get in through someone.
+      link.close('this node has its links');
+      return;
+    }
+    const session = new PeerSession(link, this.sessionHost, (s, reason) => this.onSessionClosed(s, reason));
+    this.sessions.set(link.remotePeerId, session);
+    session.start();
+    this.emit('links', []);
+  }
+
+  private onSessionClosed(session: PeerSession, _reason: string): void {
+    if (this.sessions.get(session.remotePeerId) === session) {
+      this.sessions.delete(session.remotePeerId);
+      this.emit('links', []);
+      if (this.isConnected) for (const c of this.options.connectors) c.poke?.();
+    }
+  }
+
+  private readonly sessionHost: SessionHost;
+
+  private policyFor(nodeId: string | undefined): LinkPolicy {
+    return this.faults.policy(nodeId ?? '');
+  }
+
+  // ------------------------------------------------------------------ data
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    const kind: MessageKind = origin instanceof PeerSession ? 'relay' : classOf(origin);
+    for (const s of this.sessions.values()) if (s !== origin) s.sendUpdate(update, kind);
+  };
+
+  private readonly onAwarenessUpdate = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    const clients = [...change.added, ...change.updated, ...change.removed];
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.host.awareness, clients);
+    const kind: MessageKind = origin instanceof PeerSession ? 'relay' : 'presence';
+    for (const s of this.sessions.values()) if (s !== origin) s.sendAwareness(update, kind);
+  };
+
+  // ------------------------------------------------------------------ faults, signals
+
+  private onFaults(payload: unknown, from: PeerSession): void {
+    const { faults, refused } = readFaults(payload);
+    if (refused > 0) this.emit('rejected', [`${from.label}: ${refused} malformed link fault(s)`]);
+    if (this.faults.merge(faults)) this.faultsChanged(from);
+  }
+
+  private faultsChanged(except?: PeerSession): void {
+    const table = this.faults.list();
+    for (const s of this.sessions.values()) {
+      s.applyPolicy(this.policyFor(s.remoteNodeId));
+      if (s !== except) s.sendFaults(table);
+    }
+    this.emit('links', []);
+  }
+
+  private onSignal(payload: unknown, from: PeerSession): void {
+    const r = payload as { id?: unknown; from?: unknown; to?: unknown; ttl?: unknown; signal?: unknown } | null;
+    if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || r.id.length > 80 || typeof r.from !== 'string' || r.from.length > 80 || typeof r.to !== 'string' || r.to.length > 80 || typeof r.ttl !== 'number' || !Number.isInteger(r.ttl) || r.ttl < 0 || r.ttl > RELAY_TTL) {
+      throw new Error('a malformed relayed signal');
+    }
+    if (this.seenSignals.has(r.id)) return;
+    this.remember(r.id);
+    if (r.to === this.peerId) {
+      this.options.dialer?.signal(r.from, r.signal, this.meshRoute);
+      return;
+    }
+    if (r.ttl > 0) this.relaySignal({ id: r.id, from: r.from, to: r.to, ttl: r.ttl - 1, signal: r.signal }, from);
+  }
+
+  /** Sends a signal toward `to`: straight to it if linked, else to peers that say they link to it, else to all. */
+  private relaySignal(message: { id: string; from: string; to: string; ttl: number; signal: unknown }, except?: PeerSession): void {
+    this.remember(message.id);
+    const direct = this.sessions.get(message.to);
+    if (direct && !direct.gate.cut) {
+      direct.sendSignal(message);
+      return;
+    }
+    const viaKnown = [...this.sessions.values()].filter((s) => s !== except && !s.gate.cut && this.presenceLinks(s.remotePeerId).includes(message.to));
+    const targets = viaKnown.length > 0 ? viaKnown.slice(0, 2) : [...this.sessions.values()].filter((s) => s !== except && !s.gate.cut);
+    for (const s of targets) s.sendSignal(message);
+  }
+
+  private remember(id: string): void {
+    this.seenSignals.add(id);
+    if (this.seenSignals.size > SEEN_SIGNALS) this.seenSignals.delete(this.seenSignals.values().next().value!);
+  }
+
+  /** The peer ids a node says (in presence) it links to. */
+  private presenceLinks(peerId: string): readonly string[] {
+    for (const state of this.host.awareness.getStates().values()) {
+      const p = readPresence(state);
+      if (p?.peerId === peerId) return p.links ?? [];
+    }
+    return [];
+  }
+
+  // ------------------------------------------------------------------ upkeep
+
+  private readonly tick = (): void => {
+    if (!this.isConnected) return;
+    const now = Date.now();
+    if (this.silenceMs > 0) {
+      for (const s of [...this.sessions.values()]) {
+        const quiet = now - s.lastHeard;
+        if (quiet > this.silenceMs) {
+          this.replaced++;
+          s.close(`silent for ${quiet} ms`);
+          this.emit('replaced', [s.remotePeerId]);
+        } else if (quiet >= this.silenceMs / 2) {
+          s.ping();
+        }
+      }
+    }
+    if (performance.now() - this.lastAntiEntropy >= this.antiEntropyMs) this.antiEntropy();
+    this.discover(now);
+  };
+
+  /**
+   * Links to peers known from presence but not linked, through the mesh: the smaller peer id
+   * dials (so two never dial each other at once), at most once per backoff, within the cap.
+   */
+  private discover(now: number): void {
+    const dialer = this.options.dialer;
+    if (!dialer || this.sessions.size >= this.maxLinks || this.sessions.size === 0) return;
+    for (const state of this.host.awareness.getStates().values()) {
+      const p = readPresence(state);
+      if (!p || p.peerId === '' || p.peerId === this.peerId || this.sessions.has(p.peerId) || this.peerId > p.peerId) continue;
+      if (dialer.dialing(p.peerId) || now - (this.lastDial.get(p.peerId) ?? 0) < DIAL_BACKOFF_MS) continue;
+      if (this.policyFor(p.nodeId).cut) continue;
+      this.lastDial.set(p.peerId, now);
+      dialer.dial(p.peerId, this.meshRoute);
+      if (this.sessions.size >= this.maxLinks) return;
+    }
+  }
+}
+
+function classOf(origin: unknown): MessageKind {
+  if (isTrafficOrigin(origin)) return origin.cls;
+  if (origin instanceof ImportOrigin && isTrafficOrigin(origin.tag)) return origin.tag.cls;
+  return 'sync';
+}

@@ -1,0 +1,376 @@
+/**
+ * One session per peer link: the whole per-peer protocol, whatever the link (WebRTC data
+ * channel, BroadcastChannel, memory). It runs Yjs sync (step 1, step 2, updates), awareness,
+ * splitting and reassembling large messages, validation with every refusal counted and named,
+ * pacing under the uplink budget, link faults, liveness, relayed signaling and anti-entropy.
+ *
+ * Every message from the peer is untrusted: an error while reading or applying it is caught,
+ * counted against this peer and reported, never thrown into the page and never only logged.
+ */
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { EntityStore } from '../../crdt/index.js';
+import type { Link } from '../link/Link.js';
+import type { MessageKind, Pacer } from '../budget/Pacer.js';
+import { FaultGate } from '../faults/FaultGate.js';
+import type { LinkPolicy } from '../faults/LinkFaults.js';
+import { PartAssembler, splitIntoParts } from './parts.js';
+import { MAX_CONTROL_BYTES, MSG, isManagement } from './wire.js';
+import { RangeTree, LEAF_DEPTH, differingIds, validChildHashes, validEntries, validLeaves, validPrefixes } from './ranges.js';
+
+/** What a session needs from the mesh it belongs to. */
+export interface SessionHost {
+  readonly peerId: string;
+  readonly nodeId: string;
+  readonly name: string;
+  /** The shared (mesh) document and its awareness. */
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  /** The store over `doc`, for anti-entropy. */
+  readonly store: EntityStore;
+  readonly pacer: Pacer;
+  readonly faultSeed: string;
+  /** Adds batches received in a repair (to the mesh document and the node's own). */
+  repair(batches: readonly unknown[]): number;
+  policyFor(remoteNodeId: string | undefined): LinkPolicy;
+  /** The fault table to tell a new peer (plain data). */
+  faultTable(): unknown;
+  onHello(session: PeerSession): void;
+  onFaults(payload: unknown, from: PeerSession): void;
+  onSignal(payload: unknown, from: PeerSession): void;
+  rejected(session: PeerSession, reason: string): void;
+}
+
+export interface SessionStats {
+  messagesIn: number;
+  bytesIn: number;
+  rejected: number;
+  /** Messages of the data plane dropped on arrival because the link is cut. */
+  cutIn: number;
+  /** Anti-entropy rounds that found this peer missing nothing, and those that repaired. */
+  digests: number;
+  syncRepairs: number;
+  rangeRepairs: number;
+  /** Entities sent or received in range repairs. */
+  entitiesRepaired: number;
+  repairBytes: number;
+}
+
+const PEER_NAME = /^.{1,40}$/su;
+
+export class PeerSession {
+  readonly since = Date.now();
+  lastHeard = Date.now();
+  remoteNodeId: string | undefined;
+  remoteName: string | undefined;
+  readonly gate: FaultGate;
+  readonly stats: SessionStats = { messagesIn: 0, bytesIn: 0, rejected: 0, cutIn: 0, digests: 0, syncRepairs: 0, rangeRepairs: 0, entitiesRepaired: 0, repairBytes: 0 };
+  private readonly assembler = new PartAssembler();
+  private closed = false;
+  /** Bytes sent while a repair is under way (its cost, for the figures). */
+  private repairing = false;
+
+  constructor(
+    readonly link: Link,
+    private readonly host: SessionHost,
+    private readonly onClosed: (session: PeerSession, reason: string) => void,
+  ) {
+    this.gate = new FaultGate(`${host.faultSeed}|${host.peerId}|${link.remotePeerId}`);
+  }
+
+  get remotePeerId(): string {
+    return this.link.remotePeerId;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** A label for people: the peer's name, or its peer id until it said hello. */
+  get label(): string {
+    return this.remoteName ?? this.remotePeerId;
+  }
+
+  /** Starts the protocol: hello, faults, sync step 1, everyone's presence. */
+  start(): void {
+    this.link.attach({ message: (bytes) => this.receive(bytes), closed: (reason) => this.finish(reason) });
+    this.sendControl(MSG.hello, { nodeId: this.host.nodeId, name: this.host.name }, 'presence');
+    this.sendControl(MSG.faults, this.host.faultTable(), 'presence');
+    this.sendSyncStep1();
+    const clients = [...this.host.awareness.getStates().keys()];
+    if (clients.length > 0) this.sendAwareness(awarenessProtocol.encodeAwarenessUpdate(this.host.awareness, clients), 'presence');
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.link.close(reason);
+    this.finish(reason);
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  sendUpdate(update: Uint8Array, kind: MessageKind): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MSG.sync);
+    encoding.writeVarUint(encoder, 2);
+    encoding.writeVarUint8Array(encoder, update);
+    this.send(encoding.toUint8Array(encoder), kind);
+  }
+
+  sendAwareness(update: Uint8Array, kind: MessageKind): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MSG.awareness);
+    encoding.writeVarUint8Array(encoder, update);
+    this.send(encoding.toUint8Array(encoder), kind);
+  }
+
+  sendSignal(payload: unknown): void {
+    this.sendControl(MSG.signal, payload, 'presence');
+  }
+
+  sendFaults(table: unknown): void {
+    this.sendControl(MSG.faults, table, 'presence');
+  }
+
+  ping(): void {
+    this.send(Uint8Array.of(MSG.ping), 'presence');
+  }
+
+  /** Anti-entropy: tells the peer our resolved digest and state vector; it asks for what it lacks. */
+  sendDigest(): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MSG.digest);
+    encoding.writeVarString(encoder, this.host.store.digest());
+    encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.host.doc));
+    this.send(encoding.toUint8Array(encoder), 'sync');
+  }
+
+  applyPolicy(policy: LinkPolicy): void {
+    const wasCut = this.gate.cut;
+    this.gate.setPolicy(policy);
+    // Healed: catch up on what the cut kept from either side.
+    if (wasCut && !policy.cut) {
+      this.sendSyncStep1();
+      this.sendDigest();
+    }
+  }
+
+  private sendSyncStep1(): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MSG.sync);
+    encoding.writeVarUint(encoder, 0);
+    encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.host.doc));
+    this.send(encoding.toUint8Array(encoder), 'sync');
+  }
+
+  private sendControl(type: number, payload: unknown, kind: MessageKind): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, type);
+    encoding.writeAny(encoder, payload as Parameters<typeof encoding.writeAny>[1]);
+    this.send(encoding.toUint8Array(encoder), kind);
+  }
+
+  /** Through the link's faults, then the uplink budget, then the link as parts. */
+  private send(message: Uint8Array, kind: MessageKind): void {
+    if (this.closed) return;
+    if (this.repairing) this.stats.repairBytes += message.byteLength;
+    this.gate.send(message, !isManagement(message[0]!), (m) => {
+      if (this.closed) return;
+      const parts = splitIntoParts(m, Math.min(this.link.maxMessageBytes, this.host.pacer.partBytes));
+      this.host.pacer.submit(kind, parts, (part) => {
+        if (this.closed) return;
+        try {
+          this.link.send(part);
+        } catch (error) {
+          this.close(`the link failed while sending (${error instanceof Error ? error.message : String(error)})`);
+        }
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  private receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.lastHeard = Date.now();
+    this.stats.bytesIn += bytes.byteLength;
+    let message: Uint8Array | null;
+    try {
+      message = this.assembler.receive(bytes);
+    } catch (error) {
+      this.reject(error);
+      return;
+    }
+    if (message === null || message.byteLength === 0) {
+      if (message !== null) this.reject(new Error('an empty message'));
+      return;
+    }
+    this.stats.messagesIn++;
+    const type = message[0]!;
+    if (this.gate.cut && !isManagement(type)) {
+      this.stats.cutIn++;
+      return;
+    }
+    try {
+      this.dispatch(message);
+    } catch (error) {
+      this.reject(error);
+    }
+  }
+
+  private dispatch(message: Uint8Array): void {
+    const decoder = decoding.createDecoder(message);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case MSG.sync:
+        return this.readSync(decoder);
+      case MSG.awareness:
+        awarenessProtocol.applyAwarenessUpdate(this.host.awareness, decoding.readVarUint8Array(decoder), this);
+        return;
+      case MSG.queryAwareness:
+        this.sendAwareness(awarenessProtocol.encodeAwarenessUpdate(this.host.awareness, [...this.host.awareness.getStates().keys()]), 'presence');
+        return;
+      case MSG.ping:
+        this.send(Uint8Array.of(MSG.pong), 'presence');
+        return;
+      case MSG.pong:
+        return;
+      case MSG.digest:
+        return this.readDigest(decoding.readVarString(decoder), decoding.readVarUint8Array(decoder));
+    }
+    if (message.byteLength > MAX_CONTROL_BYTES) throw new Error(`a control message of ${message.byteLength} bytes (limit ${MAX_CONTROL_BYTES})`);
+    const payload: unknown = decoding.readAny(decoder);
+    switch (type) {
+      case MSG.hello:
+        return this.readHello(payload);
+      case MSG.signal:
+        return this.host.onSignal(payload, this);
+      case MSG.faults:
+        return this.host.onFaults(payload, this);
+      case MSG.ranges:
+        return this.readRanges(payload);
+      case MSG.repair:
+        return this.readRepair(payload);
+      default:
+        throw new Error(`unknown message type ${type}`);
+    }
+  }
+
+  private readSync(decoder: decoding.Decoder): void {
+    const step = decoding.readVarUint(decoder);
+    const data = decoding.readVarUint8Array(decoder);
+    if (step === 0) {
+      // The peer's state vector: answer with what it lacks.
+      const update = Y.encodeStateAsUpdate(this.host.doc, data);
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MSG.sync);
+      encoding.writeVarUint(encoder, 1);
+      encoding.writeVarUint8Array(encoder, update);
+      this.send(encoding.toUint8Array(encoder), 'sync');
+      return;
+    }
+    if (step !== 1 && step !== 2) throw new Error(`unknown sync step ${step}`);
+    // Applied here, not through y-protocols, which catches and only logs what fails.
+    Y.applyUpdate(this.host.doc, data, this);
+  }
+
+  private readHello(payload: unknown): void {
+    const r = payload as { nodeId?: unknown; name?: unknown } | null;
+    if (typeof r !== 'object' || r === null || typeof r.nodeId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(r.nodeId) || typeof r.name !== 'string' || !PEER_NAME.test(r.name)) {
+      throw new Error('a hello without a valid node id and name');
+    }
+    this.remoteNodeId = r.nodeId;
+    this.remoteName = r.name;
+    this.host.onHello(this);
+  }
+
+  // ------------------------------------------------------------------ anti-entropy
+
+  private readDigest(digest: string, vector: Uint8Array): void {
+    const theirs = Y.decodeStateVector(vector);
+    const ours = Y.decodeStateVector(Y.encodeStateVector(this.host.doc));
+    let weLack = false;
+    let theyLack = false;
+    for (const [client, clock] of theirs) if (clock > (ours.get(client) ?? 0)) weLack = true;
+    for (const [client, clock] of ours) if (clock > (theirs.get(client) ?? 0)) theyLack = true;
+    this.stats.digests++;
+    if (weLack) {
+      // Yjs's own repair: the peer sends exactly the structs after our state vector.
+      this.stats.syncRepairs++;
+      this.sendSyncStep1();
+      return;
+    }
+    if (theyLack || digest === this.host.store.digest()) return;
+    // Sync says nothing is missing either way, yet the resolved states differ: compare ranges.
+    // One side leads, so a divergence is repaired once.
+    if (this.host.peerId < this.remotePeerId) {
+      this.stats.rangeRepairs++;
+      this.repairing = true;
+      this.sendControl(MSG.ranges, { prefixes: [''], hashes: this.tree().children(['']) }, 'sync');
+      this.repairing = false;
+    }
+  }
+
+  private tree(): RangeTree {
+    return new RangeTree(this.host.store.entityHashes());
+  }
+
+  private readRanges(payload: unknown): void {
+    const r = payload as { prefixes?: unknown; hashes?: unknown; leaves?: unknown; entries?: unknown } | null;
+    if (typeof r !== 'object' || r === null) throw new Error('a range message that is not an object');
+    this.repairing = true;
+    try {
+      const tree = this.tree();
+      if (r.prefixes !== undefined) {
+        if (!validPrefixes(r.prefixes) || !validChildHashes(r.hashes, r.prefixes.length)) throw new Error('a malformed range digest');
+        const differing = tree.differing(r.prefixes, r.hashes);
+        if (differing.length === 0) return;
+        if (differing[0]!.length === LEAF_DEPTH) this.sendControl(MSG.ranges, { leaves: differing, entries: tree.entries(differing) }, 'sync');
+        else this.sendControl(MSG.ranges, { prefixes: differing, hashes: tree.children(differing) }, 'sync');
+        return;
+      }
+      if (!validLeaves(r.leaves) || !validEntries(r.entries)) throw new Error('malformed range entries');
+      const ids = differingIds(tree.entries(r.leaves), r.entries);
+      if (ids.length === 0) return;
+      const theirIds = new Set(r.entries.map(([id]) => id));
+      this.sendRepair(ids, ids.filter((id) => theirIds.has(id)));
+    } finally {
+      this.repairing = false;
+    }
+  }
+
+  private sendRepair(ids: readonly string[], want: readonly string[]): void {
+    const batches = ids.flatMap((id) => this.host.store.entityBatches(id));
+    this.stats.entitiesRepaired += ids.length;
+    this.sendControl(MSG.repair, { batches, want }, 'sync');
+  }
+
+  private readRepair(payload: unknown): void {
+    const r = payload as { batches?: unknown; want?: unknown } | null;
+    if (typeof r !== 'object' || r === null || !Array.isArray(r.batches) || !Array.isArray(r.want) || r.want.length > 100_000 || !r.want.every((id) => typeof id === 'string' && id.length <= 256)) {
+      throw new Error('a malformed repair');
+    }
+    this.host.repair(r.batches);
+    if (r.want.length > 0) {
+      this.repairing = true;
+      this.sendRepair(r.want as string[], []);
+      this.repairing = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ upkeep
+
+  private reject(error: unknown): void {
+    this.stats.rejected++;
+    this.host.rejected(this, error instanceof Error ? error.message : String(error));
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.gate.clear();
+    this.onClosed(this, reason);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The per-peer protocol's message types and limits. The first var-uint of every message says
+ * what it is; 0, 1 and 3 are y-protocols' sync, awareness and awareness query, as y-webrtc
+ * sends them, so the Yjs part of the protocol is the one every Yjs provider speaks.
+ */
+export const MSG = {
+  sync: 0,
+  awareness: 1,
+  queryAwareness: 3,
+  /** One part of a message larger than the link or the uplink takes at once. */
+  part: 5,
+  /** Who is at the other end: node id and name (management). */
+  hello: 6,
+  /** WebRTC signaling relayed through the mesh (data). */
+  signal: 7,
+  /** Anti-entropy: digest of the resolved mesh state and the Yjs state vector. */
+  digest: 8,
+  /** Anti-entropy: hashes of ranges of entity ids, or the entities of the smallest ranges. */
+  ranges: 9,
+  /** Anti-entropy: the writes of entities found different, and the ids wanted back. */
+  repair: 10,
+  /** The mesh's link faults (management). */
+  faults: 11,
+  ping: 12,
+  pong: 13,
+} as const;
+
+/** Messages a cut link still carries: what keeps the link alive and lets a heal through. */
+export function isManagement(type: number): boolean {
+  return type === MSG.hello || type === MSG.faults || type === MSG.ping || type === MSG.pong || type === MSG.part;
+}
+
+/** A peer may not make us buffer more than this for one message (parts reassembled). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Parts are at least this large, so a message has at most MAX_MESSAGE_BYTES / this many. */
+export const MIN_PART_BYTES = 128;
+/** Room for a part's header (type, total, index as var-uints). */
+export const PART_HEADER_BYTES = 12;
+/** Structured messages (hello, signal, ranges, repair, faults) are refused above this size. */
+export const MAX_CONTROL_BYTES = 4 * 1024 * 1024;
