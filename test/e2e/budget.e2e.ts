@@ -18,11 +18,12 @@ declare global {
 /** Bytes every data channel of the node reports sent (RTCPeerConnection stats, not our own count). */
 async function channelBytesSent(page: Page): Promise<number> {
   return page.evaluate(async () => {
-    type Conn = { peer: { _pc: RTCPeerConnection } };
-    const room = (window.lattice!.node as unknown as { transport: { provider: { room: { webrtcConns: Map<string, Conn> } } } }).transport.provider.room;
+    type Session = { link: { kind: string; pc: RTCPeerConnection } };
+    const sessions = (window.lattice!.node as unknown as { transport: { sessions: Map<string, Session> } }).transport.sessions;
     let sent = 0;
-    for (const conn of room.webrtcConns.values()) {
-      const stats = await conn.peer._pc.getStats();
+    for (const session of sessions.values()) {
+      if (session.link.kind !== 'webrtc') continue;
+      const stats = await session.link.pc.getStats();
       stats.forEach((s: { type: string; bytesSent?: number }) => {
         if (s.type === 'data-channel') sent += s.bytesSent ?? 0;
       });

@@ -35,10 +35,7 @@ test('glare: after both ends re-announce at once, the new link carries data (wat
   try {
     for (let round = 0; round < 4; round++) {
       // Closing the peer connection by hand makes both ends re-announce together (glare).
-      await a.page.evaluate(() => {
-        const node = window.lattice!.node as any;
-        for (const conn of node.transport.provider.room.webrtcConns.values()) conn.peer.destroy();
-      });
+      await a.page.evaluate(() => (window.lattice!.node as any).transport.dropLinks());
       await flows(a, b, `glare-a-${round}`, 8000);
       await flows(b, a, `glare-b-${round}`, 8000);
     }
@@ -53,11 +50,9 @@ test('the watchdog replaces a link that stays open but delivers nothing', async 
   try {
     // A stops hearing anything on its link to B, while the link itself stays "connected".
     await a.page.evaluate(() => {
-      const node = window.lattice!.node as any;
-      for (const conn of node.transport.provider.room.webrtcConns.values()) {
-        conn.peer.removeAllListeners('data');
-        conn.peer.on('data', () => undefined);
-      }
+      // Whatever arrives on A's links from now on goes nowhere, while the links stay open.
+      const sessions = (window.lattice!.node as any).transport.sessions as Map<string, { link: { attach(h: unknown): void } }>;
+      for (const s of sessions.values()) s.link.attach({ message: () => undefined, closed: () => undefined });
     });
     await flows(b, a, 'after-silence', 15_000);
     expect((await a.handle.status()).linkReplacements).toBeGreaterThanOrEqual(1);

@@ -198,6 +198,16 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     for (const s of this.sessions.values()) if (!s.gate.cut) s.sendDigest();
   }
 
+  /**
+   * Closes the direct link to `peerId` (every link with no id), as a broken network would; the
+   * mesh links again through the server, the tabs' channel or a common peer.
+   */
+  dropLinks(peerId?: string): number {
+    const doomed = [...this.sessions.values()].filter((s) => peerId === undefined || s.remotePeerId === peerId);
+    for (const s of doomed) s.close('dropped on command');
+    return doomed.length;
+  }
+
   /** Sends raw bytes to every linked peer past every check: what a broken or hostile node does. */
   injectRaw(bytes: Uint8Array): void {
     for (const s of this.sessions.values()) {
