@@ -5,6 +5,7 @@
 import type * as Y from 'yjs';
 import type { ObservableV2 } from 'lib0/observable';
 import type { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
+import type { Fault, LinkPolicy } from './faults/LinkFaults.js';
 
 export const NODE_ROLES = ['operator', 'viewer'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
@@ -53,6 +54,50 @@ export interface MeshStatus {
   readonly linkReplacements?: number;
   /** When this node last joined the mesh (ms since the epoch), if it has. */
   readonly joinedAt?: number | undefined;
+  /** Refused messages per peer, by the peer's name (or peer id before it said who it is). */
+  readonly rejectedByPeer?: Readonly<Record<string, number>>;
+  /** Link faults in force that involve this node. */
+  readonly faults?: number;
+  /** Anti-entropy: rounds that found a difference and repaired it (Yjs sync or ranges of ids). */
+  readonly repairs?: number;
+}
+
+/** One direct link of this node, as the Mesh tab shows it. */
+export interface LinkInfo {
+  readonly peerId: string;
+  readonly nodeId: string | undefined;
+  readonly name: string | undefined;
+  readonly kind: LinkKind;
+  readonly since: number;
+  readonly lastHeard: number;
+  /** The faults on this link (a cut link is up but carries no data). */
+  readonly policy: LinkPolicy;
+  /** Data messages the faults cut, lost, duplicated, reordered or delayed. */
+  readonly faulted: { readonly cut: number; readonly lost: number; readonly duplicated: number; readonly reordered: number; readonly delayed: number };
+  readonly rejected: number;
+  /** Anti-entropy with this peer: rounds, Yjs repairs, range repairs, entities repaired. */
+  readonly antiEntropy: { readonly rounds: number; readonly syncRepairs: number; readonly rangeRepairs: number; readonly entities: number };
+}
+
+/** Who links to whom, from every node's presence (and this node's own links). */
+export interface Topology {
+  readonly nodes: ReadonlyArray<{ readonly nodeId: string; readonly name: string; readonly self: boolean }>;
+  /** Direct links as pairs of node ids (each pair once, smaller id first). */
+  readonly edges: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Link faults on command (see `faults/LinkFaults.ts`). Nodes are named by name or node id. */
+export interface MeshFaults {
+  /** Cuts the link between two nodes, both directions; data may still flow through others. */
+  cut(a: string, b: string): Fault;
+  /** Cuts every link between nodes of different groups. */
+  split(groups: readonly (readonly string[])[]): Fault;
+  /** Latency, jitter, loss, duplication, reordering or a bandwidth cap on one link (`node`–`peer`) or all of `node`'s links. */
+  impair(options: { node: string; peer?: string; latencyMs?: number; jitterMs?: number; loss?: number; duplicate?: number; reorder?: number; bandwidthBps?: number }): Fault;
+  /** Heals one fault by id, or every fault. */
+  heal(id?: string): Fault[];
+  /** Faults in force and recently healed. */
+  list(): Fault[];
 }
 
 /**
@@ -128,5 +173,15 @@ export interface LatticeNode extends ObservableV2<LatticeNodeEvents> {
   connect(): void;
   /** Leaves the mesh: a whole-node partition. Local writes continue and sync on `connect`. */
   disconnect(): void;
+  /** Link faults, set mesh-wide from any node. */
+  readonly faults: MeshFaults;
+  /** This node's direct links with their faults and counters. */
+  links(): LinkInfo[];
+  /** Who links to whom. */
+  topology(): Topology;
+  /** The shortest path of node ids from this node to `nodeId` over direct links (undefined if none). */
+  route(nodeId: string): string[] | undefined;
+  /** Compares digests with every linked peer now and repairs what differs. */
+  antiEntropy(): void;
   destroy(): Promise<void>;
 }

@@ -10,7 +10,10 @@ import { ObservableV2 } from 'lib0/observable';
 import { Awareness } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
-import type { LatticeNode, LatticeNodeEvents, MeshState, MeshStatus, NodeIdentity, PeerInfo, TrafficReport, UplinkBudget } from './LatticeNode.js';
+import type { LatticeNode, LatticeNodeEvents, LinkInfo, MeshFaults, MeshState, MeshStatus, NodeIdentity, PeerInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
+import { meshFaults } from './faults/faultCommands.js';
+import { faultNames } from './faults/LinkFaults.js';
+import { routeIn, topologyOf } from './topology.js';
 import type { TransportFactory } from './MeshTransport.js';
 import { MAX_PRESENCE_LINKS, PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
 import { Uplink } from './budget/Uplink.js';
@@ -55,6 +58,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   /** Presence, on the mesh document. */
   readonly awareness: Awareness;
   readonly transport: PeerMesh;
+  readonly faults: MeshFaults;
   readonly whenReady: Promise<void>;
   private readonly persistence: IndexeddbPersistence | undefined;
   private readonly configProblems: readonly string[];
@@ -88,6 +92,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       { nodeId: options.identity.nodeId, name: options.identity.name, doc: this.uplink.doc, awareness: this.awareness, store: this.uplink.store, pacer: this.uplink.pacer, repair: (b) => this.uplink.repair(b) },
       { ...providers, ...options.mesh, peerId },
     );
+    this.faults = meshFaults(this.transport, () => this.topology());
     this.transport.on('links', this.onLinks);
     this.transport.on('rejected', this.onTransportRejected);
     this.transport.on('undecryptable', this.onUndecryptable);
@@ -173,7 +178,44 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       problem: this.problem(),
       linkReplacements: this.transport.replacedLinks,
       joinedAt: this.joinedAt === 0 ? undefined : this.joinedAt,
+      rejectedByPeer: this.transport.refusalsByPeer(),
+      faults: this.transport.faults.active().filter((f) => faultNames(f.spec).includes(this.identity.nodeId)).length,
+      repairs: this.transport.repairs,
     };
+  }
+
+  links(): LinkInfo[] {
+    return this.transport.sessionInfo().map((s) => ({
+      peerId: s.peerId,
+      nodeId: s.nodeId,
+      name: s.name,
+      kind: s.kind,
+      since: s.since,
+      lastHeard: s.lastHeard ?? s.since,
+      policy: s.policy,
+      faulted: s.faults,
+      rejected: s.stats.rejected,
+      antiEntropy: { rounds: s.stats.digests, syncRepairs: s.stats.syncRepairs, rangeRepairs: s.stats.rangeRepairs, entities: s.stats.entitiesRepaired },
+    }));
+  }
+
+  topology(): Topology {
+    const others = [];
+    for (const [clientId, state] of this.awareness.getStates()) {
+      if (clientId === this.awareness.clientID) continue;
+      const p = readPresence(state);
+      if (p && p.nodeId !== this.identity.nodeId) others.push({ nodeId: p.nodeId, name: p.name, peerId: p.peerId, links: p.links ?? [] });
+    }
+    const self = { nodeId: this.identity.nodeId, name: this.identity.name, peerId: this.transport.peerId, links: this.transport.links().map((l) => l.peerId) };
+    return topologyOf({ self, others });
+  }
+
+  route(nodeId: string): string[] | undefined {
+    return routeIn(this.topology(), this.identity.nodeId, nodeId);
+  }
+
+  antiEntropy(): void {
+    this.transport.antiEntropy();
   }
 
   /** Other nodes, from awareness: who they are, how we hear them, whether we have converged. */

@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import type { ApprovalOutcome, Components, EntityEvent, EntityType, EntityView, PendingApproval, StampedEntry, Task, TaskState } from '../crdt/index.js';
-import type { LatticeNode, MeshStatus, NodeIdentity, PeerInfo, TrafficReport, UplinkBudget } from './LatticeNode.js';
+import type { LatticeNode, LinkInfo, MeshFaults, MeshStatus, NodeIdentity, PeerInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
 
 /** A write was attempted on a node whose role is `viewer`. */
 export class ViewerCannotWriteError extends Error {
@@ -50,6 +50,20 @@ export interface LatticeScriptingApi {
   disconnect(): void;
   /** The other nodes this one knows of, with link kind and convergence. */
   peers(): PeerInfo[];
+  /**
+   * Link faults on command, mesh-wide from any node: `faults.cut('alpha', 'bravo')`,
+   * `faults.split([['alpha'], ['bravo', 'charlie']])`, `faults.impair({ node: 'alpha', latencyMs: 100, jitterMs: 50, loss: 0.05 })`,
+   * `faults.heal(id)` or `faults.heal()`, `faults.list()`. Nodes are named by name or node id.
+   */
+  readonly faults: MeshFaults;
+  /** This node's direct links: kind, faults, refused messages, anti-entropy counters. */
+  links(): LinkInfo[];
+  /** Who links to whom (from every node's presence). */
+  topology(): Topology;
+  /** The node ids a message takes from here to `nodeId` over direct links, or undefined. */
+  route(nodeId: string): string[] | undefined;
+  /** Compares digests with every linked peer now and repairs what differs. */
+  antiEntropy(): void;
   /** Room, mesh state, signaling, peers, rejected messages and any problem to act on. */
   status(): MeshStatus;
   /** The uplink budget in force: `{ bytesPerSecond, burstBytes }`, `bytesPerSecond: 0` = unlimited. */
@@ -131,6 +145,17 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
     connect: () => node.connect(),
     disconnect: () => node.disconnect(),
     peers: () => copy([...node.status().peers]),
+    faults: {
+      cut: (a, b) => copy(node.faults.cut(a, b)),
+      split: (groups) => copy(node.faults.split(groups)),
+      impair: (options) => copy(node.faults.impair(options)),
+      heal: (id) => copy(node.faults.heal(id)),
+      list: () => copy(node.faults.list()),
+    },
+    links: () => copy(node.links()),
+    topology: () => copy(node.topology()),
+    route: (nodeId) => copy(node.route(nodeId)),
+    antiEntropy: () => node.antiEntropy(),
     status: () => copy(node.status()),
     budget: () => copy(node.budget()),
     setBudget: (budget) => copy(node.setBudget(budget)),

@@ -7,14 +7,20 @@
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { ApprovalDesk, EntityStore, TaskBoard, ValidationError } from '../../src/crdt/index.js';
+import { FaultTable } from '../../src/peer/faults/LinkFaults.js';
+import { resolveNode } from '../../src/peer/faults/faultCommands.js';
+import { routeIn } from '../../src/peer/topology.js';
 import {
   CHANGE_CLASSES,
   TRAFFIC_CLASSES,
   type ChangeClass,
   type LatticeNode,
   type LatticeNodeEvents,
+  type LinkInfo,
   type LinkKind,
+  type MeshFaults,
   type MeshStatus,
+  type Topology,
   type NodeIdentity,
   type NodeRole,
   type PeerInfo,
@@ -61,6 +67,12 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
   /** Every budget `setBudget` accepted, in order (tests assert on it). */
   readonly budgetCalls: UplinkBudget[] = [];
   mesh: MemoryMesh | undefined;
+  /** Links a test wants the Mesh tab to show. */
+  linkInfo: LinkInfo[] = [];
+  /** Faults set here (the fixture has no links to apply them to; the table is real). */
+  readonly faultTable: FaultTable;
+  readonly faults: MeshFaults;
+  antiEntropyCalls = 0;
   private current: MeshStatus;
   /** Unlimited; the burst is then irrelevant and reported as 0, as the mesh node does. */
   private uplink: UplinkBudget = { bytesPerSecond: 0, burstBytes: 0 };
@@ -83,6 +95,15 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
     const actor = () => ({ role: this.identity.role, name: this.identity.name });
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
+    this.faultTable = new FaultTable(nodeId);
+    const id = (n: string) => resolveNode(this.topology(), n);
+    this.faults = {
+      cut: (a, b) => this.faultTable.add({ kind: 'cut', a: id(a), b: id(b) }),
+      split: (groups) => this.faultTable.add({ kind: 'split', groups: groups.map((g) => g.map(id)) }),
+      impair: (o) => this.faultTable.add({ kind: 'impair', a: id(o.node), ...(o.peer === undefined ? {} : { b: id(o.peer) }), latencyMs: o.latencyMs ?? 0, jitterMs: o.jitterMs ?? 0, loss: o.loss ?? 0, duplicate: o.duplicate ?? 0, reorder: o.reorder ?? 0, bandwidthBps: o.bandwidthBps ?? 0 }),
+      heal: (faultId) => this.faultTable.heal(faultId),
+      list: () => this.faultTable.list(),
+    };
     // Built untyped and then assigned, so fields a newer MeshStatus adds are kept, not rejected.
     const initial = {
       room: options.room ?? 'demo',
@@ -153,6 +174,27 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
     this.disconnectCalls++;
     this.setStatus({ state: 'offline', signalingConnected: false, peers: [] });
     this.mesh?.refresh();
+  }
+
+  links(): LinkInfo[] {
+    return this.linkInfo;
+  }
+
+  /** This node and its peers, linked to it directly unless their link is `relay`. */
+  topology(): Topology {
+    const peers = this.current.peers;
+    return {
+      nodes: [{ nodeId: this.identity.nodeId, name: this.identity.name, self: true }, ...peers.map((p) => ({ nodeId: p.nodeId, name: p.name, self: false }))],
+      edges: peers.filter((p) => p.link !== 'relay').map((p): readonly [string, string] => (this.identity.nodeId < p.nodeId ? [this.identity.nodeId, p.nodeId] : [p.nodeId, this.identity.nodeId])),
+    };
+  }
+
+  route(nodeId: string): string[] | undefined {
+    return routeIn(this.topology(), this.identity.nodeId, nodeId);
+  }
+
+  antiEntropy(): void {
+    this.antiEntropyCalls++;
   }
 
   override async destroy(): Promise<void> {

@@ -84,6 +84,10 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastAntiEntropy = 0;
   private replaced = 0;
+  /** Refused messages per peer label (bounded: a liar can invent names). */
+  private readonly refusals = new Map<string, number>();
+  /** Repairs by sessions that have closed. */
+  private pastRepairs = 0;
   private readonly meshRoute: SignalRoute;
 
   constructor(
@@ -114,7 +118,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       onHello: (s) => s.applyPolicy(this.policyFor(s.remoteNodeId)),
       onFaults: (payload, from) => this.onFaults(payload, from),
       onSignal: (payload, from) => this.onSignal(payload, from),
-      rejected: (s, reason) => this.emit('rejected', [`${s.label}: ${reason}`]),
+      rejected: (s, reason) => this.refuse(s.label, reason),
     };
     this.meshRoute = { name: 'mesh', send: (to, signal) => this.relaySignal({ id: `${this.peerId}.${++this.signalCounter}`, from: this.peerId, to, ttl: RELAY_TTL, signal }) };
   }
@@ -159,6 +163,24 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   /** Open links that carry data (a cut link is up but carries none, so it is not listed). */
   links(): TransportLink[] {
     return [...this.sessions.values()].filter((s) => !s.gate.cut).map((s) => ({ peerId: s.remotePeerId, kind: s.link.kind as LinkKind, since: s.since, lastHeard: s.lastHeard }));
+  }
+
+  /** Refused messages per peer (by name, or peer id before it said who it is). */
+  refusalsByPeer(): Record<string, number> {
+    return Object.fromEntries(this.refusals);
+  }
+
+  /** Anti-entropy rounds that repaired something, over every session so far. */
+  get repairs(): number {
+    let n = this.pastRepairs;
+    for (const s of this.sessions.values()) n += s.stats.syncRepairs + s.stats.rangeRepairs;
+    return n;
+  }
+
+  private refuse(label: string, reason: string): void {
+    if (!this.refusals.has(label) && this.refusals.size >= 64) this.refusals.delete(this.refusals.keys().next().value!);
+    this.refusals.set(label, (this.refusals.get(label) ?? 0) + 1);
+    this.emit('rejected', [`${label}: ${reason}`]);
   }
 
   /** Every session, cut ones included, with its faults and counters. */
@@ -258,6 +280,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   }
 
   private onSessionClosed(session: PeerSession, _reason: string): void {
+    this.pastRepairs += session.stats.syncRepairs + session.stats.rangeRepairs;
     if (this.sessions.get(session.remotePeerId) === session) {
       this.sessions.delete(session.remotePeerId);
       this.emit('links', []);
@@ -289,7 +312,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
 
   private onFaults(payload: unknown, from: PeerSession): void {
     const { faults, refused } = readFaults(payload);
-    if (refused > 0) this.emit('rejected', [`${from.label}: ${refused} malformed link fault(s)`]);
+    if (refused > 0) this.refuse(from.label, `${refused} malformed link fault(s)`);
     if (this.faults.merge(faults)) this.faultsChanged(from);
   }
 
