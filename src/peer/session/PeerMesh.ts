@@ -18,7 +18,7 @@ import { isTrafficOrigin } from '../budget/trafficOrigin.js';
 import type { Connector, Link, LinkSink } from '../link/Link.js';
 import type { Dialer, SignalRoute } from '../link/Dialer.js';
 import { FaultTable, readFaults, type Fault, type FaultSpec, type LinkPolicy } from '../faults/LinkFaults.js';
-import type { FaultCounts } from '../faults/FaultGate.js';
+import { seededRandom, type FaultCounts } from '../faults/FaultGate.js';
 import { readPresence } from '../presence.js';
 import { PeerSession, type SessionHost, type SessionStats } from './PeerSession.js';
 
@@ -89,6 +89,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   /** Repairs by sessions that have closed. */
   private pastRepairs = 0;
   private readonly meshRoute: SignalRoute;
+  private readonly random: () => number;
 
   constructor(
     private readonly host: MeshHost,
@@ -102,6 +103,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     this.antiEntropyMs = options.antiEntropyMs ?? 5000;
     this.faultSeed = options.faultSeed ?? 'lattice';
     this.faults = new FaultTable(host.nodeId);
+    this.random = seededRandom(`${this.faultSeed}|${this.peerId}`);
     this.sink = { peerId: this.peerId, wants: (peerId) => this.wants(peerId), accept: (link) => this.accept(link) };
     this.sessionHost = {
       peerId: this.peerId,
@@ -251,8 +253,29 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
 
   private readonly sink: LinkSink;
 
+  /**
+   * Up to `maxLinks` the node links to anyone; beyond (up to twice that) only to a peer that has
+   * fewer than two links by its presence (or none known yet), so a newcomer always gets in.
+   */
   private wants(peerId: string): boolean {
-    return this.isConnected && peerId !== this.peerId && !this.sessions.has(peerId) && this.sessions.size < this.maxLinks;
+    if (!this.isConnected || peerId === this.peerId || this.sessions.has(peerId)) return false;
+    if (this.sessions.size < this.maxLinks) return true;
+    return this.sessions.size < this.maxLinks * 2 && this.presenceLinks(peerId).length < 2;
+  }
+
+  /**
+   * Over its cap, a node now and then drops the link to the peer with the most links, if that
+   * peer keeps at least two others: the mesh thins to partial without stranding anyone.
+   */
+  private shed(): void {
+    if (this.sessions.size <= this.maxLinks || this.random() >= 0.25) return;
+    let best: PeerSession | undefined;
+    let most = 2;
+    for (const s of this.sessions.values()) {
+      const n = this.presenceLinks(s.remotePeerId).length;
+      if (n > most) [best, most] = [s, n];
+    }
+    best?.close('this node has more links than its cap');
   }
 
   private accept(link: Link): void {
@@ -268,8 +291,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
         link.close('already linked');
         return;
       }
-    } else if (this.sessions.size >= this.maxLinks + 1) {
-      // One over the cap is allowed, so a newcomer can always get in through someone.
+    } else if (this.sessions.size >= this.maxLinks * 2) {
       link.close('this node has its links');
       return;
     }
@@ -384,6 +406,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       }
     }
     if (performance.now() - this.lastAntiEntropy >= this.antiEntropyMs) this.antiEntropy();
+    this.shed();
     this.discover(now);
   };
 
