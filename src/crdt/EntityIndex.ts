@@ -321,6 +321,17 @@ export class EntityIndex {
     return [...slotsOf(record)].map((slot) => ({ stamp: slot.stamp, raw: slot.raw }));
   }
 
+  /**
+   * Each entity's hash for replicas comparing ranges of ids: visible entities by their canonical
+   * hash, deleted ones by their tombstone (so a tombstone one side lacks shows as a difference).
+   */
+  *recordHashes(hash: (text: string) => string): IterableIterator<[string, string]> {
+    for (const record of this.records.values()) {
+      if (record.visible) yield [record.id, this.entityHash(record.id, hash)!];
+      else if (record.deleted) yield [record.id, `x${record.deleted.stamp}`];
+    }
+  }
+
   *visibleIds(): IterableIterator<string> {
     for (const record of this.records.values()) if (record.visible) yield record.id;
   }

@@ -411,9 +411,12 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     return combineHashes(hashes);
   }
 
-  /** Each visible entity's hash (the parts of `digest`), for replicas comparing by ranges of ids. */
-  *entityHashes(): IterableIterator<[string, string]> {
-    for (const id of this.index.visibleIds()) yield [id, this.index.entityHash(id, fnv1a64)!];
+  /**
+   * Each entity's hash, for replicas comparing by ranges of ids: visible entities as in `digest`,
+   * deleted ones by their tombstone.
+   */
+  entityHashes(): IterableIterator<[string, string]> {
+    return this.index.recordHashes(fnv1a64);
   }
 
   /** The writes one entity's resolution rests on, as batches `[stamp, write]` another replica can import. */

@@ -304,12 +304,14 @@ export class PeerSession {
     }
     if (theyLack || digest === this.host.store.digest()) return;
     // Sync says nothing is missing either way, yet the resolved states differ: compare ranges.
-    // One side leads, so a divergence is repaired once.
+    // One side leads, so a divergence is repaired once; the other tells it, with its own digest.
     if (this.host.peerId < this.remotePeerId) {
       this.stats.rangeRepairs++;
       this.repairing = true;
       this.sendControl(MSG.ranges, { prefixes: [''], hashes: this.tree().children(['']) }, 'sync');
       this.repairing = false;
+    } else {
+      this.sendDigest();
     }
   }
 
@@ -353,11 +355,15 @@ export class PeerSession {
       throw new Error('a malformed repair');
     }
     this.host.repair(r.batches);
-    if (r.want.length > 0) {
-      this.repairing = true;
-      this.sendRepair(r.want as string[], []);
-      this.repairing = false;
-    }
+    if (r.want.length === 0) return;
+    // Send back only what the peer's repair did not already bring: our writes that still win.
+    const received = new Set(r.batches.map((b) => JSON.stringify(b)));
+    const batches = (r.want as string[]).flatMap((id) => this.host.store.entityBatches(id)).filter((b) => !received.has(JSON.stringify(b)));
+    if (batches.length === 0) return;
+    this.repairing = true;
+    this.stats.entitiesRepaired += r.want.length;
+    this.sendControl(MSG.repair, { batches, want: [] }, 'sync');
+    this.repairing = false;
   }
 
   // ------------------------------------------------------------------ upkeep

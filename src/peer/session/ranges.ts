@@ -44,18 +44,26 @@ export class RangeTree {
     }
   }
 
-  /** The 16 child hashes of each prefix. */
-  children(prefixes: readonly string[]): number[][] {
-    return prefixes.map((p) => [...HEX].map((c) => this.hashes.get(p + c) ?? 0));
+  /** The 16 child hashes of each prefix, packed: 4 bytes each, 64 per prefix. */
+  children(prefixes: readonly string[]): Uint8Array {
+    const out = new Uint8Array(prefixes.length * 64);
+    const view = new DataView(out.buffer);
+    prefixes.forEach((p, i) => {
+      for (let c = 0; c < 16; c++) view.setUint32(i * 64 + c * 4, this.hashes.get(p + HEX[c]!) ?? 0);
+    });
+    return out;
   }
 
-  /** Children of `prefixes` whose hash here differs from `theirs` (as `children` gives them). */
-  differing(prefixes: readonly string[], theirs: readonly (readonly number[])[]): string[] {
+  /** Children of `prefixes` whose hash here differs from `theirs` (as `children` packs them). */
+  differing(prefixes: readonly string[], theirs: Uint8Array): string[] {
     const out: string[] = [];
     const mine = this.children(prefixes);
-    prefixes.forEach((p, i) => {
-      for (let c = 0; c < 16; c++) if (mine[i]![c] !== theirs[i]?.[c]) out.push(p + HEX[c]!);
-    });
+    for (let i = 0; i < prefixes.length; i++) {
+      for (let c = 0; c < 16; c++) {
+        const at = i * 64 + c * 4;
+        if (mine[at] !== theirs[at] || mine[at + 1] !== theirs[at + 1] || mine[at + 2] !== theirs[at + 2] || mine[at + 3] !== theirs[at + 3]) out.push(prefixes[i]! + HEX[c]!);
+      }
+    }
     return out;
   }
 
@@ -82,8 +90,8 @@ export function validPrefixes(value: unknown): value is string[] {
   return length >= 0 && length < LEAF_DEPTH && value.every((p) => typeof p === 'string' && p.length === length && /^[0-9a-f]*$/.test(p));
 }
 
-export function validChildHashes(value: unknown, count: number): value is number[][] {
-  return Array.isArray(value) && value.length === count && value.every((row) => Array.isArray(row) && row.length === 16 && row.every((h) => Number.isInteger(h) && h >= 0 && h <= 0xffffffff));
+export function validChildHashes(value: unknown, count: number): value is Uint8Array {
+  return value instanceof Uint8Array && value.byteLength === count * 64;
 }
 
 export function validLeaves(value: unknown): value is string[] {
