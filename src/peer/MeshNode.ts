@@ -92,7 +92,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       { nodeId: options.identity.nodeId, name: options.identity.name, doc: this.uplink.doc, awareness: this.awareness, store: this.uplink.store, pacer: this.uplink.pacer, repair: (b) => this.uplink.repair(b) },
       { ...providers, ...options.mesh, peerId },
     );
-    this.faults = meshFaults(this.transport, () => this.topology());
+    this.faults = meshFaults(this.transport, () => this.topology(), () => new Set(this.firstSeen.keys()));
     this.transport.on('links', this.onLinks);
     this.transport.on('rejected', this.onTransportRejected);
     this.transport.on('undecryptable', this.onUndecryptable);
@@ -200,12 +200,14 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   }
 
   topology(): Topology {
-    const others = [];
+    // A node that reloaded may still have its old presence here for a while: keep its newest.
+    const latest = new Map<string, PresenceState>();
     for (const [clientId, state] of this.awareness.getStates()) {
       if (clientId === this.awareness.clientID) continue;
       const p = readPresence(state);
-      if (p && p.nodeId !== this.identity.nodeId) others.push({ nodeId: p.nodeId, name: p.name, peerId: p.peerId, links: p.links ?? [] });
+      if (p && p.nodeId !== this.identity.nodeId && (latest.get(p.nodeId)?.since ?? -Infinity) <= p.since) latest.set(p.nodeId, p);
     }
+    const others = [...latest.values()].map((p) => ({ nodeId: p.nodeId, name: p.name, peerId: p.peerId, links: p.links ?? [] }));
     const self = { nodeId: this.identity.nodeId, name: this.identity.name, peerId: this.transport.peerId, links: this.transport.links().map((l) => l.peerId) };
     return topologyOf({ self, others });
   }

@@ -4,18 +4,20 @@ import type { MeshFaults, Topology } from '../LatticeNode.js';
 import type { PeerMesh } from '../session/PeerMesh.js';
 
 /** Resolves a node's name or id to its node id among the nodes this node knows of. */
-export function resolveNode(topology: Topology, nameOrId: string): string {
+export function resolveNode(topology: Topology, nameOrId: string, seen: ReadonlySet<string> = new Set()): string {
   if (typeof nameOrId !== 'string') throw new ValidationError('fault', 'Name a node by its name or node id.');
   const byId = topology.nodes.find((n) => n.nodeId === nameOrId);
   if (byId) return byId.nodeId;
   const byName = topology.nodes.filter((n) => n.name === nameOrId);
   if (byName.length === 1) return byName[0]!.nodeId;
   if (byName.length > 1) throw new ValidationError('fault', `${byName.length} nodes are named "${nameOrId}"; name one by its node id (${byName.map((n) => n.nodeId).join(', ')}).`);
+  // A node seen before and gone for now (offline, reloading) is still named by its id.
+  if (seen.has(nameOrId)) return nameOrId;
   throw new ValidationError('fault', `No node named "${nameOrId}" is known here.`);
 }
 
-export function meshFaults(mesh: PeerMesh, topology: () => Topology): MeshFaults {
-  const id = (n: string) => resolveNode(topology(), n);
+export function meshFaults(mesh: PeerMesh, topology: () => Topology, seen: () => ReadonlySet<string>): MeshFaults {
+  const id = (n: string) => resolveNode(topology(), n, seen());
   return {
     cut: (a, b) => mesh.addFault({ kind: 'cut', a: id(a), b: id(b) }),
     split: (groups) => {
