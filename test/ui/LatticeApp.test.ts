@@ -4,6 +4,7 @@ import type { ApprovalDecisionDetail } from '../../src/ui/panels/ApprovalQueue.j
 import { fetchBasemap } from '../../src/ui/map/basemap.js';
 import * as L from '../../src/ui/map/leaflet.js';
 import { MemoryMesh, MemoryNode } from './MemoryNode.js';
+import { trackNumber } from '../../src/ui/trackName.js';
 import { check, checkEqual, cleanup, collect, waitUntil } from './assert.js';
 
 /** Two in-memory nodes in one mesh; the app shows `ops`, `sensor` writes. */
@@ -127,7 +128,7 @@ describe('<lattice-app> with an in-memory node', () => {
     await waitUntil(() => app.approvals.pending.length === 1, 'the request is pending');
     const row = () => shadow('lattice-approval-queue >>> li.request');
     await waitUntil(() => row() !== null, 'the request is listed');
-    check(text(row()).includes('intercept on military jet'), 'row names task and target');
+    check(text(row()).includes(`${trackNumber('trk-1')} intercept · military jet`), `row names target, task and class: ${text(row())}`);
     check(text(shadow('lattice-status-bar')).replace(/ /g, '').includes('Approvals1'), 'status bar counts it');
     (row()!.querySelector('button.approve') as HTMLButtonElement).click();
     checkEqual(decisions, [{ entityId: 'trk-1', requestId, decision: 'approve' }], 'decision raised');
@@ -147,7 +148,7 @@ describe('<lattice-app> with an in-memory node', () => {
     // A decision on a request that has since been replaced (the screen lagged behind the mesh).
     shadow('lattice-approval-queue')!.dispatchEvent(new CustomEvent('approval-decision', { detail: { entityId: 'trk-2', requestId: 'stale', decision: 'approve' }, bubbles: true, composed: true }));
     await app.updateComplete;
-    check(text(shadow('[role=alert]')).includes('Not sent: Request stale is no longer the current request'), 'the refusal is shown');
+    check(text(shadow('lattice-approval-queue >>> [role=alert]')).includes('Not sent: Request stale is no longer the current request'), 'the refusal is shown');
     checkEqual(ops.store.digest(), digest, 'nothing written');
   });
 
