@@ -25,6 +25,7 @@ import type { ApprovalDecisionDetail } from './panels/ApprovalQueue.js';
 import type { BudgetChangeDetail } from './panels/BudgetPanel.js';
 import type { MeshConnectionDetail } from './panels/MeshPanel.js';
 import { theme } from './theme.js';
+import { trackName, trackNumber } from './trackName.js';
 import './map/LatticeMap.js';
 import './panels/ApprovalQueue.js';
 import './panels/BudgetPanel.js';
@@ -302,6 +303,7 @@ export class LatticeApp extends LitElement {
           .tasks=${this.taskRows}
           ?can-cancel=${this.node?.identity.role === 'operator'}
           .cancelError=${this.cancelError}
+          .nameOf=${this.nameOfEntity}
           @task-cancel=${this.onTaskCancel}
           @entity-select=${this.onSelect}
         ></lattice-tasks-panel>`;
@@ -336,6 +338,12 @@ export class LatticeApp extends LitElement {
     }
     return sent;
   }
+
+  /** An entity's short name, also for one this node no longer holds (a finished task's target). */
+  private readonly nameOfEntity = (id: string): string => {
+    const view = this.node?.store.get(id);
+    return view ? trackName(view) : trackNumber(id);
+  };
 
   /** Names of this node and every peer it has heard, by node id. */
   private nodeNames(): ReadonlyMap<string, string> {

@@ -10,6 +10,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { isTerminal, type StampedEntry, type Task } from '../../crdt/index.js';
 import type { EntitySelectDetail } from '../map/LatticeMap.js';
 import { panel, theme } from '../theme.js';
+import { trackNumber } from '../trackName.js';
 
 export interface TaskRow extends Task {
   readonly id: string;
@@ -87,6 +88,8 @@ export class TasksPanel extends LitElement {
   @property({ attribute: false }) tasks: readonly TaskRow[] = [];
   @property({ type: Boolean, attribute: 'can-cancel' }) canCancel = false;
   @property({ attribute: false }) cancelError: string | undefined;
+  /** The short name of an entity (track number or callsign), as the map and queue show it. */
+  @property({ attribute: false }) nameOf: (entityId: string) => string = trackNumber;
   /** The task whose cancellation waits for the operator to confirm it. */
   @state() private confirming: string | undefined;
 
@@ -99,18 +102,18 @@ export class TasksPanel extends LitElement {
             ${this.tasks.map(
               (t) => html`<li>
                 <div class="head">
-                  <button type="button" class="target" @click=${() => this.select(t.targetId)} aria-label="Select target ${t.targetId}">
-                    ${t.kind} ${t.targetId}
+                  <button type="button" class="target" @click=${() => this.select(t.targetId)} aria-label="Select target ${this.nameOf(t.targetId)}" title=${t.targetId}>
+                    ${t.kind} <span class="mono">${this.nameOf(t.targetId)}</span>
                   </button>
-                  <span>by ${t.assetId}</span>
+                  <span>by ${this.nameOf(t.assetId)}</span>
                   <span class="status ${t.status}">${t.status.replace(/_/g, ' ')}</span>
                   ${this.canCancel && !isTerminal(t.status) && this.confirming !== t.id
                     ? html`<button type="button" class="cancel" @click=${() => this.askToCancel(t.id)} aria-label="Cancel task ${t.id}">Cancel</button>`
                     : nothing}
                 </div>
                 ${this.canCancel && !isTerminal(t.status) && this.confirming === t.id
-                  ? html`<div class="confirm" role="group" aria-label="Confirm cancelling ${t.kind} ${t.targetId}">
-                      <span>Cancel the ${t.kind} of ${t.targetId}? It cannot be resumed.</span>
+                  ? html`<div class="confirm" role="group" aria-label="Confirm cancelling ${t.kind} of ${this.nameOf(t.targetId)}">
+                      <span>Cancel the ${t.kind} of ${this.nameOf(t.targetId)}? It cannot be resumed.</span>
                       <button type="button" class="yes" @click=${() => this.cancel(t.id)}>Yes, cancel ${t.kind}</button>
                       <button type="button" class="keep" @click=${() => this.keep(t.id)}>Keep it running</button>
                     </div>`
