@@ -259,7 +259,7 @@ export class LatticeApp extends LitElement {
             .selectedEntityId=${this.selectedId}
             .nodeNames=${this.nodeNames()}
             .error=${this.decisionError}
-            ?can-decide=${node?.identity.role === 'operator'}
+            .canDecide=${node?.identity.role === 'operator'}
             @approval-decision=${this.onDecision}
             @entity-select=${this.onSelect}
             @entity-highlight=${this.onHighlight}

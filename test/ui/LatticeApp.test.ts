@@ -8,9 +8,9 @@ import { trackNumber } from '../../src/ui/trackName.js';
 import { check, checkEqual, cleanup, collect, waitUntil } from './assert.js';
 
 /** Two in-memory nodes in one mesh; the app shows `ops`, `sensor` writes. */
-async function setup(): Promise<{ app: LatticeApp; ops: MemoryNode; sensor: MemoryNode; mesh: MemoryMesh; shadow: (sel: string) => Element | null }> {
+async function setup(role: 'operator' | 'viewer' = 'operator'): Promise<{ app: LatticeApp; ops: MemoryNode; sensor: MemoryNode; mesh: MemoryMesh; shadow: (sel: string) => Element | null }> {
   const mesh = new MemoryMesh();
-  const ops = new MemoryNode({ nodeId: 'ops-1', name: 'Ops North', room: 'test-room' });
+  const ops = new MemoryNode({ nodeId: 'ops-1', name: 'Ops North', room: 'test-room', role });
   const sensor = new MemoryNode({ nodeId: 'sensor-1', name: 'Sensor East', room: 'test-room' });
   mesh.add(ops);
   mesh.add(sensor, 'broadcastchannel');
@@ -137,6 +137,22 @@ describe('<lattice-app> with an in-memory node', () => {
     checkEqual(app.approvals.history[0]!.outcome, 'approved', 'outcome');
     checkEqual(app.approvals.history[0]!.by, 'Ops North', 'decided by');
     await waitUntil(() => sensor.approvals.outcome('trk-1')?.state === 'approved', 'the other node sees the approval');
+  });
+
+  it('gives a viewer no decision or pipeline control, only one line saying why', async () => {
+    const { app, sensor, shadow } = await setup('viewer');
+    sensor.store.create('trk-v', 'track', { position: { lat: 57, lon: 19, alt: 1000 }, threat: { level: 'high' } });
+    sensor.approvals.request('trk-v', ['intercept'], { timeoutMs: 30_000 });
+    await waitUntil(() => shadow('lattice-approval-queue >>> li.request') !== null, 'the request is listed');
+    const queue = shadow('lattice-approval-queue')!.shadowRoot!;
+    const decide = [...queue.querySelectorAll<HTMLButtonElement>('button')].filter((b) => /^(Approve|Deny)/.test(b.getAttribute('aria-label') ?? b.textContent!.trim()) && !b.disabled);
+    checkEqual(decide.length, 0, 'no enabled Approve or Deny');
+    checkEqual(queue.querySelectorAll('kbd').length, 0, 'no key hints');
+    check(text(shadow('lattice-approval-queue')).includes('Viewer: you can watch but not decide or run the pipeline'), 'the queue says why');
+    app.tab = 'pipeline';
+    await app.updateComplete;
+    await waitUntil(() => shadow('lattice-pipeline-panel') !== null, 'the pipeline tab is shown');
+    check(text(shadow('lattice-pipeline-panel')).includes('Viewer: you can watch'), 'so does the pipeline tab');
   });
 
   it('shows why a decision was refused, and writes nothing', async () => {

@@ -54,7 +54,8 @@ export const pendingUntilDeadline: PendingPolicy = (entity, now) => {
   return a !== undefined && a.deadline > now;
 };
 
-export const HISTORY_LENGTH = 20;
+/** How many ended requests the history keeps; it scrolls in its own strip, so length costs no room. */
+export const HISTORY_LENGTH = 50;
 
 /** The request on `view`, if any, described against the friendly `assets`. */
 export function requestOf(view: EntityView, assets: readonly EntityView[] = []): ApprovalRequestItem | undefined {

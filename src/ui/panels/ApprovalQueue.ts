@@ -58,7 +58,11 @@ export class ApprovalQueue extends LitElement {
   @property({ attribute: false }) history: readonly ApprovalHistoryItem[] = [];
   /** Decisions this node already sent, by request id. */
   @property({ attribute: false }) sent: ReadonlyMap<string, ApprovalDecision> = new Map();
-  /** False for a viewer: requests are shown, with no decision controls and one line saying why. */
+  /**
+   * False for a viewer: requests are shown, with no decision controls and one line saying why.
+   * Set it as a property (`.canDecide`): it defaults to true, so a boolean attribute binding
+   * that merely leaves the attribute out would leave a viewer with enabled buttons.
+   */
   @property({ type: Boolean, attribute: 'can-decide' }) canDecide = true;
   /** The entity selected on the screen (map, inspector); its request is shown selected. */
   @property({ attribute: false }) selectedEntityId: string | undefined;
