@@ -233,7 +233,7 @@ export class ApprovalQueue extends LitElement {
     if (this.history.length === 0) return nothing;
     return html`<section class="history-box" aria-label="Recent decisions">
       <button type="button" class="history-toggle" aria-expanded=${this.historyOpen ? 'true' : 'false'} aria-controls="history" @click=${() => (this.historyOpen = !this.historyOpen)}>
-        ${this.historyOpen ? '▾' : '▸'} Recent (${this.history.length})
+        <span aria-hidden="true">${this.historyOpen ? '▾' : '▸'}</span> Recent (${this.history.length})
       </button>
       ${this.historyOpen
         ? html`<ul id="history" class="history" tabindex="0" aria-label="Recent decisions, newest first">
