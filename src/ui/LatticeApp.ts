@@ -345,12 +345,18 @@ export class LatticeApp extends LitElement {
     return view ? trackName(view) : trackNumber(id);
   };
 
-  /** Names of this node and every peer it has heard, by node id. */
+  /**
+   * Names of this node and every peer it has heard, by node id, and of their pipelines: a
+   * node's pipeline worker writes (and so requests approval) as `<node id>-pl`
+   * (src/workers/PipelineWorker.ts).
+   */
   private nodeNames(): ReadonlyMap<string, string> {
     const names = new Map<string, string>();
-    for (const p of this.mesh.status?.peers ?? []) names.set(p.nodeId, p.name);
     const me = this.node?.identity;
-    if (me) names.set(me.nodeId, me.name);
+    for (const p of [...(this.mesh.status?.peers ?? []), ...(me ? [me] : [])]) {
+      names.set(p.nodeId, p.name);
+      names.set(`${p.nodeId}-pl`, `${p.name}'s pipeline`);
+    }
     return names;
   }
 

@@ -130,6 +130,7 @@ describe('<lattice-app> with an in-memory node', () => {
     await waitUntil(() => row() !== null, 'the request is listed');
     check(text(row()).includes(`${trackNumber('trk-1')} intercept · military jet`), `row names target, task and class: ${text(row())}`);
     check(text(shadow('lattice-status-bar')).replace(/ /g, '').includes('Approvals1'), 'status bar counts it');
+    await waitUntil(() => text(row()).includes('requested by Sensor East'), () => `the requester is named, not numbered: ${text(row())}`);
     (row()!.querySelector('button.approve') as HTMLButtonElement).click();
     checkEqual(decisions, [{ entityId: 'trk-1', requestId, decision: 'approve' }], 'decision raised');
     // Written to the document: the request leaves the queue and the history says who decided.
