@@ -20,11 +20,12 @@ import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision
 import { StoreChangesController } from './controllers/StoreChangesController.js';
 import { TrafficController } from './controllers/TrafficController.js';
 import type { Basemap } from './map/basemap.js';
-import type { EntitySelectDetail, FollowChangeDetail } from './map/LatticeMap.js';
+import type { EntityHighlightDetail, EntitySelectDetail, FollowChangeDetail } from './map/LatticeMap.js';
 import type { ApprovalDecisionDetail } from './panels/ApprovalQueue.js';
 import type { BudgetChangeDetail } from './panels/BudgetPanel.js';
 import type { MeshConnectionDetail } from './panels/MeshPanel.js';
 import { theme } from './theme.js';
+import { trackName, trackNumber } from './trackName.js';
 import './map/LatticeMap.js';
 import './panels/ApprovalQueue.js';
 import './panels/BudgetPanel.js';
@@ -67,9 +68,11 @@ export class LatticeApp extends LitElement {
         border-left: 1px solid var(--lm-line);
       }
       lattice-approval-queue {
-        /* Never squeezed by the tab below: pending decisions stay in view. */
+        /* A fixed share of the panel, whatever the queue holds: a new request or a long
+           history never moves the tabs under the pointer, and the tabs never squeeze it. */
         flex: 0 0 auto;
-        max-height: 46%;
+        height: 46%;
+        min-height: 250px;
         border-bottom: 1px solid var(--lm-line);
       }
       [role='tablist'] {
@@ -141,6 +144,8 @@ export class LatticeApp extends LitElement {
   private readonly pipelineStatus = new PipelineStatusController(this, () => this.pipeline);
 
   @state() selectedId: string | undefined;
+  /** The track a panel points at (a queue card hovered or focused), ringed on the map. */
+  @state() highlightId: string | undefined;
   @state() following = false;
   @state() tab: PanelTab = 'inspector';
   @state() private localDigest: string | undefined;
@@ -241,6 +246,7 @@ export class LatticeApp extends LitElement {
           .tileUrl=${this.tileUrl}
           .tileAttribution=${this.tileAttribution}
           .selectedId=${this.selectedId}
+          .highlightId=${this.highlightId}
           .follow=${this.following}
           @entity-select=${this.onSelect}
           @follow-change=${this.onFollow}
@@ -250,11 +256,14 @@ export class LatticeApp extends LitElement {
             .requests=${this.approvals.pending}
             .history=${this.approvals.history}
             .sent=${this.sentDecisions()}
-            ?can-decide=${node?.identity.role === 'operator'}
+            .selectedEntityId=${this.selectedId}
+            .nodeNames=${this.nodeNames()}
+            .error=${this.decisionError}
+            .canDecide=${node?.identity.role === 'operator'}
             @approval-decision=${this.onDecision}
             @entity-select=${this.onSelect}
+            @entity-highlight=${this.onHighlight}
           ></lattice-approval-queue>
-          ${this.decisionError ? html`<div class="error" role="alert">Not sent: ${this.decisionError}</div>` : nothing}
           <div role="tablist" aria-label="Panels" @keydown=${this.onTabKey}>
             ${PANEL_TABS.map(
               (t) => html`<button
@@ -294,6 +303,7 @@ export class LatticeApp extends LitElement {
           .tasks=${this.taskRows}
           ?can-cancel=${this.node?.identity.role === 'operator'}
           .cancelError=${this.cancelError}
+          .nameOf=${this.nameOfEntity}
           @task-cancel=${this.onTaskCancel}
           @entity-select=${this.onSelect}
         ></lattice-tasks-panel>`;
@@ -303,6 +313,7 @@ export class LatticeApp extends LitElement {
           .fault=${this.pipelineStatus.fault}
           .loadError=${this.scenarioError}
           ?can-load=${this.pipeline !== undefined && this.node?.identity.role === 'operator'}
+          ?viewer=${this.node?.identity.role === 'viewer'}
           @scenario-load=${this.onScenarioLoad}
           @scenario-unload=${this.onScenarioUnload}
         ></lattice-pipeline-panel>`;
@@ -327,6 +338,32 @@ export class LatticeApp extends LitElement {
     }
     return sent;
   }
+
+  /** An entity's short name, also for one this node no longer holds (a finished task's target). */
+  private readonly nameOfEntity = (id: string): string => {
+    const view = this.node?.store.get(id);
+    return view ? trackName(view) : trackNumber(id);
+  };
+
+  /**
+   * Names of this node and every peer it has heard, by node id, and of their pipelines: a
+   * node's pipeline worker writes (and so requests approval) as `<node id>-pl`
+   * (src/workers/PipelineWorker.ts).
+   */
+  private nodeNames(): ReadonlyMap<string, string> {
+    const names = new Map<string, string>();
+    const me = this.node?.identity;
+    for (const p of [...(this.mesh.status?.peers ?? []), ...(me ? [me] : [])]) {
+      names.set(p.nodeId, p.name);
+      names.set(`${p.nodeId}-pl`, `${p.name}'s pipeline`);
+    }
+    return names;
+  }
+
+  private readonly onHighlight = (e: CustomEvent<EntityHighlightDetail>): void => {
+    e.stopPropagation();
+    this.highlightId = e.detail.entityId;
+  };
 
   private readonly onSelect = (e: CustomEvent<EntitySelectDetail>): void => {
     e.stopPropagation();

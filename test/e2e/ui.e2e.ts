@@ -7,6 +7,7 @@
  * Needs the app boot (src/ui/main.ts) to call `mountApp(node)`.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { trackNumber } from '../../src/ui/trackName.js';
 
 const SIGNAL_PORT = Number(process.env.LATTICE_TEST_SIGNAL_PORT ?? 4445);
 let rooms = 0;
@@ -66,7 +67,7 @@ test('a track written on one node is drawn, clicked and inspected on the other',
   // An approval request written on Alpha reaches Bravo's queue; Bravo approves with the keyboard.
   const requestId = await a.evaluate(() => window.lattice!.requestApproval('trk-e2e', ['intercept'], 60_000));
   const row = b.locator('lattice-approval-queue li.request');
-  await expect(row).toContainText('intercept on military jet');
+  await expect(row).toContainText(`${trackNumber('trk-e2e')} intercept · military jet`);
   const decision = b.evaluate(() => new Promise((resolve) => document.addEventListener('approval-decision', (e) => resolve((e as CustomEvent).detail), { once: true })));
   await row.focus();
   await b.keyboard.press('a');
@@ -76,7 +77,7 @@ test('a track written on one node is drawn, clicked and inspected on the other',
   await expect.poll(() => a.evaluate(() => window.lattice!.approval('trk-e2e')?.decidedBy?.operator)).toBe('Bravo');
   // And Alpha's screen says so: the request left its queue for the history, with who decided.
   await expect(a.locator('lattice-approval-queue li.request')).toHaveCount(0);
-  await a.locator('lattice-approval-queue summary').click();
+  await a.getByRole('button', { name: /^Recent \(/ }).click();
   await expect(a.locator('lattice-approval-queue .history')).toContainText('approved by Bravo');
 
   // Bravo goes offline from the mesh panel, misses a track, and catches up on reconnecting.

@@ -4,12 +4,13 @@ import type { ApprovalDecisionDetail } from '../../src/ui/panels/ApprovalQueue.j
 import { fetchBasemap } from '../../src/ui/map/basemap.js';
 import * as L from '../../src/ui/map/leaflet.js';
 import { MemoryMesh, MemoryNode } from './MemoryNode.js';
+import { trackNumber } from '../../src/ui/trackName.js';
 import { check, checkEqual, cleanup, collect, waitUntil } from './assert.js';
 
 /** Two in-memory nodes in one mesh; the app shows `ops`, `sensor` writes. */
-async function setup(): Promise<{ app: LatticeApp; ops: MemoryNode; sensor: MemoryNode; mesh: MemoryMesh; shadow: (sel: string) => Element | null }> {
+async function setup(role: 'operator' | 'viewer' = 'operator'): Promise<{ app: LatticeApp; ops: MemoryNode; sensor: MemoryNode; mesh: MemoryMesh; shadow: (sel: string) => Element | null }> {
   const mesh = new MemoryMesh();
-  const ops = new MemoryNode({ nodeId: 'ops-1', name: 'Ops North', room: 'test-room' });
+  const ops = new MemoryNode({ nodeId: 'ops-1', name: 'Ops North', room: 'test-room', role });
   const sensor = new MemoryNode({ nodeId: 'sensor-1', name: 'Sensor East', room: 'test-room' });
   mesh.add(ops);
   mesh.add(sensor, 'broadcastchannel');
@@ -127,8 +128,9 @@ describe('<lattice-app> with an in-memory node', () => {
     await waitUntil(() => app.approvals.pending.length === 1, 'the request is pending');
     const row = () => shadow('lattice-approval-queue >>> li.request');
     await waitUntil(() => row() !== null, 'the request is listed');
-    check(text(row()).includes('intercept on military jet'), 'row names task and target');
+    check(text(row()).includes(`${trackNumber('trk-1')} intercept · military jet`), `row names target, task and class: ${text(row())}`);
     check(text(shadow('lattice-status-bar')).replace(/ /g, '').includes('Approvals1'), 'status bar counts it');
+    await waitUntil(() => text(row()).includes('requested by Sensor East'), () => `the requester is named, not numbered: ${text(row())}`);
     (row()!.querySelector('button.approve') as HTMLButtonElement).click();
     checkEqual(decisions, [{ entityId: 'trk-1', requestId, decision: 'approve' }], 'decision raised');
     // Written to the document: the request leaves the queue and the history says who decided.
@@ -136,6 +138,22 @@ describe('<lattice-app> with an in-memory node', () => {
     checkEqual(app.approvals.history[0]!.outcome, 'approved', 'outcome');
     checkEqual(app.approvals.history[0]!.by, 'Ops North', 'decided by');
     await waitUntil(() => sensor.approvals.outcome('trk-1')?.state === 'approved', 'the other node sees the approval');
+  });
+
+  it('gives a viewer no decision or pipeline control, only one line saying why', async () => {
+    const { app, sensor, shadow } = await setup('viewer');
+    sensor.store.create('trk-v', 'track', { position: { lat: 57, lon: 19, alt: 1000 }, threat: { level: 'high' } });
+    sensor.approvals.request('trk-v', ['intercept'], { timeoutMs: 30_000 });
+    await waitUntil(() => shadow('lattice-approval-queue >>> li.request') !== null, 'the request is listed');
+    const queue = shadow('lattice-approval-queue')!.shadowRoot!;
+    const decide = [...queue.querySelectorAll<HTMLButtonElement>('button')].filter((b) => /^(Approve|Deny)/.test(b.getAttribute('aria-label') ?? b.textContent!.trim()) && !b.disabled);
+    checkEqual(decide.length, 0, 'no enabled Approve or Deny');
+    checkEqual(queue.querySelectorAll('kbd').length, 0, 'no key hints');
+    check(text(shadow('lattice-approval-queue')).includes('Viewer: you can watch but not decide or run the pipeline'), 'the queue says why');
+    app.tab = 'pipeline';
+    await app.updateComplete;
+    await waitUntil(() => shadow('lattice-pipeline-panel') !== null, 'the pipeline tab is shown');
+    check(text(shadow('lattice-pipeline-panel')).includes('Viewer: you can watch'), 'so does the pipeline tab');
   });
 
   it('shows why a decision was refused, and writes nothing', async () => {
@@ -147,7 +165,7 @@ describe('<lattice-app> with an in-memory node', () => {
     // A decision on a request that has since been replaced (the screen lagged behind the mesh).
     shadow('lattice-approval-queue')!.dispatchEvent(new CustomEvent('approval-decision', { detail: { entityId: 'trk-2', requestId: 'stale', decision: 'approve' }, bubbles: true, composed: true }));
     await app.updateComplete;
-    check(text(shadow('[role=alert]')).includes('Not sent: Request stale is no longer the current request'), 'the refusal is shown');
+    check(text(shadow('lattice-approval-queue >>> [role=alert]')).includes('Not sent: Request stale is no longer the current request'), 'the refusal is shown');
     checkEqual(ops.store.digest(), digest, 'nothing written');
   });
 

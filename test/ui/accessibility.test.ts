@@ -114,7 +114,7 @@ describe('accessibility', () => {
       if (el?.id === 'map' || el?.classList.contains('leaflet-container')) reached.add('map');
     }
     const names = [...reached];
-    for (const want of ['Approve intercept on military jet', 'Deny intercept on military jet', 'Inspector', 'Follow', 'Close inspector', 'map', 'Zoom in']) {
+    for (const want of ['Approve intercept on TN ', 'Deny intercept on TN ', 'Inspector', 'Follow', 'Close inspector', 'map', 'Zoom in']) {
       check(names.some((n) => n.startsWith(want)), `Tab reached "${want}"; reached: ${names.join(' | ')}`);
     }
     // The tab list is one stop; arrow keys move within it (ARIA tabs pattern).

@@ -59,11 +59,15 @@ describe('<lattice-pipeline-panel>', () => {
     checkEqual(loads.length, 1, 'no event for a bad seed');
   });
 
-  it('disables loading for a viewer', async () => {
+  it('disables loading for a viewer, and says why in one line', async () => {
     const panel = fixture('lattice-pipeline-panel');
     panel.canLoad = false;
+    panel.viewer = true;
     await panel.updateComplete;
     check(panel.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.disabled, 'load disabled');
+    const enabled = [...panel.shadowRoot!.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>('button, input, select')].filter((c) => !c.disabled);
+    checkEqual(enabled.length, 0, 'no enabled pipeline control');
+    check(panel.shadowRoot!.textContent!.includes('Viewer: you can watch but not decide or run the pipeline'), 'says why');
   });
 });
 
@@ -80,7 +84,7 @@ const row = (id: string, status: TaskRow['status']): TaskRow => ({
 describe('<lattice-tasks-panel>', () => {
   afterEach(cleanup);
 
-  it('lists tasks with their status and journal, and lets an operator cancel one that is not done', async () => {
+  it('lists tasks with their status and journal, and lets an operator cancel one that is not done, once confirmed', async () => {
     const panel = fixture('lattice-tasks-panel');
     panel.tasks = [row('a', 'executing'), row('b', 'done_ok')];
     panel.canCancel = true;
@@ -90,8 +94,22 @@ describe('<lattice-tasks-panel>', () => {
     check(items[0]!.textContent!.includes('executing') && items[0]!.textContent!.includes('12:00:00Z created'), 'status and journal');
     checkEqual(items[1]!.querySelector('button.cancel'), null, 'a finished task cannot be cancelled');
     const cancels = collect<TaskCancelDetail>(document.body, 'task-cancel');
-    items[0]!.querySelector<HTMLButtonElement>('button.cancel')!.click();
-    checkEqual(cancels, [{ taskId: 'a' }], 'cancel raised');
+    const first = () => panel.shadowRoot!.querySelectorAll('ul[aria-label=Tasks] > li')[0]!;
+    first().querySelector<HTMLButtonElement>('button.cancel')!.click();
+    await panel.updateComplete;
+    checkEqual(cancels.length, 0, 'Cancel alone cancels nothing: it asks first');
+    const confirm = first().querySelector('[role=group].confirm');
+    check(confirm !== null && confirm.textContent!.includes('cannot be resumed'), 'asks to confirm');
+    await panel.updateComplete;
+    checkEqual(panel.shadowRoot!.activeElement?.className, 'keep', 'focus on the safe choice');
+    first().querySelector<HTMLButtonElement>('button.keep')!.click();
+    await panel.updateComplete;
+    checkEqual(cancels.length, 0, 'kept running');
+    checkEqual(first().querySelector('.confirm'), null, 'the question is gone');
+    first().querySelector<HTMLButtonElement>('button.cancel')!.click();
+    await panel.updateComplete;
+    first().querySelector<HTMLButtonElement>('button.yes')!.click();
+    checkEqual(cancels, [{ taskId: 'a' }], 'cancel raised once confirmed');
   });
 
   it('offers no cancel to a viewer', async () => {

@@ -11,6 +11,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { EntityStore, EntityView, ThreatLevel } from '../../crdt/index.js';
 import { StoreChangesController } from './StoreChangesController.js';
 import { labelOf } from '../map/symbology.js';
+import { isDefendedAsset, trackBrief, type TrackBrief } from '../trackBrief.js';
 
 export const APPROVAL_DECISIONS = ['approve', 'deny'] as const;
 export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
@@ -27,9 +28,13 @@ export interface ApprovalRequestItem {
   readonly requestedAt: number;
   readonly deadline: number;
   readonly tasks: readonly string[];
+  /** The node id that opened the request (the UI shows its name when it knows it). */
   readonly requestedBy: string;
+  /** What the track is, e.g. "military jet". */
   readonly label: string;
   readonly threat: ThreatLevel;
+  /** The track's short name, speed, altitude, heading, sources and nearest friendly asset. */
+  readonly brief: TrackBrief;
 }
 
 export interface ApprovalHistoryItem {
@@ -49,9 +54,11 @@ export const pendingUntilDeadline: PendingPolicy = (entity, now) => {
   return a !== undefined && a.deadline > now;
 };
 
-export const HISTORY_LENGTH = 20;
+/** How many ended requests the history keeps; it scrolls in its own strip, so length costs no room. */
+export const HISTORY_LENGTH = 50;
 
-export function requestOf(view: EntityView): ApprovalRequestItem | undefined {
+/** The request on `view`, if any, described against the friendly `assets`. */
+export function requestOf(view: EntityView, assets: readonly EntityView[] = []): ApprovalRequestItem | undefined {
   const a = view.components.approval;
   if (!a) return undefined;
   return {
@@ -63,6 +70,7 @@ export function requestOf(view: EntityView): ApprovalRequestItem | undefined {
     requestedBy: a.requestedBy,
     label: labelOf(view),
     threat: view.components.threat?.level ?? 'none',
+    brief: trackBrief(view, assets),
   };
 }
 
@@ -96,15 +104,17 @@ export class PendingApprovalsController implements ReactiveController {
       host,
       getStore,
       (batch, store) => {
+        this.assets = undefined;
         for (const id of batch.deleted) this.consider(id, undefined);
-        for (const id of batch.changed) this.consider(id, store.get(id));
+        for (const id of batch.changed) this.consider(id, store.get(id), store);
         this.publish();
       },
       {
         cadence: 200,
         onReset: (store) => {
           this.byEntity.clear();
-          for (const view of store?.list() ?? []) this.consider(view.id, view);
+          this.assets = undefined;
+          for (const view of store?.list() ?? []) this.consider(view.id, view, store);
           this.publish();
         },
       },
@@ -145,10 +155,14 @@ export class PendingApprovalsController implements ReactiveController {
     if (changed) this.publish();
   }
 
-  private consider(id: string, view: EntityView | undefined): void {
+  /** Friendly assets, listed once per batch and only when a request needs them. */
+  private assets: EntityView[] | undefined;
+
+  private consider(id: string, view: EntityView | undefined, store?: EntityStore): void {
     const now = this.now();
     const before = this.byEntity.get(id);
-    const item = view ? requestOf(view) : undefined;
+    if (view?.components.approval && store && !this.assets) this.assets = store.list('asset').filter(isDefendedAsset);
+    const item = view ? requestOf(view, this.assets) : undefined;
     const pending = view !== undefined && item !== undefined && (this.options.policy?.() ?? pendingUntilDeadline)(view, now);
     if (before && (!pending || item!.requestId !== before.requestId)) this.retire(before, now);
     if (pending) this.byEntity.set(id, item!);

@@ -20,6 +20,11 @@ export interface EntitySelectDetail {
   readonly entityId: string | null;
 }
 
+/** A track pointed at elsewhere (a queue card hovered or focused); undefined when it ends. */
+export interface EntityHighlightDetail {
+  readonly entityId: string | undefined;
+}
+
 export interface FollowChangeDetail {
   readonly follow: boolean;
 }
@@ -89,6 +94,8 @@ export class LatticeMap extends LitElement {
   @property({ attribute: 'tile-url' }) tileUrl: string | undefined;
   @property({ attribute: 'tile-attribution' }) tileAttribution = '';
   @property({ attribute: false }) selectedId: string | undefined;
+  /** A track to ring because a panel points at it (a queue card hovered or focused). */
+  @property({ attribute: false }) highlightId: string | undefined;
   /** Keep the selected entity centred as it moves. */
   @property({ type: Boolean }) follow = false;
   @state() private tilesOn = false;
@@ -138,6 +145,7 @@ export class LatticeMap extends LitElement {
     if (changed.has('basemap')) this.drawBasemap();
     if (changed.has('tileUrl') || changed.has('tilesOn')) this.syncTiles();
     if (changed.has('selectedId')) this.tracks?.setSelected(this.selectedId);
+    if (changed.has('highlightId')) this.tracks?.setHighlighted(this.highlightId);
     if ((changed.has('follow') || changed.has('selectedId')) && this.follow) this.centreOnSelected(false);
   }
 
@@ -180,6 +188,7 @@ export class LatticeMap extends LitElement {
     this.basemapCanvas = new BasemapCanvas(this.map);
     this.tracks = new TrackCanvas(this.map);
     this.tracks.setSelected(this.selectedId);
+    this.tracks.setHighlighted(this.highlightId);
     this.tracks.reset(this.store ? this.store.list() : []);
     this.map.on('click', this.onClick);
     this.map.on('mousemove', this.onPointerMove);

@@ -63,6 +63,7 @@ export class TrackCanvas extends PaneCanvas {
   /** Active intercept tasks (not yet done or cancelled): asset → target lines. */
   private readonly intercepts = new Map<string, { readonly assetId: string; readonly targetId: string }>();
   private selectedId: string | undefined;
+  private highlightedId: string | undefined;
   private readonly trailIntervalMs: number;
   // Canvas positions from the last paint, for hit testing.
   private readonly visible: TrackState[] = [];
@@ -115,6 +116,18 @@ export class TrackCanvas extends PaneCanvas {
     if (id === this.selectedId) return;
     this.selectedId = id;
     this.requestDraw('view');
+  }
+
+  /** A track pointed at from a panel (a queue card under the pointer or focus): drawn ringed. */
+  setHighlighted(id: string | undefined): void {
+    if (id === this.highlightedId) return;
+    this.highlightedId = id;
+    this.requestDraw('view');
+  }
+
+  /** The track drawn highlighted (tests read it). */
+  get highlighted(): string | undefined {
+    return this.highlightedId;
   }
 
   position(id: string): L.LatLng | undefined {
@@ -307,6 +320,8 @@ export class TrackCanvas extends PaneCanvas {
     // Pass 7: the selection, as corner brackets that do not hide the symbol.
     const sel = this.selectedId ? visible.findIndex((t) => t.id === this.selectedId) : -1;
     if (sel >= 0) this.drawSelection(sxOf(sel), syOf(sel), symbolSize);
+    const lit = this.highlightedId ? visible.findIndex((t) => t.id === this.highlightedId) : -1;
+    if (lit >= 0) this.drawHighlight(sxOf(lit), syOf(lit), symbolSize);
 
     this.lastStats = { drawn: visible.length, total: n, ms: performance.now() - started };
   }
@@ -362,6 +377,20 @@ export class TrackCanvas extends PaneCanvas {
       ctx.fill();
     }
     ctx.restore();
+  }
+
+  /** A bright double ring, visible at a glance among many symbols. */
+  private drawHighlight(x: number, y: number, symbolSize: number): void {
+    const ctx = this.ctx;
+    const r = Math.max(symbolSize, 16) * 1.3;
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = 'rgba(5, 12, 18, 0.9)';
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#5cc8ff';
+    ctx.stroke();
   }
 
   private drawSelection(x: number, y: number, symbolSize: number): void {

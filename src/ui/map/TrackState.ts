@@ -4,7 +4,8 @@
  * ring of earlier positions for the history trail.
  */
 import type { EntityView, SensorType, ThreatLevel } from '../../crdt/index.js';
-import { displayKindOf, identityOf, labelOf, sidcOf, type DisplayKind, type IdentityLetter } from './symbology.js';
+import { displayKindOf, identityOf, sidcOf, type DisplayKind, type IdentityLetter } from './symbology.js';
+import { trackName } from '../trackName.js';
 
 /** Positions kept per track for its history trail, one every `TRAIL_INTERVAL_MS`: about a minute. */
 export const TRAIL_LENGTH = 12;
@@ -101,7 +102,8 @@ function describe(t: TrackState, view: EntityView): void {
   t.identity = identityOf(view);
   t.sidc = sidcOf(view);
   t.threat = c.threat?.level ?? 'none';
-  t.label = labelOf(view);
+  // The short name, not the class: five "aircraft" labels told the operator nothing.
+  t.label = trackName(view);
   t.sensorType = c.source?.sensorType;
   t.heading = c.velocity ? c.velocity.heading : NaN;
   t.speed = c.velocity ? c.velocity.speed : 0;

@@ -9,6 +9,7 @@ import { COMPONENT_NAMES, type EntityView } from '../../crdt/index.js';
 import { ClockController } from '../controllers/ClockController.js';
 import { formatAge, formatComponent, formatHlc } from '../format.js';
 import { labelOf } from '../map/symbology.js';
+import { trackName } from '../trackName.js';
 import { panel, theme } from '../theme.js';
 
 @customElement('lattice-inspector')
@@ -127,7 +128,7 @@ export class EntityInspector extends LitElement {
     const names = COMPONENT_NAMES.filter((n) => e.components[n] !== undefined);
     return html`
       <div class="head">
-        <h2 title=${e.id}>${labelOf(e)}</h2>
+        <h2 title=${e.id}><span class="mono">${trackName(e)}</span> ${labelOf(e) === e.id ? '' : labelOf(e)}</h2>
         <span class="type">${e.type}</span>
         <div class="buttons">
           <button type="button" aria-pressed=${this.following ? 'true' : 'false'} aria-keyshortcuts="F" @click=${this.toggleFollow} ?disabled=${!e.components.position}>

@@ -8,6 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PipelineFault, PipelineHostStatus } from '../../workers/index.js';
 import { panel, theme } from '../theme.js';
+import { VIEWER_NOTE } from '../roleText.js';
 
 export type ScenarioSource = { readonly builtin: 'default' | 'hard' } | { readonly file: unknown; readonly fileName: string };
 
@@ -39,6 +40,12 @@ export class PipelinePanel extends LitElement {
         align-items: end;
         margin-bottom: 12px;
       }
+      .viewer-note {
+        margin: 0 0 10px;
+        padding: 4px 8px;
+        border-left: 3px solid var(--lm-accent);
+        background: var(--lm-panel);
+      }
       input[type='number'] {
         width: 7em;
       }
@@ -50,6 +57,8 @@ export class PipelinePanel extends LitElement {
   /** A problem with the last load (e.g. every error of an invalid scenario file). */
   @property({ attribute: false }) loadError: string | undefined;
   @property({ type: Boolean, attribute: 'can-load' }) canLoad = false;
+  /** This node is a viewer: the controls stay off and one line says why. */
+  @property({ type: Boolean }) viewer = false;
   @state() private builtin: 'default' | 'hard' = 'default';
 
   protected override render() {
@@ -61,6 +70,7 @@ export class PipelinePanel extends LitElement {
             by itself; nothing written is lost.</p>`
         : nothing}
       ${this.loadError ? html`<p class="alert" role="alert">${this.loadError}</p>` : nothing}
+      ${this.viewer ? html`<p class="viewer-note">${VIEWER_NOTE}</p>` : nothing}
       ${p?.problem ? html`<p class="alert" role="alert">${p.problem}</p>` : nothing}
       <form @submit=${this.onSubmit} aria-label="Load a scenario">
         <label

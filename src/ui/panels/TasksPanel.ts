@@ -1,13 +1,16 @@
 /**
  * `<lattice-tasks-panel>`: tasks given to assets (intercepts), newest first, with their status
  * in Lattice's life cycle and the transitions from their journal. An operator may cancel a task
- * that is not done (raises `task-cancel`); selecting a row selects its target (`entity-select`).
+ * that is not done (raises `task-cancel`) after confirming it: a cancelled intercept cannot be
+ * taken back, and the Cancel button sits where a slip of the pointer lands. Selecting a row
+ * selects its target (`entity-select`).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { isTerminal, type StampedEntry, type Task } from '../../crdt/index.js';
 import type { EntitySelectDetail } from '../map/LatticeMap.js';
 import { panel, theme } from '../theme.js';
+import { trackNumber } from '../trackName.js';
 
 export interface TaskRow extends Task {
   readonly id: string;
@@ -58,6 +61,21 @@ export class TasksPanel extends LitElement {
       .status.acknowledged {
         color: var(--lm-warn);
       }
+      .confirm {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px;
+        align-items: center;
+        margin-top: 6px;
+        padding: 6px 8px;
+        border: 1px solid var(--lm-warn);
+        border-radius: 4px;
+        background: #2e2412;
+      }
+      .confirm .yes {
+        border-color: #8a3434;
+        background: #3a1a1a;
+      }
       ol {
         margin: 4px 0 0;
         padding-left: 18px;
@@ -70,6 +88,10 @@ export class TasksPanel extends LitElement {
   @property({ attribute: false }) tasks: readonly TaskRow[] = [];
   @property({ type: Boolean, attribute: 'can-cancel' }) canCancel = false;
   @property({ attribute: false }) cancelError: string | undefined;
+  /** The short name of an entity (track number or callsign), as the map and queue show it. */
+  @property({ attribute: false }) nameOf: (entityId: string) => string = trackNumber;
+  /** The task whose cancellation waits for the operator to confirm it. */
+  @state() private confirming: string | undefined;
 
   protected override render() {
     return html`
@@ -80,15 +102,22 @@ export class TasksPanel extends LitElement {
             ${this.tasks.map(
               (t) => html`<li>
                 <div class="head">
-                  <button type="button" class="target" @click=${() => this.select(t.targetId)} aria-label="Select target ${t.targetId}">
-                    ${t.kind} ${t.targetId}
+                  <button type="button" class="target" @click=${() => this.select(t.targetId)} aria-label="Select target ${this.nameOf(t.targetId)}" title=${t.targetId}>
+                    ${t.kind} <span class="mono">${this.nameOf(t.targetId)}</span>
                   </button>
-                  <span>by ${t.assetId}</span>
+                  <span>by ${this.nameOf(t.assetId)}</span>
                   <span class="status ${t.status}">${t.status.replace(/_/g, ' ')}</span>
-                  ${this.canCancel && !isTerminal(t.status)
-                    ? html`<button type="button" class="cancel" @click=${() => this.cancel(t.id)} aria-label="Cancel task ${t.id}">Cancel</button>`
+                  ${this.canCancel && !isTerminal(t.status) && this.confirming !== t.id
+                    ? html`<button type="button" class="cancel" @click=${() => this.askToCancel(t.id)} aria-label="Cancel task ${t.id}">Cancel</button>`
                     : nothing}
                 </div>
+                ${this.canCancel && !isTerminal(t.status) && this.confirming === t.id
+                  ? html`<div class="confirm" role="group" aria-label="Confirm cancelling ${t.kind} of ${this.nameOf(t.targetId)}">
+                      <span>Cancel the ${t.kind} of ${this.nameOf(t.targetId)}? It cannot be resumed.</span>
+                      <button type="button" class="yes" @click=${() => this.cancel(t.id)}>Yes, cancel ${t.kind}</button>
+                      <button type="button" class="keep" @click=${() => this.keep(t.id)}>Keep it running</button>
+                    </div>`
+                  : nothing}
                 <ol>
                   ${t.journal.map(
                     (j) =>
@@ -102,7 +131,19 @@ export class TasksPanel extends LitElement {
     `;
   }
 
+  private askToCancel(taskId: string): void {
+    this.confirming = taskId;
+    // Focus goes to the safe choice, so a second Enter or click does not cancel by accident.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.confirm .keep')?.focus());
+  }
+
+  private keep(taskId: string): void {
+    this.confirming = undefined;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`button.cancel[aria-label="Cancel task ${CSS.escape(taskId)}"]`)?.focus());
+  }
+
   private cancel(taskId: string): void {
+    this.confirming = undefined;
     this.dispatchEvent(new CustomEvent<TaskCancelDetail>('task-cancel', { detail: { taskId }, bubbles: true, composed: true }));
   }
 

@@ -8,6 +8,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { THREAT_LEVELS, type EntityView } from '../../crdt/index.js';
 import { formatComponent } from '../format.js';
 import { IDENTITY_COLOURS, identityOf, labelOf } from '../map/symbology.js';
+import { trackName } from '../trackName.js';
 import { theme } from '../theme.js';
 
 /** Rows rendered at most; the filter narrows the rest. */
@@ -88,17 +89,17 @@ export class TrackList extends LitElement {
 
   protected override render() {
     const q = this.filter.trim().toLowerCase();
-    const matches = (q ? this.entities.filter((e) => e.id.toLowerCase().includes(q) || labelOf(e).toLowerCase().includes(q)) : [...this.entities]).sort(byThreat);
+    const matches = (q ? this.entities.filter((e) => e.id.toLowerCase().includes(q) || trackName(e).toLowerCase().includes(q) || labelOf(e).toLowerCase().includes(q)) : [...this.entities]).sort(byThreat);
     const shown = matches.slice(0, TRACK_LIST_LIMIT);
     return html`
-      <label class="visually-hidden" for="filter">Filter tracks by id or label</label>
-      <input id="filter" type="search" placeholder="Filter by id or label" .value=${this.filter} @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} />
+      <label class="visually-hidden" for="filter">Filter tracks by name, id or label</label>
+      <input id="filter" type="search" placeholder="Filter by name, id or label" .value=${this.filter} @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} />
       <ul aria-label="Tracks, most threatening first">
         ${shown.map(
           (e) => html`<li>
             <button type="button" aria-current=${e.id === this.selectedId ? 'true' : 'false'} @click=${() => this.select(e.id)}>
               <span class="dot" style="background:${IDENTITY_COLOURS[identityOf(e)]}" aria-hidden="true"></span>
-              <span>${labelOf(e)} <span class="muted mono">${e.id}</span></span>
+              <span><span class="mono">${trackName(e)}</span> ${labelOf(e) === e.id ? '' : labelOf(e)} <span class="muted mono">${e.id}</span></span>
               <span class="threat-${e.components.threat?.level ?? 'none'}">${e.components.threat ? formatComponent('threat', e.components.threat) : ''}</span>
             </button>
           </li>`,
