@@ -6,6 +6,7 @@
 import { ValidationError } from '../crdt/index.js';
 import { NODE_ROLES, type NodeRole, type UplinkBudget } from './LatticeNode.js';
 import { UNLIMITED, validateBudget } from './budget/uplinkBudget.js';
+import { DEFAULT_MAX_LINKS } from './session/PeerMesh.js';
 
 export interface MeshConfig {
   readonly room: string;
@@ -19,6 +20,8 @@ export interface MeshConfig {
   readonly role: NodeRole | undefined;
   /** Replace links that carry no traffic (on unless `?watchdog=0`). */
   readonly watchdog: boolean;
+  /** At most this many direct links (`?links=`, 1–64); beyond, the mesh is partial and relays. */
+  readonly maxLinks: number;
   /** The uplink budget from `?budget=BYTES_PER_SECOND[&burst=BYTES]` (unlimited when absent). */
   readonly budget: UplinkBudget;
   /** Problems found in the URL, for a person to read. */
@@ -84,6 +87,13 @@ export function readMeshConfig(url: URL): MeshConfig {
 
   const watchdog = params.get('watchdog') !== '0';
 
+  let maxLinks = DEFAULT_MAX_LINKS;
+  const rawLinks = params.get('links');
+  if (rawLinks !== null) {
+    if (/^\d{1,2}$/.test(rawLinks) && Number(rawLinks) >= 1 && Number(rawLinks) <= 64) maxLinks = Number(rawLinks);
+    else problems.push(`The link cap "${rawLinks.slice(0, 40)}" is not a whole number from 1 to 64; the default of ${DEFAULT_MAX_LINKS} is used.`);
+  }
+
   let budget = UNLIMITED;
   const rawBudget = params.get('budget');
   if (rawBudget !== null) {
@@ -95,7 +105,7 @@ export function readMeshConfig(url: URL): MeshConfig {
       problems.push(`The budget "${rawBudget.slice(0, 40)}"${rawBurst === null ? '' : ` with burst "${rawBurst.slice(0, 40)}"`} was ignored: ${error.message}`);
     }
   }
-  return { room, signaling, password, iceServers, name, role, watchdog, budget, problems };
+  return { room, signaling, password, iceServers, name, role, watchdog, maxLinks, budget, problems };
 }
 
 export function isNodeRole(value: unknown): value is NodeRole {

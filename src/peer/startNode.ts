@@ -25,6 +25,6 @@ export async function startNodeFromUrl(url: URL, storage: Storage): Promise<Mesh
       password: keyless ? undefined : config.password,
       iceServers: config.iceServers,
     }),
-    mesh: { silenceMs: config.watchdog === false ? 0 : 4000 },
+    mesh: { silenceMs: config.watchdog ? 4000 : 0, maxLinks: config.maxLinks },
   });
 }

@@ -80,3 +80,14 @@ describe('readPresence', () => {
     }
   });
 });
+
+describe('readMeshConfig: the link cap', () => {
+  it('reads the link cap, and refuses a bad one with the default kept', () => {
+    checkEqual(readMeshConfig(new URL('http://h/?links=3')).maxLinks, 3, 'a cap of 3');
+    checkEqual(readMeshConfig(new URL('http://h/')).maxLinks, 8, 'the default');
+    for (const bad of ['0', '65', 'x', '2.5', '-1']) {
+      const c = readMeshConfig(new URL(`http://h/?links=${bad}`));
+      checkEqual([c.maxLinks, c.problems.length], [8, 1], `"${bad}" is refused`);
+    }
+  });
+});
