@@ -216,13 +216,14 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
       }));
   }
 
-  /** This node and its peers, linked to it directly unless their link is `relay` (or `topologyInfo`). */
+  /** This node and its peers, linked to it directly unless their link is `relay` or cut (or `topologyInfo`). */
   topology(): Topology {
     if (this.topologyInfo) return this.topologyInfo;
     const peers = this.current.peers;
     return {
       nodes: [{ nodeId: this.identity.nodeId, name: this.identity.name, self: true }, ...peers.map((p) => ({ nodeId: p.nodeId, name: p.name, self: false }))],
-      edges: peers.filter((p) => p.link !== 'relay').map((p): readonly [string, string] => (this.identity.nodeId < p.nodeId ? [this.identity.nodeId, p.nodeId] : [p.nodeId, this.identity.nodeId])),
+      // As on the real node, a cut link carries nothing and so is no edge.
+      edges: peers.filter((p) => p.link !== 'relay' && !this.faultTable.policy(p.nodeId).cut).map((p): readonly [string, string] => (this.identity.nodeId < p.nodeId ? [this.identity.nodeId, p.nodeId] : [p.nodeId, this.identity.nodeId])),
     };
   }
 

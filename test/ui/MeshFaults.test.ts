@@ -228,7 +228,8 @@ describe('Mesh panel: topology', () => {
       rejected: 2,
       antiEntropy: { rounds: 14, syncRepairs: 1, rangeRepairs: 1, entities: 5 },
     };
-    alpha.linkInfo = [link];
+    // Alpha's link to charlie is up but cut, so it is no edge of the topology, and charlie is reached through bravo.
+    alpha.linkInfo = [link, { ...link, peerId: 'p-c1', nodeId: 'c1', name: 'charlie', policy: { ...CLEAN_LINK, cut: true } }];
     alpha.topologyInfo = {
       nodes: [
         { nodeId: 'a1', name: 'alpha', self: true },
@@ -250,7 +251,7 @@ describe('Mesh panel: topology', () => {
     const row = (id: string) => [...table.querySelectorAll(`tr[data-node=${id}] > *`)].map((c) => squash(c.textContent));
     checkEqual(row('a1'), ['alpha', 'bravo', 'this node'], 'this node');
     checkEqual(row('b1'), ['bravo', 'alpha, charlie', 'direct'], 'a direct link');
-    checkEqual(row('c1'), ['charlie', 'bravo', 'via bravo'], 'the route to a node with no direct link');
+    checkEqual(row('c1'), ['charlie', 'bravo', 'via bravo'], 'the route to a node whose direct link is cut');
     checkEqual(row('d1'), ['delta', 'none', 'no route'], 'a node no one links to');
     checkEqual(view.shadowRoot!.querySelectorAll('svg line').length, 2, 'the graph draws both edges');
     checkEqual(view.shadowRoot!.querySelectorAll('svg circle').length, 4, 'and every node');
@@ -265,12 +266,14 @@ describe('Mesh panel: topology', () => {
 
   it('marks a cut link between two other nodes in the graph and the table', async () => {
     const { alpha, bravo, charlie, panel } = threeNodes();
-    alpha.topologyInfo = { nodes: alpha.topology().nodes, edges: [['a1', 'b1'], ['a1', 'c1'], ['b1', 'c1']] };
+    // As the real node reports it: the cut link is no edge (it carries nothing).
+    alpha.topologyInfo = { nodes: alpha.topology().nodes, edges: [['a1', 'b1'], ['a1', 'c1']] };
     bravo.faults.cut('bravo', 'charlie');
     await waitUntil(() => faultItems(panel).length === 1, 'the cut reached alpha');
     const view = panel.shadowRoot!.querySelector('lattice-topology-view')!;
     await view.updateComplete;
-    checkEqual(view.shadowRoot!.querySelectorAll('svg line.cut').length, 1, 'one dashed edge');
+    checkEqual(view.shadowRoot!.querySelectorAll('svg line').length, 3, 'both links and the cut pair are drawn');
+    checkEqual(view.shadowRoot!.querySelectorAll('svg line.cut').length, 1, 'the cut one dashed');
     const cell = squash(view.shadowRoot!.querySelector('tr[data-node=b1] td')?.textContent);
     checkEqual(cell, 'alpha, charlie (cut)', 'bravo’s link to charlie is cut');
     checkEqual(charlie.status().faults, 1, 'charlie counts it');

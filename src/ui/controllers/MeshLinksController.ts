@@ -15,7 +15,7 @@ export class MeshLinksController implements ReactiveController {
   faults: readonly Fault[] = [];
   links: readonly LinkInfo[] = [];
   topology: Topology = EMPTY;
-  /** Node id → the node ids a message takes from here, for nodes with no direct link; undefined: unreachable. */
+  /** Node id → the node ids a message takes from here, for nodes with no usable direct link; undefined: unreachable. */
   routes: ReadonlyMap<string, readonly string[] | undefined> = new Map();
   private node: LatticeNode | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -66,7 +66,8 @@ export class MeshLinksController implements ReactiveController {
     this.links = node.links();
     this.topology = node.topology();
     const self = node.identity.nodeId;
-    const direct = new Set(this.links.map((l) => l.nodeId));
+    // A cut link is up but carries nothing, so the way to its peer is a route too.
+    const direct = new Set(this.links.filter((l) => !l.policy.cut).map((l) => l.nodeId));
     const routes = new Map<string, readonly string[] | undefined>();
     for (const n of this.topology.nodes) if (n.nodeId !== self && !direct.has(n.nodeId)) routes.set(n.nodeId, node.route(n.nodeId));
     this.routes = routes;

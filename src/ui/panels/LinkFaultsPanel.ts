@@ -97,12 +97,9 @@ export class LinkFaultsPanel extends LitElement {
         gap: 6px 8px;
         margin: 6px 0;
       }
-      label.inline {
-        flex-direction: row;
-        align-items: center;
+      /* A caption that wraps must not lift its field out of line with the others. */
+      .grid label {
         justify-content: space-between;
-        gap: 8px;
-        color: var(--lm-text);
       }
       select,
       input {
@@ -189,7 +186,7 @@ export class LinkFaultsPanel extends LitElement {
         <legend id="split-legend">Split the mesh into two groups</legend>
         <div class="grid">
           ${this.nodes.map(
-            (n) => html`<label class="inline"
+            (n) => html`<label
               >${n.name}
               <select name="group" data-node=${n.nodeId} aria-label="Group of ${n.name}">
                 <option value="1" ?selected=${n.self}>Group 1</option>

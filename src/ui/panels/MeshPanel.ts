@@ -107,6 +107,7 @@ export class MeshPanel extends LitElement {
         font-size: 12px;
       }
       .faults-line {
+        margin: 0 0 8px;
         font-weight: 600;
       }
       .faults-line.some {
@@ -146,11 +147,14 @@ export class MeshPanel extends LitElement {
       <div class="row">
         <span class="pill ${state}">${state.toUpperCase()}</span>
         <span>${SYNC_TEXT[summary.state]}${summary.peers > 0 ? ` · ${summary.converged}/${summary.peers} converged` : ''}</span>
-        ${this.hasNode ? html`<span class="faults-line ${this.mesh.faults.length > 0 ? 'some' : ''}" role="status">${faultCountText(this.mesh.faults.length)}</span>` : nothing}
+
         <button type="button" @click=${() => this.setConnected(state === 'offline')} ?disabled=${!s}>
           ${state === 'offline' ? 'Reconnect' : 'Go offline'}
         </button>
       </div>
+      ${this.hasNode
+        ? html`<p class="faults-line ${this.mesh.faults.length > 0 ? 'some' : ''}" role="status">${faultCountText(this.mesh.faults.length)}</p>`
+        : nothing}
       ${s?.problem ? html`<p class="alert" role="alert">${s.problem}</p>` : nothing}
       <dl>
         <dt>Node</dt>

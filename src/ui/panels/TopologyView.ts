@@ -1,7 +1,8 @@
 /**
  * `<lattice-topology-view>`: the shape of the mesh as this node sees it. A small graph of who
- * links to whom (cut links dashed and marked ✕, impaired links amber), the same as a table
- * with the route from here to every node, and this node's direct links with their kind, when
+ * links to whom (impaired links amber; the pairs a fault cuts dashed and marked ✕, since a cut
+ * link carries nothing and so is not in the topology), the same as a table with the route from
+ * here to every node, and this node's direct links with their kind, when
  * each was last heard, the faults on it, the messages the faults touched, what was refused, and
  * anti-entropy rounds and repairs. Shows; changes nothing.
  */
@@ -72,7 +73,11 @@ export class TopologyView extends LitElement {
       .sub {
         display: block;
         font-size: 11px;
+        font-weight: 400;
         color: var(--lm-muted);
+      }
+      th[scope='row'] .sub {
+        white-space: nowrap;
       }
       .cut {
         color: var(--lm-danger);
@@ -101,6 +106,23 @@ export class TopologyView extends LitElement {
     return p.cut ? 'cut' : isCleanPolicy(p) ? '' : 'impaired';
   }
 
+  /** The topology's edges and every pair of known nodes a fault in force cuts. */
+  private pairs(): (readonly [string, string])[] {
+    const { nodes, edges } = this.topology;
+    const seen = new Set(edges.map(([a, b]) => `${a}|${b}`));
+    const cut: [string, string][] = [];
+    if (this.faults.length > 0) {
+      const ids = nodes.map((n) => n.nodeId).sort();
+      for (let i = 0; i < ids.length; i++) {
+        for (let j = i + 1; j < ids.length; j++) {
+          const [a, b] = [ids[i]!, ids[j]!];
+          if (!seen.has(`${a}|${b}`) && linkPolicy(this.faults, a, b).cut) cut.push([a, b]);
+        }
+      }
+    }
+    return [...edges, ...cut];
+  }
+
   private renderGraph() {
     const nodes = this.topology.nodes;
     if (nodes.length < 2) return nothing;
@@ -111,7 +133,7 @@ export class TopologyView extends LitElement {
     const xy = (id: string, r: number = VIEW.radius) => [cx + r * Math.cos(at.get(id) ?? 0), cy + r * Math.sin(at.get(id) ?? 0)] as const;
     // The table below says the same in words; the picture is for the eye.
     return html`<svg viewBox="0 0 ${VIEW.width} ${VIEW.height}" aria-hidden="true">
-      ${this.topology.edges.map(([a, b]) => {
+      ${this.pairs().map(([a, b]) => {
         const [x1, y1] = xy(a);
         const [x2, y2] = xy(b);
         const kind = this.edgeClass(a, b);
@@ -129,9 +151,11 @@ export class TopologyView extends LitElement {
   }
 
   private renderTable() {
-    const { nodes, edges } = this.topology;
-    const direct = new Set(this.links.map((l) => l.nodeId));
-    const neighbours = (id: string) => edges.flatMap(([a, b]) => (a === id ? [b] : b === id ? [a] : []));
+    const nodes = this.topology.nodes;
+    const pairs = this.pairs();
+    // A cut direct link carries nothing: what reaches that node goes the route.
+    const direct = new Set(this.links.filter((l) => !l.policy.cut).map((l) => l.nodeId));
+    const neighbours = (id: string) => pairs.flatMap(([a, b]) => (a === id ? [b] : b === id ? [a] : []));
     const reach = (n: Topology['nodes'][number]): string => {
       if (n.self) return 'this node';
       if (direct.has(n.nodeId)) return 'direct';
@@ -187,7 +211,7 @@ export class TopologyView extends LitElement {
             <td class=${l.policy.cut ? 'cut' : isCleanPolicy(l.policy) ? '' : 'impaired'}>${describePolicy(l.policy)}</td>
             <td>faulted: ${faultedText(l.faulted)} <span class="sub">${l.rejected} refused</span></td>
             <td>
-              ${ae.rounds} rounds
+              ${ae.rounds} round${ae.rounds === 1 ? '' : 's'}
               <span class="sub">${repairs} repair${repairs === 1 ? '' : 's'}${ae.entities > 0 ? ` (${ae.entities} entities)` : ''}</span>
             </td>
           </tr>`;
