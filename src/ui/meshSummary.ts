@@ -43,3 +43,17 @@ export const SYNC_TEXT: Record<SyncState, string> = {
   converged: 'Converged',
   syncing: 'Syncing',
 };
+
+/** How a peer is reached, in words; unknown kinds (a newer mesh) are shown as they are. */
+export function linkText(link: string): string {
+  switch (link) {
+    case 'webrtc':
+      return 'WebRTC';
+    case 'broadcastchannel':
+      return 'same browser';
+    case 'relay':
+      return 'via others';
+    default:
+      return link;
+  }
+}

@@ -7,7 +7,7 @@
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { ApprovalDesk, EntityStore, TaskBoard, ValidationError } from '../../src/crdt/index.js';
-import { FaultTable } from '../../src/peer/faults/LinkFaults.js';
+import { FaultTable, faultNames } from '../../src/peer/faults/LinkFaults.js';
 import { resolveNode } from '../../src/peer/faults/faultCommands.js';
 import { routeIn } from '../../src/peer/topology.js';
 import {
@@ -67,9 +67,14 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
   /** Every budget `setBudget` accepted, in order (tests assert on it). */
   readonly budgetCalls: UplinkBudget[] = [];
   mesh: MemoryMesh | undefined;
-  /** Links a test wants the Mesh tab to show. */
-  linkInfo: LinkInfo[] = [];
-  /** Faults set here (the fixture has no links to apply them to; the table is real). */
+  /** Links a test wants the Mesh tab to show; by default one per peer not heard through relays. */
+  linkInfo: LinkInfo[] | undefined;
+  /** Who links to whom, when a test wants a shape other than this node linked to its peers. */
+  topologyInfo: Topology | undefined;
+  /**
+   * Faults set here or heard from the mesh (the fixture has no links to apply them to; the
+   * table is real). A change emits `status`, as the real node does.
+   */
   readonly faultTable: FaultTable;
   readonly faults: MeshFaults;
   antiEntropyCalls = 0;
@@ -97,11 +102,15 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
     this.tasks = new TaskBoard(this.store, actor);
     this.faultTable = new FaultTable(nodeId);
     const id = (n: string) => resolveNode(this.topology(), n);
+    const changed = <T>(result: T): T => {
+      this.faultsChanged();
+      return result;
+    };
     this.faults = {
-      cut: (a, b) => this.faultTable.add({ kind: 'cut', a: id(a), b: id(b) }),
-      split: (groups) => this.faultTable.add({ kind: 'split', groups: groups.map((g) => g.map(id)) }),
-      impair: (o) => this.faultTable.add({ kind: 'impair', a: id(o.node), ...(o.peer === undefined ? {} : { b: id(o.peer) }), latencyMs: o.latencyMs ?? 0, jitterMs: o.jitterMs ?? 0, loss: o.loss ?? 0, duplicate: o.duplicate ?? 0, reorder: o.reorder ?? 0, bandwidthBps: o.bandwidthBps ?? 0 }),
-      heal: (faultId) => this.faultTable.heal(faultId),
+      cut: (a, b) => changed(this.faultTable.add({ kind: 'cut', a: id(a), b: id(b) })),
+      split: (groups) => changed(this.faultTable.add({ kind: 'split', groups: groups.map((g) => g.map(id)) })),
+      impair: (o) => changed(this.faultTable.add({ kind: 'impair', a: id(o.node), ...(o.peer === undefined ? {} : { b: id(o.peer) }), latencyMs: o.latencyMs ?? 0, jitterMs: o.jitterMs ?? 0, loss: o.loss ?? 0, duplicate: o.duplicate ?? 0, reorder: o.reorder ?? 0, bandwidthBps: o.bandwidthBps ?? 0 })),
+      heal: (faultId) => changed(this.faultTable.heal(faultId)),
       list: () => this.faultTable.list(),
     };
     // Built untyped and then assigned, so fields a newer MeshStatus adds are kept, not rejected.
@@ -176,16 +185,45 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
     this.mesh?.refresh();
   }
 
-  links(): LinkInfo[] {
-    return this.linkInfo;
+  /** The fault table changed here: the mesh hears of it, and status says how many faults touch us. */
+  private faultsChanged(): void {
+    if (this.mesh) this.mesh.shareFaults(this);
+    else this.noteFaults();
   }
 
-  /** This node and its peers, linked to it directly unless their link is `relay`. */
+  /** Emits `status` with the count of faults in force that name this node. */
+  noteFaults(): void {
+    const self = this.identity.nodeId;
+    this.setStatus({ faults: this.faultTable.active().filter((f) => faultNames(f.spec).includes(self)).length });
+  }
+
+  links(): LinkInfo[] {
+    if (this.linkInfo) return this.linkInfo;
+    const none = { cut: 0, lost: 0, duplicated: 0, reordered: 0, delayed: 0 };
+    return this.current.peers
+      .filter((p) => p.link !== 'relay')
+      .map((p) => ({
+        peerId: p.nodeId,
+        nodeId: p.nodeId,
+        name: p.name,
+        kind: p.link,
+        since: p.connectedSince,
+        lastHeard: p.lastHeard,
+        policy: this.faultTable.policy(p.nodeId),
+        faulted: none,
+        rejected: 0,
+        antiEntropy: { rounds: 0, syncRepairs: 0, rangeRepairs: 0, entities: 0 },
+      }));
+  }
+
+  /** This node and its peers, linked to it directly unless their link is `relay` or cut (or `topologyInfo`). */
   topology(): Topology {
+    if (this.topologyInfo) return this.topologyInfo;
     const peers = this.current.peers;
     return {
       nodes: [{ nodeId: this.identity.nodeId, name: this.identity.name, self: true }, ...peers.map((p) => ({ nodeId: p.nodeId, name: p.name, self: false }))],
-      edges: peers.filter((p) => p.link !== 'relay').map((p): readonly [string, string] => (this.identity.nodeId < p.nodeId ? [this.identity.nodeId, p.nodeId] : [p.nodeId, this.identity.nodeId])),
+      // As on the real node, a cut link carries nothing and so is no edge.
+      edges: peers.filter((p) => p.link !== 'relay' && !this.faultTable.policy(p.nodeId).cut).map((p): readonly [string, string] => (this.identity.nodeId < p.nodeId ? [this.identity.nodeId, p.nodeId] : [p.nodeId, this.identity.nodeId])),
     };
   }
 
@@ -222,6 +260,18 @@ export class MemoryMesh {
       for (const other of this.nodes) if (other !== node && this.online(other)) Y.applyUpdate(other.doc, update, this);
     });
     this.refresh();
+  }
+
+  /**
+   * Spreads `from`'s fault table to every connected node, as FAULTS messages do on the real
+   * mesh (a cut never blocks them), and has each say so in its status.
+   */
+  shareFaults(from: MemoryNode): void {
+    const faults = from.faultTable.list();
+    for (const n of this.nodes) {
+      if (n !== from && this.online(from) && this.online(n)) n.faultTable.merge(faults);
+      if (n === from || (this.online(from) && this.online(n))) n.noteFaults();
+    }
   }
 
   remove(node: MemoryNode): void {

@@ -1,28 +1,45 @@
 /**
  * `<lattice-mesh-panel>`: this node's place in the mesh. Peers with their link kind, when they
  * were last heard and whether their state digest equals ours; the room and signaling; what was
- * rejected from peers; and the switch to go offline or reconnect (raises `mesh-connection`).
+ * rejected from peers, by peer; and the switch to go offline or reconnect (raises
+ * `mesh-connection`). With a node (given, or provided by the app, see `nodeRequest.ts`): the
+ * link faults in force and the forms that set and heal them (`<lattice-link-faults>`, whose
+ * commands this panel runs on `node.faults`, showing a refusal), and the topology
+ * (`<lattice-topology-view>`).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import type { StoreHealth } from '../../crdt/index.js';
-import type { MeshStatus, NodeIdentity } from '../../peer/LatticeNode.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { LatticeError, type StoreHealth } from '../../crdt/index.js';
+import type { LatticeNode, MeshFaults, MeshStatus, NodeIdentity } from '../../peer/LatticeNode.js';
 import { ClockController } from '../controllers/ClockController.js';
+import { MeshLinksController } from '../controllers/MeshLinksController.js';
+import { faultCountText, namesIn } from '../faultText.js';
 import { formatAge } from '../format.js';
-import { SYNC_TEXT, inSync, summarise, type ConvergedAt } from '../meshSummary.js';
+import { SYNC_TEXT, inSync, linkText, summarise, type ConvergedAt } from '../meshSummary.js';
+import { requestNode } from '../nodeRequest.js';
 import { dataTable, panel, theme } from '../theme.js';
+import type { FaultCommand } from './LinkFaultsPanel.js';
+import './LinkFaultsPanel.js';
+import './TopologyView.js';
 
-/** How a peer is reached, in words; unknown kinds (a newer mesh) are shown as they are. */
-export function linkText(link: string): string {
-  switch (link) {
-    case 'webrtc':
-      return 'WebRTC';
-    case 'broadcastchannel':
-      return 'same browser';
-    case 'relay':
-      return 'via others';
-    default:
-      return link;
+export { linkText };
+
+/** Runs one command from the fault forms; throws the node's `ValidationError` on refusal. */
+export function runFaultCommand(faults: MeshFaults, c: FaultCommand): void {
+  switch (c.kind) {
+    case 'cut':
+      faults.cut(c.a, c.b);
+      break;
+    case 'split':
+      faults.split(c.groups);
+      break;
+    case 'impair':
+      // The API reads only the impairment's fields; `kind` rides along unread.
+      faults.impair(c);
+      break;
+    case 'heal':
+      faults.heal(c.id);
+      break;
   }
 }
 
@@ -89,6 +106,13 @@ export class MeshPanel extends LitElement {
         padding-left: 16px;
         font-size: 12px;
       }
+      .faults-line {
+        margin: 0 0 8px;
+        font-weight: 600;
+      }
+      .faults-line.some {
+        color: var(--lm-warn);
+      }
     `,
   ];
 
@@ -100,7 +124,19 @@ export class MeshPanel extends LitElement {
   @property({ attribute: false }) convergedAt: ConvergedAt = new Map();
   @property({ attribute: false }) health: StoreHealth | undefined;
   @property({ attribute: false }) clock: () => number = () => Date.now();
+  /** The node whose faults and topology this panel shows; when unset, asked of the page. */
+  @property({ attribute: false }) node: LatticeNode | undefined;
+  /** The node's refusal of the last fault command. */
+  @state() private faultError: string | undefined;
+  private provided: LatticeNode | undefined;
   private readonly ticker = new ClockController(this, 1000, () => this.clock());
+  private readonly mesh = new MeshLinksController(this, () => this.node ?? this.provided);
+
+  override connectedCallback(): void {
+    // Before the controllers connect, so that they see the node from the start.
+    this.provided = requestNode(this);
+    super.connectedCallback();
+  }
 
   protected override render() {
     const s = this.status;
@@ -111,10 +147,14 @@ export class MeshPanel extends LitElement {
       <div class="row">
         <span class="pill ${state}">${state.toUpperCase()}</span>
         <span>${SYNC_TEXT[summary.state]}${summary.peers > 0 ? ` · ${summary.converged}/${summary.peers} converged` : ''}</span>
+
         <button type="button" @click=${() => this.setConnected(state === 'offline')} ?disabled=${!s}>
           ${state === 'offline' ? 'Reconnect' : 'Go offline'}
         </button>
       </div>
+      ${this.hasNode
+        ? html`<p class="faults-line ${this.mesh.faults.length > 0 ? 'some' : ''}" role="status">${faultCountText(this.mesh.faults.length)}</p>`
+        : nothing}
       ${s?.problem ? html`<p class="alert" role="alert">${s.problem}</p>` : nothing}
       <dl>
         <dt>Node</dt>
@@ -132,6 +172,15 @@ export class MeshPanel extends LitElement {
           ${s?.rejectedMessages ?? 0} messages · ${this.health?.rejectedWrites ?? 0} writes · ${this.health?.rejectedBatches ?? 0} batches ·
           ${this.health?.clockSkews ?? 0} clock skews
         </dd>
+        ${s?.rejectedByPeer && Object.keys(s.rejectedByPeer).length > 0
+          ? html`<dt>Refused by peer</dt>
+              <dd class="refused">
+                ${Object.entries(s.rejectedByPeer)
+                  .sort(([a], [b]) => a.localeCompare(b))
+                  .map(([peer, n]) => `${peer}: ${n} refused`)
+                  .join(' · ')}
+              </dd>`
+          : nothing}
         ${s && 'linkReplacements' in s && typeof s.linkReplacements === 'number'
           ? html`<dt>Links replaced</dt>
               <dd>${s.linkReplacements} (carried no traffic)</dd>`
@@ -166,6 +215,7 @@ export class MeshPanel extends LitElement {
             </tbody>
           </table>`
         : html`<p class="muted">${state === 'offline' ? 'Offline: no peers until you reconnect.' : 'No other nodes in this room yet.'}</p>`}
+      ${this.hasNode ? this.renderLinks(now) : nothing}
       ${this.health && this.health.recentProblems.length > 0
         ? html`<h3>Recent problems</h3>
             <ul>
@@ -174,6 +224,49 @@ export class MeshPanel extends LitElement {
         : nothing}
     `;
   }
+
+  private get hasNode(): boolean {
+    return (this.node ?? this.provided) !== undefined;
+  }
+
+  private renderLinks(now: number) {
+    const m = this.mesh;
+    const nameOf = namesIn(m.topology);
+    return html`<h3 id="faults">Link faults</h3>
+      <lattice-link-faults
+        aria-labelledby="faults"
+        .nodes=${m.topology.nodes}
+        .faults=${m.faults}
+        .nameOf=${nameOf}
+        .error=${this.faultError}
+        .now=${now}
+        @fault-command=${this.onFaultCommand}
+      ></lattice-link-faults>
+      <h3 id="topology">Topology</h3>
+      <lattice-topology-view
+        aria-labelledby="topology"
+        .topology=${m.topology}
+        .links=${m.links}
+        .routes=${m.routes}
+        .faults=${m.faults}
+        .nameOf=${nameOf}
+        .now=${now}
+      ></lattice-topology-view>`;
+  }
+
+  private readonly onFaultCommand = (e: CustomEvent<FaultCommand>): void => {
+    e.stopPropagation();
+    const node = this.node ?? this.provided;
+    if (!node) return;
+    try {
+      runFaultCommand(node.faults, e.detail);
+      this.faultError = undefined;
+    } catch (error) {
+      if (!(error instanceof LatticeError)) throw error;
+      this.faultError = `Not done: ${error.message}`;
+    }
+    this.mesh.refresh();
+  };
 
   private setConnected(connect: boolean): void {
     this.dispatchEvent(new CustomEvent<MeshConnectionDetail>('mesh-connection', { detail: { connect }, bubbles: true, composed: true }));

@@ -1,7 +1,8 @@
 /**
  * `<lattice-status-bar>`: who and where this node is, and whether its picture can be trusted:
- * node name, role, room, peers, sync state, an unmissable offline indicator, the uplink in use
- * against its budget (only when a budget is set), and UTC time.
+ * node name, role, room, peers, sync state, an unmissable offline indicator, the link faults in
+ * force on this node's links (only when there are some), the uplink in use against its budget
+ * (only when a budget is set), and UTC time.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -107,12 +108,21 @@ export class StatusBar extends LitElement {
         ? html`<span class="offline" role="status">${s!.state === 'offline' ? 'OFFLINE' : 'NO NETWORK'}</span>`
         : nothing}
       ${s?.problem ? html`<span class="warn" role="alert" title=${s.problem}>⚠ ${s.problem}</span>` : nothing}
+      ${s?.faults ? this.renderFaults(s.faults) : nothing}
       <span class="spacer"></span>
       ${this.renderUplink()}
       <span class="item"><span class="k">Entities</span><span class="mono">${this.entities}</span></span>
       <span class="item ${this.pendingApprovals > 0 ? 'warn' : ''}"><span class="k">Approvals</span><span class="mono">${this.pendingApprovals}</span></span>
       <span class="mono" aria-label="UTC time">${formatUtc(this.ticker.now, false)}</span>
     `;
+  }
+
+  /** Faults are set on purpose, but a person reading the picture must know its links are impaired. */
+  private renderFaults(n: number) {
+    const label = `${n} link fault${n === 1 ? '' : 's'} in force on this node's links`;
+    return html`<span class="item faults warn" role="status" aria-label=${label} title=${label}>
+      <span class="k">Link faults</span><span class="mono">${n}</span>
+    </span>`;
   }
 
   private renderUplink() {
