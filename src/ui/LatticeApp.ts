@@ -319,6 +319,7 @@ export class LatticeApp extends LitElement {
         ></lattice-pipeline-panel>`;
       case 'mesh':
         return html`<lattice-mesh-panel
+          .node=${this.node}
           .status=${this.mesh.status}
           .identity=${this.node?.identity}
           .localDigest=${this.localDigest}

@@ -9,7 +9,6 @@ import './LatticeApp.js';
 import type { LatticeApp } from './LatticeApp.js';
 import { isTileUrlTemplate } from './map/LatticeMap.js';
 import type { Basemap } from './map/basemap.js';
-import { provideNode } from './nodeRequest.js';
 
 export interface MountOptions {
   /**
@@ -36,8 +35,6 @@ export function mountApp(node: LatticeNode, root: HTMLElement = document.body, o
     root.appendChild(app);
   }
   app.node = node;
-  // Panels that act on the node beyond what the app passes them (the Mesh tab's link faults) ask for it.
-  provideNode(app, () => app.node);
   app.pipeline = options.pipeline;
   const fromQuery = new URLSearchParams(globalThis.location?.search ?? '').get('tiles');
   const tileUrl = options.tileUrl ?? fromQuery ?? undefined;

@@ -2,7 +2,7 @@
  * `<lattice-mesh-panel>`: this node's place in the mesh. Peers with their link kind, when they
  * were last heard and whether their state digest equals ours; the room and signaling; what was
  * rejected from peers, by peer; and the switch to go offline or reconnect (raises
- * `mesh-connection`). With a node (given, or provided by the app, see `nodeRequest.ts`): the
+ * `mesh-connection`). With its `node`: the
  * link faults in force and the forms that set and heal them (`<lattice-link-faults>`, whose
  * commands this panel runs on `node.faults`, showing a refusal), and the topology
  * (`<lattice-topology-view>`).
@@ -16,7 +16,6 @@ import { MeshLinksController } from '../controllers/MeshLinksController.js';
 import { faultCountText, namesIn } from '../faultText.js';
 import { formatAge } from '../format.js';
 import { SYNC_TEXT, inSync, linkText, summarise, type ConvergedAt } from '../meshSummary.js';
-import { requestNode } from '../nodeRequest.js';
 import { dataTable, panel, theme } from '../theme.js';
 import type { FaultCommand } from './LinkFaultsPanel.js';
 import './LinkFaultsPanel.js';
@@ -124,19 +123,12 @@ export class MeshPanel extends LitElement {
   @property({ attribute: false }) convergedAt: ConvergedAt = new Map();
   @property({ attribute: false }) health: StoreHealth | undefined;
   @property({ attribute: false }) clock: () => number = () => Date.now();
-  /** The node whose faults and topology this panel shows; when unset, asked of the page. */
+  /** The node whose faults and topology this panel shows. */
   @property({ attribute: false }) node: LatticeNode | undefined;
   /** The node's refusal of the last fault command. */
   @state() private faultError: string | undefined;
-  private provided: LatticeNode | undefined;
   private readonly ticker = new ClockController(this, 1000, () => this.clock());
-  private readonly mesh = new MeshLinksController(this, () => this.node ?? this.provided);
-
-  override connectedCallback(): void {
-    // Before the controllers connect, so that they see the node from the start.
-    this.provided = requestNode(this);
-    super.connectedCallback();
-  }
+  private readonly mesh = new MeshLinksController(this, () => this.node);
 
   protected override render() {
     const s = this.status;
@@ -226,7 +218,7 @@ export class MeshPanel extends LitElement {
   }
 
   private get hasNode(): boolean {
-    return (this.node ?? this.provided) !== undefined;
+    return (this.node) !== undefined;
   }
 
   private renderLinks(now: number) {
@@ -256,7 +248,7 @@ export class MeshPanel extends LitElement {
 
   private readonly onFaultCommand = (e: CustomEvent<FaultCommand>): void => {
     e.stopPropagation();
-    const node = this.node ?? this.provided;
+    const node = this.node;
     if (!node) return;
     try {
       runFaultCommand(node.faults, e.detail);
