@@ -321,6 +321,11 @@ export class EntityIndex {
     return [...slotsOf(record)].map((slot) => ({ stamp: slot.stamp, raw: slot.raw }));
   }
 
+  /** The stamp of the entity's tombstone, if it has one. */
+  tombstone(id: string): string | undefined {
+    return this.records.get(id)?.deleted?.stamp;
+  }
+
   /**
    * Each entity's hash for replicas comparing ranges of ids: visible entities by their canonical
    * hash, deleted ones by their tombstone (so a tombstone one side lacks shows as a difference).

@@ -13,7 +13,7 @@
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { HybridClock, decodeHlc, encodeHlc, type Hlc } from './Hlc.js';
-import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, ValidationError } from './errors.js';
+import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, StateError, ValidationError } from './errors.js';
 import { assertBatchSize, decodeBatch, decodeWrite, rawWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { StagedWrites } from './StagedWrites.js';
 import { EntityIndex, type BatchInfo, type EntityChange, type EntityView } from './EntityIndex.js';
@@ -153,6 +153,13 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const values = validateComponents(components);
     this.batch((p) => {
       if (this.isAlive(entityId)) throw new EntityExistsError(entityId);
+      // A delete stamped ahead of our clock (a peer's fast clock) would hide this create: say so.
+      const tombstone = this.index.tombstone(entityId);
+      const deleted = tombstone === undefined ? undefined : decodeHlc(tombstone);
+      if (deleted !== undefined && deleted.wall >= this.wallNow()) {
+        const ahead = Math.max(1, Math.round((deleted.wall - this.wallNow()) / 1000));
+        throw new StateError(`"${entityId}" cannot be created yet: node ${deleted.node} deleted it with a stamp ${ahead} s ahead of this node's clock, and a delete hides every older write. Use another id, or create it once that time has passed.`);
+      }
       if (p.deleted.has(entityId)) {
         throw new ValidationError('entity-id', `"${entityId}" was deleted in this batch; create it again in a later one.`);
       }

@@ -441,7 +441,7 @@ export function validateComponents(value: unknown): Components {
     if (component === undefined) continue;
     if (name === 'taskCatalog') {
       out.taskCatalog = validateTaskCatalog(component);
-    } else if (name in REGISTERS) {
+    } else if (Object.hasOwn(REGISTERS, name)) {
       const spec = REGISTERS[name as RegisterName];
       (out as Record<string, unknown>)[name] = spec.validate(component);
     } else {

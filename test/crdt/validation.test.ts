@@ -1,7 +1,7 @@
 /** Every validation error: a typed error with a readable message, and the document unchanged. */
 import { expect } from 'chai';
 import * as Y from 'yjs';
-import { EntityExistsError, EntityNotFoundError, EntityStore, ValidationError } from '../../src/crdt/index.js';
+import { EntityExistsError, EntityNotFoundError, EntityStore, StateError, ValidationError } from '../../src/crdt/index.js';
 
 function fresh() {
   const doc = new Y.Doc();
@@ -104,5 +104,32 @@ describe('EntityStore validation', () => {
     expect(health.rejectedBatches).to.equal(2);
     expect(health.recentProblems.join('\n')).to.match(/position.lat on the wire/).and.to.match(/unknown component code 99/).and.to.match(/not a batch/);
     expect(reports.length).to.be.greaterThan(0);
+  });
+});
+
+describe('inputs that name prototype members, and creates a newer delete would hide', () => {
+  it('component names like __proto__, toString or constructor are a ValidationError, not a TypeError', () => {
+    const store = new EntityStore(new Y.Doc(), { node: 'proto' });
+    for (const name of ['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      const components = JSON.parse(`{"${name}": {"lat": 1}}`) as Record<string, unknown>;
+      expect(() => store.create(`p-${name.length}`, 'track', components as never), name).to.throw(ValidationError, /is not a component/);
+    }
+    expect(store.ids()).to.deep.equal([]);
+  });
+
+  it('creating an entity that a delete stamped ahead of our clock hides is an error that says so', () => {
+    let now = 1_750_000_000_000;
+    const fast = new EntityStore(new Y.Doc(), { node: 'fast', physicalNow: () => now + 3_600_000 });
+    const honest = new EntityStore(new Y.Doc(), { node: 'honest', physicalNow: () => now });
+    fast.create('t1', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
+    fast.delete('t1');
+    honest.importBatches(fast.batches().map((b) => b.raw));
+    expect(honest.has('t1')).to.equal(false);
+    expect(() => honest.create('t1', 'track', { position: { lat: 2, lon: 2, alt: 0 } })).to.throw(StateError, /cannot be created yet: node fast deleted it with a stamp 3600 s ahead/);
+    expect(honest.has('t1')).to.equal(false);
+    // Once the clock has passed the delete, the id is free again.
+    now += 3_700_000;
+    honest.create('t1', 'track', { position: { lat: 3, lon: 3, alt: 0 } });
+    expect(honest.get('t1')!.components.position).to.deep.equal({ lat: 3, lon: 3, alt: 0 });
   });
 });
