@@ -13,6 +13,7 @@
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { HybridClock, decodeHlc, encodeHlc, type Hlc } from './Hlc.js';
+import { HeldBatches, MAX_HELD_BATCHES, type HeldSummary } from './HeldBatches.js';
 import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, StateError, ValidationError } from './errors.js';
 import { assertBatchSize, decodeBatch, decodeWrite, rawWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { StagedWrites } from './StagedWrites.js';
@@ -68,6 +69,8 @@ export interface StoreHealth {
   readonly rejectedBatches: number;
   /** Remote timestamps too far ahead to adopt into our clock. */
   readonly clockSkews: number;
+  /** Batches stamped too far ahead, held until our clock reaches them. */
+  readonly held: HeldSummary;
   /** The latest problems, newest last, for a person to read. */
   readonly recentProblems: readonly string[];
 }
@@ -119,6 +122,8 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   private rejectedWrites = 0;
   private rejectedBatches = 0;
   private clockSkews = 0;
+  private readonly held: HeldBatches;
+  private heldTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly problems: string[] = [];
   private destroyed = false;
 
@@ -135,6 +140,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       });
     this.tombstoneGraceMs = options.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
     this.rewriteOwn = options.rewriteOwn ?? true;
+    this.held = new HeldBatches(this.clock.maxOffsetMs, this.physicalNow);
     this.log = doc.getArray<RawBatch>(options.logName ?? LOG_NAME);
     this.ingestRemote(this.log.toArray() as unknown[], [], true);
     this.index.endChanges('remote');
@@ -315,6 +321,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   importBatches(raws: readonly unknown[], report = true, tag?: unknown): number {
     this.assertUsable();
     const batches: DecodedBatch[] = [];
+    const waiting: DecodedBatch[] = [];
     const problems: string[] = [];
     for (const raw of raws) {
       let decoded: DecodedBatch;
@@ -326,12 +333,23 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         problems.push(`Ignored a log entry: ${error.message}`);
         continue;
       }
-      if (this.index.batchInfo(decoded.raw)) continue;
+      if (this.index.batchInfo(decoded.raw) || this.held.has(decoded.raw)) continue;
+      if (this.held.mustWait(decoded)) {
+        // Stored (so it travels on) but not applied until its time.
+        if (this.held.hold(decoded)) waiting.push(decoded);
+        this.clockSkews++;
+        problems.push(`Node ${decoded.hlc.node}: a change stamped ${Math.round((decoded.hlc.wall - this.physicalNow()) / 1000)} s ahead of this node's clock is held until then.`);
+        continue;
+      }
       batches.push(decoded);
       if (report && decoded.rejected.length > 0) {
         this.rejectedWrites += decoded.rejected.length;
         problems.push(...decoded.rejected.map((r) => `Ignored a write: ${r}`));
       }
+    }
+    if (waiting.length > 0) {
+      this.doc.transact(() => this.log.push(waiting.map((b) => b.raw)), tag === undefined ? this : new ImportOrigin(this, tag));
+      this.scheduleRelease();
     }
     if (batches.length === 0) {
       if (report && problems.length > 0) this.report(problems);
@@ -438,6 +456,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       rejectedWrites: this.rejectedWrites,
       rejectedBatches: this.rejectedBatches,
       clockSkews: this.clockSkews,
+      held: this.held.summary(),
       recentProblems: [...this.problems],
     };
   }
@@ -480,6 +499,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   override destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    clearTimeout(this.heldTimer);
     this.log.unobserve(this.onLogEvent);
     super.destroy();
   }
@@ -551,9 +571,10 @@ export class EntityStore extends ObservableV2<StoreEvents> {
 
   private ingestRemote(added: readonly unknown[], removed: readonly unknown[], initial: boolean): DecodedBatch[] {
     const lost = [];
-    for (const raw of removed) lost.push(...this.index.removeBatch(raw as RawBatch).lost);
+    for (const raw of removed) if (!this.held.remove(raw)) lost.push(...this.index.removeBatch(raw as RawBatch).lost);
     const problems: string[] = [];
     const batches: DecodedBatch[] = [];
+    let holding = false;
     for (const raw of added) {
       let decoded: DecodedBatch;
       try {
@@ -562,6 +583,11 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         if (!(error instanceof LatticeError)) throw error;
         this.rejectedBatches++;
         problems.push(`Ignored a log entry from a peer: ${error.message}`);
+        continue;
+      }
+      if (this.held.mustWait(decoded)) {
+        this.holdBatch(decoded, problems);
+        holding = true;
         continue;
       }
       this.index.addBatch(decoded);
@@ -575,7 +601,46 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     }
     this.index.rebuild(this.index.unreplaced(lost));
     if (problems.length > 0) this.report(problems);
+    if (holding) this.scheduleRelease();
     return batches;
+  }
+
+  private holdBatch(decoded: DecodedBatch, problems: string[]): void {
+    this.clockSkews++;
+    const ahead = Math.round((decoded.hlc.wall - this.physicalNow()) / 1000);
+    if (this.held.hold(decoded)) problems.push(`Node ${decoded.hlc.node}: a change stamped ${ahead} s ahead of this node's clock is held until then.`);
+    else problems.push(`Node ${decoded.hlc.node}: a change stamped ${ahead} s ahead was not even held (${MAX_HELD_BATCHES} are waiting already); a reload reads it again.`);
+  }
+
+  /**
+   * Applies the held batches whose time has come (a timer calls this; tests with a fake clock
+   * may call it). Returns how many were applied.
+   */
+  releaseHeld(): number {
+    if (this.destroyed) return 0;
+    const due = this.held.due();
+    if (due.length > 0) {
+      const problems: string[] = [];
+      for (const decoded of due) {
+        this.index.addBatch(decoded);
+        const skew = this.observeStamp(decoded);
+        if (skew) problems.push(skew);
+      }
+      const { changes } = this.index.endChanges('remote');
+      if (problems.length > 0) this.report(problems);
+      this.emitChanges(changes);
+      this.emit('appended', [due, 'document']);
+    }
+    this.scheduleRelease();
+    return due.length;
+  }
+
+  private scheduleRelease(): void {
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const next = this.held.nextDueMs();
+    // Checked at least once a minute: the physical clock may jump.
+    if (next !== undefined) this.heldTimer = setTimeout(() => this.releaseHeld(), Math.min(60_000, next + 1));
   }
 
   /** Moves our clock past a batch's stamp; returns a problem if the stamp is too far ahead. */

@@ -184,12 +184,23 @@ describe('EntityStore', () => {
     expect(log.filter((w) => w[0] === 'gone' && (w[1] === 0 || w[1] === 1))).to.deep.equal([]);
   });
 
-  it('a node whose clock lies far ahead is counted, and its writes still merge identically', () => {
-    const { a, b } = pair({ nowA: () => 1_750_000_000_000, nowB: () => 1_750_000_000_000 + 60_000 });
+  it('a change from a node whose clock lies far ahead is held, not adopted, and applied once our clock reaches it', () => {
+    let nowA = 1_750_000_000_000;
+    const { a, b } = pair({ nowA: () => nowA, nowB: () => 1_750_000_000_000 + 60_000 });
     b.create('t1', 'track');
     expect(a.health().clockSkews).to.equal(1);
-    expect(a.health().recentProblems.at(-1)).to.match(/ms ahead of this node/);
+    expect(a.health().held.count).to.equal(1);
+    expect(a.health().held.nodes).to.deep.equal(['b']);
+    expect(a.health().recentProblems.at(-1)).to.match(/Node b: a change stamped 60 s ahead of this node's clock is held until then/);
     expect(a.now().wall).to.be.below(1_750_000_000_000 + 1_000);
+    expect(a.has('t1')).to.equal(false);
+    // An honest write to the same entity in the meantime is not outvoted by the fast clock.
+    nowA += 59_000;
+    expect(a.releaseHeld()).to.equal(0);
+    nowA += 1_000;
+    expect(a.releaseHeld()).to.equal(1);
+    expect(a.has('t1')).to.equal(true);
+    expect(a.health().held.count).to.equal(0);
     expect(a.digest()).to.equal(b.digest());
   });
 });
