@@ -83,7 +83,8 @@ try {
       } else {
         const browser = await newBrowser();
         const page = await browser.newPage();
-        page.on('console', (m) => m.type() === 'error' && process.stderr.write(`  [${name}] ${m.text()}\n`));
+        // Errors, and what a suite reports with console.info (details beside its figures).
+        page.on('console', (m) => (m.type() === 'error' || m.type() === 'info') && process.stderr.write(`  [${name}] ${m.text()}\n`));
         await page.goto(`${appUrl}bench/index.html?suite=${name}`);
         await page.waitForFunction(() => window.__benchResult !== undefined, null, { timeout: 15 * 60_000 });
         const result = await page.evaluate(() => window.__benchResult);
