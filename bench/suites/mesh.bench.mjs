@@ -17,7 +17,8 @@
 //    carries the other's opening messages (hello, sync step 1, presence), however the signals
 //    found their way (through the third node). A write then crosses it, checked. Baseline: the
 //    same drop with the server running (mesh.relink_ms_with_signaling). Rounds alternate
-//    which end drops (so which end must dial); medians of three.
+//    which end drops (the smaller peer id dials, so once the dialer drops, once it must first
+//    notice the other end closed), 3.5 s apart (the dialer backs off 3 s); medians of three.
 
 const WAIT = 60_000;
 
@@ -180,6 +181,8 @@ async function impairAll(nodes, on) {
 
 // ---- relinking
 
+const RELINK_SPACING_MS = 3500;
+
 /** Installs, on `n`, a watcher of the first direct link to `nodeId` opened after `after` that has carried its opening messages. */
 const watchRelink = (n, nodeId, after) =>
   n.page.evaluate(
@@ -199,6 +202,9 @@ const watchRelink = (n, nodeId, after) =>
 
 /** One drop of the direct link `from`–`to` (by `from`); ms until both ends have a new direct link carrying data. */
 async function dropAndRelink(from, to) {
+  // A drop soon after the last one waits out the dialer's backoff (3 s from its last dial, even
+  // one that succeeded): each round starts from a mesh that has been steady that long.
+  await new Promise((r) => setTimeout(r, RELINK_SPACING_MS));
   const [fromId, toId] = await Promise.all([from, to].map((n) => n.page.evaluate(() => window.lattice.identity.nodeId)));
   const toPeer = await to.page.evaluate(() => window.lattice.node.transport.peerId);
   const before = await from.page.evaluate(() => Date.now());
@@ -219,6 +225,8 @@ async function dropAndRelink(from, to) {
     const [s, links] = await Promise.all([direct(to, fromId), linksOf(to)]);
     return (await to.page.evaluate((id) => window.lattice.get(id) !== undefined, probe)) && s !== undefined && s.stats.messagesIn > seen && links.some((l) => l.nodeId === fromId && l.kind === 'webrtc');
   }, `a write of ${from.name} reaches ${to.name} over their direct link`, 10_000);
+  const fromPeer = await from.page.evaluate(() => window.lattice.node.transport.peerId);
+  process.stderr.write(`  mesh: ${from.name} dropped ${to.name}; ${fromPeer < toPeer ? from.name : to.name} dials; ends relinked after ${at.map((t) => t - droppedAt).join(' / ')} ms\n`);
   return Math.max(...at) - droppedAt;
 }
 
