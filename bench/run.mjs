@@ -3,8 +3,12 @@
 // figure beside its baseline, and writes bench/results.json (one key per figure).
 //  - bench/suites/NAME.bench.ts  runs inside a page (default export: () => Promise<BenchFigure[]>)
 //  - bench/suites/NAME.bench.mjs runs in Node and drives browsers itself
-//    (export async function run(ctx) → BenchFigure[], ctx = { newBrowser, appUrl, signalingUrl })
-import { readdirSync, writeFileSync } from 'node:fs';
+//    (export async function run(ctx) → BenchFigure[], ctx = { newBrowser, appUrl, signalingUrl,
+//    stopSignaling, startSignaling }: a suite may stop the signaling server and start it again on
+//    the same port; it is running again when the next suite starts)
+// With suites named, bench/results.json keeps the figures of the suites not run.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { createServer } from 'vite';
@@ -22,8 +26,42 @@ const server = await createServer({ root, logLevel: 'warn', server: { port: 0, h
 await server.listen();
 const appUrl = server.resolvedUrls.local[0];
 const signalingPort = 4600 + Math.floor(Math.random() * 300);
-const signaling = spawn(process.execPath, ['scripts/signaling.mjs', '--port', String(signalingPort)], { cwd: root, stdio: 'ignore' });
 const signalingUrl = `ws://127.0.0.1:${signalingPort}`;
+/** Whether something accepts TCP connections on the signaling port. */
+const signalingListens = () =>
+  new Promise((resolve) => {
+    const socket = connect(signalingPort, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+async function until(probe, what, timeoutMs = 10_000) {
+  const start = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`bench: timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+let signaling;
+/** Starts the signaling server (if stopped) and resolves once it listens. */
+async function startSignaling() {
+  if (signaling) return;
+  signaling = spawn(process.execPath, ['scripts/signaling.mjs', '--port', String(signalingPort)], { cwd: root, stdio: 'ignore' });
+  await until(signalingListens, `the signaling server listens on ${signalingPort}`);
+}
+/** Stops the signaling server and resolves once its port is closed. */
+async function stopSignaling() {
+  const child = signaling;
+  if (!child) return;
+  signaling = undefined;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  await exited;
+  await until(async () => !(await signalingListens()), `port ${signalingPort} is closed`);
+}
+await startSignaling();
 const browsers = [];
 const newBrowser = async () => {
   const b = await chromium.launch({ ...launchOptions, args: [...launchOptions.args, '--enable-precise-memory-info', '--js-flags=--expose-gc'] });
@@ -40,11 +78,13 @@ try {
     try {
       if (file.endsWith('.mjs')) {
         const mod = await import(pathToFileURL(`${root}/bench/suites/${file}`).href);
-        figures.push(...(await mod.run({ newBrowser, appUrl, signalingUrl })));
+        await startSignaling();
+        figures.push(...(await mod.run({ newBrowser, appUrl, signalingUrl, stopSignaling, startSignaling })));
       } else {
         const browser = await newBrowser();
         const page = await browser.newPage();
-        page.on('console', (m) => m.type() === 'error' && process.stderr.write(`  [${name}] ${m.text()}\n`));
+        // Errors, and what a suite reports with console.info (details beside its figures).
+        page.on('console', (m) => (m.type() === 'error' || m.type() === 'info') && process.stderr.write(`  [${name}] ${m.text()}\n`));
         await page.goto(`${appUrl}bench/index.html?suite=${name}`);
         await page.waitForFunction(() => window.__benchResult !== undefined, null, { timeout: 15 * 60_000 });
         const result = await page.evaluate(() => window.__benchResult);
@@ -59,7 +99,7 @@ try {
   }
 } finally {
   await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
-  signaling.kill();
+  await stopSignaling().catch(() => undefined);
   await server.close();
 }
 
@@ -79,11 +119,20 @@ console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
 
-const results = {};
+const resultsFile = new URL('./results.json', import.meta.url);
+let results = {};
+if (only.length > 0 && existsSync(resultsFile)) {
+  // A partial run replaces the figures of the suites it ran and keeps the others.
+  try {
+    results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  } catch {
+    results = {};
+  }
+}
 for (const f of figures) {
   results[f.key] = f.value;
   if (f.baseline) results[f.baseline.key] = f.baseline.value;
 }
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwrote bench/results.json (${Object.keys(results).length} figures)`);
 process.exit(failed ? 1 : 0);
