@@ -160,9 +160,10 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.batch((p) => {
       if (this.isAlive(entityId)) throw new EntityExistsError(entityId);
       // A delete stamped ahead of our clock (a peer's fast clock) would hide this create: say so.
-      const tombstone = this.index.tombstone(entityId);
+      // A delete stamped ahead of our clock (held, or a peer's fast clock) would hide this create.
+      const tombstone = [this.index.tombstone(entityId), this.held.tombstone(entityId)].reduce<string | undefined>((a, b) => (b !== undefined && (a === undefined || b > a) ? b : a), undefined);
       const deleted = tombstone === undefined ? undefined : decodeHlc(tombstone);
-      if (deleted !== undefined && deleted.wall >= this.wallNow()) {
+      if (deleted !== undefined && deleted.wall > this.wallNow()) {
         const ahead = Math.max(1, Math.round((deleted.wall - this.wallNow()) / 1000));
         throw new StateError(`"${entityId}" cannot be created yet: node ${deleted.node} deleted it with a stamp ${ahead} s ahead of this node's clock, and a delete hides every older write. Use another id, or create it once that time has passed.`);
       }

@@ -23,6 +23,8 @@ export interface HeldSummary {
 export class HeldBatches {
   private readonly held = new Map<RawBatch, DecodedBatch>();
   private refusedCount = 0;
+  /** The newest held delete of each entity (rebuilt after batches leave). */
+  private deletes: Map<string, string> | undefined;
 
   constructor(
     private readonly maxOffsetMs: number,
@@ -46,7 +48,22 @@ export class HeldBatches {
       return false;
     }
     this.held.set(batch.raw, batch);
+    this.deletes = undefined;
     return true;
+  }
+
+  /** The stamp of the newest held delete of `id`: a create now would be hidden when it comes due. */
+  tombstone(id: string): string | undefined {
+    if (this.held.size === 0) return undefined;
+    if (!this.deletes) {
+      this.deletes = new Map();
+      for (const batch of this.held.values()) {
+        for (const write of batch.writes) {
+          if (write.kind === 'delete' && (this.deletes.get(write.id) ?? '') < batch.stamp) this.deletes.set(write.id, batch.stamp);
+        }
+      }
+    }
+    return this.deletes.get(id);
   }
 
   has(raw: unknown): boolean {
@@ -55,7 +72,9 @@ export class HeldBatches {
 
   /** Forgets a held batch that left the document. */
   remove(raw: unknown): boolean {
-    return this.held.delete(raw as RawBatch);
+    const removed = this.held.delete(raw as RawBatch);
+    if (removed) this.deletes = undefined;
+    return removed;
   }
 
   /** Takes out the batches whose time has come. */
@@ -65,6 +84,7 @@ export class HeldBatches {
       if (!this.mustWait(batch)) {
         out.push(batch);
         this.held.delete(raw);
+        this.deletes = undefined;
       }
     }
     return out;

@@ -40,6 +40,12 @@ const UNDECRYPTABLE_HOLD_MS = 30_000;
 /** Digest publishing is coalesced: at most one awareness update per this many ms. */
 const DIGEST_DELAY_MS = 50;
 /**
+ * ...and at most one per this many ms while changes keep coming: every node's presence floods
+ * the mesh, so a digest per write would cost N² messages a write (measured: 2,700 messages and
+ * 730 KB per write at 20 nodes, 95 % of them presence).
+ */
+const DIGEST_INTERVAL_MS = 1000;
+/**
  * With a budget, presence (≈ 250 bytes with the digest) may take about 5 % of it: at 1 kB/s one
  * update per 5 s, at 8 kB/s one per 0.6 s.
  */
@@ -70,6 +76,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   private undecryptableSource = '';
   private joinedAt = 0;
   private digestTimer: ReturnType<typeof setTimeout> | undefined;
+  private digestPublishedAt = 0;
   private statusQueued = false;
   private destroyed = false;
   private readonly firstSeen = new Map<string, number>();
@@ -317,9 +324,11 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.queueStatus();
     if (this.digestTimer !== undefined) return;
     const { bytesPerSecond } = this.uplink.budget();
-    const delay = bytesPerSecond > 0 ? Math.max(DIGEST_DELAY_MS, PRESENCE_SHARE_BYTES_MS / bytesPerSecond) : DIGEST_DELAY_MS;
+    const share = bytesPerSecond > 0 ? PRESENCE_SHARE_BYTES_MS / bytesPerSecond : 0;
+    const delay = Math.max(DIGEST_DELAY_MS, share, this.digestPublishedAt + DIGEST_INTERVAL_MS - Date.now());
     this.digestTimer = setTimeout(() => {
       this.digestTimer = undefined;
+      this.digestPublishedAt = Date.now();
       this.publishPresence();
     }, delay);
   };

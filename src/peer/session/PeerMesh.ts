@@ -297,6 +297,8 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     }
     const session = new PeerSession(link, this.sessionHost, (s, reason) => this.onSessionClosed(s, reason));
     this.sessions.set(link.remotePeerId, session);
+    // A link that came up is no reason to wait before dialing that peer again once it drops.
+    this.lastDial.delete(link.remotePeerId);
     session.start();
     this.emit('links', []);
   }

@@ -9,18 +9,24 @@ import { MAX_MESSAGE_BYTES, MIN_PART_BYTES, MSG, PART_HEADER_BYTES } from './wir
 
 const MAX_PARTS = Math.floor(MAX_MESSAGE_BYTES / MIN_PART_BYTES);
 
-/** Splits `message` into messages of at most `size` bytes, headers included. */
+/**
+ * Splits `message` into messages of at most `size` bytes, headers included. A message that
+ * begins like a part (its first byte is the part type) always goes as parts, at least two, so
+ * the receiver can never mistake it for one.
+ */
 export function splitIntoParts(message: Uint8Array, size: number): Uint8Array[] {
-  if (message.byteLength <= size) return [message];
-  const payload = Math.max(MIN_PART_BYTES, size) - PART_HEADER_BYTES;
-  const total = Math.ceil(message.byteLength / payload);
+  const looksLikePart = message.byteLength > 0 && message[0] === MSG.part;
+  if (message.byteLength <= size && !looksLikePart) return [message];
+  const room = Math.max(MIN_PART_BYTES, size) - PART_HEADER_BYTES;
+  const payload = looksLikePart ? Math.max(1, Math.min(room, Math.ceil(message.byteLength / 2))) : room;
+  const total = Math.max(2, Math.ceil(message.byteLength / payload));
   const parts: Uint8Array[] = [];
   for (let i = 0; i < total; i++) {
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MSG.part);
     encoding.writeVarUint(encoder, total);
     encoding.writeVarUint(encoder, i);
-    encoding.writeUint8Array(encoder, message.subarray(i * payload, Math.min(message.byteLength, (i + 1) * payload)));
+    encoding.writeUint8Array(encoder, message.subarray(Math.min(message.byteLength, i * payload), Math.min(message.byteLength, (i + 1) * payload)));
     parts.push(encoding.toUint8Array(encoder));
   }
   return parts;

@@ -15,7 +15,7 @@ describe('parts', () => {
         expect(results.slice(0, -1).every((r) => r === null)).to.equal(true);
         expect(Array.from(results.at(-1)!)).to.deep.equal(Array.from(message));
       }),
-      { numRuns: 200 },
+      { numRuns: 300, examples: [[Uint8Array.of(5, 0), 128], [Uint8Array.of(5), 128], [Uint8Array.of(5, 2, 0, 1), 4096]] },
     );
   });
 
