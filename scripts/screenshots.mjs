@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run screenshots`: runs the real app (Vite + the signaling server), opens two mesh nodes
-// in headless Chromium (one browser context each), loads the default scenario, approves an
-// intercept, and writes docs/screenshots/*.png. Everything shown is the product running.
+// `npm run screenshots`: runs the real app (Vite + the signaling server), opens mesh nodes in
+// headless Chromium (one browser context each), loads the default scenario, approves an
+// intercept, sets link faults, and writes docs/screenshots/*.png. Everything shown is the
+// product running.
 import { mkdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -90,10 +91,18 @@ try {
   await shoot(computing, 'budget');
   await app(computing, () => window.lattice.setBudget({ bytesPerSecond: 0 }));
 
-  step('mesh panel, online and offline');
+  step('mesh panel with a third node, a cut link and an impaired one; then offline');
+  const charlie = await open('Ops-West');
+  await bravo.waitForFunction(() => window.lattice.peers().length === 2, null, { timeout: 30_000 });
+  await app(bravo, () => {
+    window.lattice.faults.cut('Ops-North', 'Ops-West');
+    window.lattice.faults.impair({ node: 'Ops-West', latencyMs: 50, jitterMs: 20, loss: 0.02 });
+  });
   await bravo.getByRole('tab', { name: 'Mesh' }).click();
-  await bravo.waitForTimeout(1_500);
+  await bravo.waitForTimeout(3_000);
   await shoot(bravo, 'mesh');
+  await app(bravo, () => window.lattice.faults.heal());
+  await charlie.context().close();
   await bravo.getByRole('button', { name: 'Go offline' }).click();
   await bravo.waitForTimeout(1_500);
   await shoot(bravo, 'offline');

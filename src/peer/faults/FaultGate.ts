@@ -24,6 +24,10 @@ export class FaultGate {
   /** When the bandwidth cap frees the link again. */
   private busyUntil = 0;
   private held = 0;
+  /** Messages held in order (no reordering): one timer, for the head. */
+  private readonly fifo: Array<{ due: number; message: Uint8Array; deliver: (m: Uint8Array) => void }> = [];
+  private fifoTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Messages held back on purpose to be overtaken: a timer each. */
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   readonly counts: FaultCounts = { cut: 0, lost: 0, duplicated: 0, reordered: 0, delayed: 0 };
 
@@ -73,6 +77,9 @@ export class FaultGate {
   clear(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    clearTimeout(this.fifoTimer);
+    this.fifoTimer = undefined;
+    this.fifo.length = 0;
     this.held = 0;
   }
 
@@ -101,12 +108,34 @@ export class FaultGate {
     }
     this.counts.delayed++;
     this.held++;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.held--;
-      deliver(message);
-    }, Math.max(0, due - now));
-    this.timers.add(timer);
+    if (reorder) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.held--;
+        deliver(message);
+      }, Math.max(0, due - now));
+      this.timers.add(timer);
+      return;
+    }
+    this.fifo.push({ due, message, deliver });
+    if (this.fifo.length === 1) this.armFifo();
+  }
+
+  /** Delivers the held messages that are due, in order, and waits for the next. */
+  private armFifo(): void {
+    clearTimeout(this.fifoTimer);
+    const head = this.fifo[0];
+    if (!head) return;
+    this.fifoTimer = setTimeout(() => {
+      this.fifoTimer = undefined;
+      const now = performance.now();
+      while (this.fifo.length > 0 && this.fifo[0]!.due <= now + 1) {
+        const item = this.fifo.shift()!;
+        this.held--;
+        item.deliver(item.message);
+      }
+      this.armFifo();
+    }, Math.max(0, head.due - performance.now()));
   }
 }
 
