@@ -295,6 +295,15 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         'they use a different room password, or one side uses none. Open the link with the same ?password= on every node.'
       );
     }
+    const slowed = this.transport.slowedPeers();
+    if (slowed.length > 0) {
+      const who = slowed.map((p) => `${p.name}${p.dropped > 0 ? ` (${p.dropped} messages dropped)` : ''}`).join(', ');
+      return `${who} ${slowed.length === 1 ? 'sends' : 'send'} more than a peer's share; ${slowed.length === 1 ? 'its' : 'their'} messages are slowed so that the others keep flowing.`;
+    }
+    const held = this.uplink.store.health().held;
+    if (held.count > 0) {
+      return `${held.count} change${held.count === 1 ? '' : 's'} from ${held.nodes.join(', ')} ${held.count === 1 ? 'is' : 'are'} stamped up to ${Math.round(held.aheadMs / 1000)} s ahead of this node's clock and held until then: that node's clock is probably wrong.`;
+    }
     return this.persistenceProblem ?? this.configProblems[0];
   }
 

@@ -1,10 +1,10 @@
 /**
- * The y-webrtc fixes and the watchdog, each with a test that fails without it:
- *  - glare: links closed by hand on both sides at once come back carrying data (watchdog off,
- *    so only the patch can save them);
- *  - the watchdog replaces a link that stays open but delivers nothing;
- *  - (the >256 KiB fix is the late-joiner scenario of the acceptance suite.)
- * And a wrong room password gives a clear message.
+ * Links over WebRTC, each behaviour with a test that fails without it:
+ *  - no glare: links closed by hand on both sides at once come back carrying data (liveness
+ *    off, so only the rule that the smaller peer id offers can bring them back);
+ *  - liveness replaces a link that stays open but delivers nothing;
+ *  - (large messages in parts: the late-joiner scenario of the acceptance suite.)
+ * And a wrong room password gives a clear message; tabs link over BroadcastChannel.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { waitUntil } from '../peer/check.js';

@@ -86,6 +86,8 @@ test('three nodes with 200 ms round trips, jitter and 5 % loss converge after a 
     await b.page.evaluate(() => window.lattice!.transact(() => { for (let i = 100; i < 250; i++) window.lattice!.update(`w${i}`, { velocity: { speed: 5, heading: i } }); }));
     await c.handle.delete('w299');
     expect(await b.handle.get('w299')).toBeDefined();
+    // A heals it once A has heard of it (faults travel with the same 100 ms latency).
+    await waitUntil(async () => a.page.evaluate((id) => window.lattice!.faults.list().some((f) => f.id === id), split.id), 'A hears of the split', 10_000);
     await a.page.evaluate((id) => window.lattice!.faults.heal(id), split.id);
     const ms = await converged(nodes, 30_000);
     console.log(`wire: converged ${ms} ms after the heal at 200 ms RTT, jitter, 5 % loss`);

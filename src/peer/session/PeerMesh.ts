@@ -21,6 +21,7 @@ import { FaultTable, readFaults, type Fault, type FaultSpec, type LinkPolicy } f
 import { seededRandom, type FaultCounts } from '../faults/FaultGate.js';
 import { readPresence } from '../presence.js';
 import { PeerSession, type SessionHost, type SessionStats } from './PeerSession.js';
+import { InboundScheduler, type InboundOptions } from './InboundScheduler.js';
 
 export interface PeerMeshOptions {
   /** Ways of meeting peers (started on connect). */
@@ -38,6 +39,8 @@ export interface PeerMeshOptions {
   readonly antiEntropyMs?: number;
   /** Seeds the randomness of link faults (memory runs replay). */
   readonly faultSeed?: string;
+  /** Time slices and each peer's share of what this node applies (see `InboundScheduler`). */
+  readonly inbound?: InboundOptions;
   readonly peerId?: string;
 }
 
@@ -90,6 +93,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   private pastRepairs = 0;
   private readonly meshRoute: SignalRoute;
   private readonly random: () => number;
+  private readonly inbound: InboundScheduler<PeerSession>;
 
   constructor(
     private readonly host: MeshHost,
@@ -104,6 +108,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     this.faultSeed = options.faultSeed ?? 'lattice';
     this.faults = new FaultTable(host.nodeId);
     this.random = seededRandom(`${this.faultSeed}|${this.peerId}`);
+    this.inbound = new InboundScheduler(options.inbound);
     this.sink = { peerId: this.peerId, wants: (peerId) => this.wants(peerId), accept: (link) => this.accept(link) };
     this.sessionHost = {
       peerId: this.peerId,
@@ -115,6 +120,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       pacer: host.pacer,
       faultSeed: this.faultSeed,
       repair: (batches) => this.host.repair(batches),
+      inbound: (session, bytes, apply) => this.inbound.submit(session, bytes, apply),
       policyFor: (nodeId) => this.policyFor(nodeId),
       faultTable: () => this.faults.list(),
       onHello: (s) => s.applyPolicy(this.policyFor(s.remoteNodeId)),
@@ -243,7 +249,13 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     }
   }
 
+  /** Peers sending more than their share lately: slowed, with their backlog and what was dropped. */
+  slowedPeers(): Array<{ name: string; waiting: number; dropped: number }> {
+    return this.inbound.slowed().map(({ peer, waiting, dropped }) => ({ name: peer.label, waiting, dropped }));
+  }
+
   override destroy(): void {
+    this.inbound.destroy();
     this.disconnect();
     for (const c of this.options.connectors) c.destroy();
     super.destroy();
@@ -304,6 +316,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   }
 
   private onSessionClosed(session: PeerSession, _reason: string): void {
+    this.inbound.forget(session);
     this.pastRepairs += session.stats.syncRepairs + session.stats.rangeRepairs;
     if (this.sessions.get(session.remotePeerId) === session) {
       this.sessions.delete(session.remotePeerId);
@@ -321,8 +334,26 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   // ------------------------------------------------------------------ data
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    const kind: MessageKind = origin instanceof PeerSession ? 'relay' : classOf(origin);
-    for (const s of this.sessions.values()) if (s !== origin) s.sendUpdate(update, kind);
+    if (origin instanceof PeerSession) {
+      // What peers sent is passed on coalesced, once per task: a relay forwards a flood (or a
+      // busy peer) as a few merged updates, not message for message.
+      this.relayed.push([update, origin]);
+      if (this.relayed.length === 1) queueMicrotask(this.flushRelayed);
+      return;
+    }
+    const kind = classOf(origin);
+    for (const s of this.sessions.values()) s.sendUpdate(update, kind);
+  };
+
+  private readonly relayed: Array<[Uint8Array, PeerSession]> = [];
+
+  private readonly flushRelayed = (): void => {
+    const pending = this.relayed.splice(0);
+    for (const s of this.sessions.values()) {
+      const updates = pending.filter(([, from]) => from !== s).map(([u]) => u);
+      if (updates.length === 0) continue;
+      s.sendUpdate(updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), 'relay');
+    }
   };
 
   private readonly onAwarenessUpdate = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {

@@ -32,6 +32,11 @@ export interface SessionHost {
   readonly store: EntityStore;
   readonly pacer: Pacer;
   readonly faultSeed: string;
+  /**
+   * Runs `apply` for a message of `bytes` from `session` now or in its turn (time slices, a
+   * share per peer); false when the message was dropped because the peer is flooding.
+   */
+  inbound(session: PeerSession, bytes: number, apply: () => void): boolean;
   /** Adds batches received in a repair (to the mesh document and the node's own). */
   repair(batches: readonly unknown[]): number;
   policyFor(remoteNodeId: string | undefined): LinkPolicy;
@@ -56,6 +61,8 @@ export interface SessionStats {
   /** Entities sent or received in range repairs. */
   entitiesRepaired: number;
   repairBytes: number;
+  /** Messages dropped because the peer sent more than its share and its backlog was full. */
+  dropped: number;
 }
 
 const PEER_NAME = /^.{1,40}$/su;
@@ -66,7 +73,7 @@ export class PeerSession {
   remoteNodeId: string | undefined;
   remoteName: string | undefined;
   readonly gate: FaultGate;
-  readonly stats: SessionStats = { messagesIn: 0, bytesIn: 0, rejected: 0, cutIn: 0, digests: 0, syncRepairs: 0, rangeRepairs: 0, entitiesRepaired: 0, repairBytes: 0 };
+  readonly stats: SessionStats = { messagesIn: 0, bytesIn: 0, rejected: 0, cutIn: 0, digests: 0, syncRepairs: 0, rangeRepairs: 0, entitiesRepaired: 0, repairBytes: 0, dropped: 0 };
   private readonly assembler = new PartAssembler();
   private closed = false;
   /** Bytes sent while a repair is under way (its cost, for the figures). */
@@ -213,11 +220,16 @@ export class PeerSession {
       this.stats.cutIn++;
       return;
     }
-    try {
-      this.dispatch(message);
-    } catch (error) {
-      this.reject(error);
-    }
+    const whole = message;
+    const accepted = this.host.inbound(this, whole.byteLength, () => {
+      if (this.closed) return;
+      try {
+        this.dispatch(whole);
+      } catch (error) {
+        this.reject(error);
+      }
+    });
+    if (!accepted) this.stats.dropped++;
   }
 
   private dispatch(message: Uint8Array): void {

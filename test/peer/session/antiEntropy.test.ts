@@ -46,6 +46,10 @@ function pair(left: EntityStore, right: EntityStore): [Side, Side] {
       pacer,
       faultSeed: 'ae',
       repair: (batches) => store.importBatches(batches),
+      inbound: (_s, _bytes, apply) => {
+        apply();
+        return true;
+      },
       policyFor: () => CLEAN_LINK,
       faultTable: () => [],
       onHello: () => undefined,
