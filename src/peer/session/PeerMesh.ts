@@ -68,6 +68,8 @@ const TICK_MS = 500;
 const DIAL_BACKOFF_MS = 3000;
 const RELAY_TTL = 3;
 const SEEN_SIGNALS = 1024;
+/** Relayed updates leave merged, at most once per this many ms while they keep coming. */
+const RELAY_MS = 20;
 
 let counter = 0;
 
@@ -335,10 +337,15 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin instanceof PeerSession) {
-      // What peers sent is passed on coalesced, once per task: a relay forwards a flood (or a
-      // busy peer) as a few merged updates, not message for message.
+      // What peers sent is passed on merged: a relay forwards a flood (or a busy peer) as a few
+      // updates a second, not message for message.
       this.relayed.push([update, origin]);
-      if (this.relayed.length === 1) queueMicrotask(this.flushRelayed);
+      if (this.relayed.length === 1) {
+        // The first after a quiet spell leaves at once; under a stream, at most one per RELAY_MS.
+        const wait = this.relayFlushedAt + RELAY_MS - performance.now();
+        if (wait <= 0) queueMicrotask(this.flushRelayed);
+        else setTimeout(this.flushRelayed, wait);
+      }
       return;
     }
     const kind = classOf(origin);
@@ -347,7 +354,10 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
 
   private readonly relayed: Array<[Uint8Array, PeerSession]> = [];
 
+  private relayFlushedAt = -Infinity;
+
   private readonly flushRelayed = (): void => {
+    this.relayFlushedAt = performance.now();
     const pending = this.relayed.splice(0);
     for (const s of this.sessions.values()) {
       const updates = pending.filter(([, from]) => from !== s).map(([u]) => u);

@@ -66,6 +66,19 @@ export interface SessionStats {
 }
 
 const PEER_NAME = /^.{1,40}$/su;
+/** A range repair is given this long before another may start with the same peer. */
+const RANGE_ROUND_MS = 3000;
+
+/** Writes of several entities as batches, one per stamp (writes made together share theirs). */
+function byStamp(batches: readonly (readonly unknown[])[]): unknown[][] {
+  const grouped = new Map<unknown, unknown[]>();
+  for (const [stamp, ...writes] of batches) {
+    const list = grouped.get(stamp);
+    if (list) list.push(...writes);
+    else grouped.set(stamp, [stamp, ...writes]);
+  }
+  return [...grouped.values()];
+}
 
 export class PeerSession {
   readonly since = Date.now();
@@ -78,6 +91,8 @@ export class PeerSession {
   private closed = false;
   /** Bytes sent while a repair is under way (its cost, for the figures). */
   private repairing = false;
+  private rangeStartedAt = -Infinity;
+  private digestSentAt = -Infinity;
 
   constructor(
     readonly link: Link,
@@ -147,6 +162,7 @@ export class PeerSession {
 
   /** Anti-entropy: tells the peer our resolved digest and state vector; it asks for what it lacks. */
   sendDigest(): void {
+    this.digestSentAt = performance.now();
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MSG.digest);
     encoding.writeVarString(encoder, this.host.store.digest());
@@ -318,11 +334,14 @@ export class PeerSession {
     // Sync says nothing is missing either way, yet the resolved states differ: compare ranges.
     // One side leads, so a divergence is repaired once; the other tells it, with its own digest.
     if (this.host.peerId < this.remotePeerId) {
+      // One round at a time: digests crossing in flight would start a second, duplicate one.
+      if (performance.now() - this.rangeStartedAt < RANGE_ROUND_MS) return;
+      this.rangeStartedAt = performance.now();
       this.stats.rangeRepairs++;
       this.repairing = true;
       this.sendControl(MSG.ranges, { prefixes: [''], hashes: this.tree().children(['']) }, 'sync');
       this.repairing = false;
-    } else {
+    } else if (performance.now() - this.digestSentAt >= RANGE_ROUND_MS / 3) {
       this.sendDigest();
     }
   }
@@ -356,7 +375,7 @@ export class PeerSession {
   }
 
   private sendRepair(ids: readonly string[], want: readonly string[]): void {
-    const batches = ids.flatMap((id) => this.host.store.entityBatches(id));
+    const batches = byStamp(ids.flatMap((id) => this.host.store.entityBatches(id)));
     this.stats.entitiesRepaired += ids.length;
     this.sendControl(MSG.repair, { batches, want }, 'sync');
   }
@@ -369,8 +388,9 @@ export class PeerSession {
     this.host.repair(r.batches);
     if (r.want.length === 0) return;
     // Send back only what the peer's repair did not already bring: our writes that still win.
-    const received = new Set(r.batches.map((b) => JSON.stringify(b)));
-    const batches = (r.want as string[]).flatMap((id) => this.host.store.entityBatches(id)).filter((b) => !received.has(JSON.stringify(b)));
+    const received = new Set<string>();
+    for (const b of r.batches) if (Array.isArray(b)) for (const w of b.slice(1)) received.add(`${String(b[0])}|${JSON.stringify(w)}`);
+    const batches = byStamp((r.want as string[]).flatMap((id) => this.host.store.entityBatches(id)).filter(([stamp, w]) => !received.has(`${stamp}|${JSON.stringify(w)}`)));
     if (batches.length === 0) return;
     this.repairing = true;
     this.stats.entitiesRepaired += r.want.length;
