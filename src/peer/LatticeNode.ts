@@ -50,7 +50,7 @@ export interface MeshStatus {
   /** A problem a person must act on, e.g. a wrong room password. */
   readonly problem: string | undefined;
   // Added with the mesh node; optional so that status objects made elsewhere (UI fixtures) stay valid.
-  /** Links the watchdog replaced because they carried no traffic. */
+  /** Links closed and replaced because they stayed silent (liveness). */
   readonly linkReplacements?: number;
   /** When this node last joined the mesh (ms since the epoch), if it has. */
   readonly joinedAt?: number | undefined;

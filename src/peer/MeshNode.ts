@@ -144,7 +144,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (this.destroyed || this.transport.connected) return;
     this.joinedAt = Date.now();
     this.transport.connect();
-    // y-webrtc clears our awareness state on disconnect; publish it again.
+    // The mesh clears our awareness state on disconnect (telling the others we left); publish it again.
     this.publishPresence();
     this.queueStatus();
   }
@@ -153,7 +153,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (!this.transport.connected) return;
     this.transport.disconnect();
     this.uplink.clear();
-    // A node out of the mesh hears nobody: forget the others' presence (y-webrtc would keep it
+    // A node out of the mesh hears nobody: forget the others' presence (awareness would keep it
     // for 30 s). Not with removeAwarenessStates: it bumps each peer's clock here, and on
     // reconnect their current states (older clocks) would be refused until they next renew,
     // up to 15 s with no peer shown. Dropping state and meta accepts whatever they send next.
@@ -324,7 +324,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       digest: this.digest(),
       links: this.transport.links().slice(0, MAX_PRESENCE_LINKS).map((l) => l.peerId),
     };
-    // Not setLocalStateField: it does nothing once y-webrtc has cleared the state on disconnect.
+    // Not setLocalStateField: it does nothing once the state was cleared on disconnect.
     this.awareness.setLocalState({ ...(this.awareness.getLocalState() ?? {}), [PRESENCE_FIELD]: presence });
   }
 
@@ -343,7 +343,6 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   };
 
   private readonly onLinks = (): void => {
-    // The transport's peer id can arrive late (y-webrtc derives the room key first).
     // Presence lists this node's links (the topology others draw and route signals by).
     const published = readPresence(this.awareness.getLocalState());
     const links = this.transport.links().map((l) => l.peerId).join(',');

@@ -18,7 +18,7 @@ export interface MeshConfig {
   /** From `?name=` / `?role=`, if given. */
   readonly name: string | undefined;
   readonly role: NodeRole | undefined;
-  /** Replace links that carry no traffic (on unless `?watchdog=0`). */
+  /** Replace links that stay silent (on unless `?watchdog=0`, for diagnosis). */
   readonly watchdog: boolean;
   /** At most this many direct links (`?links=`, 1–64); beyond, the mesh is partial and relays. */
   readonly maxLinks: number;

@@ -7,8 +7,8 @@ import { claimNodeIdentity } from './nodeIdentity.js';
 export async function startNodeFromUrl(url: URL, storage: Storage): Promise<MeshNode> {
   const config = readMeshConfig(url);
   const identity = await claimNodeIdentity(storage, { name: config.name, role: config.role });
-  // y-webrtc derives the room key with WebCrypto, which browsers offer only on https and
-  // localhost. Joining without the key would put the node in the open room, so it stays out.
+  // The room key is derived with WebCrypto, which browsers offer only on https and localhost.
+  // Joining without the key would put the node in the open room, so it stays out.
   const keyless = config.password !== undefined && (typeof crypto === 'undefined' || crypto.subtle === undefined);
   const problems = keyless
     ? ['A room password needs a secure page (https:// or localhost); this page is plain http, so the node stays out of the mesh. Open the app over https, or from localhost.', ...config.problems]

@@ -56,13 +56,15 @@ export class WebrtcDialer implements Dialer {
         if (this.links.get(peerId) === opened) this.sink.accept(opened);
         else opened.close('superseded');
       },
+      // Forgotten once closed (while open, late ICE candidates still find it).
+      (closed) => {
+        if (this.links.get(peerId) === closed) this.links.delete(peerId);
+      },
     );
     this.links.set(peerId, link);
     setTimeout(() => {
       if (!link.isOpen && !link.isClosed) link.close(`did not open within ${OPEN_TIMEOUT_MS} ms`);
-      if (this.links.get(peerId) === link && link.isClosed) this.links.delete(peerId);
     }, OPEN_TIMEOUT_MS);
-    // Forget it once it closes (its candidates may still arrive while it opens).
     return link;
   }
 }

@@ -44,6 +44,7 @@ export class WebrtcLink implements Link {
     iceServers: readonly string[],
     private readonly sendSignal: (signal: WebrtcSignal) => void,
     private readonly onOpen: (link: WebrtcLink) => void,
+    private readonly onClosed: (link: WebrtcLink) => void = () => undefined,
   ) {
     this.pc = new RTCPeerConnection({ iceServers: iceServers.map((urls) => ({ urls })) });
     this.channel = this.pc.createDataChannel('lattice', { negotiated: true, id: 0, ordered: true });
@@ -86,6 +87,7 @@ export class WebrtcLink implements Link {
   close(reason = 'closed'): void {
     if (this.inbox.isClosed) return;
     this.inbox.close(reason);
+    this.onClosed(this);
     this.channel.onclose = null;
     try {
       this.channel.close();
