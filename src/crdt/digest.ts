@@ -3,6 +3,16 @@
  * overwhelming probability) they resolved the same entities identically.
  */
 
+/** 32-bit FNV-1a of a string: small, fast, and spreads strings that differ in one character. */
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 /** 64-bit FNV-1a of a string, as 16 hex digits (two 32-bit lanes with different offsets). */
 export function fnv1a64(text: string): string {
   let a = 0x811c9dc5;

@@ -5,7 +5,7 @@ export * from './components.js';
 export { EntityStore, ImportOrigin, DEFAULT_TOMBSTONE_GRACE_MS, LOG_NAME } from './EntityStore.js';
 export type { AppendSource } from './EntityStore.js';
 export type { EntityStoreOptions, EntityEvent, StoreEvents, StoreHealth, ChangeOrigin, EntityView, EntityChange } from './EntityStore.js';
-export { fnv1a64, combineHashes } from './digest.js';
+export { fnv1a32, fnv1a64, combineHashes } from './digest.js';
 export * from './journal.js';
 export type { ChangedPart } from './EntityIndex.js';
 export * from './approval.js';

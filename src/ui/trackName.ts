@@ -8,24 +8,15 @@
  * keep two of a handful of pending requests from sharing a number (about 1 in 10,000 for five);
  * in a picture of thousands two tracks may share one, so the id stays one hover away.
  */
-import type { EntityView } from '../crdt/index.js';
+import { fnv1a32, type EntityView } from '../crdt/index.js';
 
 /** Scenario runs prefix the entities they create (src/workers/Pipeline.ts); the rest is the name. */
 const SCENARIO_PREFIX = 'scn.';
 
-/** FNV-1a, 32 bits: small, fast, and spreads ids that differ in one character. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** "TN 04127": the track number of an entity id. */
 export function trackNumber(entityId: string): string {
-  return `TN ${String(fnv1a(entityId) % 100_000).padStart(5, '0')}`;
+  return `TN ${String(fnv1a32(entityId) % 100_000).padStart(5, '0')}`;
 }
 
 /**

@@ -4,6 +4,7 @@
  * split into parts is never half lost). Randomness is seeded per link, so a run on memory links
  * replays. With a clean policy and nothing held, a message passes through synchronously.
  */
+import { fnv1a32 } from '../../crdt/index.js';
 import { CLEAN_LINK, isCleanPolicy, type LinkPolicy } from './LinkFaults.js';
 
 export interface FaultCounts {
@@ -141,12 +142,7 @@ export class FaultGate {
 
 /** A small seeded generator (mulberry32 over an FNV-1a hash of the seed). */
 export function seededRandom(seed: string): () => number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < seed.length; i++) {
-    h ^= seed.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  let a = h >>> 0;
+  let a = fnv1a32(seed);
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;

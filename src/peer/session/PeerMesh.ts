@@ -9,18 +9,17 @@
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { EntityStore } from '../../crdt/index.js';
 import { ImportOrigin } from '../../crdt/index.js';
 import type { LinkKind } from '../LatticeNode.js';
 import type { TransportEvents, TransportLink } from '../MeshTransport.js';
-import type { MessageKind, Pacer } from '../budget/Pacer.js';
+import type { MessageKind } from '../budget/Pacer.js';
 import { isTrafficOrigin } from '../budget/trafficOrigin.js';
 import type { Connector, Link, LinkSink } from '../link/Link.js';
 import type { Dialer, SignalRoute } from '../link/Dialer.js';
 import { FaultTable, readFaults, type Fault, type FaultSpec, type LinkPolicy } from '../faults/LinkFaults.js';
 import { seededRandom, type FaultCounts } from '../faults/FaultGate.js';
 import { readPresence } from '../presence.js';
-import { PeerSession, type SessionHost, type SessionStats } from './PeerSession.js';
+import { PeerSession, type MeshHost, type SessionHost, type SessionStats } from './PeerSession.js';
 import { InboundScheduler, type InboundOptions } from './InboundScheduler.js';
 
 export interface PeerMeshOptions {
@@ -44,15 +43,7 @@ export interface PeerMeshOptions {
   readonly peerId?: string;
 }
 
-export interface MeshHost {
-  readonly nodeId: string;
-  readonly name: string;
-  readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
-  readonly store: EntityStore;
-  readonly pacer: Pacer;
-  repair(batches: readonly unknown[]): number;
-}
+export type { MeshHost } from './PeerSession.js';
 
 /** One link as the Mesh tab shows it. */
 export interface SessionInfo extends TransportLink {

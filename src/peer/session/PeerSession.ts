@@ -20,9 +20,8 @@ import { PartAssembler, splitIntoParts } from './parts.js';
 import { MAX_CONTROL_BYTES, MSG, isManagement } from './wire.js';
 import { RangeTree, LEAF_DEPTH, differingIds, validChildHashes, validEntries, validLeaves, validPrefixes } from './ranges.js';
 
-/** What a session needs from the mesh it belongs to. */
-export interface SessionHost {
-  readonly peerId: string;
+/** What the mesh needs from its node: who it is, the shared document, the uplink. */
+export interface MeshHost {
   readonly nodeId: string;
   readonly name: string;
   /** The shared (mesh) document and its awareness. */
@@ -31,14 +30,19 @@ export interface SessionHost {
   /** The store over `doc`, for anti-entropy. */
   readonly store: EntityStore;
   readonly pacer: Pacer;
+  /** Adds batches received in a repair (to the mesh document and the node's own). */
+  repair(batches: readonly unknown[]): number;
+}
+
+/** What a session needs from the mesh it belongs to. */
+export interface SessionHost extends MeshHost {
+  readonly peerId: string;
   readonly faultSeed: string;
   /**
    * Runs `apply` for a message of `bytes` from `session` now or in its turn (time slices, a
    * share per peer); false when the message was dropped because the peer is flooding.
    */
   inbound(session: PeerSession, bytes: number, apply: () => void): boolean;
-  /** Adds batches received in a repair (to the mesh document and the node's own). */
-  repair(batches: readonly unknown[]): number;
   policyFor(remoteNodeId: string | undefined): LinkPolicy;
   /** The fault table to tell a new peer (plain data). */
   faultTable(): unknown;

@@ -8,20 +8,14 @@
 
 /** Depth of the tree: 16^3 = 4,096 leaves. */
 export const LEAF_DEPTH = 3;
+import { fnv1a32 } from '../../crdt/index.js';
+
 const HEX = '0123456789abcdef';
 
-function fnv32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** The leaf (LEAF_DEPTH hex digits) an entity id falls in. */
 export function leafOf(id: string): string {
-  return fnv32(id).toString(16).padStart(8, '0').slice(0, LEAF_DEPTH);
+  return fnv1a32(id).toString(16).padStart(8, '0').slice(0, LEAF_DEPTH);
 }
 
 /** One replica's tree, built from its entities' hashes. */
@@ -33,7 +27,7 @@ export class RangeTree {
   constructor(entities: Iterable<[string, string]>) {
     for (const [id, hash] of entities) {
       const leaf = leafOf(id);
-      const h = fnv32(`${id}\u0000${hash}`);
+      const h = fnv1a32(`${id}\u0000${hash}`);
       for (let d = 0; d <= LEAF_DEPTH; d++) {
         const prefix = leaf.slice(0, d);
         this.hashes.set(prefix, ((this.hashes.get(prefix) ?? 0) ^ h) >>> 0);

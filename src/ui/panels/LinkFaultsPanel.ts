@@ -7,7 +7,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { Fault } from '../../peer/faults/LinkFaults.js';
+import type { Fault, Impairment } from '../../peer/faults/LinkFaults.js';
 import type { Topology } from '../../peer/LatticeNode.js';
 import { formatAge } from '../format.js';
 import { describeFault, parseAmount, type NameOf } from '../faultText.js';
@@ -17,17 +17,7 @@ import { panel, theme } from '../theme.js';
 export type FaultCommand =
   | { readonly kind: 'cut'; readonly a: string; readonly b: string }
   | { readonly kind: 'split'; readonly groups: readonly (readonly string[])[] }
-  | {
-      readonly kind: 'impair';
-      readonly node: string;
-      readonly peer?: string;
-      readonly latencyMs: number;
-      readonly jitterMs: number;
-      readonly loss: number;
-      readonly duplicate: number;
-      readonly reorder: number;
-      readonly bandwidthBps: number;
-    }
+  | ({ readonly kind: 'impair'; readonly node: string; readonly peer?: string } & Impairment)
   /** No id: heal every fault. */
   | { readonly kind: 'heal'; readonly id?: string };
 
