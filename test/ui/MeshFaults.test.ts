@@ -262,6 +262,11 @@ describe('Mesh panel: topology', () => {
       'kind, last heard, faults, faulted and refused messages, anti-entropy',
     );
     checkEqual(squash(panel.shadowRoot!.querySelector('.refused')?.textContent), 'bravo: 3 refused · charlie: 1 refused', 'refusals, named');
+    // Anti-entropy on demand, by pointer.
+    const compare = byRole(panel.shadowRoot!, 'button', 'Compare and repair now') as HTMLButtonElement;
+    checkEqual(compare.disabled, false, 'enabled with links');
+    compare.click();
+    checkEqual(alpha.antiEntropyCalls, 1, 'the node compares digests with its peers now');
   });
 
   it('marks a cut link between two other nodes in the graph and the table', async () => {

@@ -235,6 +235,10 @@ export class MeshPanel extends LitElement {
         @fault-command=${this.onFaultCommand}
       ></lattice-link-faults>
       <h3 id="topology">Topology</h3>
+      <div class="row">
+        <button type="button" @click=${this.onAntiEntropy} ?disabled=${m.links.length === 0}>Compare and repair now</button>
+        <span class="muted">Linked peers compare digests every 5 s and after a heal; this asks them now.</span>
+      </div>
       <lattice-topology-view
         aria-labelledby="topology"
         .topology=${m.topology}
@@ -257,6 +261,11 @@ export class MeshPanel extends LitElement {
       if (!(error instanceof LatticeError)) throw error;
       this.faultError = `Not done: ${error.message}`;
     }
+    this.mesh.refresh();
+  };
+
+  private readonly onAntiEntropy = (): void => {
+    this.node?.antiEntropy();
     this.mesh.refresh();
   };
 
