@@ -17,7 +17,7 @@ import { HeldBatches, MAX_HELD_BATCHES, type HeldSummary } from './HeldBatches.j
 import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, StateError, ValidationError } from './errors.js';
 import { assertBatchSize, decodeBatch, decodeWrite, rawWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { StagedWrites } from './StagedWrites.js';
-import { EntityIndex, type BatchInfo, type EntityChange, type EntityView } from './EntityIndex.js';
+import { EntityIndex, type BatchInfo, type EntityChange, type EntityView, type Slot } from './EntityIndex.js';
 import { combineHashes, fnv1a64 } from './digest.js';
 import { CODE_JOURNAL, encodeJournalEntry, validateJournalEntry, type JournalEntry, type StampedEntry } from './journal.js';
 import {
@@ -71,6 +71,8 @@ export interface StoreHealth {
   readonly clockSkews: number;
   /** Batches stamped too far ahead, held until our clock reaches them. */
   readonly held: HeldSummary;
+  /** Batches a peer removed although they held live writes, put back. */
+  readonly restoredBatches: number;
   /** The latest problems, newest last, for a person to read. */
   readonly recentProblems: readonly string[];
 }
@@ -91,12 +93,18 @@ export interface EntityStoreOptions {
    * add what it is given (the mesh side of a budgeted node: a rewrite would be unpaced traffic).
    */
   readonly rewriteOwn?: boolean;
+  /**
+   * A batch a peer removed while it still held live writes is put back if, this long after, no
+   * write has arrived that justifies the removal. Default 10 s.
+   */
+  readonly putBackAfterMs?: number;
 }
 
 /** Own batches smaller than this are left alone even when mostly dead: rewriting costs more. */
 const REWRITE_MIN_SIZE = 8;
 const MAX_PROBLEMS = 20;
 export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
+export const DEFAULT_PUT_BACK_AFTER_MS = 10_000;
 /** The default name of the log in the document. */
 export const LOG_NAME = 'lattice.log';
 
@@ -122,6 +130,9 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   private rejectedWrites = 0;
   private rejectedBatches = 0;
   private clockSkews = 0;
+  private restoredBatches = 0;
+  private readonly putBackAfterMs: number;
+  private readonly putBackTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly held: HeldBatches;
   private heldTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly problems: string[] = [];
@@ -140,6 +151,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       });
     this.tombstoneGraceMs = options.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
     this.rewriteOwn = options.rewriteOwn ?? true;
+    this.putBackAfterMs = options.putBackAfterMs ?? DEFAULT_PUT_BACK_AFTER_MS;
     this.held = new HeldBatches(this.clock.maxOffsetMs, this.physicalNow);
     this.log = doc.getArray<RawBatch>(options.logName ?? LOG_NAME);
     this.ingestRemote(this.log.toArray() as unknown[], [], true);
@@ -458,6 +470,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       rejectedBatches: this.rejectedBatches,
       clockSkews: this.clockSkews,
       held: this.held.summary(),
+      restoredBatches: this.restoredBatches,
       recentProblems: [...this.problems],
     };
   }
@@ -501,6 +514,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     if (this.destroyed) return;
     this.destroyed = true;
     clearTimeout(this.heldTimer);
+    for (const t of this.putBackTimers) clearTimeout(t);
     this.log.unobserve(this.onLogEvent);
     super.destroy();
   }
@@ -571,8 +585,14 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   };
 
   private ingestRemote(added: readonly unknown[], removed: readonly unknown[], initial: boolean): DecodedBatch[] {
-    const lost = [];
-    for (const raw of removed) if (!this.held.remove(raw)) lost.push(...this.index.removeBatch(raw as RawBatch).lost);
+    const lost: Slot[] = [];
+    const removedLive: Array<[RawBatch, readonly Slot[]]> = [];
+    for (const raw of removed) {
+      if (this.held.remove(raw)) continue;
+      const slots = this.index.removeBatch(raw as RawBatch).lost;
+      if (slots.length > 0) removedLive.push([raw as RawBatch, slots]);
+      lost.push(...slots);
+    }
     const problems: string[] = [];
     const batches: DecodedBatch[] = [];
     let holding = false;
@@ -603,7 +623,43 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.index.rebuild(this.index.unreplaced(lost));
     if (problems.length > 0) this.report(problems);
     if (holding) this.scheduleRelease();
+    const suspect = removedLive.filter(([, slots]) => slots.some((slot) => !this.lossJustified(slot, lost)));
+    if (suspect.length > 0) {
+      // The write that justifies a removal may still be on its way (from a third node, or
+      // reordered): judge again after a while, and put back only what is still uncovered.
+      const timer = setTimeout(() => {
+        this.putBackTimers.delete(timer);
+        this.putBack(suspect.filter(([, slots]) => slots.some((slot) => !this.index.covers(slot.raw, slot.stamp))).map(([raw]) => raw));
+      }, this.putBackAfterMs);
+      this.putBackTimers.add(timer);
+    }
     return batches;
+  }
+
+  /**
+   * Whether the merge rules justify losing `slot` with its batch: a write present covers it (an
+   * equal or newer one, or a tombstone), or it belongs to an entity whose tombstone, removed in
+   * the same transaction, is older than the grace period (collection; our clock may be behind the
+   * collector's by up to the maximum offset).
+   */
+  private lossJustified(slot: Slot, removedWith: readonly Slot[]): boolean {
+    if (this.index.covers(slot.raw, slot.stamp)) return true;
+    const id = slot.raw[0];
+    const horizon = this.physicalNow() - this.tombstoneGraceMs + this.clock.maxOffsetMs;
+    return removedWith.some((t) => t.raw[0] === id && t.raw[1] === CODE_DELETE && t.stamp >= slot.stamp && decodeHlc(t.stamp).wall < horizon);
+  }
+
+  /**
+   * Puts back batches a peer removed although they held live writes (the shared document is the
+   * wire, not the truth): as new items with the same content, so the picture stays whole here
+   * and reaches nodes that join later.
+   */
+  private putBack(raws: readonly RawBatch[]): void {
+    if (this.destroyed || raws.length === 0) return;
+    const added = this.importBatches(raws, false);
+    if (added === 0) return;
+    this.restoredBatches += added;
+    this.report([`A peer removed ${added} batch${added === 1 ? '' : 'es'} that still held live writes; ${added === 1 ? 'it was' : 'they were'} put back.`]);
   }
 
   private holdBatch(decoded: DecodedBatch, problems: string[]): void {

@@ -3,15 +3,16 @@ import * as Y from 'yjs';
 import { EntityStore, type EntityEvent } from '../../src/crdt/index.js';
 
 /** Two replicas connected by a synchronous, lossless link (unless paused). */
-function pair(opts: { nowA?: () => number; nowB?: () => number; grace?: number } = {}) {
+function pair(opts: { nowA?: () => number; nowB?: () => number; grace?: number; putBackAfterMs?: number } = {}) {
   const da = new Y.Doc();
   const db = new Y.Doc();
   let linked = true;
   const queue: Array<[Y.Doc, Uint8Array]> = [];
   da.on('update', (u: Uint8Array, o: unknown) => o !== 'net' && (linked ? Y.applyUpdate(db, u, 'net') : queue.push([db, u])));
   db.on('update', (u: Uint8Array, o: unknown) => o !== 'net' && (linked ? Y.applyUpdate(da, u, 'net') : queue.push([da, u])));
-  const a = new EntityStore(da, { node: 'a', ...(opts.nowA ? { physicalNow: opts.nowA } : {}), ...(opts.grace ? { tombstoneGraceMs: opts.grace } : {}) });
-  const b = new EntityStore(db, { node: 'b', ...(opts.nowB ? { physicalNow: opts.nowB } : {}), ...(opts.grace ? { tombstoneGraceMs: opts.grace } : {}) });
+  const extra = opts.putBackAfterMs === undefined ? {} : { putBackAfterMs: opts.putBackAfterMs };
+  const a = new EntityStore(da, { node: 'a', ...extra, ...(opts.nowA ? { physicalNow: opts.nowA } : {}), ...(opts.grace ? { tombstoneGraceMs: opts.grace } : {}) });
+  const b = new EntityStore(db, { node: 'b', ...extra, ...(opts.nowB ? { physicalNow: opts.nowB } : {}), ...(opts.grace ? { tombstoneGraceMs: opts.grace } : {}) });
   return {
     a,
     b,
@@ -202,5 +203,73 @@ describe('EntityStore', () => {
     expect(a.has('t1')).to.equal(true);
     expect(a.health().held.count).to.equal(0);
     expect(a.digest()).to.equal(b.digest());
+  });
+});
+
+describe('the shared document is the wire, not the truth', () => {
+  it('a peer removing batches that still hold live writes does not take effect: they are put back, and a node joining later gets the whole picture', async () => {
+    const { a, b } = pair({ putBackAfterMs: 30 });
+    a.transact(() => {
+      for (let i = 0; i < 20; i++) a.create(`t${i}`, 'track', { position: { lat: i, lon: 1, alt: 0 } });
+    });
+    b.update('t3', { position: { lat: 33, lon: 3, alt: 0 } });
+    const digest = a.digest();
+    expect(b.digest()).to.equal(digest);
+    // A modified page on B's side empties the log, as any Yjs client may.
+    const log = b.doc.getArray('lattice.log');
+    b.doc.transact(() => log.delete(0, log.length), 'hostile');
+    // The honest stores put back what no write justified removing, so the picture survives.
+    await new Promise((r) => setTimeout(r, 80));
+    expect(a.digest()).to.equal(digest);
+    expect(b.digest()).to.equal(digest);
+    expect(a.health().restoredBatches + b.health().restoredBatches).to.be.above(0);
+    expect(a.health().recentProblems.concat(b.health().recentProblems).some((p) => /put back/.test(p))).to.equal(true);
+    // A node joining now receives everything.
+    const late = new EntityStore(new Y.Doc(), { node: 'late' });
+    Y.applyUpdate(late.doc, Y.encodeStateAsUpdate(a.doc));
+    expect(late.digest()).to.equal(digest);
+    expect(late.get('t3')!.components.position).to.deep.equal({ lat: 33, lon: 3, alt: 0 });
+  });
+
+  it('removals the merge rules justify are not put back: dead batches, and collected tombstones', async () => {
+    let now = 1_750_000_000_000;
+    const { a, b } = pair({ nowA: () => now, nowB: () => now, grace: 1000, putBackAfterMs: 30 });
+    a.create('x', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
+    a.update('x', { position: { lat: 2, lon: 2, alt: 0 } });
+    a.delete('x');
+    now += 5000;
+    a.compact();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(b.health().restoredBatches).to.equal(0);
+    expect(a.health().restoredBatches).to.equal(0);
+    expect(b.health().batches).to.equal(a.health().batches);
+  });
+
+  it('a removal whose justifying write is still on its way is not put back once that write arrives', async () => {
+    const [da, db, dc] = [new Y.Doc(), new Y.Doc(), new Y.Doc()];
+    const a = new EntityStore(da, { node: 'a' });
+    const b = new EntityStore(db, { node: 'b', putBackAfterMs: 50 });
+    a.create('y', 'track');
+    Y.applyUpdate(dc, Y.encodeStateAsUpdate(da));
+    const c = new EntityStore(dc, { node: 'c' });
+    // A writes while C is cut off; C writes later without having seen it.
+    a.update('y', { position: { lat: 1, lon: 1, alt: 0 } });
+    Y.applyUpdate(db, Y.encodeStateAsUpdate(da));
+    const before = Y.encodeStateVector(dc);
+    c.update('y', { position: { lat: 9, lon: 9, alt: 0 } });
+    const updates: Uint8Array[] = [];
+    da.on('update', (u: Uint8Array) => updates.push(u));
+    // C's newer write reaches A; A's compaction then drops A's now dead batch.
+    Y.applyUpdate(da, Y.encodeStateAsUpdate(dc, before));
+    a.compact();
+    expect(updates).to.have.length(2);
+    // B hears of the removal first (it looks unjustified), of the newer write 10 ms later.
+    Y.applyUpdate(db, updates[1]!);
+    await new Promise((r) => setTimeout(r, 10));
+    Y.applyUpdate(db, updates[0]!);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(b.get('y')!.components.position).to.deep.equal({ lat: 9, lon: 9, alt: 0 });
+    expect(b.health().restoredBatches).to.equal(0);
+    expect(b.digest()).to.equal(a.digest());
   });
 });
