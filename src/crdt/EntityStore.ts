@@ -14,7 +14,7 @@ import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { HybridClock, decodeHlc, encodeHlc, type Hlc } from './Hlc.js';
 import { HeldBatches, MAX_HELD_BATCHES, type HeldSummary } from './HeldBatches.js';
-import { ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, StateError, ValidationError } from './errors.js';
+import { ClockFencedError, ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, StateError, ValidationError } from './errors.js';
 import { assertBatchSize, decodeBatch, decodeWrite, rawWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { StagedWrites } from './StagedWrites.js';
 import { EntityIndex, type BatchInfo, type EntityChange, type EntityView, type Slot } from './EntityIndex.js';
@@ -131,6 +131,8 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   private rejectedBatches = 0;
   private clockSkews = 0;
   private restoredBatches = 0;
+  /** When set, this node's clock disagrees with its peers' by this many ms and it writes nothing. */
+  private fence: number | undefined;
   private readonly putBackAfterMs: number;
   private readonly putBackTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly held: HeldBatches;
@@ -249,6 +251,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
    */
   private batch(fn: (pending: PendingBatch) => void): void {
     this.assertUsable();
+    if (this.fence !== undefined) throw new ClockFencedError(this.fence, this.clock.maxOffsetMs);
     if (this.pending) {
       fn(this.pending);
       return;
@@ -486,6 +489,20 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   }
 
   // ---------------------------------------------------------------- upkeep
+
+  /**
+   * Fences this node (its clock is `offsetMs` off its peers': every write then throws
+   * `ClockFencedError`), or lifts the fence with `undefined`. The mesh layer measures it.
+   */
+  setClockFence(offsetMs: number | undefined): void {
+    // Lifted because the clock was corrected: stamp by the corrected time from now on.
+    if (this.fence !== undefined && offsetMs === undefined) this.clock.rewind();
+    this.fence = offsetMs;
+  }
+
+  get clockFence(): number | undefined {
+    return this.fence;
+  }
 
   /**
    * Deletes batches nobody needs, rewrites own batches that are mostly dead, and forgets

@@ -89,6 +89,8 @@ export class HybridClock {
   private readonly physicalNow: () => number;
   private wall = 0;
   private counter = 0;
+  /** The last timestamp this node issued (not merely observed). */
+  private issued: Hlc | undefined;
 
   constructor(node: string, options: HybridClockOptions = {}) {
     assertNodeId(node);
@@ -112,7 +114,25 @@ export class HybridClock {
       // Physical time stood still or stepped backwards: the wall is kept, which masks the step.
       this.tick(this.counter + 1);
     }
-    return this.peek();
+    this.issued = this.peek();
+    return this.issued;
+  }
+
+  /**
+   * After the physical clock was corrected backwards (it had run ahead of the mesh): the wall
+   * returns to the later of physical time and the last timestamp this node issued, so its next
+   * writes are stamped by the corrected time, yet still after every write it made before.
+   */
+  rewind(): void {
+    const pt = this.readPhysical();
+    const floor = this.issued;
+    if (floor && (floor.wall > pt || (floor.wall === pt && floor.counter > 0))) {
+      this.wall = floor.wall;
+      this.counter = floor.counter;
+    } else if (pt < this.wall) {
+      this.wall = pt;
+      this.counter = 0;
+    }
   }
 
   /**

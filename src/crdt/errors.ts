@@ -6,6 +6,7 @@
 export type LatticeErrorCode =
   | 'validation'
   | 'clock-skew'
+  | 'clock-fenced'
   | 'not-found'
   | 'already-exists'
   | 'forbidden'
@@ -25,6 +26,23 @@ export class ValidationError extends LatticeError {
     super(message);
     this.name = 'ValidationError';
     this.field = field;
+  }
+}
+
+/** This node's clock disagrees with its peers' by more than the mesh allows: it writes nothing. */
+export class ClockFencedError extends LatticeError {
+  readonly code = 'clock-fenced' as const;
+  readonly offsetMs: number;
+
+  constructor(offsetMs: number, maxOffsetMs: number) {
+    const secs = Math.round(Math.abs(offsetMs) / 1000);
+    super(
+      `This node's clock is ${secs > 0 ? `${secs} s` : `${Math.round(Math.abs(offsetMs))} ms`} ${offsetMs > 0 ? 'ahead of' : 'behind'} its peers' (the limit is ${maxOffsetMs} ms), ` +
+        "so it writes nothing: its changes would win or lose against everyone else's by the wrong time. " +
+        "Set this device's clock (turn on automatic time); writing resumes by itself once it agrees.",
+    );
+    this.name = 'ClockFencedError';
+    this.offsetMs = offsetMs;
   }
 }
 

@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { Awareness } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
+import { ApprovalDesk, ClockFencedError, EntityStore, TaskBoard } from '../crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, LinkInfo, MeshFaults, MeshState, MeshStatus, NodeIdentity, PeerInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import { meshFaults } from './faults/faultCommands.js';
 import { faultNames } from './faults/LinkFaults.js';
@@ -31,6 +31,8 @@ export interface MeshNodeOptions {
   readonly configProblems?: readonly string[];
   /** The uplink budget to start with (default unlimited). */
   readonly budget?: { bytesPerSecond: number; burstBytes?: number };
+  /** This node's wall clock (tests give a wrong one). Default `Date.now`. */
+  readonly physicalNow?: () => number;
   /** Link cap, liveness, anti-entropy period and fault seed of the mesh (see `PeerMesh`). */
   readonly mesh?: Pick<PeerMeshOptions, 'maxLinks' | 'silenceMs' | 'antiEntropyMs' | 'faultSeed'>;
 }
@@ -45,6 +47,8 @@ const DIGEST_DELAY_MS = 50;
  * 730 KB per write at 20 nodes, 95 % of them presence).
  */
 const DIGEST_INTERVAL_MS = 1000;
+/** How often this node compares its clock with its peers' (they report theirs every 5 s). */
+const CLOCK_CHECK_MS = 1000;
 /**
  * With a budget, presence (≈ 250 bytes with the digest) may take about 5 % of it: at 1 kB/s one
  * update per 5 s, at 8 kB/s one per 0.6 s.
@@ -77,6 +81,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   private joinedAt = 0;
   private digestTimer: ReturnType<typeof setTimeout> | undefined;
   private digestPublishedAt = 0;
+  private clockTimer: ReturnType<typeof setInterval> | undefined;
   private statusQueued = false;
   private destroyed = false;
   private readonly firstSeen = new Map<string, number>();
@@ -87,8 +92,9 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.identity = options.identity;
     this.room = options.room;
     this.configProblems = options.configProblems ?? [];
-    this.store = new EntityStore(this.doc, { node: options.identity.nodeId });
-    this.uplink = new Uplink(this.store, { node: options.identity.nodeId, budget: options.budget, fanOut: () => this.transport.links().length });
+    const physicalNow = options.physicalNow ?? (() => Date.now());
+    this.store = new EntityStore(this.doc, { node: options.identity.nodeId, physicalNow });
+    this.uplink = new Uplink(this.store, { node: options.identity.nodeId, physicalNow, budget: options.budget, fanOut: () => this.transport.links().length });
     const actor = () => ({ role: this.identity.role, name: this.identity.name });
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
@@ -96,7 +102,16 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     const peerId = `p${Math.random().toString(36).slice(2, 12)}`;
     const providers = options.transport(peerId, { rejected: this.onTransportRejected, undecryptable: this.onUndecryptable });
     this.transport = new PeerMesh(
-      { nodeId: options.identity.nodeId, name: options.identity.name, doc: this.uplink.doc, awareness: this.awareness, store: this.uplink.store, pacer: this.uplink.pacer, repair: (b) => this.uplink.repair(b) },
+      {
+        nodeId: options.identity.nodeId,
+        name: options.identity.name,
+        doc: this.uplink.doc,
+        awareness: this.awareness,
+        store: this.uplink.store,
+        pacer: this.uplink.pacer,
+        repair: (b) => this.uplink.repair(b),
+        wallNow: physicalNow,
+      },
       { ...providers, ...options.mesh, peerId },
     );
     this.faults = meshFaults(this.transport, () => this.topology(), () => new Set(this.firstSeen.keys()));
@@ -144,6 +159,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (this.destroyed || this.transport.connected) return;
     this.joinedAt = Date.now();
     this.transport.connect();
+    clearInterval(this.clockTimer);
+    this.clockTimer = setInterval(() => this.checkClock(), CLOCK_CHECK_MS);
     // The mesh clears our awareness state on disconnect (telling the others we left); publish it again.
     this.publishPresence();
     this.queueStatus();
@@ -153,6 +170,9 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (!this.transport.connected) return;
     this.transport.disconnect();
     this.uplink.clear();
+    clearInterval(this.clockTimer);
+    // No peers, no evidence: the fence lifts (peers hold what a wrong clock stamps ahead).
+    this.checkClock();
     // A node out of the mesh hears nobody: forget the others' presence (awareness would keep it
     // for 30 s). Not with removeAwarenessStates: it bumps each peer's clock here, and on
     // reconnect their current states (older clocks) would be refused until they next renew,
@@ -272,6 +292,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (this.destroyed) return;
     this.destroyed = true;
     clearTimeout(this.digestTimer);
+    clearInterval(this.clockTimer);
     if (typeof window !== 'undefined') {
       window.removeEventListener('online', this.queueStatus);
       window.removeEventListener('offline', this.queueStatus);
@@ -287,6 +308,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   }
 
   private problem(): string | undefined {
+    const fence = this.store.clockFence;
+    if (fence !== undefined) return new ClockFencedError(fence, this.store.clock.maxOffsetMs).message;
     // Shown while such messages keep coming, and for as long as no node is reachable at all.
     const recent = Date.now() - this.undecryptableAt < UNDECRYPTABLE_HOLD_MS;
     if (this.undecryptableAt > 0 && (recent || this.transport.links().length === 0)) {
@@ -341,6 +364,24 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       this.publishPresence();
     }, delay);
   };
+
+  /**
+   * Fences this node while its clock disagrees with the median of the mesh's (its linked peers'
+   * and its own) by more than the maximum offset, so a lone wrong clock among several is the one
+   * fenced, and lifts the fence once it agrees again.
+   */
+  private checkClock(): void {
+    // This node counts as one voice (offset 0). With an even count the middle value nearer to
+    // ours is taken: two nodes that disagree cannot tell who is wrong, and neither is fenced.
+    const offsets = [0, ...this.transport.peerClockOffsets()].sort((a, b) => a - b);
+    const mid = offsets.length / 2;
+    const median = offsets.length % 2 === 1 ? offsets[Math.floor(mid)]! : [offsets[mid - 1]!, offsets[mid]!].sort((x, y) => Math.abs(x) - Math.abs(y))[0]!;
+    // The peers' clocks are `median` ahead of ours: ours is `-median` off.
+    const off = Math.abs(median) > this.store.clock.maxOffsetMs ? -median : undefined;
+    if (off === this.store.clockFence || (off !== undefined && this.store.clockFence !== undefined && Math.abs(off - this.store.clockFence) < 1000)) return;
+    this.store.setClockFence(off);
+    this.queueStatus();
+  }
 
   private readonly onLinks = (): void => {
     // Presence lists this node's links (the topology others draw and route signals by).

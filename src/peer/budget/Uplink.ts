@@ -24,9 +24,9 @@ export class Uplink {
 
   constructor(
     private readonly local: EntityStore,
-    options: { readonly node: string; readonly budget?: { bytesPerSecond: number; burstBytes?: number } | undefined; readonly fanOut: () => number },
+    options: { readonly node: string; readonly physicalNow?: () => number; readonly budget?: { bytesPerSecond: number; burstBytes?: number } | undefined; readonly fanOut: () => number },
   ) {
-    this.store = new EntityStore(this.doc, { node: options.node, rewriteOwn: false });
+    this.store = new EntityStore(this.doc, { node: options.node, rewriteOwn: false, ...(options.physicalNow ? { physicalNow: options.physicalNow } : {}) });
     if (options.budget) this.pacer.setBudget(validateBudget(options.budget));
     this.gateway = new MeshGateway({ local, mesh: this.store, pacer: this.pacer, fanOut: options.fanOut });
     this.mirror = new MapMirror(local.doc, this.doc, [LOG_NAME], trafficOrigin('routine'));

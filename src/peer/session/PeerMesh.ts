@@ -113,6 +113,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       pacer: host.pacer,
       faultSeed: this.faultSeed,
       repair: (batches) => this.host.repair(batches),
+      wallNow: () => this.host.wallNow(),
       inbound: (session, bytes, apply) => this.inbound.submit(session, bytes, apply),
       policyFor: (nodeId) => this.policyFor(nodeId),
       faultTable: () => this.faults.list(),
@@ -240,6 +241,13 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
         // The link is closing; a drill has nothing to report.
       }
     }
+  }
+
+  /** The clock offsets (peer's wall clock less ours) measured on the links that carry data. */
+  peerClockOffsets(): number[] {
+    const out: number[] = [];
+    for (const s of this.sessions.values()) if (!s.gate.cut && s.clockOffsetMs !== undefined) out.push(s.clockOffsetMs);
+    return out;
   }
 
   /** Peers sending more than their share lately: slowed, with their backlog and what was dropped. */

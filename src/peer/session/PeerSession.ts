@@ -32,6 +32,8 @@ export interface MeshHost {
   readonly pacer: Pacer;
   /** Adds batches received in a repair (to the mesh document and the node's own). */
   repair(batches: readonly unknown[]): number;
+  /** This node's wall clock (ms since the epoch). */
+  wallNow(): number;
 }
 
 /** What a session needs from the mesh it belongs to. */
@@ -171,6 +173,8 @@ export class PeerSession {
     encoding.writeVarUint(encoder, MSG.digest);
     encoding.writeVarString(encoder, this.host.store.digest());
     encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.host.doc));
+    // Our wall clock, so the peer can tell whether its own agrees with the mesh.
+    encoding.writeFloat64(encoder, this.host.wallNow());
     this.send(encoding.toUint8Array(encoder), 'sync');
   }
 
@@ -269,8 +273,12 @@ export class PeerSession {
         return;
       case MSG.pong:
         return;
-      case MSG.digest:
-        return this.readDigest(decoding.readVarString(decoder), decoding.readVarUint8Array(decoder));
+      case MSG.digest: {
+        const digest = decoding.readVarString(decoder);
+        const vector = decoding.readVarUint8Array(decoder);
+        if (decoding.hasContent(decoder)) this.readClock(decoding.readFloat64(decoder));
+        return this.readDigest(digest, vector);
+      }
     }
     if (message.byteLength > MAX_CONTROL_BYTES) throw new Error(`a control message of ${message.byteLength} bytes (limit ${MAX_CONTROL_BYTES})`);
     const payload: unknown = decoding.readAny(decoder);
@@ -319,6 +327,14 @@ export class PeerSession {
   }
 
   // ------------------------------------------------------------------ anti-entropy
+
+  /** The peer's wall clock, less ours: its offset as this link sees it (latency makes it smaller). */
+  clockOffsetMs: number | undefined;
+
+  private readClock(remoteWall: number): void {
+    if (!Number.isFinite(remoteWall)) throw new Error('a digest with a clock that is not a number');
+    this.clockOffsetMs = remoteWall - this.host.wallNow();
+  }
 
   private readDigest(digest: string, vector: Uint8Array): void {
     const theirs = Y.decodeStateVector(vector);

@@ -46,6 +46,7 @@ function pair(left: EntityStore, right: EntityStore): [Side, Side] {
       pacer,
       faultSeed: 'ae',
       repair: (batches) => store.importBatches(batches),
+      wallNow: () => Date.now(),
       inbound: (_s, _bytes, apply) => {
         apply();
         return true;
