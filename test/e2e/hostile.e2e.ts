@@ -1,0 +1,95 @@
+/**
+ * A modified client in the room, over WebRTC (the test drives its internals with
+ * page.evaluate, as a hostile page would): what honest nodes, and a node joining afterwards,
+ * end up with.
+ */
+import { expect, test } from '@playwright/test';
+import { waitUntil } from '../peer/check.js';
+import { freshRoom, openNode, type OpenNode } from './nodes.js';
+
+async function trio(browser: import('@playwright/test').Browser, room: string): Promise<OpenNode[]> {
+  const nodes: OpenNode[] = [];
+  for (const name of ['Honest-A', 'Honest-B', 'Mallory']) nodes.push(await openNode(browser, { room, name }));
+  for (const n of nodes) await waitUntil(async () => (await n.handle.peers()).filter((p) => p.link !== 'relay').length === 2, `${n.handle.label} links to both others`, 20_000);
+  return nodes;
+}
+
+test('erasing the shared log does not empty the mesh: honest nodes put back what was live, and a node joining later gets the whole picture', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const room = freshRoom('erase');
+  const nodes = await trio(browser, room);
+  const [a, b, mallory] = nodes as [OpenNode, OpenNode, OpenNode];
+  const late: OpenNode[] = [];
+  try {
+    await a.handle.createMany('e', 300);
+    await waitUntil(async () => (await b.handle.ids()).length === 300 && (await mallory.handle.ids()).length === 300, 'everyone holds the 300 entities', 15_000);
+    const digest = await a.handle.digest();
+    // Mallory's modified page stops keeping its own picture whole, then deletes every item of the shared log.
+    await mallory.page.evaluate(() => {
+      const node = window.lattice!.node as unknown as { uplink: { doc: import('yjs').Doc; store: { destroy(): void } } };
+      node.uplink.store.destroy();
+      const log = node.uplink.doc.getArray('lattice.log');
+      node.uplink.doc.transact(() => log.delete(0, log.length));
+    });
+    const meshSize = (n: OpenNode) => n.page.evaluate(() => (window.lattice!.node as unknown as { uplink: { store: { size: number } } }).uplink.store.size);
+    await waitUntil(async () => (await meshSize(a)) === 0 && (await meshSize(b)) === 0, 'the erasure reaches the honest nodes', 10_000);
+    // Mallory leaves (its modified page would not help repair): the honest nodes alone restore it.
+    await mallory.handle.disconnect();
+    // The honest nodes put back, after the wait that lets a late justification arrive.
+    await waitUntil(
+      async () => (await a.page.evaluate(() => (window.lattice!.node as unknown as { uplink: { store: { health(): { restoredBatches: number } } } }).uplink.store.health().restoredBatches)) > 0,
+      'an honest node put the removed batches back',
+      30_000,
+    );
+    await waitUntil(async () => (await meshSize(a)) === 300 && (await meshSize(b)) === 300, 'both honest nodes share the whole picture again', 10_000);
+    expect(await a.handle.digest()).toBe(digest);
+    expect(await b.handle.digest()).toBe(digest);
+    late.push(await openNode(browser, { room, name: 'Late' }));
+    await waitUntil(async () => (await late[0]!.handle.digest()) === digest, 'a node joining afterwards receives the whole picture', 20_000, async () => `${await late[0]!.handle.digest()} vs ${digest}`);
+  } finally {
+    await Promise.all([...nodes, ...late].map((n) => n.context.close()));
+  }
+});
+
+test('a flooding peer is slowed and named on honest nodes, whose writes keep flowing', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const nodes = await trio(browser, freshRoom('flood'));
+  const [a, b, mallory] = nodes as [OpenNode, OpenNode, OpenNode];
+  try {
+    // About 1,500 small valid Yjs updates a second, straight onto Mallory's links.
+    await mallory.page.evaluate(async () => {
+      const node = window.lattice!.node as unknown as { uplink: { doc: object }; transport: { injectRaw(b: Uint8Array): void } };
+      // A throwaway document of the same Yjs (its constructor), whose every change is an update.
+      type Doc = { on(e: 'update', f: (u: Uint8Array) => void): void; getArray(n: string): { push(v: unknown[]): void } };
+      const DocClass = node.uplink.doc.constructor as new () => Doc;
+      const noise = new DocClass();
+      const updates: Uint8Array[] = [];
+      noise.on('update', (u) => updates.push(u));
+      const list = noise.getArray('lattice.noise');
+      for (let i = 0; i < 9000; i++) list.push([i]);
+      const varUint = (n: number) => {
+        const out: number[] = [];
+        while (n > 0x7f) {
+          out.push(0x80 | (n & 0x7f));
+          n >>>= 7;
+        }
+        out.push(n);
+        return out;
+      };
+      const frames = updates.map((u) => Uint8Array.from([0, 2, ...varUint(u.length), ...u]));
+      const started = performance.now();
+      let next = 0;
+      while (next < frames.length && performance.now() - started < 8000) {
+        const due = Math.floor(((performance.now() - started) / 1000) * 1500);
+        for (; next < Math.min(due, frames.length); next++) node.transport.injectRaw(frames[next]!);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    });
+    // Mallory sent far over a peer's share: honest nodes slowed it and say so, by name.
+    for (const n of [a, b]) expect((await n.handle.status()).problem).toMatch(/Mallory sends more than a peer's share/);
+    await a.handle.create('honest', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
+    await waitUntil(async () => (await b.handle.get('honest')) !== undefined, 'an honest write still arrives', 10_000);
+  } finally {
+    await Promise.all(nodes.map((n) => n.context.close()));
+  }
+});
