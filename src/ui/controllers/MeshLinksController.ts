@@ -4,60 +4,26 @@
  * with no direct link from here. Read again on every `status` event (the node emits one when
  * links or faults change) and every `periodMs`, since message counters change without one.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import type { Fault } from '../../peer/faults/LinkFaults.js';
 import type { LatticeNode, LinkInfo, Topology } from '../../peer/LatticeNode.js';
+import { NodePollController } from './NodePollController.js';
 
 const EMPTY: Topology = { nodes: [], edges: [] };
 
-export class MeshLinksController implements ReactiveController {
+export class MeshLinksController extends NodePollController {
   /** Faults in force, oldest first (healed ones are left out). */
   faults: readonly Fault[] = [];
   links: readonly LinkInfo[] = [];
   topology: Topology = EMPTY;
   /** Node id → the node ids a message takes from here, for nodes with no usable direct link; undefined: unreachable. */
   routes: ReadonlyMap<string, readonly string[] | undefined> = new Map();
-  private node: LatticeNode | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(
-    private readonly host: ReactiveControllerHost,
-    private readonly getNode: () => LatticeNode | undefined,
-    private readonly periodMs = 1000,
-  ) {
-    host.addController(this);
+  constructor(host: ReactiveControllerHost, getNode: () => LatticeNode | undefined, periodMs = 1000) {
+    super(host, getNode, periodMs, true);
   }
 
-  hostConnected(): void {
-    this.attach(this.getNode());
-    this.timer = setInterval(() => this.refresh(), this.periodMs);
-  }
-
-  hostUpdate(): void {
-    if (this.timer !== undefined && this.getNode() !== this.node) this.attach(this.getNode());
-  }
-
-  hostDisconnected(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.attach(undefined);
-  }
-
-  /** Reads everything again and asks the host to render (also after a command from the host). */
-  readonly refresh = (): void => {
-    this.read();
-    this.host.requestUpdate();
-  };
-
-  private attach(node: LatticeNode | undefined): void {
-    this.node?.off('status', this.refresh);
-    this.node = node;
-    node?.on('status', this.refresh);
-    this.read();
-  }
-
-  private read(): void {
-    const node = this.node;
+  protected read(node: LatticeNode | undefined): void {
     if (!node) {
       [this.faults, this.links, this.topology, this.routes] = [[], [], EMPTY, new Map()];
       return;
