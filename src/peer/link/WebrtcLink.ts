@@ -8,6 +8,7 @@ import { LinkClosedError, LinkInbox, type Link, type LinkHandlers } from './Link
 /** Data channels take up to 256 KiB in Chromium; larger messages go as parts of this size. */
 const WEBRTC_MAX_MESSAGE = 64 * 1024;
 const MAX_SDP = 100_000;
+const CLOSE_GRACE_MS = 300;
 
 export type WebrtcSignal =
   | { readonly type: 'offer' | 'answer'; readonly sdp: string }
@@ -91,7 +92,10 @@ export class WebrtcLink implements Link {
     this.channel.onclose = null;
     try {
       this.channel.close();
-      this.pc.close();
+      // The connection closes a moment later: closing it at once drops what was just sent (the
+      // goodbye in presence, as a node leaves).
+      const pc = this.pc;
+      setTimeout(() => pc.close(), CLOSE_GRACE_MS);
     } catch (error) {
       console.warn(`lattice: closing a WebRTC link failed (${error instanceof Error ? error.message : String(error)})`);
     }

@@ -159,6 +159,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     for (const c of this.options.connectors) c.stop();
     for (const s of [...this.sessions.values()]) s.close('this node left the mesh');
     this.sessions.clear();
+    this.presenceVia.clear();
     this.emit('links', []);
   }
 
@@ -318,6 +319,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
 
   private onSessionClosed(session: PeerSession, _reason: string): void {
     this.inbound.forget(session);
+    this.forgetPresenceVia(session);
     this.pastRepairs += session.stats.syncRepairs + session.stats.rangeRepairs;
     if (this.sessions.get(session.remotePeerId) === session) {
       this.sessions.delete(session.remotePeerId);
@@ -352,6 +354,8 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   };
 
   private readonly relayed: Array<[Uint8Array, PeerSession]> = [];
+  /** Whose presence (awareness client ids) arrived through each session. */
+  private readonly presenceVia = new Map<PeerSession, Set<number>>();
 
   private relayFlushedAt = -Infinity;
 
@@ -367,6 +371,12 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
 
   private readonly onAwarenessUpdate = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     const clients = [...change.added, ...change.updated, ...change.removed];
+    if (origin instanceof PeerSession) {
+      let heard = this.presenceVia.get(origin);
+      if (!heard) this.presenceVia.set(origin, (heard = new Set()));
+      for (const c of [...change.added, ...change.updated]) heard.add(c);
+      for (const c of change.removed) heard.delete(c);
+    }
     const update = awarenessProtocol.encodeAwarenessUpdate(this.host.awareness, clients);
     const kind: MessageKind = origin instanceof PeerSession ? 'relay' : 'presence';
     for (const s of this.sessions.values()) if (s !== origin) s.sendAwareness(update, kind);
@@ -401,6 +411,31 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       return;
     }
     if (r.ttl > 0) this.relaySignal({ id: r.id, from: r.from, to: r.to, ttl: r.ttl - 1, signal: r.signal }, from);
+  }
+
+  /**
+   * A link closed: the presence that came only through it is gone too (a node that left without
+   * its goodbye getting through would otherwise be listed until presence times out, 30 s).
+   */
+  private forgetPresenceVia(session: PeerSession): void {
+    const heard = this.presenceVia.get(session);
+    this.presenceVia.delete(session);
+    if (!heard || !this.isConnected) return;
+    const elsewhere = new Set<number>();
+    for (const set of this.presenceVia.values()) for (const c of set) elsewhere.add(c);
+    // Kept when another linked peer says it links to that node: it is still reachable, through them.
+    const reachable = (c: number) => {
+      const peerId = readPresence(this.host.awareness.states.get(c))?.peerId;
+      return peerId !== undefined && [...this.sessions.values()].some((s) => s !== session && this.presenceLinks(s.remotePeerId).includes(peerId));
+    };
+    const gone = [...heard].filter((c) => !elsewhere.has(c) && c !== this.host.awareness.clientID && this.host.awareness.states.has(c) && !reachable(c));
+    if (gone.length === 0) return;
+    // Not removeAwarenessStates: it would bump their clocks here and refuse their next state.
+    for (const c of gone) {
+      this.host.awareness.states.delete(c);
+      this.host.awareness.meta.delete(c);
+    }
+    this.host.awareness.emit('change', [{ added: [], updated: [], removed: gone }, 'link closed']);
   }
 
   /** Sends a signal toward `to`: straight to it if linked, else to peers that say they link to it, else to all. */
