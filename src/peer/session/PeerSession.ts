@@ -17,7 +17,12 @@ import type { MessageKind, Pacer } from '../budget/Pacer.js';
 import { FaultGate } from '../faults/FaultGate.js';
 import type { LinkPolicy } from '../faults/LinkFaults.js';
 import { PartAssembler, splitIntoParts } from './parts.js';
-import { MAX_CONTROL_BYTES, MSG, isManagement } from './wire.js';
+import { MAX_CLOCK_RTT_MS, MAX_CONTROL_BYTES, MSG, isManagement } from './wire.js';
+
+function finiteTime(t: number): number {
+  if (!Number.isFinite(t) || t < 0) throw new Error('a clock message with a time that is not one');
+  return t;
+}
 import { RangeTree, LEAF_DEPTH, differingIds, validChildHashes, validEntries, validLeaves, validPrefixes } from './ranges.js';
 
 /** What the mesh needs from its node: who it is, the shared document, the uplink. */
@@ -173,9 +178,18 @@ export class PeerSession {
     encoding.writeVarUint(encoder, MSG.digest);
     encoding.writeVarString(encoder, this.host.store.digest());
     encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.host.doc));
-    // Our wall clock, so the peer can tell whether its own agrees with the mesh.
-    encoding.writeFloat64(encoder, this.host.wallNow());
     this.send(encoding.toUint8Array(encoder), 'sync');
+    this.probeSentAt = this.host.wallNow();
+    this.sendClock(MSG.clockProbe, [], this.probeSentAt);
+  }
+
+  /** A clock probe or reply: the given times, then our wall clock as it leaves. */
+  private sendClock(type: number, times: readonly number[], now = this.host.wallNow()): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, type);
+    for (const t of times) encoding.writeFloat64(encoder, t);
+    encoding.writeFloat64(encoder, now);
+    this.send(encoding.toUint8Array(encoder), 'presence');
   }
 
   applyPolicy(policy: LinkPolicy): void {
@@ -273,12 +287,12 @@ export class PeerSession {
         return;
       case MSG.pong:
         return;
-      case MSG.digest: {
-        const digest = decoding.readVarString(decoder);
-        const vector = decoding.readVarUint8Array(decoder);
-        if (decoding.hasContent(decoder)) this.readClock(decoding.readFloat64(decoder));
-        return this.readDigest(digest, vector);
-      }
+      case MSG.digest:
+        return this.readDigest(decoding.readVarString(decoder), decoding.readVarUint8Array(decoder));
+      case MSG.clockProbe:
+        return this.sendClock(MSG.clockReply, [finiteTime(decoding.readFloat64(decoder))]);
+      case MSG.clockReply:
+        return this.readClock(finiteTime(decoding.readFloat64(decoder)), finiteTime(decoding.readFloat64(decoder)));
     }
     if (message.byteLength > MAX_CONTROL_BYTES) throw new Error(`a control message of ${message.byteLength} bytes (limit ${MAX_CONTROL_BYTES})`);
     const payload: unknown = decoding.readAny(decoder);
@@ -328,12 +342,18 @@ export class PeerSession {
 
   // ------------------------------------------------------------------ anti-entropy
 
-  /** The peer's wall clock, less ours: its offset as this link sees it (latency makes it smaller). */
+  /** The peer's wall clock less ours, from the last precise round trip (NTP's estimate). */
   clockOffsetMs: number | undefined;
+  private probeSentAt: number | undefined;
 
-  private readClock(remoteWall: number): void {
-    if (!Number.isFinite(remoteWall)) throw new Error('a digest with a clock that is not a number');
-    this.clockOffsetMs = remoteWall - this.host.wallNow();
+  /** A reply to our probe sent at `sent` (our clock), answered at `theirs` (the peer's). */
+  private readClock(sent: number, theirs: number): void {
+    const now = this.host.wallNow();
+    const rtt = now - sent;
+    // A reply to a probe we never sent (or not the last), or one that waited in a queue, measures nothing.
+    if (sent !== this.probeSentAt || rtt < 0 || rtt > MAX_CLOCK_RTT_MS) return;
+    this.probeSentAt = undefined;
+    this.clockOffsetMs = theirs - (sent + now) / 2;
   }
 
   private readDigest(digest: string, vector: Uint8Array): void {

@@ -23,11 +23,20 @@ export const MSG = {
   faults: 11,
   ping: 12,
   pong: 13,
+  /** Clock probe: the sender's wall clock; answered with it and the receiver's (management). */
+  clockProbe: 14,
+  clockReply: 15,
 } as const;
+
+/**
+ * A clock sample counts only when its round trip is this short: a message that waited in a
+ * queue (an uplink budget, a slow link) says nothing precise about the other clock.
+ */
+export const MAX_CLOCK_RTT_MS = 400;
 
 /** Messages a cut link still carries: what keeps the link alive and lets a heal through. */
 export function isManagement(type: number): boolean {
-  return type === MSG.hello || type === MSG.faults || type === MSG.ping || type === MSG.pong || type === MSG.part;
+  return type === MSG.hello || type === MSG.faults || type === MSG.ping || type === MSG.pong || type === MSG.part || type === MSG.clockProbe || type === MSG.clockReply;
 }
 
 /** A peer may not make us buffer more than this for one message (parts reassembled). */
