@@ -13,6 +13,7 @@
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { HybridClock, decodeHlc, encodeHlc, type Hlc } from './Hlc.js';
+import { LOG_NAME } from './docLayout.js';
 import { HeldBatches, MAX_HELD_BATCHES, type HeldSummary } from './HeldBatches.js';
 import { ClockFencedError, ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, StateError, ValidationError } from './errors.js';
 import { assertBatchSize, decodeBatch, decodeWrite, rawWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
@@ -105,8 +106,6 @@ const REWRITE_MIN_SIZE = 8;
 const MAX_PROBLEMS = 20;
 export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
 export const DEFAULT_PUT_BACK_AFTER_MS = 10_000;
-/** The default name of the log in the document. */
-export const LOG_NAME = 'lattice.log';
 
 interface PendingBatch {
   /** Staged writes (a later write to the same thing replaces the earlier one). */
@@ -173,7 +172,6 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const values = validateComponents(components);
     this.batch((p) => {
       if (this.isAlive(entityId)) throw new EntityExistsError(entityId);
-      // A delete stamped ahead of our clock (a peer's fast clock) would hide this create: say so.
       // A delete stamped ahead of our clock (held, or a peer's fast clock) would hide this create.
       const tombstone = [this.index.tombstone(entityId), this.held.tombstone(entityId)].reduce<string | undefined>((a, b) => (b !== undefined && (a === undefined || b > a) ? b : a), undefined);
       const deleted = tombstone === undefined ? undefined : decodeHlc(tombstone);
@@ -612,6 +610,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     }
     const problems: string[] = [];
     const batches: DecodedBatch[] = [];
+    const garbage = new Set<RawBatch>();
     let holding = false;
     for (const raw of added) {
       let decoded: DecodedBatch;
@@ -620,7 +619,14 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       } catch (error) {
         if (!(error instanceof LatticeError)) throw error;
         this.rejectedBatches++;
-        problems.push(`Ignored a log entry from a peer: ${error.message}`);
+        garbage.add(raw as RawBatch);
+        problems.push(`Removed a log entry from a peer: ${error.message}`);
+        continue;
+      }
+      if (decoded.writes.length === 0) {
+        this.rejectedBatches++;
+        garbage.add(decoded.raw);
+        problems.push(`Removed a log entry from a peer without one readable write (${decoded.rejected[0] ?? 'it is empty'}).`);
         continue;
       }
       if (this.held.mustWait(decoded)) {
@@ -638,6 +644,9 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       if (skew) problems.push(skew);
     }
     this.index.rebuild(this.index.unreplaced(lost));
+    // Nobody can read them, so nothing depends on them: kept, they would cost every node that
+    // joins. (Peers' admission refuses them; one can still land after what it followed arrives.)
+    if (garbage.size > 0) this.doc.transact(() => this.deleteFromLog(garbage), this);
     if (problems.length > 0) this.report(problems);
     if (holding) this.scheduleRelease();
     const suspect = removedLive.filter(([, slots]) => slots.some((slot) => !this.lossJustified(slot, lost)));

@@ -2,7 +2,10 @@
 export * from './Hlc.js';
 export * from './errors.js';
 export * from './components.js';
-export { EntityStore, ImportOrigin, DEFAULT_TOMBSTONE_GRACE_MS, LOG_NAME } from './EntityStore.js';
+export { EntityStore, ImportOrigin, DEFAULT_TOMBSTONE_GRACE_MS } from './EntityStore.js';
+export { LOG_NAME, LEASES_MAP, PIPELINE_MAP, MESH_LAYOUT } from './docLayout.js';
+export type { DocLayout, RootRule, MapRoot } from './docLayout.js';
+export { UpdateAdmission } from './UpdateAdmission.js';
 export type { AppendSource } from './EntityStore.js';
 export type { EntityStoreOptions, EntityEvent, StoreEvents, StoreHealth, ChangeOrigin, EntityView, EntityChange } from './EntityStore.js';
 export { fnv1a32, fnv1a64, combineHashes } from './digest.js';

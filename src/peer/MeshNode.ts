@@ -39,6 +39,8 @@ export interface MeshNodeOptions {
 
 /** How long a wrong-password warning stays after the last undecryptable message. */
 const UNDECRYPTABLE_HOLD_MS = 30_000;
+/** A peer whose messages were refused is named in `problem` this long after the last one. */
+const REFUSAL_SHOWN_MS = 30_000;
 /** Digest publishing is coalesced: at most one awareness update per this many ms. */
 const DIGEST_DELAY_MS = 50;
 /**
@@ -322,6 +324,12 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (slowed.length > 0) {
       const who = slowed.map((p) => `${p.name}${p.dropped > 0 ? ` (${p.dropped} messages dropped)` : ''}`).join(', ');
       return `${who} ${slowed.length === 1 ? 'sends' : 'send'} more than a peer's share; ${slowed.length === 1 ? 'its' : 'their'} messages are slowed so that the others keep flowing.`;
+    }
+    const refused = this.transport.recentRefusals(REFUSAL_SHOWN_MS);
+    if (refused.length > 0) {
+      const [first] = refused;
+      const others = refused.length > 1 ? ` (and ${refused.length - 1} other peer${refused.length > 2 ? 's' : ''})` : '';
+      return `${first!.name} sent ${first!.count} message${first!.count === 1 ? '' : 's'} this node refused${others}, last: ${first!.last}. Nothing of it was applied; a node that keeps doing this is faulty or hostile.`;
     }
     const held = this.uplink.store.health().held;
     if (held.count > 0) {

@@ -9,7 +9,7 @@
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { ImportOrigin } from '../../crdt/index.js';
+import { ImportOrigin, UpdateAdmission, type DocLayout } from '../../crdt/index.js';
 import type { LinkKind } from '../LatticeNode.js';
 import type { TransportEvents, TransportLink } from '../MeshTransport.js';
 import type { MessageKind } from '../budget/Pacer.js';
@@ -40,6 +40,8 @@ export interface PeerMeshOptions {
   readonly faultSeed?: string;
   /** Time slices and each peer's share of what this node applies (see `InboundScheduler`). */
   readonly inbound?: InboundOptions;
+  /** What the shared document may hold; peers' updates that do not fit are refused. */
+  readonly layout?: DocLayout;
   readonly peerId?: string;
 }
 
@@ -81,12 +83,14 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   private lastAntiEntropy = 0;
   private replaced = 0;
   /** Refused messages per peer label (bounded: a liar can invent names). */
-  private readonly refusals = new Map<string, number>();
+  private readonly refusals = new Map<string, { count: number; last: string; at: number }>();
   /** Repairs by sessions that have closed. */
   private pastRepairs = 0;
   private readonly meshRoute: SignalRoute;
   private readonly random: () => number;
   private readonly inbound: InboundScheduler<PeerSession>;
+  /** Checks every peer's update against the document's layout before it is applied. */
+  readonly admission: UpdateAdmission;
 
   constructor(
     private readonly host: MeshHost,
@@ -102,6 +106,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     this.faults = new FaultTable(host.nodeId);
     this.random = seededRandom(`${this.faultSeed}|${this.peerId}`);
     this.inbound = new InboundScheduler(options.inbound);
+    this.admission = new UpdateAdmission(host.doc, options.layout);
     this.sink = { peerId: this.peerId, wants: (peerId) => this.wants(peerId), accept: (link) => this.accept(link) };
     this.sessionHost = {
       peerId: this.peerId,
@@ -115,6 +120,12 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       repair: (batches) => this.host.repair(batches),
       wallNow: () => this.host.wallNow(),
       inbound: (session, bytes, apply) => this.inbound.submit(session, bytes, apply),
+      applyUpdate: (update, from) => {
+        this.admission.check(update);
+        Y.applyUpdate(host.doc, update, from);
+        // What waited for missing items was dropped: the peer that sent this can fill the gap.
+        if (this.admission.trimPending()) from.requestSync();
+      },
       policyFor: (nodeId) => this.policyFor(nodeId),
       faultTable: () => this.faults.list(),
       onHello: (s) => s.applyPolicy(this.policyFor(s.remoteNodeId)),
@@ -170,7 +181,16 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
 
   /** Refused messages per peer (by name, or peer id before it said who it is). */
   refusalsByPeer(): Record<string, number> {
-    return Object.fromEntries(this.refusals);
+    return Object.fromEntries([...this.refusals].map(([label, r]) => [label, r.count]));
+  }
+
+  /** Peers that sent something this node refused within `withinMs`, most recent first. */
+  recentRefusals(withinMs: number): Array<{ name: string; count: number; last: string }> {
+    const since = performance.now() - withinMs;
+    return [...this.refusals]
+      .filter(([, r]) => r.at >= since)
+      .sort(([, x], [, y]) => y.at - x.at)
+      .map(([name, r]) => ({ name, count: r.count, last: r.last }));
   }
 
   /** Anti-entropy rounds that repaired something, over every session so far. */
@@ -182,7 +202,8 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
 
   private refuse(label: string, reason: string): void {
     if (!this.refusals.has(label) && this.refusals.size >= 64) this.refusals.delete(this.refusals.keys().next().value!);
-    this.refusals.set(label, (this.refusals.get(label) ?? 0) + 1);
+    const r = this.refusals.get(label);
+    this.refusals.set(label, { count: (r?.count ?? 0) + 1, last: reason, at: performance.now() });
     this.emit('rejected', [`${label}: ${reason}`]);
   }
 

@@ -50,6 +50,11 @@ export interface SessionHost extends MeshHost {
    * share per peer); false when the message was dropped because the peer is flooding.
    */
   inbound(session: PeerSession, bytes: number, apply: () => void): boolean;
+  /**
+   * Applies a peer's Yjs update to `doc` once it passed admission (the document's layout and
+   * limits); throws, applying nothing, when it did not.
+   */
+  applyUpdate(update: Uint8Array, from: PeerSession): void;
   policyFor(remoteNodeId: string | undefined): LinkPolicy;
   /** The fault table to tell a new peer (plain data). */
   faultTable(): unknown;
@@ -202,6 +207,18 @@ export class PeerSession {
     }
   }
 
+  /**
+   * Asks the peer for everything this node lacks (what Yjs held waiting for missing items was
+   * dropped); at most once a second.
+   */
+  requestSync(): void {
+    if (this.closed || performance.now() - this.syncRequestedAt < 1000) return;
+    this.syncRequestedAt = performance.now();
+    this.sendSyncStep1();
+  }
+
+  private syncRequestedAt = -Infinity;
+
   private sendSyncStep1(): void {
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MSG.sync);
@@ -327,7 +344,7 @@ export class PeerSession {
     }
     if (step !== 1 && step !== 2) throw new Error(`unknown sync step ${step}`);
     // Applied here, not through y-protocols, which catches and only logs what fails.
-    Y.applyUpdate(this.host.doc, data, this);
+    this.host.applyUpdate(data, this);
   }
 
   private readHello(payload: unknown): void {

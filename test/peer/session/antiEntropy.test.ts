@@ -51,6 +51,7 @@ function pair(left: EntityStore, right: EntityStore): [Side, Side] {
         apply();
         return true;
       },
+      applyUpdate: (update, from) => Y.applyUpdate(doc, update, from),
       policyFor: () => CLEAN_LINK,
       faultTable: () => [],
       onHello: () => undefined,
