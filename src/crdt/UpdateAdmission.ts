@@ -53,14 +53,17 @@ export class UpdateAdmission {
     private readonly layout: DocLayout = MESH_LAYOUT,
   ) {}
 
-  /** Throws `ValidationError` saying why, and changes nothing, if `update` may not be applied. */
-  check(update: Uint8Array): void {
+  /**
+   * Why `update` may not be applied, or undefined when it may. (A reason, not an exception: a
+   * flooding peer's refusals must cost little, and an Error's stack costs more than the check.)
+   */
+  refusal(update: Uint8Array): string | undefined {
     let structs: Array<Y.Item | Y.GC | Y.AbstractStruct>;
     try {
       structs = Y.decodeUpdate(update).structs;
     } catch (error) {
       this.refusedUpdates++;
-      throw new ValidationError('update', `an update that is not valid Yjs (${error instanceof Error ? error.message : String(error)})`);
+      return `an update that is not valid Yjs (${error instanceof Error ? error.message : String(error)})`;
     }
     const items = structs.filter((s): s is Y.Item => s instanceof Y.Item);
     const places = new Map<Y.Item, Place>();
@@ -82,10 +85,16 @@ export class UpdateAdmission {
       }
     }
     reason ??= this.keyCountProblem(newKeys);
-    if (reason === undefined) return;
+    if (reason === undefined) return undefined;
     for (const item of bad) this.remember(item);
     this.refusedUpdates++;
-    throw new ValidationError('update', reason);
+    return reason;
+  }
+
+  /** Throws `ValidationError` saying why, and changes nothing, if `update` may not be applied. */
+  check(update: Uint8Array): void {
+    const reason = this.refusal(update);
+    if (reason !== undefined) throw new ValidationError('update', reason);
   }
 
   /**

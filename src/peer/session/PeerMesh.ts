@@ -121,10 +121,12 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       wallNow: () => this.host.wallNow(),
       inbound: (session, bytes, apply) => this.inbound.submit(session, bytes, apply),
       applyUpdate: (update, from) => {
-        this.admission.check(update);
+        const refused = this.admission.refusal(update);
+        if (refused !== undefined) return refused;
         Y.applyUpdate(host.doc, update, from);
         // What waited for missing items was dropped: the peer that sent this can fill the gap.
         if (this.admission.trimPending()) from.requestSync();
+        return undefined;
       },
       policyFor: (nodeId) => this.policyFor(nodeId),
       faultTable: () => this.faults.list(),

@@ -51,10 +51,10 @@ export interface SessionHost extends MeshHost {
    */
   inbound(session: PeerSession, bytes: number, apply: () => void): boolean;
   /**
-   * Applies a peer's Yjs update to `doc` once it passed admission (the document's layout and
-   * limits); throws, applying nothing, when it did not.
+   * Applies a peer's Yjs update to `doc` if it passes admission (the document's layout and
+   * limits); else applies nothing and returns why.
    */
-  applyUpdate(update: Uint8Array, from: PeerSession): void;
+  applyUpdate(update: Uint8Array, from: PeerSession): string | undefined;
   policyFor(remoteNodeId: string | undefined): LinkPolicy;
   /** The fault table to tell a new peer (plain data). */
   faultTable(): unknown;
@@ -344,7 +344,8 @@ export class PeerSession {
     }
     if (step !== 1 && step !== 2) throw new Error(`unknown sync step ${step}`);
     // Applied here, not through y-protocols, which catches and only logs what fails.
-    this.host.applyUpdate(data, this);
+    const refused = this.host.applyUpdate(data, this);
+    if (refused !== undefined) this.reject(refused);
   }
 
   private readHello(payload: unknown): void {

@@ -51,7 +51,7 @@ function pair(left: EntityStore, right: EntityStore): [Side, Side] {
         apply();
         return true;
       },
-      applyUpdate: (update, from) => Y.applyUpdate(doc, update, from),
+      applyUpdate: (update, from) => void Y.applyUpdate(doc, update, from),
       policyFor: () => CLEAN_LINK,
       faultTable: () => [],
       onHello: () => undefined,
