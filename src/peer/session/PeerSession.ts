@@ -14,6 +14,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type { EntityStore } from '../../crdt/index.js';
 import type { Link } from '../link/Link.js';
 import type { MessageKind, Pacer } from '../budget/Pacer.js';
+import { awarenessRefusal } from './awarenessAdmission.js';
 import { FaultGate } from '../faults/FaultGate.js';
 import type { LinkPolicy } from '../faults/LinkFaults.js';
 import { PartAssembler, splitIntoParts } from './parts.js';
@@ -293,9 +294,13 @@ export class PeerSession {
     switch (type) {
       case MSG.sync:
         return this.readSync(decoder);
-      case MSG.awareness:
-        awarenessProtocol.applyAwarenessUpdate(this.host.awareness, decoding.readVarUint8Array(decoder), this);
+      case MSG.awareness: {
+        const update = decoding.readVarUint8Array(decoder);
+        const refused = awarenessRefusal(this.host.awareness, update);
+        if (refused !== undefined) this.reject(refused);
+        else awarenessProtocol.applyAwarenessUpdate(this.host.awareness, update, this);
         return;
+      }
       case MSG.queryAwareness:
         this.sendAwareness(awarenessProtocol.encodeAwarenessUpdate(this.host.awareness, [...this.host.awareness.getStates().keys()]), 'presence');
         return;

@@ -1,0 +1,49 @@
+/**
+ * Checks a peer's awareness (presence) update before it is applied. y-protocols applies one
+ * entry at a time and stops at the first that is not JSON, leaving the rest half applied, and
+ * remembers every client id it ever saw: a peer could grow that without bound, or send states of
+ * any size. Here the whole update is read first and refused whole when:
+ * - it is malformed, lists more than `MAX_ENTRIES` clients, or a state is not JSON or is larger
+ *   than `MAX_STATE_CHARS`;
+ * - it would make this node remember more than `MAX_CLIENTS` clients.
+ * Clients that left over a minute ago are forgotten first, so honest churn never hits the cap.
+ */
+import * as decoding from 'lib0/decoding';
+import type * as awarenessProtocol from 'y-protocols/awareness';
+
+export const MAX_ENTRIES = 256;
+export const MAX_CLIENTS = 1024;
+export const MAX_STATE_CHARS = 16 * 1024;
+const FORGET_LEFT_AFTER_MS = 60_000;
+
+/** Why `update` may not be applied to `awareness`, or undefined when it may. */
+export function awarenessRefusal(awareness: awarenessProtocol.Awareness, update: Uint8Array): string | undefined {
+  const ids: number[] = [];
+  try {
+    const decoder = decoding.createDecoder(update);
+    const count = decoding.readVarUint(decoder);
+    if (count > MAX_ENTRIES) return `a presence update listing ${count} clients (at most ${MAX_ENTRIES})`;
+    for (let i = 0; i < count; i++) {
+      ids.push(decoding.readVarUint(decoder));
+      decoding.readVarUint(decoder);
+      const state = decoding.readVarString(decoder);
+      if (state.length > MAX_STATE_CHARS) return `a presence state of ${state.length} characters (at most ${MAX_STATE_CHARS})`;
+      JSON.parse(state);
+    }
+  } catch (error) {
+    return `a malformed presence update (${error instanceof Error ? error.message : String(error)})`;
+  }
+  const fresh = ids.filter((id) => !awareness.meta.has(id)).length;
+  if (fresh === 0) return undefined;
+  if (awareness.meta.size + fresh > MAX_CLIENTS / 2) forgetLeft(awareness);
+  if (awareness.meta.size + fresh > MAX_CLIENTS) return `presence for more than ${MAX_CLIENTS} clients`;
+  return undefined;
+}
+
+/** Forgets clients that left (no state) over a minute ago. */
+function forgetLeft(awareness: awarenessProtocol.Awareness): void {
+  const now = Date.now();
+  for (const [id, meta] of awareness.meta) {
+    if (!awareness.states.has(id) && now - meta.lastUpdated > FORGET_LEFT_AFTER_MS) awareness.meta.delete(id);
+  }
+}
