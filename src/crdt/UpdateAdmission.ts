@@ -7,8 +7,8 @@
  * - belongs to a root the layout does not have, or to a nested type (the layout has none);
  * - holds anything but plain values: text, binary, a nested type, a sub-document, formatting;
  * - puts into the log an entry that is not a batch, or a batch with not one readable write;
- * - puts into a map a key or value over its limits (size, nesting, non-finite numbers, BigInt,
- *   binary, prototype keys), or a key beyond the map's key count;
+ * - puts into a map a key it does not have, or a value that is not a record within its limits
+ *   (size, nesting, non-finite numbers, BigInt, binary, prototype keys);
  * - follows an item refused before (it would inherit its place).
  *
  * An item's place is written in the update only when it has no neighbours; otherwise it is its
@@ -23,7 +23,7 @@
  */
 import * as Y from 'yjs';
 import { decodeBatch } from './batch.js';
-import { MAX_VALUE_DEPTH, MESH_LAYOUT, type DocLayout, type MapRoot } from './docLayout.js';
+import { MAX_VALUE_DEPTH, MESH_LAYOUT, type DocLayout } from './docLayout.js';
 import { LatticeError, ValidationError } from './errors.js';
 import { isRecord } from './validate.js';
 
@@ -73,18 +73,16 @@ export class UpdateAdmission {
       if (!list) byClient.set(item.id.client, (list = []));
       list.push(item);
     }
-    const newKeys = new Map<string, Set<string>>();
     let reason: string | undefined;
     const bad: Y.Item[] = [];
     for (const item of items) {
       const place = this.placeOf(item, byClient, places, items.length);
-      const why = typeof place === 'object' && 'refused' in place ? place.refused : this.contentProblem(item, place, newKeys);
+      const why = typeof place === 'object' && 'refused' in place ? place.refused : this.contentProblem(item, place);
       if (why !== undefined) {
         reason ??= why;
         bad.push(item);
       }
     }
-    reason ??= this.keyCountProblem(newKeys);
     if (reason === undefined) return undefined;
     for (const item of bad) this.remember(item);
     this.refusedUpdates++;
@@ -179,7 +177,7 @@ export class UpdateAdmission {
 
   // ------------------------------------------------------------------ content
 
-  private contentProblem(item: Y.Item, place: Placed | 'unknown', newKeys: Map<string, Set<string>>): string | undefined {
+  private contentProblem(item: Y.Item, place: Placed | 'unknown'): string | undefined {
     const content = item.content;
     if (content instanceof Y.ContentDeleted) return undefined;
     if (!(content instanceof Y.ContentAny)) return `${contentKind(content)} (this document holds only plain values)`;
@@ -191,26 +189,10 @@ export class UpdateAdmission {
       return place.key !== null ? 'a keyed entry in the log' : firstBatchProblem(values);
     }
     if (place.key === null) return `a list entry in the map "${place.root}"`;
-    if (place.key.length > rule.maxKeyChars || isPrototypeKey(place.key)) return `a key in "${place.root}" that is too long or not allowed`;
+    if (!rule.keys.includes(place.key)) return `a key "${place.key.slice(0, 40)}" that "${place.root}" does not have`;
     if (values.length !== 1) return `several values under one key of "${place.root}"`;
     const why = isRecord(values[0]) ? plainProblem(values[0], rule.maxValueChars) : 'a map value that is not a record';
-    if (why !== undefined) return `${why} in "${place.root}"`;
-    const known = (this.doc.share.get(place.root) as unknown as { _map?: Map<string, unknown> } | undefined)?._map;
-    if (!known?.has(place.key)) {
-      let keys = newKeys.get(place.root);
-      if (!keys) newKeys.set(place.root, (keys = new Set()));
-      keys.add(place.key);
-    }
-    return undefined;
-  }
-
-  private keyCountProblem(newKeys: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
-    for (const [root, keys] of newKeys) {
-      const rule = this.layout.get(root) as MapRoot;
-      const known = (this.doc.share.get(root) as unknown as { _map?: Map<string, unknown> } | undefined)?._map?.size ?? 0;
-      if (known + keys.size > rule.maxKeys) return `more than ${rule.maxKeys} keys in "${root}"`;
-    }
-    return undefined;
+    return why === undefined ? undefined : `${why} in "${place.root}"`;
   }
 
   // ------------------------------------------------------------------ refused items

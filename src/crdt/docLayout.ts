@@ -16,12 +16,11 @@ export interface LogRoot {
   readonly kind: 'log';
 }
 
-/** A map of a few plain (JSON) values, each bounded. */
+/** A map of a few plain (JSON) records under known keys, each bounded. */
 export interface MapRoot {
   readonly kind: 'map';
-  /** Distinct keys the map may ever hold (deleted ones included: Yjs keeps their entries). */
-  readonly maxKeys: number;
-  readonly maxKeyChars: number;
+  /** The keys it may hold: any other is refused (a peer could otherwise fill it with junk). */
+  readonly keys: readonly string[];
   /** Size of one value as JSON, in characters. */
   readonly maxValueChars: number;
 }
@@ -32,9 +31,10 @@ export type DocLayout = ReadonlyMap<string, RootRule>;
 
 export const MESH_LAYOUT: DocLayout = new Map<string, RootRule>([
   [LOG_NAME, { kind: 'log' }],
-  [LEASES_MAP, { kind: 'map', maxKeys: 16, maxKeyChars: 64, maxValueChars: 512 }],
+  // One lease per derived result; the pipeline's is the only one.
+  [LEASES_MAP, { kind: 'map', keys: ['pipeline'], maxValueChars: 512 }],
   // A run carries its scenario as JSON text (at most 200,000 characters, `MAX_RUN_CHARS`).
-  [PIPELINE_MAP, { kind: 'map', maxKeys: 16, maxKeyChars: 64, maxValueChars: 256 * 1024 }],
+  [PIPELINE_MAP, { kind: 'map', keys: ['run'], maxValueChars: 256 * 1024 }],
 ]);
 
 /** Deepest nesting of a map value (objects and arrays) that is accepted. */
