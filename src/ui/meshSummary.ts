@@ -32,14 +32,16 @@ export function summarise(status: MeshStatus | undefined, convergedAt: Converged
   const peers = status.peers.length;
   const converged = status.peers.filter((p) => inSync(p, convergedAt, now)).length;
   if (status.state === 'offline') return { state: 'offline', peers, converged };
-  if (peers === 0) return { state: status.state === 'connecting' ? 'connecting' : 'alone', peers, converged };
+  // With the signaling server reached (or none to reach) and nobody linked, nobody else is here.
+  const reached = status.signalingConnected || status.signaling.length === 0;
+  if (peers === 0) return { state: status.state === 'connecting' && !reached ? 'connecting' : 'alone', peers, converged };
   return { state: converged === peers ? 'converged' : 'syncing', peers, converged };
 }
 
 export const SYNC_TEXT: Record<SyncState, string> = {
   offline: 'Offline',
   connecting: 'Connecting',
-  alone: 'No peers',
+  alone: 'Alone in room',
   converged: 'Converged',
   syncing: 'Syncing',
 };

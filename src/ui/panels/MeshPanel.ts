@@ -19,6 +19,7 @@ import { SYNC_TEXT, inSync, linkText, summarise, type ConvergedAt } from '../mes
 import { dataTable, panel, theme } from '../theme.js';
 import type { FaultCommand } from './LinkFaultsPanel.js';
 import './LinkFaultsPanel.js';
+import './RoomPassword.js';
 import './TopologyView.js';
 
 export { linkText };
@@ -153,6 +154,8 @@ export class MeshPanel extends LitElement {
         <dd>${this.identity ? `${this.identity.name} (${this.identity.nodeId}) · ${this.identity.role}` : '—'}</dd>
         <dt>Room</dt>
         <dd class="mono">${s?.room ?? '—'}</dd>
+        <dt>Password</dt>
+        <dd>${s ? html`<lattice-room-password .room=${s.room}></lattice-room-password>` : '—'}</dd>
         <dt>Signaling</dt>
         <dd class="mono">${s ? `${s.signaling.join(', ') || 'none'} · ${s.signalingConnected ? 'connected' : 'not connected'}` : '—'}</dd>
         <dt>Network</dt>

@@ -73,6 +73,17 @@ export class StatusBar extends LitElement {
       .warn {
         color: var(--lm-warn);
       }
+      /* Everything keeps its width but a problem, which shrinks to an ellipsis (the whole of it
+         is in its title and on the Mesh tab): the counts and the clock never leave the bar. */
+      :host > * {
+        flex-shrink: 0;
+      }
+      :host > .problem {
+        flex: 0 1 auto;
+        min-width: 4em;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
       .spacer {
         flex: 1;
       }
@@ -107,7 +118,7 @@ export class StatusBar extends LitElement {
       ${offline
         ? html`<span class="offline" role="status">${s!.state === 'offline' ? 'OFFLINE' : 'NO NETWORK'}</span>`
         : nothing}
-      ${s?.problem ? html`<span class="warn" role="alert" title=${s.problem}>⚠ ${s.problem}</span>` : nothing}
+      ${s?.problem ? html`<span class="warn problem" role="alert" title=${s.problem}>⚠ ${s.problem}</span>` : nothing}
       ${s?.faults ? this.renderFaults(s.faults) : nothing}
       <span class="spacer"></span>
       ${this.renderUplink()}
