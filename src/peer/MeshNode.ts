@@ -317,7 +317,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     if (this.undecryptableAt > 0 && (recent || this.transport.links().length === 0)) {
       return (
         `Messages from other nodes in room "${this.room}" (${this.undecryptableSource}) cannot be decrypted: ` +
-        'they use a different room password, or one side uses none. Open the link with the same ?password= on every node.'
+        'they use a different room password, or one side uses none. Give every node the same password (Mesh tab, Password).'
       );
     }
     const slowed = this.transport.slowedPeers();

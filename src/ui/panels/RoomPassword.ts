@@ -47,7 +47,7 @@ export class RoomPassword extends LitElement {
           : 'No password: anyone who reaches this room can read it.';
     return html`
       <p class="muted" role="status">${now}</p>
-      <form @submit=${this.join} aria-label="Room password">
+      <form @submit=${this.join} aria-label="Join with a room password">
         <label>Room password <input type="password" autocomplete="off" .value=${this.typed} @input=${(e: Event) => (this.typed = (e.target as HTMLInputElement).value)} /></label>
         <button type="submit" ?disabled=${this.typed === ''}>Join with this password</button>
         ${source === 'none' ? nothing : html`<button type="button" @click=${this.forget}>Remove password</button>`}
