@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import * as L from '../../src/ui/map/leaflet.js';
 import { EntityStore, type Components } from '../../src/crdt/index.js';
 import { TrackCanvas, symbolSizeFor } from '../../src/ui/map/TrackCanvas.js';
+import { whenSymbolsLoaded } from '../../src/ui/map/SymbolCache.js';
 import { displayKindOf, sidcOf } from '../../src/ui/map/symbology.js';
 import { check, checkEqual, cleanup } from './assert.js';
 
@@ -46,6 +47,7 @@ const radarPlot = (lat: number, lon: number): Components => ({
 });
 
 describe('TrackCanvas', () => {
+  before(() => whenSymbolsLoaded());
   afterEach(cleanup);
 
   it('draws every track on one canvas, with no DOM marker per track, and caches symbol bitmaps', () => {

@@ -93,6 +93,8 @@ export abstract class PaneCanvas {
   protected abstract paint(view: PaintView): void;
 
   private draw(): void {
+    // A paint asked for after the map left the page (a late redraw) has nothing to paint on.
+    if (!this.canvas.isConnected) return;
     this.lastDraw = performance.now();
     const zoom = this.map.getZoom();
     const origin = this.map.getPixelOrigin();

@@ -76,7 +76,7 @@ export class TrackCanvas extends PaneCanvas {
     super(map, PANE, 450, options.minDataRedrawMs ?? DATA_REDRAW_MS);
     this.canvas.className = 'lm-tracks';
     this.trailIntervalMs = options.trailIntervalMs ?? TRAIL_INTERVAL_MS;
-    this.symbols = new SymbolCache(this.pixelRatio);
+    this.symbols = new SymbolCache(this.pixelRatio, () => this.requestDraw('view'));
     this.raster = new PlotRaster(this.pixelRatio);
   }
 
