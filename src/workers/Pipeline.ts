@@ -29,6 +29,7 @@ import { errorEllipse } from './kalman.js';
 import { Lease } from './Lease.js';
 import { RunReader, type RunConfig } from './RunConfig.js';
 import { ScenarioRun } from './ScenarioRun.js';
+import { SetAside, type SetAsideEntity } from './SetAside.js';
 import { changedOnly, type SlowParts } from './slowParts.js';
 import { Tracker, type AssociationMode, type Track } from './Tracker.js';
 
@@ -56,6 +57,8 @@ export interface StepTiming {
   readonly fuseMs: number;
   /** The store transaction that publishes the result, ms. */
   readonly writeMs: number;
+  /** Observations the step fused. */
+  readonly plots: number;
 }
 
 export interface PipelineStatus {
@@ -72,6 +75,8 @@ export interface PipelineStatus {
   readonly score: PipelineScore | undefined;
   /** Something a person should know, e.g. an invalid run in the document. */
   readonly problem: string | undefined;
+  /** Entities a step could not process: skipped since, while the rest goes on (the first few). */
+  readonly setAside: readonly SetAsideEntity[];
   /** The last step that did work, while computing. */
   readonly timing: StepTiming | undefined;
 }
@@ -85,6 +90,8 @@ export interface PipelineOptions {
   /** After a long gap (takeover, a sleeping tab) only this much run time is replayed, s. */
   readonly maxCatchUpS?: number;
   readonly association?: AssociationMode;
+  /** Where set-aside entities are reported. Default `console.warn`. */
+  readonly log?: (message: string) => void;
 }
 
 export const PIPELINE_LEASE = 'pipeline';
@@ -114,6 +121,8 @@ interface RunState {
 export class Pipeline {
   readonly store: EntityStore;
   readonly lease: Lease;
+  /** Entities whose processing threw: skipped, reported, and the rest goes on. */
+  readonly setAside: SetAside;
   private readonly reader = new RunReader();
   private readonly scratch = { x: new Float64Array(4), P: new Float64Array(16) };
   /** Ids of the simulated sensors of every run seen, so their tracks can be cleared later. */
@@ -132,11 +141,13 @@ export class Pipeline {
 
   constructor(store: EntityStore, options: PipelineOptions) {
     this.store = store;
+    this.setAside = new SetAside(options.log);
     // Tasking acts for the mesh, not for a person: it never decides or cancels.
     const system = () => ({ role: 'operator' as const, name: 'pipeline' });
     const board = new TaskBoard(store, system);
-    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, options.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: options.approvalTimeoutMs });
-    this.intercepts = new InterceptExecutor(store, board);
+    const setAside = this.setAside;
+    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, options.approvalTimeoutMs === undefined ? { setAside } : { approvalTimeoutMs: options.approvalTimeoutMs, setAside });
+    this.intercepts = new InterceptExecutor(store, board, { setAside });
     this.unwatch = store.watch((events) => {
       for (const e of events) if (e.origin === 'remote' && e.kind !== 'deleted' && e.id.startsWith('fus.')) this.remoteFused.add(e.id);
     });
@@ -221,23 +232,28 @@ export class Pipeline {
     // previous holder's): nothing computed so far is lost, and ids stay stable. Stale ones
     // (their writer vanished long ago) and leftovers of an earlier run are removed.
     this.remoteFused.clear();
+    this.setAside.clear();
     let latest = -Infinity;
+    // Each entity on its own: one that cannot be handled is set aside, not the whole run.
+    const each = (id: string, fn: () => void): boolean => this.setAside.attempt('fusion', id, fn);
     this.store.transact(() => {
       for (const view of this.store.list('track')) {
         const c = view.components;
         const written = ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
         const type = c.source?.sensorType;
         if ((type !== 'fused' && type !== 'eo') || !this.isDerived(view)) continue;
-        if (written <= 0) this.store.delete(view.id); // written no later than this run started: an earlier run's
-        else if (type === 'eo') state.eoSeen.set(view.id, written);
-        else if (runTime - written > tracker.options.maxCoastS) this.store.delete(view.id);
-        else if (this.adoptFused(state, view, runTime)) latest = Math.max(latest, written);
+        each(view.id, () => {
+          if (written <= 0) this.store.delete(view.id); // written no later than this run started: an earlier run's
+          else if (type === 'eo') state.eoSeen.set(view.id, written);
+          else if (runTime - written > tracker.options.maxCoastS) this.store.delete(view.id);
+          else if (this.adoptFused(state, view, runTime)) latest = Math.max(latest, written);
+        });
       }
       const assets = new Set(config.scenario.assets.map((a) => `${ASSET_PREFIX}${a.id}`));
-      for (const view of this.store.list('asset')) if (view.id.startsWith(ASSET_PREFIX) && !assets.has(view.id)) this.store.delete(view.id);
+      for (const view of this.store.list('asset')) if (view.id.startsWith(ASSET_PREFIX) && !assets.has(view.id)) each(view.id, () => this.store.delete(view.id));
       for (const a of config.scenario.assets) {
         const id = `${ASSET_PREFIX}${a.id}`;
-        if (!this.store.has(id)) this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } });
+        if (!this.store.has(id)) each(id, () => this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } }));
       }
     });
     // Replaying from 0 keeps the truth exact. Observations are fused from where the adopted
@@ -275,6 +291,9 @@ export class Pipeline {
   private step(state: RunState, runTime: number): void {
     const target = Math.min(runTime, state.config.scenario.durationS);
     if (target <= state.run.now) return;
+    // After a long gap (a sleeping tab, a worker that was busy) only the last stretch is fused,
+    // as on a takeover: fusing hours of scans in one step would block the worker for good.
+    if (target - state.run.now > this.maxCatchUpS) state.run.advanceTo(target - this.maxCatchUpS, false);
     const started = performance.now();
     const deleted = new Set<string>();
     const eoLatest = new Map<string, { components: Components; time: number }>();
@@ -282,7 +301,9 @@ export class Pipeline {
     // Between scans nothing new is known: publishing extrapolations at the tick rate would
     // multiply the writes (and every peer's work) for nothing a reader cannot compute itself.
     if (scans.length === 0) return;
+    let plots = 0;
     for (const scan of scans) {
+      plots += scan.observations.length;
       const result = state.tracker.processScan(scan);
       for (const id of result.deleted) deleted.add(id);
       if (scan.sensor.kind !== 'eo') continue;
@@ -320,36 +341,43 @@ export class Pipeline {
     }
 
     const fused = performance.now();
+    // Each entity on its own (a peer may have made one unwritable, e.g. by a tombstone stamped
+    // ahead): the one that throws is set aside, the rest of the picture is still published.
+    const each = (id: string, fn: () => void): boolean => this.setAside.attempt('fusion', id, fn);
     this.store.transact(() => {
       for (const [id, { components, time }] of eoLatest) {
         state.eoSeen.set(id, time);
         // The source never changes: written once, with the create.
-        if (this.store.has(id)) this.store.update(id, { position: components.position, velocity: components.velocity });
-        else this.store.create(id, 'track', components);
+        each(id, () => {
+          if (this.store.has(id)) this.store.update(id, { position: components.position, velocity: components.velocity });
+          else this.store.create(id, 'track', components);
+        });
       }
       for (const [id, seen] of state.eoSeen) {
         if (t - seen <= EO_STALE_S) continue;
         state.eoSeen.delete(id);
-        if (this.store.has(id)) this.store.delete(id);
+        if (this.store.has(id)) each(id, () => this.store.delete(id));
       }
       for (const { track, components } of outputs) {
-        if (!this.store.has(track.id)) {
-          this.store.create(track.id, 'track', components);
-          state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
-          continue;
-        }
-        // Only what changed (slowParts.ts): the slow components move little from tick to tick.
-        const { write, written } = changedOnly(state.written.get(track.id), components);
-        this.store.update(track.id, write);
-        state.written.set(track.id, written);
+        each(track.id, () => {
+          if (!this.store.has(track.id)) {
+            this.store.create(track.id, 'track', components);
+            state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
+            return;
+          }
+          // Only what changed (slowParts.ts): the slow components move little from tick to tick.
+          const { write, written } = changedOnly(state.written.get(track.id), components);
+          this.store.update(track.id, write);
+          state.written.set(track.id, written);
+        });
       }
       for (const id of deleted) {
         state.written.delete(id);
-        if (this.store.has(id) && this.store.get(id)!.components.source?.sensorType === 'fused') this.store.delete(id);
+        if (this.store.has(id) && this.store.get(id)!.components.source?.sensorType === 'fused') each(id, () => this.store.delete(id));
       }
       this.reconcile(state, t);
     });
-    state.timing = { fuseMs: fused - started, writeMs: performance.now() - fused };
+    state.timing = { fuseMs: fused - started, writeMs: performance.now() - fused, plots };
   }
 
   /**
@@ -364,12 +392,14 @@ export class Pipeline {
       const view = this.store.get(id);
       if (!view || view.components.source?.sensorType !== 'fused' || state.tracker.get(view.id)) continue;
       const stampTime = ((view.stamps.position?.wall ?? 0) - state.config.startedAt) / 1000;
-      if (t - stampTime > state.tracker.options.maxCoastS) {
-        this.store.delete(view.id);
-        state.written.delete(view.id);
-      } else {
-        this.adoptFused(state, view, t);
-      }
+      this.setAside.attempt('fusion', id, () => {
+        if (t - stampTime > state.tracker.options.maxCoastS) {
+          this.store.delete(view.id);
+          state.written.delete(view.id);
+        } else {
+          this.adoptFused(state, view, t);
+        }
+      });
     }
   }
 
@@ -413,7 +443,7 @@ export class Pipeline {
   /** Removes what this pipeline derived when its run is unloaded. */
   private clearDerived(): void {
     this.store.transact(() => {
-      for (const view of this.store.list()) if (this.isDerived(view)) this.store.delete(view.id);
+      for (const view of this.store.list()) if (this.isDerived(view)) this.setAside.attempt('fusion', view.id, () => this.store.delete(view.id));
     });
   }
 
@@ -442,6 +472,7 @@ export class Pipeline {
       leaseExpires: lease?.expires.wall,
       score: mean ? { ...mean, steps: state!.score.steps } : undefined,
       problem,
+      setAside: this.setAside.list(),
       timing: state?.timing,
     };
   }

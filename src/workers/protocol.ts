@@ -73,6 +73,8 @@ function isStatus(s: unknown): s is PipelineStatus {
     optional(s.leaseExpires, 'number') &&
     optional(s.problem, 'string') &&
     (s.score === undefined || (isRecord(s.score) && typeof s.score.gospa === 'number')) &&
-    (s.timing === undefined || (isRecord(s.timing) && typeof s.timing.fuseMs === 'number' && typeof s.timing.writeMs === 'number'))
+    (s.timing === undefined || (isRecord(s.timing) && typeof s.timing.fuseMs === 'number' && typeof s.timing.writeMs === 'number')) &&
+    Array.isArray(s.setAside) &&
+    s.setAside.every((e: unknown) => isRecord(e) && typeof e.id === 'string' && typeof e.stage === 'string' && typeof e.reason === 'string')
   );
 }

@@ -20,6 +20,7 @@ const running: PipelineHostStatus = {
     leaseExpires: undefined,
     score: undefined,
     problem: undefined,
+    setAside: [],
     timing: undefined,
   },
 };

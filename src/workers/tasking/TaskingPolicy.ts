@@ -26,6 +26,7 @@ import {
   type ThreatLevel,
 } from '../../crdt/index.js';
 import { PartCache } from './PartCache.js';
+import { SetAside } from '../SetAside.js';
 
 /** The parts of an entity whose change can change what tasking wants for it. */
 function mattersToTasking(part: ChangedPart): boolean {
@@ -49,6 +50,8 @@ const CATALOG_WITH_INTERCEPT: Readonly<Record<ThreatLevel, readonly string[]>> =
 
 export interface TaskingOptions {
   readonly approvalTimeoutMs?: number;
+  /** Tracks whose step threw are set aside here, and the step goes on with the rest. */
+  readonly setAside?: SetAside;
 }
 
 export interface TaskingReport {
@@ -63,6 +66,7 @@ export class TaskingPolicy {
   /** The threat level each track had when last seen, to tell a rise from a steady state. */
   private readonly lastLevel = new Map<string, ThreatLevel>();
   private readonly timeoutMs: number;
+  private readonly setAside: SetAside;
   /** Tracks changed since the last step (any entity: only tracks are looked at). */
   private readonly changed = new Set<string>();
   /** Whether a step has run: the first looks at every track. */
@@ -80,6 +84,7 @@ export class TaskingPolicy {
     options: TaskingOptions = {},
   ) {
     this.timeoutMs = options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+    this.setAside = options.setAside ?? new SetAside();
     this.catalogs = new PartCache(store, 'taskCatalog');
     this.outcomes = new PartCache(store, 'journal');
     this.unwatch = store.watch((events) => {
@@ -110,7 +115,9 @@ export class TaskingPolicy {
           continue;
         }
         const threat = this.store.component(id, 'threat');
-        if (threat) this.stepTrack(id, threat.level, report);
+        // A peer's track the step cannot handle (e.g. a request id too long to name a task)
+        // is set aside; the others are still tasked.
+        if (threat) this.setAside.attempt('tasking', id, () => this.stepTrack(id, threat.level, report));
       }
     });
     return report;
