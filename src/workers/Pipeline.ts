@@ -19,7 +19,7 @@
  * Tasking follows on the same node, after fusion: approval requests for high threats, intercept
  * tasks once approved, and the simulated interceptors (`tasking/`).
  */
-import { ApprovalDesk, TaskBoard, type Components, type EntityStore, type EntityView } from '../crdt/index.js';
+import { ApprovalDesk, ClockFencedError, TaskBoard, type Components, type EntityStore, type EntityView } from '../crdt/index.js';
 import { TaskingPolicy } from './tasking/TaskingPolicy.js';
 import { InterceptExecutor } from './tasking/InterceptExecutor.js';
 import { classify } from './classify.js';
@@ -33,12 +33,13 @@ import { SetAside, type SetAsideEntity } from './SetAside.js';
 import { changedOnly, type SlowParts } from './slowParts.js';
 import { Tracker, type AssociationMode, type Track } from './Tracker.js';
 
-export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished'] as const;
+export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished', 'fenced'] as const;
 /**
- * - `idle`: no run loaded in the document (or the one there is invalid: see `problem`);
+ * - `idle`: no run loaded in the document (or the one there is invalid or set aside: see `problem`);
  * - `computing`: this node holds the lease and runs the pipeline;
  * - `standby`: another node holds the lease; this one is ready to take over;
- * - `finished`: the run reached its duration.
+ * - `finished`: the run reached its duration;
+ * - `fenced`: this node's clock disagrees with the mesh, so it computes nothing (see `problem`).
  */
 export type PipelineRole = (typeof PIPELINE_ROLES)[number];
 
@@ -92,6 +93,8 @@ export interface PipelineOptions {
   readonly association?: AssociationMode;
   /** Where set-aside entities are reported. Default `console.warn`. */
   readonly log?: (message: string) => void;
+  /** Runs not to compute (they crashed the worker twice, see `PipelineHost`): read as idle. */
+  readonly setAsideRuns?: readonly string[];
 }
 
 export const PIPELINE_LEASE = 'pipeline';
@@ -129,6 +132,7 @@ export class Pipeline {
   private readonly simulatedSensors = new Set<string>();
   private readonly maxCatchUpS: number;
   private readonly association: AssociationMode;
+  private readonly setAsideRuns: ReadonlySet<string>;
   private state: RunState | undefined;
   private last: PipelineStatus;
   /** Fused entities written by other nodes since the last tick (a partition healing). */
@@ -154,6 +158,7 @@ export class Pipeline {
     this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000);
     this.maxCatchUpS = options.maxCatchUpS ?? 30;
     this.association = options.association ?? 'global';
+    this.setAsideRuns = new Set(options.setAsideRuns ?? []);
     this.last = this.describe('idle', undefined, undefined);
   }
 
@@ -165,6 +170,12 @@ export class Pipeline {
   tick(): PipelineStatus {
     const { config, problem } = this.reader.read(this.store.doc);
     for (const sensor of config?.scenario.sensors ?? []) this.simulatedSensors.add(sensor.id);
+    const fence = this.store.clockFence;
+    if (fence !== undefined) {
+      // A fenced store refuses every write; holding the lease would only stop the others.
+      this.standDown();
+      return (this.last = this.describe('fenced', config, `The pipeline computes nothing here: ${new ClockFencedError(fence, this.store.clock.maxOffsetMs).message}`));
+    }
     if (!config) {
       // The node that computed the run (even from a freshly restarted worker) clears what it
       // derived, once: releasing the lease below makes this false from then on.
@@ -172,6 +183,12 @@ export class Pipeline {
       this.state = undefined;
       this.lease.release();
       return (this.last = this.describe('idle', undefined, problem));
+    }
+    if (this.setAsideRuns.has(config.runId)) {
+      // This run crashed the worker twice: another node may compute it; this one waits for
+      // a different run instead of crashing again.
+      this.standDown();
+      return (this.last = this.describe('idle', config, `This node set run ${config.runId} (${config.scenario.name}) aside: it crashed the pipeline worker twice. Load another scenario.`));
     }
     const now = this.store.clock.now();
     const runTime = (now.wall - config.startedAt) / 1000;
@@ -198,6 +215,13 @@ export class Pipeline {
     this.lastTaskingWall = wall;
     this.tasking.step();
     if (dt > 0) this.intercepts.step(dt);
+  }
+
+  /** Drops the run state and the lease without clearing anything: the run goes on elsewhere. */
+  private standDown(): void {
+    this.state = undefined;
+    this.remoteFused.clear();
+    this.lease.release();
   }
 
   /** Stops computing and hands the lease back, so another node takes over without waiting. */

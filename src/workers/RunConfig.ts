@@ -49,6 +49,12 @@ export function clearRun(doc: Y.Doc, origin?: unknown): void {
   doc.transact(() => doc.getMap<unknown>(RUN_MAP).delete('run'), origin);
 }
 
+/** The id of the run in the document, if there is one (read without validating the rest). */
+export function currentRunId(doc: Y.Doc): string | undefined {
+  const raw = doc.getMap<unknown>(RUN_MAP).get('run');
+  return isRecord(raw) && typeof raw.runId === 'string' && raw.stopped !== true ? raw.runId.slice(0, 64) : undefined;
+}
+
 /**
  * Reads the run from the document. The entry may come from any peer, so it is validated like
  * a file; a bad one is reported as `problem` and not run.

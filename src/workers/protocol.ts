@@ -14,7 +14,17 @@ export const FAULT_KINDS = ['throw', 'tick', 'hang'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type HostMessage =
-  | { readonly type: 'init'; readonly node: string; readonly tickMs: number; readonly leaseTtlMs: number }
+  | {
+      readonly type: 'init';
+      readonly node: string;
+      readonly tickMs: number;
+      readonly leaseTtlMs: number;
+      /** Runs this worker must not compute: they crashed earlier workers twice. */
+      readonly setAsideRuns: readonly string[];
+      /** The page's clock fence (ms off the mesh), or null when its clock agrees. */
+      readonly clockFenceMs: number | null;
+    }
+  | { readonly type: 'fence'; readonly clockFenceMs: number | null }
   | { readonly type: 'update'; readonly update: Uint8Array }
   | { readonly type: 'fault'; readonly kind: FaultKind };
 
@@ -28,7 +38,16 @@ export function isHostMessage(data: unknown): data is HostMessage {
   if (!isRecord(data)) return false;
   switch (data.type) {
     case 'init':
-      return typeof data.node === 'string' && isPositive(data.tickMs) && isPositive(data.leaseTtlMs);
+      return (
+        typeof data.node === 'string' &&
+        isPositive(data.tickMs) &&
+        isPositive(data.leaseTtlMs) &&
+        Array.isArray(data.setAsideRuns) &&
+        data.setAsideRuns.every((r: unknown) => typeof r === 'string') &&
+        isFence(data.clockFenceMs)
+      );
+    case 'fence':
+      return isFence(data.clockFenceMs);
     case 'update':
       return data.update instanceof Uint8Array;
     case 'fault':
@@ -52,6 +71,10 @@ export function isWorkerMessage(data: unknown): data is WorkerMessage {
     default:
       return false;
   }
+}
+
+function isFence(v: unknown): v is number | null {
+  return v === null || (typeof v === 'number' && Number.isFinite(v));
 }
 
 function isPositive(v: unknown): v is number {

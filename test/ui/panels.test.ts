@@ -10,6 +10,7 @@ const running: PipelineHostStatus = {
   state: 'running',
   restarts: 1,
   lastFault: undefined,
+  setAsideRun: undefined,
   pipeline: {
     role: 'standby',
     runId: 'run-1',
