@@ -122,14 +122,13 @@ for (const setup of setups) {
 /** An in-memory worker that crashes whenever it computes `poison()`, as a bad input would make it. */
 function poisonedWorker(poison: () => string | undefined): PipelinePort {
   const { host: port, worker } = memoryPorts();
-  let handle: { destroy(): void } | undefined;
   let destroyed = false;
   const destroy = (): void => {
     if (destroyed) return;
     destroyed = true;
-    handle?.destroy();
+    handle.destroy();
   };
-  handle = runPipelineWorker({
+  const handle = runPipelineWorker({
     ...worker,
     post: (m: unknown) => {
       const status = (m as { type?: string; status?: { role?: string; runId?: string } }).status;
@@ -148,14 +147,15 @@ describe('PipelineHost sets aside what crashes its worker, and fences it with th
 
   it('sets a run aside after it crashed the worker twice, stays up without it, and computes the next run', async () => {
     const doc = new Y.Doc();
-    let poison: string | undefined;
+    const poisoned: { runId?: string } = {};
     const faults: PipelineFault[] = [];
     const logged: string[] = [];
-    host = new PipelineHost({ doc, node: 'tab3', spawn: () => poisonedWorker(() => poison), tickMs: 50, leaseTtlMs: 2_000, restartDelayMs: 10, maxRestartDelayMs: 20, log: (m) => logged.push(m) });
+    host = new PipelineHost({ doc, node: 'tab3', spawn: () => poisonedWorker(() => poisoned.runId), tickMs: 50, leaseTtlMs: 2_000, restartDelayMs: 10, maxRestartDelayMs: 20, log: (m) => logged.push(m) });
     host.on('fault', (f) => faults.push(f));
     host.start();
     await host.loadBuiltinScenario('default');
-    poison = host.status().pipeline?.runId ?? (doc.getMap('lattice.pipeline').get('run') as { runId: string }).runId;
+    const poison = (doc.getMap('lattice.pipeline').get('run') as { runId: string }).runId;
+    poisoned.runId = poison;
 
     await until('the run set aside', () => host!.status().setAsideRun !== undefined);
     const aside = host.status().setAsideRun!;
