@@ -155,7 +155,7 @@ export class Pipeline {
     this.unwatch = store.watch((events) => {
       for (const e of events) if (e.origin === 'remote' && e.kind !== 'deleted' && e.id.startsWith('fus.')) this.remoteFused.add(e.id);
     });
-    this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000);
+    this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000, store.clock.maxOffsetMs);
     this.maxCatchUpS = options.maxCatchUpS ?? 30;
     this.association = options.association ?? 'global';
     this.setAsideRuns = new Set(options.setAsideRuns ?? []);
@@ -483,7 +483,7 @@ export class Pipeline {
   }
 
   private describe(role: PipelineRole, config: RunConfig | undefined, problem: string | undefined): PipelineStatus {
-    const lease = this.lease.current();
+    const lease = this.lease.valid(this.store.now());
     const state = this.state?.config.runId === config?.runId ? this.state : undefined;
     const mean = state && state.score.steps > 0 ? state.score.mean() : undefined;
     return {

@@ -27,6 +27,7 @@ import { Lease } from './Lease.js';
 import { PIPELINE_LEASE, type PipelineStatus } from './Pipeline.js';
 import { isWorkerMessage, type FaultKind, type HostMessage } from './protocol.js';
 import { clearRun, currentRunId, writeRun } from './RunConfig.js';
+import { DEFAULT_RUN_PUT_BACK_MS, RunKeeper } from './RunKeeper.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { WorkerPort, type PipelinePort } from './transport.js';
 
@@ -94,6 +95,8 @@ export interface PipelineHostOptions {
   readonly maxRestartDelayMs?: number;
   /** Where faults are logged. Default `console.error`. */
   readonly log?: (message: string) => void;
+  /** A run a peer removed outright is put back after this long, ms. Default 10,000. */
+  readonly runPutBackMs?: number;
 }
 
 /** A worker that has run this long without failing resets the restart back-off, ms. */
@@ -129,6 +132,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
   /** A fault drill was asked for: the failure it causes says nothing about the run. */
   private drilling = false;
   private clockFenceMs: number | undefined;
+  private keeper: RunKeeper | undefined;
 
   constructor(options: PipelineHostOptions) {
     super();
@@ -145,6 +149,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
       restartDelayMs: options.restartDelayMs ?? 1_000,
       maxRestartDelayMs: options.maxRestartDelayMs ?? 30_000,
       log: options.log ?? ((message) => console.error(message)),
+      runPutBackMs: options.runPutBackMs ?? DEFAULT_RUN_PUT_BACK_MS,
     };
   }
 
@@ -153,6 +158,8 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
     if (this.state !== 'stopped') return;
     this.restarts = 0;
     this.failuresInRow = 0;
+    // The page keeps the run, not the worker: it lives on while workers come and go.
+    this.keeper = new RunKeeper(this.doc, { putBackAfterMs: this.options.runPutBackMs, onPutBack: this.options.log });
     this.spawn();
     this.watchdog = setInterval(this.checkStall, Math.max(50, this.options.stallTimeoutMs / 4));
   }
@@ -167,6 +174,8 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
     clearTimeout(this.restartTimer);
     this.watchdog = undefined;
     this.restartTimer = undefined;
+    this.keeper?.destroy();
+    this.keeper = undefined;
     this.teardown();
     new Lease(this.doc, PIPELINE_LEASE, this.node, this.options.leaseTtlMs).release();
     this.setState('stopped');
