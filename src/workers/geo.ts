@@ -70,6 +70,9 @@ export function offsetInto(out: LatLon, lat: number, lon: number, east: number, 
 
 /** Whether a step of `north` metres from `lat` passes over a pole (the heading then turns round). */
 export function crossesPole(lat: number, north: number): boolean {
+  // A degree of latitude is over 110 km: far from a pole no step reaches it (the truth asks
+  // this for every target at every step).
+  if (Math.abs(lat) + Math.abs(north) / 110_000 < 90) return false;
   return Math.abs(lat + north / meridionalRadius(radiusDivisor(lat)) / DEG) > 90;
 }
 

@@ -131,6 +131,13 @@ describe('the pipeline over hostile but admitted input', () => {
     expect(() => parseScenario({ ...raw, sensors: raw.sensors.slice(0, 1) })).to.not.throw();
   });
 
+  it('admits no run whose truth would take a takeover too long to catch up', () => {
+    const target = { start: { lat: 0, lon: 0 }, speedKn: 100, headingDeg: 0 };
+    const raw = { name: 'long', durationS: 24 * 3600, origin: { lat: 0, lon: 0 }, sensors: [{ id: 'e', kind: 'eo', position: { lat: 0, lon: 0 }, rateHz: 0.01, rangeM: 1_000 }] };
+    expect(() => parseScenario({ ...raw, targets: Array.from({ length: 42 }, (_, i) => ({ ...target, id: `t${i}` })) })).to.throw(ScenarioError, /target-seconds/);
+    expect(() => parseScenario({ ...raw, targets: Array.from({ length: 41 }, (_, i) => ({ ...target, id: `t${i}` })) })).to.not.throw();
+  });
+
   it('flies a target over the pole and writes only positions every store admits', () => {
     const scenario = parseScenario({
       name: 'pole',
