@@ -188,7 +188,7 @@ describe('the pipeline over hostile but admitted input', () => {
     node.tickAt(2);
     node.tickAt(3);
     expect(node.pipeline.status().setAside.map((e) => [e.id, e.stage])).to.deep.equal([['t.bad', 'tasking']]);
-    expect(node.pipeline.status().setAside[0]!.reason).to.contain('is not valid');
+    expect(node.pipeline.status().setAside[0]!.reason).to.contain('has an id too long to name its task');
     expect(node.logged.join('\n')).to.contain('set entity "t.bad" aside');
     expect(node.store.has('task.r1'), 'the other track is still tasked').to.equal(true);
     peer.destroy();

@@ -19,7 +19,10 @@
 import {
   ApprovalDesk,
   DEFAULT_APPROVAL_TIMEOUT_MS,
+  ENTITY_ID_PATTERN,
   TaskBoard,
+  taskIdFor,
+  ValidationError,
   type ApprovalOutcome,
   type ChangedPart,
   type EntityStore,
@@ -177,7 +180,13 @@ export class TaskingPolicy {
   }
 
   private ensureIntercept(id: string, requestId: string, report: TaskingReport): void {
-    if (this.board.get(`task.${requestId}`)) return;
+    const taskId = taskIdFor(requestId);
+    if (!ENTITY_ID_PATTERN.test(taskId)) {
+      // A journal admits request ids up to 64 characters; a task id adds "task." to one. Only a
+      // peer's request can be that long (ours are 15): the track is set aside for tasking.
+      throw new ValidationError('requestId', `Approval request "${requestId.slice(0, 16)}…" on "${id}" has an id too long to name its task; no intercept can be tasked for it.`);
+    }
+    if (this.board.get(taskId)) return;
     const position = this.store.component(id, 'position');
     const asset = position ? this.board.nearestAvailableAsset(position, this.assignedThisStep) : undefined;
     if (!asset) {
