@@ -236,6 +236,7 @@ export class LatticeApp extends LitElement {
         .convergedAt=${this.mesh.convergedAt}
         .entities=${this.entityCount}
         .pendingApprovals=${this.approvals.pending.length}
+        .pipelineProblem=${this.pipelineStatus.status?.setAsideRun?.message}
         .traffic=${this.traffic.report}
       ></lattice-status-bar>
       ${this.basemapError ? html`<div class="error" role="alert">${this.basemapError}</div>` : nothing}

@@ -11,6 +11,10 @@ const node = await startNodeFromUrl(new URL(location.href), sessionStorage);
 // Every node runs the pipeline host; the lease in the document lets exactly one compute.
 const pipeline = new PipelineHost({ doc: node.doc, node: node.identity.nodeId });
 pipeline.on('fault', (fault) => console.error(`Pipeline worker failed and restarts in ${fault.restartInMs} ms: ${fault.message}`));
+// The worker shares this page's clock: fenced with it (issue 13 §1), lifted with it.
+const followFence = (): void => pipeline.setClockFence(node.store.clockFence);
+followFence();
+node.on('status', followFence);
 void node.whenReady.then(() => pipeline.start());
 window.lattice = Object.assign(createScriptingApi(node), { pipeline: createPipelineApi(pipeline) });
 void registerServiceWorker();

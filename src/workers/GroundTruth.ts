@@ -4,7 +4,7 @@
  * Kept beside the pipeline so fusion can be scored against it.
  */
 import type { Position } from '../crdt/index.js';
-import { deadReckon, KNOT, radii } from './geo.js';
+import { crossesPole, deadReckon, KNOT, radii } from './geo.js';
 import type { Scenario, TargetSpec } from './scenario.js';
 
 /**
@@ -121,7 +121,13 @@ export class GroundTruth {
       const ds = c.targetSpeed - c.speed;
       const maxDs = c.accel * dt;
       c.speed += Math.max(-maxDs, Math.min(maxDs, ds));
+      const overPole = crossesPole(c.position.lat, c.speed * dt * Math.cos(c.heading * (Math.PI / 180)));
       c.position = deadReckon(c.position, c.speed, c.heading, dt);
+      if (overPole) {
+        // Flying on over a pole is flying south (or north) on the other side.
+        c.heading = (c.heading + 180) % 360;
+        c.targetHeading = (c.targetHeading + 180) % 360;
+      }
     }
     this.stepIndex++;
   }

@@ -10,7 +10,7 @@
  * computed merges because derived entities have the same ids on both sides (see `Tracker`).
  */
 import * as Y from 'yjs';
-import { decodeHlc, encodeHlc, isValidNodeId, ValidationError, type Hlc } from '../crdt/index.js';
+import { decodeHlc, DEFAULT_MAX_OFFSET_MS, encodeHlc, isValidNodeId, ValidationError, type Hlc } from '../crdt/index.js';
 import { isRecord } from '../crdt/validate.js';
 
 export const LEASES_MAP = 'lattice.leases';
@@ -28,6 +28,8 @@ export class Lease {
     readonly name: string,
     readonly holder: string,
     readonly ttlMs: number,
+    /** The mesh's maximum clock offset: an honest expiry is never further ahead than ttl + this. */
+    readonly maxOffsetMs: number = DEFAULT_MAX_OFFSET_MS,
   ) {
     this.map = doc.getMap(LEASES_MAP);
   }
@@ -44,9 +46,20 @@ export class Lease {
     }
   }
 
+  /**
+   * The lease as it counts at `now`. An expiry further ahead than ttl + the maximum clock offset
+   * no honest holder wrote (renewing sets now + ttl, and clocks agree within the offset): it is
+   * a peer's lie or a wrong clock, and reads as no lease, so a lease "until the year 3000"
+   * cannot stop the run. (The mesh's nodes share one ttl.)
+   */
+  valid(now: Hlc): LeaseRecord | undefined {
+    const lease = this.current();
+    return lease && lease.expires.wall - now.wall <= this.ttlMs + this.maxOffsetMs ? lease : undefined;
+  }
+
   /** Whether this node holds the lease at `now`, without changing anything. */
   heldAt(now: Hlc): boolean {
-    const lease = this.current();
+    const lease = this.valid(now);
     return lease !== undefined && lease.holder === this.holder && lease.expires.wall > now.wall;
   }
 
@@ -55,7 +68,7 @@ export class Lease {
    * Returns whether we hold it now.
    */
   hold(now: Hlc): boolean {
-    const lease = this.current();
+    const lease = this.valid(now);
     const ours = lease?.holder === this.holder;
     if (lease && !ours && lease.expires.wall > now.wall) return false;
     if (!lease || !ours || lease.expires.wall - now.wall < this.ttlMs / 2) {

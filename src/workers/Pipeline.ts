@@ -19,7 +19,7 @@
  * Tasking follows on the same node, after fusion: approval requests for high threats, intercept
  * tasks once approved, and the simulated interceptors (`tasking/`).
  */
-import { ApprovalDesk, TaskBoard, type Components, type EntityStore, type EntityView } from '../crdt/index.js';
+import { ApprovalDesk, ClockFencedError, TaskBoard, type Components, type EntityStore, type EntityView } from '../crdt/index.js';
 import { TaskingPolicy } from './tasking/TaskingPolicy.js';
 import { InterceptExecutor } from './tasking/InterceptExecutor.js';
 import { classify } from './classify.js';
@@ -29,15 +29,17 @@ import { errorEllipse } from './kalman.js';
 import { Lease } from './Lease.js';
 import { RunReader, type RunConfig } from './RunConfig.js';
 import { ScenarioRun } from './ScenarioRun.js';
+import { SetAside, type SetAsideEntity } from './SetAside.js';
 import { changedOnly, type SlowParts } from './slowParts.js';
 import { Tracker, type AssociationMode, type Track } from './Tracker.js';
 
-export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished'] as const;
+export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished', 'fenced'] as const;
 /**
- * - `idle`: no run loaded in the document (or the one there is invalid: see `problem`);
+ * - `idle`: no run loaded in the document (or the one there is invalid or set aside: see `problem`);
  * - `computing`: this node holds the lease and runs the pipeline;
  * - `standby`: another node holds the lease; this one is ready to take over;
- * - `finished`: the run reached its duration.
+ * - `finished`: the run reached its duration;
+ * - `fenced`: this node's clock disagrees with the mesh, so it computes nothing (see `problem`).
  */
 export type PipelineRole = (typeof PIPELINE_ROLES)[number];
 
@@ -56,6 +58,8 @@ export interface StepTiming {
   readonly fuseMs: number;
   /** The store transaction that publishes the result, ms. */
   readonly writeMs: number;
+  /** Observations the step fused. */
+  readonly plots: number;
 }
 
 export interface PipelineStatus {
@@ -72,6 +76,8 @@ export interface PipelineStatus {
   readonly score: PipelineScore | undefined;
   /** Something a person should know, e.g. an invalid run in the document. */
   readonly problem: string | undefined;
+  /** Entities a step could not process: skipped since, while the rest goes on (the first few). */
+  readonly setAside: readonly SetAsideEntity[];
   /** The last step that did work, while computing. */
   readonly timing: StepTiming | undefined;
 }
@@ -85,6 +91,10 @@ export interface PipelineOptions {
   /** After a long gap (takeover, a sleeping tab) only this much run time is replayed, s. */
   readonly maxCatchUpS?: number;
   readonly association?: AssociationMode;
+  /** Where set-aside entities are reported. Default `console.warn`. */
+  readonly log?: (message: string) => void;
+  /** Runs not to compute (they crashed the worker twice, see `PipelineHost`): read as idle. */
+  readonly setAsideRuns?: readonly string[];
 }
 
 export const PIPELINE_LEASE = 'pipeline';
@@ -114,12 +124,15 @@ interface RunState {
 export class Pipeline {
   readonly store: EntityStore;
   readonly lease: Lease;
+  /** Entities whose processing threw: skipped, reported, and the rest goes on. */
+  readonly setAside: SetAside;
   private readonly reader = new RunReader();
   private readonly scratch = { x: new Float64Array(4), P: new Float64Array(16) };
   /** Ids of the simulated sensors of every run seen, so their tracks can be cleared later. */
   private readonly simulatedSensors = new Set<string>();
   private readonly maxCatchUpS: number;
   private readonly association: AssociationMode;
+  private readonly setAsideRuns: ReadonlySet<string>;
   private state: RunState | undefined;
   private last: PipelineStatus;
   /** Fused entities written by other nodes since the last tick (a partition healing). */
@@ -132,17 +145,20 @@ export class Pipeline {
 
   constructor(store: EntityStore, options: PipelineOptions) {
     this.store = store;
+    this.setAside = new SetAside(options.log);
     // Tasking acts for the mesh, not for a person: it never decides or cancels.
     const system = () => ({ role: 'operator' as const, name: 'pipeline' });
     const board = new TaskBoard(store, system);
-    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, options.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: options.approvalTimeoutMs });
-    this.intercepts = new InterceptExecutor(store, board);
+    const setAside = this.setAside;
+    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, options.approvalTimeoutMs === undefined ? { setAside } : { approvalTimeoutMs: options.approvalTimeoutMs, setAside });
+    this.intercepts = new InterceptExecutor(store, board, { setAside });
     this.unwatch = store.watch((events) => {
       for (const e of events) if (e.origin === 'remote' && e.kind !== 'deleted' && e.id.startsWith('fus.')) this.remoteFused.add(e.id);
     });
-    this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000);
+    this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000, store.clock.maxOffsetMs);
     this.maxCatchUpS = options.maxCatchUpS ?? 30;
     this.association = options.association ?? 'global';
+    this.setAsideRuns = new Set(options.setAsideRuns ?? []);
     this.last = this.describe('idle', undefined, undefined);
   }
 
@@ -154,6 +170,12 @@ export class Pipeline {
   tick(): PipelineStatus {
     const { config, problem } = this.reader.read(this.store.doc);
     for (const sensor of config?.scenario.sensors ?? []) this.simulatedSensors.add(sensor.id);
+    const fence = this.store.clockFence;
+    if (fence !== undefined) {
+      // A fenced store refuses every write; holding the lease would only stop the others.
+      this.standDown();
+      return (this.last = this.describe('fenced', config, `The pipeline computes nothing here: ${new ClockFencedError(fence, this.store.clock.maxOffsetMs).message}`));
+    }
     if (!config) {
       // The node that computed the run (even from a freshly restarted worker) clears what it
       // derived, once: releasing the lease below makes this false from then on.
@@ -161,6 +183,12 @@ export class Pipeline {
       this.state = undefined;
       this.lease.release();
       return (this.last = this.describe('idle', undefined, problem));
+    }
+    if (this.setAsideRuns.has(config.runId)) {
+      // This run crashed the worker twice: another node may compute it; this one waits for
+      // a different run instead of crashing again.
+      this.standDown();
+      return (this.last = this.describe('idle', config, `This node set run ${config.runId} (${config.scenario.name}) aside: it crashed the pipeline worker twice. Load another scenario.`));
     }
     const now = this.store.clock.now();
     const runTime = (now.wall - config.startedAt) / 1000;
@@ -187,6 +215,13 @@ export class Pipeline {
     this.lastTaskingWall = wall;
     this.tasking.step();
     if (dt > 0) this.intercepts.step(dt);
+  }
+
+  /** Drops the run state and the lease without clearing anything: the run goes on elsewhere. */
+  private standDown(): void {
+    this.state = undefined;
+    this.remoteFused.clear();
+    this.lease.release();
   }
 
   /** Stops computing and hands the lease back, so another node takes over without waiting. */
@@ -221,23 +256,28 @@ export class Pipeline {
     // previous holder's): nothing computed so far is lost, and ids stay stable. Stale ones
     // (their writer vanished long ago) and leftovers of an earlier run are removed.
     this.remoteFused.clear();
+    this.setAside.clear();
     let latest = -Infinity;
+    // Each entity on its own: one that cannot be handled is set aside, not the whole run.
+    const each = (id: string, fn: () => void): boolean => this.setAside.attempt('fusion', id, fn);
     this.store.transact(() => {
       for (const view of this.store.list('track')) {
         const c = view.components;
         const written = ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
         const type = c.source?.sensorType;
         if ((type !== 'fused' && type !== 'eo') || !this.isDerived(view)) continue;
-        if (written <= 0) this.store.delete(view.id); // written no later than this run started: an earlier run's
-        else if (type === 'eo') state.eoSeen.set(view.id, written);
-        else if (runTime - written > tracker.options.maxCoastS) this.store.delete(view.id);
-        else if (this.adoptFused(state, view, runTime)) latest = Math.max(latest, written);
+        each(view.id, () => {
+          if (written <= 0) this.store.delete(view.id); // written no later than this run started: an earlier run's
+          else if (type === 'eo') state.eoSeen.set(view.id, written);
+          else if (runTime - written > tracker.options.maxCoastS) this.store.delete(view.id);
+          else if (this.adoptFused(state, view, runTime)) latest = Math.max(latest, written);
+        });
       }
       const assets = new Set(config.scenario.assets.map((a) => `${ASSET_PREFIX}${a.id}`));
-      for (const view of this.store.list('asset')) if (view.id.startsWith(ASSET_PREFIX) && !assets.has(view.id)) this.store.delete(view.id);
+      for (const view of this.store.list('asset')) if (view.id.startsWith(ASSET_PREFIX) && !assets.has(view.id)) each(view.id, () => this.store.delete(view.id));
       for (const a of config.scenario.assets) {
         const id = `${ASSET_PREFIX}${a.id}`;
-        if (!this.store.has(id)) this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } });
+        if (!this.store.has(id)) each(id, () => this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } }));
       }
     });
     // Replaying from 0 keeps the truth exact. Observations are fused from where the adopted
@@ -275,6 +315,9 @@ export class Pipeline {
   private step(state: RunState, runTime: number): void {
     const target = Math.min(runTime, state.config.scenario.durationS);
     if (target <= state.run.now) return;
+    // After a long gap (a sleeping tab, a worker that was busy) only the last stretch is fused,
+    // as on a takeover: fusing hours of scans in one step would block the worker for good.
+    if (target - state.run.now > this.maxCatchUpS) state.run.advanceTo(target - this.maxCatchUpS, false);
     const started = performance.now();
     const deleted = new Set<string>();
     const eoLatest = new Map<string, { components: Components; time: number }>();
@@ -282,7 +325,9 @@ export class Pipeline {
     // Between scans nothing new is known: publishing extrapolations at the tick rate would
     // multiply the writes (and every peer's work) for nothing a reader cannot compute itself.
     if (scans.length === 0) return;
+    let plots = 0;
     for (const scan of scans) {
+      plots += scan.observations.length;
       const result = state.tracker.processScan(scan);
       for (const id of result.deleted) deleted.add(id);
       if (scan.sensor.kind !== 'eo') continue;
@@ -320,36 +365,43 @@ export class Pipeline {
     }
 
     const fused = performance.now();
+    // Each entity on its own (a peer may have made one unwritable, e.g. by a tombstone stamped
+    // ahead): the one that throws is set aside, the rest of the picture is still published.
+    const each = (id: string, fn: () => void): boolean => this.setAside.attempt('fusion', id, fn);
     this.store.transact(() => {
       for (const [id, { components, time }] of eoLatest) {
         state.eoSeen.set(id, time);
         // The source never changes: written once, with the create.
-        if (this.store.has(id)) this.store.update(id, { position: components.position, velocity: components.velocity });
-        else this.store.create(id, 'track', components);
+        each(id, () => {
+          if (this.store.has(id)) this.store.update(id, { position: components.position, velocity: components.velocity });
+          else this.store.create(id, 'track', components);
+        });
       }
       for (const [id, seen] of state.eoSeen) {
         if (t - seen <= EO_STALE_S) continue;
         state.eoSeen.delete(id);
-        if (this.store.has(id)) this.store.delete(id);
+        if (this.store.has(id)) each(id, () => this.store.delete(id));
       }
       for (const { track, components } of outputs) {
-        if (!this.store.has(track.id)) {
-          this.store.create(track.id, 'track', components);
-          state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
-          continue;
-        }
-        // Only what changed (slowParts.ts): the slow components move little from tick to tick.
-        const { write, written } = changedOnly(state.written.get(track.id), components);
-        this.store.update(track.id, write);
-        state.written.set(track.id, written);
+        each(track.id, () => {
+          if (!this.store.has(track.id)) {
+            this.store.create(track.id, 'track', components);
+            state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
+            return;
+          }
+          // Only what changed (slowParts.ts): the slow components move little from tick to tick.
+          const { write, written } = changedOnly(state.written.get(track.id), components);
+          this.store.update(track.id, write);
+          state.written.set(track.id, written);
+        });
       }
       for (const id of deleted) {
         state.written.delete(id);
-        if (this.store.has(id) && this.store.get(id)!.components.source?.sensorType === 'fused') this.store.delete(id);
+        if (this.store.has(id) && this.store.get(id)!.components.source?.sensorType === 'fused') each(id, () => this.store.delete(id));
       }
       this.reconcile(state, t);
     });
-    state.timing = { fuseMs: fused - started, writeMs: performance.now() - fused };
+    state.timing = { fuseMs: fused - started, writeMs: performance.now() - fused, plots };
   }
 
   /**
@@ -364,12 +416,14 @@ export class Pipeline {
       const view = this.store.get(id);
       if (!view || view.components.source?.sensorType !== 'fused' || state.tracker.get(view.id)) continue;
       const stampTime = ((view.stamps.position?.wall ?? 0) - state.config.startedAt) / 1000;
-      if (t - stampTime > state.tracker.options.maxCoastS) {
-        this.store.delete(view.id);
-        state.written.delete(view.id);
-      } else {
-        this.adoptFused(state, view, t);
-      }
+      this.setAside.attempt('fusion', id, () => {
+        if (t - stampTime > state.tracker.options.maxCoastS) {
+          this.store.delete(view.id);
+          state.written.delete(view.id);
+        } else {
+          this.adoptFused(state, view, t);
+        }
+      });
     }
   }
 
@@ -413,7 +467,7 @@ export class Pipeline {
   /** Removes what this pipeline derived when its run is unloaded. */
   private clearDerived(): void {
     this.store.transact(() => {
-      for (const view of this.store.list()) if (this.isDerived(view)) this.store.delete(view.id);
+      for (const view of this.store.list()) if (this.isDerived(view)) this.setAside.attempt('fusion', view.id, () => this.store.delete(view.id));
     });
   }
 
@@ -429,7 +483,7 @@ export class Pipeline {
   }
 
   private describe(role: PipelineRole, config: RunConfig | undefined, problem: string | undefined): PipelineStatus {
-    const lease = this.lease.current();
+    const lease = this.lease.valid(this.store.now());
     const state = this.state?.config.runId === config?.runId ? this.state : undefined;
     const mean = state && state.score.steps > 0 ? state.score.mean() : undefined;
     return {
@@ -442,6 +496,7 @@ export class Pipeline {
       leaseExpires: lease?.expires.wall,
       score: mean ? { ...mean, steps: state!.score.steps } : undefined,
       problem,
+      setAside: this.setAside.list(),
       timing: state?.timing,
     };
   }

@@ -26,7 +26,8 @@ import { DocLink } from './DocLink.js';
 import { Lease } from './Lease.js';
 import { PIPELINE_LEASE, type PipelineStatus } from './Pipeline.js';
 import { isWorkerMessage, type FaultKind, type HostMessage } from './protocol.js';
-import { clearRun, writeRun } from './RunConfig.js';
+import { clearRun, currentRunId, writeRun } from './RunConfig.js';
+import { DEFAULT_RUN_PUT_BACK_MS, RunKeeper } from './RunKeeper.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { WorkerPort, type PipelinePort } from './transport.js';
 
@@ -49,6 +50,17 @@ export interface PipelineFault {
   readonly restartInMs: number;
 }
 
+/** A run set aside because the worker failed twice while it was loaded. */
+export interface SetAsideRun {
+  readonly runId: string;
+  /** The last failure's message. */
+  readonly error: string;
+  /** ms since the epoch. */
+  readonly at: number;
+  /** What the operator reads, in plain words. */
+  readonly message: string;
+}
+
 export interface PipelineHostStatus {
   readonly state: HostState;
   /** The worker's last report; undefined before its first. */
@@ -56,6 +68,8 @@ export interface PipelineHostStatus {
   /** Workers started to replace a failed one since `start`. */
   readonly restarts: number;
   readonly lastFault: PipelineFault | undefined;
+  /** The run in the document, if this node set it aside (the worker then stays idle until another is loaded). */
+  readonly setAsideRun: SetAsideRun | undefined;
 }
 
 export interface PipelineHostEvents {
@@ -81,10 +95,16 @@ export interface PipelineHostOptions {
   readonly maxRestartDelayMs?: number;
   /** Where faults are logged. Default `console.error`. */
   readonly log?: (message: string) => void;
+  /** A run a peer removed outright is put back after this long, ms. Default 10,000. */
+  readonly runPutBackMs?: number;
 }
 
 /** A worker that has run this long without failing resets the restart back-off, ms. */
 const HEALTHY_AFTER_MS = 30_000;
+/** A run during which this many workers failed is set aside (issue 13: not a restart loop). */
+export const FAILURES_TO_SET_ASIDE = 2;
+/** Runs remembered as set aside (the latest); a run id is never loaded twice. */
+const MAX_SET_ASIDE_RUNS = 16;
 
 export function spawnModuleWorker(): PipelinePort {
   return new WorkerPort(new Worker(new URL('./pipeline.worker.ts', import.meta.url), { type: 'module', name: 'lattice-pipeline' }));
@@ -106,6 +126,13 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
   private spawnedAt = 0;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Worker failures per run id while that run was loaded (fault drills not counted). */
+  private readonly failuresByRun = new Map<string, number>();
+  private readonly setAsideRuns = new Map<string, SetAsideRun>();
+  /** A fault drill was asked for: the failure it causes says nothing about the run. */
+  private drilling = false;
+  private clockFenceMs: number | undefined;
+  private keeper: RunKeeper | undefined;
 
   constructor(options: PipelineHostOptions) {
     super();
@@ -122,6 +149,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
       restartDelayMs: options.restartDelayMs ?? 1_000,
       maxRestartDelayMs: options.maxRestartDelayMs ?? 30_000,
       log: options.log ?? ((message) => console.error(message)),
+      runPutBackMs: options.runPutBackMs ?? DEFAULT_RUN_PUT_BACK_MS,
     };
   }
 
@@ -130,6 +158,8 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
     if (this.state !== 'stopped') return;
     this.restarts = 0;
     this.failuresInRow = 0;
+    // The page keeps the run, not the worker: it lives on while workers come and go.
+    this.keeper = new RunKeeper(this.doc, { putBackAfterMs: this.options.runPutBackMs, onPutBack: this.options.log });
     this.spawn();
     this.watchdog = setInterval(this.checkStall, Math.max(50, this.options.stallTimeoutMs / 4));
   }
@@ -144,6 +174,8 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
     clearTimeout(this.restartTimer);
     this.watchdog = undefined;
     this.restartTimer = undefined;
+    this.keeper?.destroy();
+    this.keeper = undefined;
     this.teardown();
     new Lease(this.doc, PIPELINE_LEASE, this.node, this.options.leaseTtlMs).release();
     this.setState('stopped');
@@ -155,7 +187,24 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
   }
 
   status(): PipelineHostStatus {
-    return { state: this.state, pipeline: this.pipeline, restarts: this.restarts, lastFault: this.lastFault };
+    const runId = currentRunId(this.doc);
+    return {
+      state: this.state,
+      pipeline: this.pipeline,
+      restarts: this.restarts,
+      lastFault: this.lastFault,
+      setAsideRun: runId === undefined ? undefined : this.setAsideRuns.get(runId),
+    };
+  }
+
+  /**
+   * The page's clock fence (`EntityStore.setClockFence`): while the page's clock disagrees with
+   * the mesh, the worker (same clock) is fenced too and computes nothing. `undefined` lifts it.
+   */
+  setClockFence(offsetMs: number | undefined): void {
+    if (offsetMs === this.clockFenceMs) return;
+    this.clockFenceMs = offsetMs;
+    this.post({ type: 'fence', clockFenceMs: offsetMs ?? null });
   }
 
   /**
@@ -189,6 +238,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
 
   /** Fault drill for the UI's diagnostics and for tests: makes the worker fail on purpose. */
   injectFault(kind: FaultKind): void {
+    this.drilling = true;
     this.post({ type: 'fault', kind });
   }
 
@@ -207,7 +257,14 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
     this.spawnedAt = this.lastHeard = Date.now();
     this.unsubscribers = [port.onMessage(this.onMessage), port.onCrash((message) => this.fail(message, undefined))];
     this.link = new DocLink(this.doc, port, (message) => this.fail(message, undefined));
-    this.post({ type: 'init', node: this.node, tickMs: this.options.tickMs, leaseTtlMs: this.options.leaseTtlMs });
+    this.post({
+      type: 'init',
+      node: this.node,
+      tickMs: this.options.tickMs,
+      leaseTtlMs: this.options.leaseTtlMs,
+      setAsideRuns: [...this.setAsideRuns.keys()],
+      clockFenceMs: this.clockFenceMs ?? null,
+    });
   }
 
   private post(message: HostMessage): void {
@@ -250,6 +307,8 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
     const fault: PipelineFault = { message, stack, at: Date.now(), restartInMs: delay };
     this.lastFault = fault;
     this.options.log(`Pipeline worker failed: ${message}${stack ? `\n${stack}` : ''} (restarting in ${delay} ms)`);
+    if (this.drilling) this.drilling = false;
+    else this.countAgainstRun(message);
     this.setState('restarting');
     this.emit('fault', [fault]);
     this.restartTimer = setTimeout(() => {
@@ -257,6 +316,25 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
       this.restarts++;
       this.spawn();
     }, delay);
+  }
+
+  /**
+   * Counts a failure against the run loaded now; at the second, sets the run aside so the next
+   * worker stays idle instead of crashing again (on every restart, on every node that loads it).
+   */
+  private countAgainstRun(error: string): void {
+    const runId = currentRunId(this.doc);
+    if (runId === undefined || this.setAsideRuns.has(runId)) return;
+    const failures = (this.failuresByRun.get(runId) ?? 0) + 1;
+    this.failuresByRun.set(runId, failures);
+    if (failures < FAILURES_TO_SET_ASIDE) return;
+    this.failuresByRun.delete(runId);
+    const message =
+      `The pipeline set run ${runId} aside: it crashed the worker ${failures} times (${error}). ` +
+      'This node computes nothing until another scenario is loaded; load another scenario.';
+    this.setAsideRuns.set(runId, { runId, error, at: Date.now(), message });
+    while (this.setAsideRuns.size > MAX_SET_ASIDE_RUNS) this.setAsideRuns.delete(this.setAsideRuns.keys().next().value!);
+    this.options.log(message);
   }
 
   private teardown(): void {

@@ -60,10 +60,15 @@ export function runPipelineWorker(port: PipelinePort): PipelineWorkerHandle {
         if (pipeline) return;
         // The worker writes with its own HLC node id, so its stamps never tie with the page's.
         store = new EntityStore(doc, { node: `${data.node}-pl` });
-        pipeline = new Pipeline(store, { holder: data.node, leaseTtlMs: data.leaseTtlMs });
+        // Same clock as the page's: when the page is fenced, so is the worker.
+        store.setClockFence(data.clockFenceMs ?? undefined);
+        pipeline = new Pipeline(store, { holder: data.node, leaseTtlMs: data.leaseTtlMs, setAsideRuns: data.setAsideRuns });
         timer = setInterval(tick, data.tickMs);
         send({ type: 'ready' });
         tick();
+        return;
+      case 'fence':
+        store?.setClockFence(data.clockFenceMs ?? undefined);
         return;
       case 'fault':
         if (data.kind === 'tick') drill = 'tick';

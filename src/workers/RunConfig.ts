@@ -45,8 +45,22 @@ export function writeRun(doc: Y.Doc, scenario: Scenario, seed: number, startedAt
   return runId;
 }
 
-export function clearRun(doc: Y.Doc, origin?: unknown): void {
-  doc.transact(() => doc.getMap<unknown>(RUN_MAP).delete('run'), origin);
+/**
+ * Ends the mesh's run. Written as a value (a stopped marker naming the run), not a deletion: a
+ * raw deletion is what a faulty peer does, and honest nodes put the run back (`RunKeeper`).
+ */
+export function clearRun(doc: Y.Doc, origin?: unknown, at = Date.now()): void {
+  const map = doc.getMap<unknown>(RUN_MAP);
+  const raw = map.get('run');
+  if (raw === undefined || (isRecord(raw) && raw.stopped === true)) return;
+  const runId = isRecord(raw) && typeof raw.runId === 'string' ? raw.runId.slice(0, 64) : '';
+  doc.transact(() => map.set('run', { runId, stopped: true, stoppedAt: Math.floor(at) }), origin);
+}
+
+/** The id of the run in the document, if there is one (read without validating the rest). */
+export function currentRunId(doc: Y.Doc): string | undefined {
+  const raw = doc.getMap<unknown>(RUN_MAP).get('run');
+  return isRecord(raw) && typeof raw.runId === 'string' && raw.stopped !== true ? raw.runId.slice(0, 64) : undefined;
 }
 
 /**
@@ -60,6 +74,9 @@ export class RunReader {
   read(doc: Y.Doc): { config: RunConfig | undefined; problem: string | undefined } {
     const raw = doc.getMap<unknown>(RUN_MAP).get('run');
     if (raw === this.cachedText) return this.cached;
+    // A raw removal is a peer's doing (an honest unload writes a stopped marker): the run goes
+    // on here, and `RunKeeper` puts it back in the document.
+    if (raw === undefined && this.cached.config !== undefined) return this.cached;
     this.cachedText = raw;
     this.cached = parse(raw);
     return this.cached;
@@ -67,7 +84,8 @@ export class RunReader {
 }
 
 function parse(raw: unknown): { config: RunConfig | undefined; problem: string | undefined } {
-  if (raw === undefined) return { config: undefined, problem: undefined };
+  // No entry (an older document, or none loaded yet) and a stopped marker both mean no run.
+  if (raw === undefined || (isRecord(raw) && raw.stopped === true)) return { config: undefined, problem: undefined };
   if (!isRecord(raw) || typeof raw.runId !== 'string' || typeof raw.scenario !== 'string' || typeof raw.seed !== 'number' || typeof raw.startedAt !== 'number') {
     return { config: undefined, problem: 'The run in the document is malformed; load a scenario again.' };
   }

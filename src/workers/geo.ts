@@ -54,12 +54,32 @@ const OFFSET_SCRATCH: LatLon = { lat: 0, lon: 0 };
 /** `offset` on bare coordinates, written into `out`: for hot loops that need no object per step. */
 export function offsetInto(out: LatLon, lat: number, lon: number, east: number, north: number): LatLon {
   const w = radiusDivisor(lat);
-  let toLon = lon + east / (primeVerticalRadius(w) * Math.cos(lat * DEG)) / DEG;
-  if (toLon > 180) toLon -= 360;
-  if (toLon < -180) toLon += 360;
-  out.lat = lat + north / meridionalRadius(w) / DEG;
-  out.lon = toLon;
+  // cos φ is 0 at a pole, where an east step would be infinite: any longitude will do there.
+  let toLon = lon + east / (primeVerticalRadius(w) * Math.max(Math.cos(lat * DEG), 1e-9)) / DEG;
+  let toLat = lat + north / meridionalRadius(w) / DEG;
+  // Over a pole the step comes down the other side, on the opposite meridian: a target the
+  // page admits may fly over one, and a latitude past ±90 is refused by every store.
+  if (Math.abs(toLat) > 90) {
+    toLat = Math.sign(toLat) * 180 - toLat;
+    toLon += 180;
+  }
+  out.lat = Math.max(-90, Math.min(90, toLat));
+  out.lon = wrapLon(toLon);
   return out;
+}
+
+/** Whether a step of `north` metres from `lat` passes over a pole (the heading then turns round). */
+export function crossesPole(lat: number, north: number): boolean {
+  // A degree of latitude is over 110 km: far from a pole no step reaches it (the truth asks
+  // this for every target at every step).
+  if (Math.abs(lat) + Math.abs(north) / 110_000 < 90) return false;
+  return Math.abs(lat + north / meridionalRadius(radiusDivisor(lat)) / DEG) > 90;
+}
+
+/** A longitude in [-180, 180] (unchanged when it is in range already). */
+export function wrapLon(lon: number): number {
+  if (lon >= -180 && lon <= 180) return lon;
+  return ((((lon + 180) % 360) + 360) % 360) - 180;
 }
 
 /** Dead reckoning: where a craft at `p` with ground speed (m/s) and heading (deg) is after dt s. */
@@ -105,10 +125,7 @@ export class LocalFrame {
   }
 
   toGeo(x: number, y: number, alt = 0): Position {
-    let lon = this.origin.lon + x / this.mPerDegLon;
-    if (lon > 180) lon -= 360;
-    if (lon < -180) lon += 360;
-    return { lat: Math.max(-90, Math.min(90, this.origin.lat + y / this.mPerDegLat)), lon, alt };
+    return { lat: Math.max(-90, Math.min(90, this.origin.lat + y / this.mPerDegLat)), lon: wrapLon(this.origin.lon + x / this.mPerDegLon), alt };
   }
 }
 

@@ -1,6 +1,7 @@
 /** Public surface of the pipeline layer, for `src/ui` and the scripting API. */
 export { PipelineHost, spawnModuleWorker, HOST_STATES } from './PipelineHost.js';
-export type { PipelineHostOptions, PipelineHostStatus, PipelineHostEvents, PipelineFault, HostState } from './PipelineHost.js';
+export type { PipelineHostOptions, PipelineHostStatus, PipelineHostEvents, PipelineFault, HostState, SetAsideRun } from './PipelineHost.js';
+export type { SetAsideEntity } from './SetAside.js';
 export { PIPELINE_ROLES } from './Pipeline.js';
 export type { PipelineStatus, PipelineRole, PipelineScore } from './Pipeline.js';
 export { parseScenario, ScenarioError } from './scenario.js';

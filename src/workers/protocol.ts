@@ -14,7 +14,17 @@ export const FAULT_KINDS = ['throw', 'tick', 'hang'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type HostMessage =
-  | { readonly type: 'init'; readonly node: string; readonly tickMs: number; readonly leaseTtlMs: number }
+  | {
+      readonly type: 'init';
+      readonly node: string;
+      readonly tickMs: number;
+      readonly leaseTtlMs: number;
+      /** Runs this worker must not compute: they crashed earlier workers twice. */
+      readonly setAsideRuns: readonly string[];
+      /** The page's clock fence (ms off the mesh), or null when its clock agrees. */
+      readonly clockFenceMs: number | null;
+    }
+  | { readonly type: 'fence'; readonly clockFenceMs: number | null }
   | { readonly type: 'update'; readonly update: Uint8Array }
   | { readonly type: 'fault'; readonly kind: FaultKind };
 
@@ -28,7 +38,16 @@ export function isHostMessage(data: unknown): data is HostMessage {
   if (!isRecord(data)) return false;
   switch (data.type) {
     case 'init':
-      return typeof data.node === 'string' && isPositive(data.tickMs) && isPositive(data.leaseTtlMs);
+      return (
+        typeof data.node === 'string' &&
+        isPositive(data.tickMs) &&
+        isPositive(data.leaseTtlMs) &&
+        Array.isArray(data.setAsideRuns) &&
+        data.setAsideRuns.every((r: unknown) => typeof r === 'string') &&
+        isFence(data.clockFenceMs)
+      );
+    case 'fence':
+      return isFence(data.clockFenceMs);
     case 'update':
       return data.update instanceof Uint8Array;
     case 'fault':
@@ -54,6 +73,10 @@ export function isWorkerMessage(data: unknown): data is WorkerMessage {
   }
 }
 
+function isFence(v: unknown): v is number | null {
+  return v === null || (typeof v === 'number' && Number.isFinite(v));
+}
+
 function isPositive(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0;
 }
@@ -73,6 +96,8 @@ function isStatus(s: unknown): s is PipelineStatus {
     optional(s.leaseExpires, 'number') &&
     optional(s.problem, 'string') &&
     (s.score === undefined || (isRecord(s.score) && typeof s.score.gospa === 'number')) &&
-    (s.timing === undefined || (isRecord(s.timing) && typeof s.timing.fuseMs === 'number' && typeof s.timing.writeMs === 'number'))
+    (s.timing === undefined || (isRecord(s.timing) && typeof s.timing.fuseMs === 'number' && typeof s.timing.writeMs === 'number')) &&
+    Array.isArray(s.setAside) &&
+    s.setAside.every((e: unknown) => isRecord(e) && typeof e.id === 'string' && typeof e.stage === 'string' && typeof e.reason === 'string')
   );
 }

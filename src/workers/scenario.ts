@@ -118,6 +118,20 @@ const ID = /^[A-Za-z0-9_-]{1,24}$/;
 export const MAX_TARGETS = 5_000;
 const MAX_SENSORS = 16;
 const MAX_MANOEUVRES = 64;
+/**
+ * Most plots per second a run may ask of the pipeline (sensors' scan rates × what each scan can
+ * report). One step fuses up to its catch-up window of them at once, so this bounds a step's
+ * work; the largest load measured (`fusion.ms_per_tick_1000`: 1,000 targets, two sensors at
+ * 1 Hz) is about 2,000.
+ */
+export const MAX_PLOTS_PER_S = 5_000;
+/**
+ * Most target-seconds (targets × duration) a run may hold: a node taking a run over near its
+ * end integrates the truth of every target from 0 (two steps a second) in one step, and the
+ * host replaces a worker silent for 10 s. 1,000 targets for an hour (the load bench) is a few
+ * seconds on a busy machine; 2,800 for an hour measured 10 s and more.
+ */
+export const MAX_TARGET_SECONDS = 3_600_000;
 
 /** Collects problems instead of stopping at the first, so a person can fix a file in one go. */
 class Checker {
@@ -151,7 +165,9 @@ class Checker {
   }
 
   text(path: string, value: unknown, max: number, pattern?: RegExp, fallback?: string): string {
-    if (value === undefined && fallback !== undefined) return fallback;
+    // The fallback itself is accepted too: a normalised scenario (description '') must read
+    // back as valid, or every node would refuse the run the page just wrote.
+    if ((value === undefined || value === fallback) && fallback !== undefined) return fallback;
     if (typeof value !== 'string' || value.length === 0 || value.length > max || (pattern && !pattern.test(value))) {
       this.problems.push(`${path} must be ${pattern ? 'an id of 1–24 letters, digits, "-" or "_"' : `a string of 1–${max} characters`}, got ${describe(value)}.`);
       return '';
@@ -276,6 +292,13 @@ function sensor(c: Checker, path: string, value: unknown, durationS: number): Se
   }
 }
 
+/** Plots per second the simulated sensors can report at most (every target seen on every scan), plus recorded reports. */
+function plotsPerSecond(targets: number, sensors: readonly SensorSpec[]): number {
+  let sum = 0;
+  for (const s of sensors) sum += s.kind === 'external' ? s.records.length : s.rateHz * (targets + s.falseAlarmsPerScan);
+  return sum;
+}
+
 /**
  * Validates a scenario. Returns a normalised copy (defaults filled in, manoeuvres sorted by
  * time); throws `ScenarioError` listing every problem otherwise.
@@ -318,6 +341,16 @@ export function parseScenario(value: unknown): Scenario {
     .map((s, i) => sensor(c, `sensors[${i}]`, s, durationS))
     .filter((s): s is SensorSpec => s !== undefined);
   if (Array.isArray(v.sensors) && v.sensors.length === 0) c.problems.push('sensors must name at least one sensor.');
+  const plots = plotsPerSecond(targets.length, sensors);
+  if (plots > MAX_PLOTS_PER_S) {
+    c.problems.push(
+      `The sensors would report about ${Math.round(plots).toLocaleString('en-US')} plots per second (scan rate × (targets + false alarms per scan), summed); ` +
+        `at most ${MAX_PLOTS_PER_S.toLocaleString('en-US')} are allowed. Lower rateHz or falseAlarmsPerScan, or use fewer sensors or targets.`,
+    );
+  }
+  if (targets.length * durationS > MAX_TARGET_SECONDS) {
+    c.problems.push(`${targets.length} targets for ${durationS} s is more than ${MAX_TARGET_SECONDS.toLocaleString('en-US')} target-seconds; shorten the run or use fewer targets.`);
+  }
   c.unique('targets', targets.map((t) => t.id));
   c.unique('assets', assets.map((a) => a.id));
   c.unique('sensors', sensors.map((s) => s.id));

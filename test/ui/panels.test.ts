@@ -10,6 +10,7 @@ const running: PipelineHostStatus = {
   state: 'running',
   restarts: 1,
   lastFault: undefined,
+  setAsideRun: undefined,
   pipeline: {
     role: 'standby',
     runId: 'run-1',
@@ -20,6 +21,7 @@ const running: PipelineHostStatus = {
     leaseExpires: undefined,
     score: undefined,
     problem: undefined,
+    setAside: [],
     timing: undefined,
   },
 };
@@ -38,6 +40,21 @@ describe('<lattice-pipeline-panel>', () => {
     check(text.includes('node-b'), 'who computes');
     check(text.includes('1 restart'), 'restarts');
     check(panel.shadowRoot!.querySelector('[role=alert]')!.textContent!.includes('failed on purpose'), 'the fault is an alert');
+  });
+
+  it('says in plain words what the pipeline set aside: a run and entities', async () => {
+    const panel = fixture('lattice-pipeline-panel');
+    const message = 'The pipeline set run run-1 aside: it crashed the worker 2 times (boom). This node computes nothing until another scenario is loaded; load another scenario.';
+    panel.status = {
+      ...running,
+      setAsideRun: { runId: 'run-1', error: 'boom', at: 0, message },
+      pipeline: { ...running.pipeline!, role: 'idle', problem: 'This node set run run-1 aside.', setAside: [{ id: 'fus.x', stage: 'tasking', reason: 'Entity id "task.r" is not valid.' }] },
+    };
+    await panel.updateComplete;
+    const alerts = [...panel.shadowRoot!.querySelectorAll('[role=alert]')].map((a) => a.textContent!.replace(/\s+/g, ' ').trim());
+    check(alerts.includes(message), 'the set-aside run, once');
+    check(!alerts.some((a) => a.startsWith('This node set run')), 'not twice');
+    check(alerts.some((a) => a.includes('set an entity aside') && a.includes('fus.x (tasking: Entity id')), 'the set-aside entity');
   });
 
   it('raises scenario-load with the chosen scenario and seed, and not with a bad seed', async () => {

@@ -5,11 +5,12 @@
  */
 import { expect } from 'chai';
 import * as Y from 'yjs';
-import { EntityStore } from '../../src/crdt/index.js';
+import { encodeHlc, EntityStore } from '../../src/crdt/index.js';
 import { fetchBuiltinScenario } from '../../src/workers/builtinScenarios.js';
 import { Pipeline } from '../../src/workers/Pipeline.js';
 import { SeededRandom } from '../../src/workers/random.js';
-import { clearRun, writeRun } from '../../src/workers/RunConfig.js';
+import { clearRun, RunReader, writeRun } from '../../src/workers/RunConfig.js';
+import { RunKeeper } from '../../src/workers/RunKeeper.js';
 import { parseScenario, ScenarioError, type Scenario } from '../../src/workers/scenario.js';
 import { syntheticScenario } from '../../src/workers/syntheticScenario.js';
 
@@ -71,6 +72,15 @@ class Mesh {
 
   fused(i: number): string[] {
     return this.stores[i]!.list('track').filter((v) => v.components.source?.sensorType === 'fused').map((v) => v.id).sort();
+  }
+}
+
+/** Waits for a condition, polling; fails with `what` after `timeoutMs`. Never a fixed sleep. */
+async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -234,9 +244,69 @@ describe('pipeline computed once per mesh', () => {
 
   it('refuses a run too large to reach the other nodes, writing nothing', () => {
     const doc = new Y.Doc();
-    const huge = syntheticScenario(2_000);
+    // Past what parseScenario admits too (target-seconds): writeRun checks the size on its own.
+    const base = syntheticScenario(1_000);
+    const huge = { ...base, targets: [...base.targets, ...base.targets.map((t) => ({ ...t, id: `${t.id}b` }))] };
     expect(() => writeRun(doc, huge, 1, START)).to.throw(ScenarioError, /at most 200,000/);
     expect(doc.getMap('lattice.pipeline').size).to.equal(0);
     expect(() => writeRun(doc, syntheticScenario(1_000), 1, START)).to.not.throw();
+  });
+
+  it('goes on computing when a peer removes the run outright, and honest nodes put it back', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    // Nodes 0 and 1 are honest; node 2's document is the hostile peer's.
+    const put: string[] = [];
+    const keepers = [0, 1].map((i) => new RunKeeper(mesh.docs[i]!, { putBackAfterMs: 20, onPutBack: (m) => put.push(m) }));
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    const before = mesh.fused(0);
+    expect(before.length).to.be.greaterThan(10);
+    const run = JSON.stringify(mesh.docs[0]!.getMap('lattice.pipeline').get('run'));
+
+    mesh.docs[2]!.getMap('lattice.pipeline').delete('run');
+    expect(mesh.docs[0]!.getMap('lattice.pipeline').has('run'), 'the removal reached the honest nodes').to.equal(false);
+    mesh.run(2_000);
+    expect(mesh.pipelines.map((p) => p.status().role).sort(), 'the run goes on meanwhile').to.deep.equal(['computing', 'standby', 'standby']);
+    expect(mesh.fused(0).filter((id) => before.includes(id)).length, 'nothing derived was cleared').to.be.at.least(before.length * 0.8);
+    expect(keepers.map((k) => k.pending)).to.deep.equal([true, true]);
+    await until('the run put back everywhere', () => mesh.docs.every((d) => JSON.stringify(d.getMap('lattice.pipeline').get('run')) === run));
+    expect(put.length).to.be.within(1, 2);
+    expect(put[0]).to.contain('put back');
+    // A node that joins now reads the run.
+    expect(new RunReader().read(mesh.docs[2]!).config?.scenario.name).to.equal(scenario.name);
+
+    // An honest unload is a value, and it is not undone.
+    clearRun(mesh.docs[1]!);
+    expect(mesh.docs[0]!.getMap('lattice.pipeline').get('run')).to.include({ stopped: true });
+    mesh.run(1_000);
+    expect(mesh.pipelines.map((p) => p.status().role)).to.deep.equal(['idle', 'idle', 'idle']);
+    expect(mesh.fused(0)).to.deep.equal([]);
+    expect(keepers.map((k) => k.pending), 'nothing to put back').to.deep.equal([false, false]);
+    for (const k of keepers) k.destroy();
+  });
+
+  it('reads a document with no run entry, or a stopped one, as no run', () => {
+    const doc = new Y.Doc();
+    expect(new RunReader().read(doc)).to.deep.equal({ config: undefined, problem: undefined });
+    clearRun(doc);
+    expect(doc.getMap('lattice.pipeline').has('run'), 'nothing to stop, nothing written').to.equal(false);
+    doc.getMap('lattice.pipeline').set('run', { runId: 'x', stopped: true, stoppedAt: START });
+    expect(new RunReader().read(doc)).to.deep.equal({ config: undefined, problem: undefined });
+  });
+
+  it('treats a lease expiring further ahead than ttl + the maximum clock offset as no lease', async () => {
+    const mesh = new Mesh(2);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    // A peer claims the lease until the year 3000.
+    mesh.docs[1]!.getMap('lattice.leases').set('pipeline', { holder: 'evil', expires: encodeHlc({ wall: Date.UTC(3000, 0, 1), counter: 0, node: 'evil' }) });
+    mesh.run(2_000);
+    expect(mesh.computing(), 'an honest node computes regardless').to.have.length(1);
+    expect(mesh.pipelines.map((p) => p.status().leaseHolder)).to.deep.equal([`n${mesh.computing()[0]}`, `n${mesh.computing()[0]}`]);
+    // An honest lease (now + ttl, within the offset) still holds off the others.
+    mesh.run(10_000);
+    expect(mesh.computing()).to.have.length(1);
+    expect(mesh.fused(0).length).to.be.greaterThan(5);
   });
 });

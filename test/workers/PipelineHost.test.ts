@@ -118,3 +118,100 @@ for (const setup of setups) {
     });
   });
 }
+
+/** An in-memory worker that crashes whenever it computes `poison()`, as a bad input would make it. */
+function poisonedWorker(poison: () => string | undefined): PipelinePort {
+  const { host: port, worker } = memoryPorts();
+  let destroyed = false;
+  const destroy = (): void => {
+    if (destroyed) return;
+    destroyed = true;
+    handle.destroy();
+  };
+  const handle = runPipelineWorker({
+    ...worker,
+    post: (m: unknown) => {
+      const status = (m as { type?: string; status?: { role?: string; runId?: string } }).status;
+      if (status?.role === 'computing' && status.runId !== undefined && status.runId === poison()) {
+        worker.crash('Fault drill: the poisoned run crashed the worker.');
+        destroy();
+      } else worker.post(m);
+    },
+  });
+  return { ...port, close: () => (port.close(), destroy()) };
+}
+
+describe('PipelineHost sets aside what crashes its worker, and fences it with the page', () => {
+  let host: PipelineHost | undefined;
+  afterEach(() => host?.destroy());
+
+  it('sets a run aside after it crashed the worker twice, stays up without it, and computes the next run', async () => {
+    const doc = new Y.Doc();
+    const poisoned: { runId?: string } = {};
+    const faults: PipelineFault[] = [];
+    const logged: string[] = [];
+    host = new PipelineHost({ doc, node: 'tab3', spawn: () => poisonedWorker(() => poisoned.runId), tickMs: 50, leaseTtlMs: 2_000, restartDelayMs: 10, maxRestartDelayMs: 20, log: (m) => logged.push(m) });
+    host.on('fault', (f) => faults.push(f));
+    host.start();
+    await host.loadBuiltinScenario('default');
+    const poison = (doc.getMap('lattice.pipeline').get('run') as { runId: string }).runId;
+    poisoned.runId = poison;
+
+    await until('the run set aside', () => host!.status().setAsideRun !== undefined);
+    const aside = host.status().setAsideRun!;
+    expect(aside.runId).to.equal(poison);
+    expect(aside.message).to.match(/set run .* aside: it crashed the worker 2 times \(Fault drill: the poisoned run/);
+    expect(aside.message).to.contain('load another scenario');
+    expect(logged.join('\n')).to.contain(aside.message);
+    // The next worker runs, idle: it reports the run as set aside instead of crashing again.
+    await until('a worker running idle', () => host!.status().state === 'running' && host!.status().pipeline?.role === 'idle');
+    expect(host.status().pipeline!.problem).to.contain('aside');
+    expect(host.status().restarts).to.equal(2);
+    expect(faults).to.have.length(2);
+
+    // A different run is computed.
+    await host.loadBuiltinScenario('default', { seed: 7 });
+    await until('the next run computed', () => host!.status().pipeline?.role === 'computing');
+    expect(host.status().pipeline!.runId).to.not.equal(poison);
+    expect(host.status().setAsideRun).to.equal(undefined);
+    expect(faults).to.have.length(2);
+  });
+
+  it('does not count fault drills against the run', async () => {
+    const doc = new Y.Doc();
+    host = new PipelineHost({ doc, node: 'tab5', spawn: () => poisonedWorker(() => undefined), tickMs: 50, restartDelayMs: 10, maxRestartDelayMs: 20, log: () => undefined });
+    host.start();
+    await host.loadBuiltinScenario('default');
+    for (let i = 1; i <= 2; i++) {
+      await until('computing', () => host!.status().state === 'running' && host!.status().pipeline?.role === 'computing');
+      host.injectFault('tick');
+      await until(`drill ${i} recovered`, () => host!.status().restarts === i);
+    }
+    await until('computing after the drills', () => host!.status().state === 'running' && host!.status().pipeline?.role === 'computing');
+    expect(host.status().setAsideRun).to.equal(undefined);
+  });
+
+  it('fences the worker while the page is fenced, and lifts it with the page', async () => {
+    const doc = new Y.Doc();
+    const page = new EntityStore(doc, { node: 'page' });
+    host = new PipelineHost({ doc, node: 'tab4', spawn: () => poisonedWorker(() => undefined), tickMs: 50, leaseTtlMs: 2_000, log: () => undefined });
+    // Fenced before the worker starts: its first step already knows.
+    host.setClockFence(3_600_000);
+    host.start();
+    await host.loadBuiltinScenario('default');
+    await until('the worker fenced', () => host!.status().pipeline?.role === 'fenced' && host!.status().pipeline?.runId !== undefined);
+    expect(host.status().pipeline!.problem).to.contain('ahead of its peers');
+    expect(doc.getMap('lattice.leases').get('pipeline'), 'a fenced worker holds no lease').to.equal(undefined);
+    expect(fusedIds(page)).to.deep.equal([]);
+
+    host.setClockFence(undefined);
+    await until('computing once the fence lifts', () => host!.status().pipeline?.role === 'computing');
+    await until('fused tracks written', () => fusedIds(page).length > 0);
+    host.setClockFence(-5_000);
+    await until('fenced again', () => host!.status().pipeline?.role === 'fenced');
+    expect(host.status().pipeline!.problem).to.contain('behind');
+    expect(host.status().state).to.equal('running');
+    expect(host.status().restarts, 'a fence is not a crash').to.equal(0);
+    page.destroy();
+  });
+});

@@ -22,6 +22,7 @@ const ROLE_TEXT: Record<string, string> = {
   computing: 'this node computes the run',
   standby: 'another node computes; this one stands by',
   finished: 'the run has finished',
+  fenced: "this node's clock disagrees with the mesh; it computes nothing until it agrees",
 };
 
 @customElement('lattice-pipeline-panel')
@@ -71,7 +72,13 @@ export class PipelinePanel extends LitElement {
         : nothing}
       ${this.loadError ? html`<p class="alert" role="alert">${this.loadError}</p>` : nothing}
       ${this.viewer ? html`<p class="viewer-note">${VIEWER_NOTE}</p>` : nothing}
-      ${p?.problem ? html`<p class="alert" role="alert">${p.problem}</p>` : nothing}
+      ${s?.setAsideRun ? html`<p class="alert" role="alert">${s.setAsideRun.message}</p>` : p?.problem ? html`<p class="alert" role="alert">${p.problem}</p>` : nothing}
+      ${p && p.setAside.length > 0
+        ? html`<p class="alert" role="alert">
+            The pipeline set ${p.setAside.length === 1 ? 'an entity' : `${p.setAside.length} entities`} aside and goes on without
+            ${p.setAside.length === 1 ? 'it' : 'them'}: ${p.setAside.map((e) => `${e.id} (${e.stage}: ${e.reason})`).join('; ')}
+          </p>`
+        : nothing}
       <form @submit=${this.onSubmit} aria-label="Load a scenario">
         <label
           >Scenario

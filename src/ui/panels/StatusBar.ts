@@ -97,6 +97,8 @@ export class StatusBar extends LitElement {
   /** The node's uplink traffic; the indicator shows only while a budget is set. */
   @property({ attribute: false }) traffic: TrafficReport | undefined;
   @property({ type: Number }) entities = 0;
+  /** A pipeline problem a person must act on (a run set aside), shown beside the mesh's. */
+  @property({ attribute: false }) pipelineProblem: string | undefined;
   @property({ type: Number, attribute: 'pending-approvals' }) pendingApprovals = 0;
   @property({ attribute: false }) clock: () => number = () => Date.now();
   private readonly ticker = new ClockController(this, 1000, () => this.clock());
@@ -119,6 +121,7 @@ export class StatusBar extends LitElement {
         ? html`<span class="offline" role="status">${s!.state === 'offline' ? 'OFFLINE' : 'NO NETWORK'}</span>`
         : nothing}
       ${s?.problem ? html`<span class="warn problem" role="alert" title=${s.problem}>⚠ ${s.problem}</span>` : nothing}
+      ${this.pipelineProblem ? html`<span class="warn problem" role="alert" title=${this.pipelineProblem}>⚠ ${this.pipelineProblem}</span>` : nothing}
       ${s?.faults ? this.renderFaults(s.faults) : nothing}
       <span class="spacer"></span>
       ${this.renderUplink()}

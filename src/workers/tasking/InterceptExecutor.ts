@@ -3,9 +3,12 @@
  * target and walks the task through its life cycle (sent → acknowledged → executing →
  * done_ok when within `captureRadiusM`, done_not_ok when the target is gone).
  */
-import { TaskBoard, haversineM, isTerminal, type EntityStore, type Position } from '../../crdt/index.js';
+import { TaskBoard, haversineM, isTerminal, type EntityStore, type Position, type Task } from '../../crdt/index.js';
+import { SetAside } from '../SetAside.js';
 
 export interface InterceptOptions {
+  /** Tasks whose step threw are set aside here, and the others go on. */
+  readonly setAside?: SetAside;
   /** Interceptor ground speed, m/s (≈ 490 kn by default). */
   readonly speedMps?: number;
   readonly captureRadiusM?: number;
@@ -31,6 +34,7 @@ export function moveToward(from: Position, bearing: number, distanceM: number): 
 export class InterceptExecutor {
   private readonly speed: number;
   private readonly capture: number;
+  private readonly setAside: SetAside;
 
   constructor(
     private readonly store: EntityStore,
@@ -39,6 +43,7 @@ export class InterceptExecutor {
   ) {
     this.speed = options.speedMps ?? 250;
     this.capture = options.captureRadiusM ?? 500;
+    this.setAside = options.setAside ?? new SetAside();
   }
 
   /** Advances every active intercept by `dtSeconds`. */
@@ -46,41 +51,45 @@ export class InterceptExecutor {
     this.store.transact(() => {
       for (const task of this.board.list()) {
         if (task.kind !== 'intercept' || isTerminal(task.status)) continue;
-        const target = this.store.get(task.targetId);
-        const asset = this.store.get(task.assetId);
-        if (!asset?.components.position) {
-          this.board.advance(task.id, 'done_not_ok', `asset ${task.assetId} is gone`);
-          continue;
-        }
-        if (!target?.components.position) {
-          this.board.advance(task.id, 'done_not_ok', `target ${task.targetId} lost`);
-          continue;
-        }
-        switch (task.status) {
-          case 'created':
-            this.board.advance(task.id, 'sent');
-            break;
-          case 'sent':
-            this.board.advance(task.id, 'acknowledged', `${task.assetId} acknowledged`);
-            break;
-          case 'acknowledged':
-            this.board.advance(task.id, 'executing', `${task.assetId} en route`);
-            break;
-          case 'executing': {
-            const from = asset.components.position;
-            const to = target.components.position;
-            const distance = haversineM(from, to);
-            const heading = bearingDeg(from, to);
-            const travel = Math.min(distance, this.speed * dtSeconds);
-            const position = moveToward(from, heading, travel);
-            this.store.update(task.assetId, { position, velocity: { speed: this.speed, heading } });
-            if (distance - travel <= this.capture) this.board.advance(task.id, 'done_ok', `intercepted ${task.targetId}`);
-            break;
-          }
-          default:
-            break;
-        }
+        this.setAside.attempt('intercept', task.id, () => this.stepTask(task, dtSeconds));
       }
     });
+  }
+
+  private stepTask(task: Task & { id: string }, dtSeconds: number): void {
+    const target = this.store.get(task.targetId);
+    const asset = this.store.get(task.assetId);
+    if (!asset?.components.position) {
+      this.board.advance(task.id, 'done_not_ok', `asset ${task.assetId} is gone`);
+      return;
+    }
+    if (!target?.components.position) {
+      this.board.advance(task.id, 'done_not_ok', `target ${task.targetId} lost`);
+      return;
+    }
+    switch (task.status) {
+      case 'created':
+        this.board.advance(task.id, 'sent');
+        break;
+      case 'sent':
+        this.board.advance(task.id, 'acknowledged', `${task.assetId} acknowledged`);
+        break;
+      case 'acknowledged':
+        this.board.advance(task.id, 'executing', `${task.assetId} en route`);
+        break;
+      case 'executing': {
+        const from = asset.components.position;
+        const to = target.components.position;
+        const distance = haversineM(from, to);
+        const heading = bearingDeg(from, to);
+        const travel = Math.min(distance, this.speed * dtSeconds);
+        const position = moveToward(from, heading, travel);
+        this.store.update(task.assetId, { position, velocity: { speed: this.speed, heading } });
+        if (distance - travel <= this.capture) this.board.advance(task.id, 'done_ok', `intercepted ${task.targetId}`);
+        break;
+      }
+      default:
+        break;
+    }
   }
 }

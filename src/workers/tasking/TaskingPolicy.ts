@@ -19,13 +19,17 @@
 import {
   ApprovalDesk,
   DEFAULT_APPROVAL_TIMEOUT_MS,
+  ENTITY_ID_PATTERN,
   TaskBoard,
+  taskIdFor,
+  ValidationError,
   type ApprovalOutcome,
   type ChangedPart,
   type EntityStore,
   type ThreatLevel,
 } from '../../crdt/index.js';
 import { PartCache } from './PartCache.js';
+import { SetAside } from '../SetAside.js';
 
 /** The parts of an entity whose change can change what tasking wants for it. */
 function mattersToTasking(part: ChangedPart): boolean {
@@ -49,6 +53,8 @@ const CATALOG_WITH_INTERCEPT: Readonly<Record<ThreatLevel, readonly string[]>> =
 
 export interface TaskingOptions {
   readonly approvalTimeoutMs?: number;
+  /** Tracks whose step threw are set aside here, and the step goes on with the rest. */
+  readonly setAside?: SetAside;
 }
 
 export interface TaskingReport {
@@ -63,6 +69,7 @@ export class TaskingPolicy {
   /** The threat level each track had when last seen, to tell a rise from a steady state. */
   private readonly lastLevel = new Map<string, ThreatLevel>();
   private readonly timeoutMs: number;
+  private readonly setAside: SetAside;
   /** Tracks changed since the last step (any entity: only tracks are looked at). */
   private readonly changed = new Set<string>();
   /** Whether a step has run: the first looks at every track. */
@@ -80,6 +87,7 @@ export class TaskingPolicy {
     options: TaskingOptions = {},
   ) {
     this.timeoutMs = options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+    this.setAside = options.setAside ?? new SetAside();
     this.catalogs = new PartCache(store, 'taskCatalog');
     this.outcomes = new PartCache(store, 'journal');
     this.unwatch = store.watch((events) => {
@@ -110,7 +118,9 @@ export class TaskingPolicy {
           continue;
         }
         const threat = this.store.component(id, 'threat');
-        if (threat) this.stepTrack(id, threat.level, report);
+        // A peer's track the step cannot handle (e.g. a request id too long to name a task)
+        // is set aside; the others are still tasked.
+        if (threat) this.setAside.attempt('tasking', id, () => this.stepTrack(id, threat.level, report));
       }
     });
     return report;
@@ -170,7 +180,13 @@ export class TaskingPolicy {
   }
 
   private ensureIntercept(id: string, requestId: string, report: TaskingReport): void {
-    if (this.board.get(`task.${requestId}`)) return;
+    const taskId = taskIdFor(requestId);
+    if (!ENTITY_ID_PATTERN.test(taskId)) {
+      // A journal admits request ids up to 64 characters; a task id adds "task." to one. Only a
+      // peer's request can be that long (ours are 15): the track is set aside for tasking.
+      throw new ValidationError('requestId', `Approval request "${requestId.slice(0, 16)}…" on "${id}" has an id too long to name its task; no intercept can be tasked for it.`);
+    }
+    if (this.board.get(taskId)) return;
     const position = this.store.component(id, 'position');
     const asset = position ? this.board.nearestAvailableAsset(position, this.assignedThisStep) : undefined;
     if (!asset) {
