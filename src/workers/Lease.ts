@@ -10,10 +10,11 @@
  * computed merges because derived entities have the same ids on both sides (see `Tracker`).
  */
 import * as Y from 'yjs';
-import { decodeHlc, DEFAULT_MAX_OFFSET_MS, encodeHlc, isValidNodeId, ValidationError, type Hlc } from '../crdt/index.js';
+import { LEASES_MAP as LEASES_ROOT, decodeHlc, DEFAULT_MAX_OFFSET_MS, encodeHlc, isValidNodeId, ValidationError, type Hlc } from '../crdt/index.js';
 import { isRecord } from '../crdt/validate.js';
 
-export const LEASES_MAP = 'lattice.leases';
+/** The document's map of leases (its layout, and what peers may put in it, is `crdt/docLayout.ts`). */
+export const LEASES_MAP = LEASES_ROOT;
 
 export interface LeaseRecord {
   readonly holder: string;

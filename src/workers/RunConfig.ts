@@ -3,11 +3,12 @@
  * knows it and any of them can take it over: the scenario, its seed, and when it started.
  */
 import * as Y from 'yjs';
-import { fnv1a64 } from '../crdt/index.js';
+import { PIPELINE_MAP, fnv1a64 } from '../crdt/index.js';
 import { isRecord } from '../crdt/validate.js';
 import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
 
-export const RUN_MAP = 'lattice.pipeline';
+/** The document's map holding the run (its layout, and what peers may put in it, is `crdt/docLayout.ts`). */
+export const RUN_MAP = PIPELINE_MAP;
 
 export interface RunConfig {
   /** Changes whenever a scenario is (re)loaded, so workers start the new run from scratch. */

@@ -257,3 +257,18 @@ describe('update admission', () => {
     joinerStore.destroy();
   });
 });
+
+describe('the document layout', () => {
+  it('names the maps and keys the pipeline writes', async () => {
+    const { MESH_LAYOUT } = await import('../../src/crdt/index.js');
+    const { RUN_MAP } = await import('../../src/workers/RunConfig.js');
+    const { LEASES_MAP: leases } = await import('../../src/workers/Lease.js');
+    const { PIPELINE_LEASE } = await import('../../src/workers/Pipeline.js');
+    const keysOf = (name: string) => {
+      const rule = MESH_LAYOUT.get(name);
+      return rule?.kind === 'map' ? rule.keys : [];
+    };
+    expect(keysOf(leases)).to.include(PIPELINE_LEASE);
+    expect(keysOf(RUN_MAP)).to.include('run');
+  });
+});
