@@ -6,8 +6,8 @@
  * Signals are not authenticated (issue 14), so anyone in the room can send one claiming to be
  * any peer. Hence every offer is a negotiation of its own, named by an id the offerer picks and
  * every answer and candidate repeats: an offer never closes an open link, nor a negotiation
- * that came another way (a newer offer through the same hop replaces the one answered there:
- * the peer dialed again). Whether an opened link may replace a session the mesh already has
+ * that came through another hop (a newer offer through the same hop replaces the one answered
+ * there: the peer dialed again). Whether an opened link may replace a session the mesh already has
  * with that peer is the mesh's decision (`PeerMesh` keeps the old one while the peer answers
  * on it).
  */
@@ -17,8 +17,6 @@ import { WebrtcLink, readWebrtcSignal, type WebrtcSignal } from './WebrtcLink.js
 
 /** A link that has not opened by then is abandoned. */
 const OPEN_TIMEOUT_MS = 10_000;
-/** At most this many offers from one peer are answered at once (one per hop they came through). */
-export const MAX_ANSWERING = 4;
 const NEGOTIATION_ID = /^[A-Za-z0-9_.-]{1,40}$/;
 
 /** A signal as it travels: the WebRTC signal and the id of the negotiation it belongs to. */
@@ -55,8 +53,10 @@ export class WebrtcDialer implements Dialer {
   }
 
   /**
-   * A signal from `from` over `route`; `via` names the hop it came through (the peer that
-   * relayed it, or the server) for reports. Throws on a signal that is refused.
+   * A signal from `from` over `route`; `via` names the hop it came through (the peer id of the
+   * session that relayed it, or the server). Offers from one peer are answered one per hop, so
+   * at most as many at once as this node has links, plus the server, and forged offers through
+   * one hop never touch an honest negotiation through another. Throws on a signal that is refused.
    */
   signal(from: string, raw: unknown, route: SignalRoute, via: string = route.name): void {
     if (typeof from !== 'string' || from.length === 0 || from.length > 80 || from === this.sink.peerId) throw new Error('a signal from an invalid peer id');
@@ -72,9 +72,6 @@ export class WebrtcDialer implements Dialer {
     if (from > this.sink.peerId) throw new Error(`an offer from ${from}, whose id is larger than ours (the smaller id offers)`);
     // The same peer dialing again through the same hop: its earlier attempt there is stale.
     for (const link of this.pending(from)) if (!link.initiator && link.via === via) link.close('the peer offered again');
-    if (this.pending(from).filter((l) => !l.initiator).length >= MAX_ANSWERING) {
-      throw new Error(`more than ${MAX_ANSWERING} offers claiming to be ${from} at once`);
-    }
     void this.open(from, id, false, route, via).signal(signal);
   }
 

@@ -342,7 +342,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     const peerId = link.remotePeerId;
     if (this.probes.has(peerId)) {
       link.close('a link to this peer is being checked');
-      this.refuse(link.via ?? existing.label, `another link claiming to be ${existing.label} while one is being checked: refused`);
+      this.refuse(this.hopLabel(link, existing), `another link claiming to be ${existing.label} while one is being checked: refused`);
       return;
     }
     const at = Date.now();
@@ -364,7 +364,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     }
     if (current && current.lastHeard >= p.at) {
       p.link.close('the peer still answers on its link');
-      this.refuse(p.link.via ?? current.label, `a second link claiming to be ${current.label}, which still answers on its own: refused`);
+      this.refuse(this.hopLabel(p.link, current), `a second link claiming to be ${current.label}, which still answers on its own: refused`);
       return;
     }
     if (current) {
@@ -373,6 +373,12 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       this.emit('replaced', [peerId]);
     }
     this.startSession(p.link);
+  }
+
+  /** Whom to count a refused link against: the hop that brought its signals, by name when linked. */
+  private hopLabel(link: Link, claimed: PeerSession): string {
+    if (link.via === undefined) return claimed.label;
+    return this.sessions.get(link.via)?.label ?? link.via;
   }
 
   private startSession(link: Link): void {
@@ -479,7 +485,8 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     if (this.seenSignals.has(r.id)) return;
     this.remember(r.id);
     if (r.to === this.peerId) {
-      this.options.dialer?.signal(r.from, r.signal, this.meshRoute, from.label);
+      // The hop is named by peer id: a name is what the peer says, and it may say another.
+      this.options.dialer?.signal(r.from, r.signal, this.meshRoute, from.remotePeerId);
       return;
     }
     // A peer linked to us sends its own signals over that link: one that arrives another way
