@@ -11,6 +11,7 @@
 import { expect } from 'chai';
 import { MeshNode } from '../../../src/peer/MeshNode.js';
 import { MemoryLink, MemoryNetwork } from '../../../src/peer/link/MemoryLink.js';
+import { memoryTransport } from '../../../src/peer/memoryTransport.js';
 import type { Link, LinkSink } from '../../../src/peer/link/Link.js';
 import type { SignalRoute } from '../../../src/peer/link/Dialer.js';
 import { WebrtcDialer } from '../../../src/peer/link/WebrtcDialer.js';
@@ -140,6 +141,37 @@ describe('a link claiming to be a peer we already have a session with', () => {
     expect(c.node.transport['sessions'].get(bPeer)?.link.remotePeerId).to.equal(bPeer);
     expect(c.node.transport['sessions'].get(bPeer)).to.not.equal(old);
     expect(c.node.transport.replacedLinks).to.equal(0);
+  });
+});
+
+describe('a relayed signal in the name of a peer linked to the relay', () => {
+  it('is refused (and counted) when it arrives another way, and passed on when it comes from that peer', async function () {
+    this.timeout(10_000);
+    const network = new MemoryNetwork();
+    const open = (name: string) => new MeshNode({ identity: { nodeId: `relay-${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'relay', transport: memoryTransport(network), persist: false });
+    const nodes = [open('B'), open('H'), open('Mallory')];
+    const [b, h, mallory] = nodes as [MeshNode, MeshNode, MeshNode];
+    try {
+      await waitUntil(() => nodes.every((n) => n.links().length === 2 && n.transport.sessionInfo().every((s) => s.name !== undefined)), 'all linked and named', 3000);
+      const [bPeer, hPeer] = [b.transport.peerId, h.transport.peerId];
+      const session = (from: MeshNode, to: string) => from.transport['sessions'].get(to)!;
+      // Toward a node H knows nothing of: H would pass it on to its other links.
+      const signal = (id: string, claimed: string) => ({ id, from: claimed, to: 'p-elsewhere', ttl: 2, signal: { type: 'offer', sdp: 'v=0', n: id } });
+      session(mallory, hPeer).sendSignal(signal('forged-1', bPeer));
+      await waitUntil(() => h.transport.refusalsByPeer().Mallory === 1, 'H refuses the forgery and counts it against Mallory', 2000);
+      // B's own signal through its own link is passed on (to Mallory, H's other link).
+      let heardByMallory = 0;
+      const onSignal = mallory.transport['onSignal'].bind(mallory.transport);
+      mallory.transport['onSignal'] = (payload: unknown, from: unknown) => {
+        if ((payload as { id?: string }).id === 'honest-1') heardByMallory++;
+        return onSignal(payload as never, from as never);
+      };
+      session(b, hPeer).sendSignal(signal('honest-1', bPeer));
+      await waitUntil(() => heardByMallory === 1, "H passes B's own signal on", 2000);
+      expect(h.transport.refusalsByPeer()).to.deep.equal({ Mallory: 1 });
+    } finally {
+      await Promise.all(nodes.map((n) => n.destroy()));
+    }
   });
 });
 
