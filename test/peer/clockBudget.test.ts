@@ -35,7 +35,9 @@ describe('clocks under a tight uplink budget', () => {
         for (let i = 0; i < 150; i++) busy.store.create(`t${i}`, 'track', { position: { lat: i / 10, lon: 0, alt: 0 }, classification: { label: 'aircraft', confidence: 0.5 } });
       });
       await waitUntil(() => nodes.every((n) => n.store.size === 150), 'every node holds the tracks', 5000);
-      for (const n of nodes) n.setBudget({ bytesPerSecond: 400, burstBytes: 1024 });
+      // Every uplink is narrow, Busy's narrowest.
+      busy.setBudget({ bytesPerSecond: 400, burstBytes: 1024 });
+      for (const n of [b, c]) n.setBudget({ bytesPerSecond: 2000, burstBytes: 1024 });
       // Busy moves every track five times a second and reclassifies one (kilobytes a second of
       // changes into a 400 B/s uplink); the others write a little.
       const fenced = new Set<string>();
