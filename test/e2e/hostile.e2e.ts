@@ -97,3 +97,87 @@ test('a flooding peer is slowed and named on honest nodes, whose writes keep flo
     await Promise.all(nodes.map((n) => n.context.close()));
   }
 });
+
+test('forged WebRTC offers in an honest peer\'s name, sent for 10 s, never take two honest nodes\' direct link down', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const nodes = await trio(browser, freshRoom('forged-offers'));
+  const [a, b, mallory] = nodes as [OpenNode, OpenNode, OpenNode];
+  type Internals = { transport: { peerId: string; sessionInfo(): Array<{ peerId: string; kind: string; since: number }> } };
+  const peerId = (n: OpenNode) => n.page.evaluate(() => (window.lattice!.node as unknown as Internals).transport.peerId);
+  // The link between two honest nodes as each end sees it: when it opened, or undefined.
+  const linkSince = (n: OpenNode, to: string) => n.page.evaluate((p) => (window.lattice!.node as unknown as Internals).transport.sessionInfo().find((s) => s.peerId === p && s.kind === 'webrtc')?.since, to);
+  try {
+    const [pa, pb] = [await peerId(a), await peerId(b)];
+    // The smaller id offers, so Mallory claims to be the smaller one, offering to the larger.
+    const [claimed, victim] = pa < pb ? [a, b] : [b, a];
+    const [claimedPeer, victimPeer] = pa < pb ? [pa, pb] : [pb, pa];
+    const before = [await linkSince(claimed, victimPeer), await linkSince(victim, claimedPeer)];
+    expect(before.every((t) => t !== undefined)).toBe(true);
+    // Mallory's modified page: every 200 ms a real offer from a connection of its own, relayed
+    // to the victim as if from the claimed node; it catches the victim's answers and candidates
+    // (addressed to the claimed node, they pass through it) and completes the connection.
+    await mallory.page.evaluate(
+      ({ claimed, victim }) => {
+        type Signal = { type: string; sdp?: string; candidate?: RTCIceCandidateInit; n?: string };
+        type Relayed = { id: string; from: string; to: string; ttl: number; signal: Signal };
+        const transport = (window.lattice!.node as unknown as { transport: { sessions: Map<string, { sendSignal(p: Relayed): void }>; onSignal(p: unknown, from: unknown): void } }).transport;
+        const toVictim = transport.sessions.get(victim)!;
+        const forged = new Map<string, RTCPeerConnection>();
+        const honestOnSignal = transport.onSignal.bind(transport);
+        transport.onSignal = (payload, from) => {
+          const r = payload as Relayed;
+          const pc = forged.get(r?.signal?.n ?? '');
+          if (!pc || r.from !== victim || r.to !== claimed) return honestOnSignal(payload, from);
+          if (r.signal.type === 'answer') void pc.setRemoteDescription({ type: 'answer', sdp: r.signal.sdp! }).catch(() => undefined);
+          else if (r.signal.type === 'candidate') void pc.addIceCandidate(r.signal.candidate).catch(() => undefined);
+        };
+        let k = 0;
+        const send = (n: string, signal: Signal) => toVictim.sendSignal({ id: `forged-${n}-${Math.random().toString(36).slice(2)}`, from: claimed, to: victim, ttl: 0, signal: { ...signal, n } });
+        const started = performance.now();
+        void (async () => {
+          while (performance.now() - started < 10_000) {
+            const n = `m${++k}`;
+            const pc = new RTCPeerConnection({ iceServers: [] });
+            forged.set(n, pc);
+            pc.createDataChannel('lattice', { negotiated: true, id: 0, ordered: true });
+            pc.onicecandidate = (e) => {
+              if (e.candidate) send(n, { type: 'candidate', candidate: { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex } });
+            };
+            const offer = await pc.createOffer();
+            await pc.setLocalDescription(offer);
+            send(n, { type: 'offer', sdp: offer.sdp! });
+            if (forged.size > 20) {
+              const [oldest, old] = forged.entries().next().value!;
+              old.close();
+              forged.delete(oldest);
+            }
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          (window as unknown as { __forged: number }).__forged = k;
+        })();
+      },
+      { claimed: claimedPeer, victim: victimPeer },
+    );
+    // Throughout the 10 s, and after, the honest nodes keep the very link they had.
+    const started = Date.now();
+    while (Date.now() - started < 11_000) {
+      expect([await linkSince(claimed, victimPeer), await linkSince(victim, claimedPeer)], 'the honest nodes keep their direct link').toEqual(before);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await waitUntil(async () => (await mallory.page.evaluate(() => (window as unknown as { __forged?: number }).__forged ?? 0)) > 20, 'Mallory has sent its forged offers', 5_000);
+    for (const [n, other] of [[claimed, victim], [victim, claimed]] as const) {
+      const otherId = await other.page.evaluate(() => window.lattice!.identity.nodeId);
+      expect((await n.page.evaluate(() => window.lattice!.links())).some((l) => l.nodeId === otherId && l.kind === 'webrtc' && !l.policy.cut), `${n.handle.label} lists its direct link to ${other.handle.label}`).toBe(true);
+    }
+    expect([await linkSince(claimed, victimPeer), await linkSince(victim, claimedPeer)]).toEqual(before);
+    // What the victim refused is counted against Mallory, the hop that brought it.
+    const refused = (await victim.handle.status()).rejectedByPeer?.Mallory ?? 0;
+    console.log(`hostile: Mallory sent ${await mallory.page.evaluate(() => (window as unknown as { __forged: number }).__forged)} forged offers; the victim refused ${refused} of its signals and links`);
+    expect(refused).toBeGreaterThan(0);
+    // And the link carries data: a write crosses it.
+    await claimed.handle.create('after-forgery', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
+    await waitUntil(async () => (await victim.handle.get('after-forgery')) !== undefined, 'a write of the claimed node reaches the victim', 10_000);
+  } finally {
+    await Promise.all(nodes.map((n) => n.context.close()));
+  }
+});

@@ -13,9 +13,12 @@ export interface SignalRoute {
 export interface Dialer {
   /** Starts opening a link to `peerId`; the link reaches the mesh's sink when it opens. */
   dial(peerId: string, route: SignalRoute): void;
-  /** A signal from `from` arrived over `route`. Throws on a malformed signal (the caller counts it). */
-  signal(from: string, signal: unknown, route: SignalRoute): void;
-  /** Whether a link to `peerId` is being opened. */
+  /**
+   * A signal from `from` arrived over `route`, through `via` (the relaying peer's id, or the
+   * server). Throws on a malformed or refused signal (the caller counts it).
+   */
+  signal(from: string, signal: unknown, route: SignalRoute, via?: string): void;
+  /** Whether a link to `peerId` is being opened (by us or in answer to its offer). */
   dialing(peerId: string): boolean;
   /** Abandons every link being opened. */
   stop(): void;

@@ -24,6 +24,8 @@ export interface Link {
   readonly remotePeerId: string;
   /** The largest message `send` takes; the session splits larger ones into parts. */
   readonly maxMessageBytes: number;
+  /** Who carried the signals that opened it (the relaying peer's id, or the server), for reports. */
+  readonly via?: string | undefined;
   /** Starts delivery; messages that arrived before are delivered first, in order. */
   attach(handlers: LinkHandlers): void;
   /** Sends one message. Throws `LinkClosedError` once the link is closed. */

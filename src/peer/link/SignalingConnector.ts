@@ -117,7 +117,7 @@ export class SignalingConnector implements Connector {
       if (sink.peerId < d.from) this.dialer().dial(d.from, this.route);
       else if (d.to === undefined) void this.publish({ type: 'announce', from: sink.peerId, to: d.from });
     } else if (d.type === 'signal') {
-      this.dialer().signal(d.from, d.signal, this.route);
+      this.dialer().signal(d.from, d.signal, this.route, 'the signaling server');
     } else {
       throw new Error(`unknown signaling message ${JSON.stringify(d.type)?.slice(0, 20)}`);
     }

@@ -46,6 +46,7 @@ export class WebrtcLink implements Link {
     private readonly sendSignal: (signal: WebrtcSignal) => void,
     private readonly onOpen: (link: WebrtcLink) => void,
     private readonly onClosed: (link: WebrtcLink) => void = () => undefined,
+    readonly via?: string,
   ) {
     this.pc = new RTCPeerConnection({ iceServers: iceServers.map((urls) => ({ urls })) });
     this.channel = this.pc.createDataChannel('lattice', { negotiated: true, id: 0, ordered: true });

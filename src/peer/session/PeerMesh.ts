@@ -63,6 +63,20 @@ const RELAY_TTL = 3;
 const SEEN_SIGNALS = 1024;
 /** Relayed updates leave merged, at most once per this many ms while they keep coming. */
 const RELAY_MS = 20;
+/**
+ * A second link for a peer we have a session with replaces it only if the peer does not answer
+ * on the old one within this long after a ping (a link is pinged after 2 s of quiet anyway, so
+ * even a budgeted peer sends something in this time).
+ */
+export const PROBE_MS = 1500;
+
+/** A new link waiting while we check whether the peer still answers on its old one. */
+interface Probe {
+  readonly session: PeerSession;
+  readonly link: Link;
+  readonly at: number;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
 
 let counter = 0;
 
@@ -72,6 +86,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   readonly faults: FaultTable;
   readonly maxLinks: number;
   private readonly sessions = new Map<string, PeerSession>();
+  private readonly probes = new Map<string, Probe>();
   private readonly silenceMs: number;
   private readonly antiEntropyMs: number;
   private readonly faultSeed: string;
@@ -172,6 +187,11 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     for (const c of this.options.connectors) c.stop();
     for (const s of [...this.sessions.values()]) s.close('this node left the mesh');
     this.sessions.clear();
+    for (const p of this.probes.values()) {
+      clearTimeout(p.timer);
+      p.link.close('this node left the mesh');
+    }
+    this.probes.clear();
     this.presenceVia.clear();
     this.emit('links', []);
   }
@@ -322,16 +342,69 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       return;
     }
     if (existing) {
-      // A fresh WebRTC offer means the other end dropped its side of the old link.
-      if (link.kind === 'webrtc' && existing.link.kind === 'webrtc') existing.close('replaced by a new link');
-      else {
-        link.close('already linked');
-        return;
-      }
-    } else if (this.sessions.size >= this.maxLinks * 2) {
+      if (link.kind === existing.link.kind) this.probe(existing, link);
+      else link.close('already linked');
+      return;
+    }
+    if (this.sessions.size >= this.maxLinks * 2) {
       link.close('this node has its links');
       return;
     }
+    this.startSession(link);
+  }
+
+  /**
+   * A new link for a peer we already have a session with. Either the peer dropped its side of
+   * the old link (a network break, its watchdog) and dialed again, or someone in the room opened
+   * a link claiming to be that peer: signals are not authenticated yet (issue 14). Only the first
+   * can make the peer go quiet on the old link, so we ping it there: the old session is kept and
+   * the new link refused if the peer answers, and replaced if it stays silent. A link that is
+   * being checked holds the place: further ones for that peer are refused meanwhile.
+   */
+  private probe(existing: PeerSession, link: Link): void {
+    const peerId = link.remotePeerId;
+    if (this.probes.has(peerId)) {
+      link.close('a link to this peer is being checked');
+      this.refuse(this.hopLabel(link, existing), `another link claiming to be ${existing.label} while one is being checked: refused`);
+      return;
+    }
+    const at = Date.now();
+    const timer = setTimeout(() => this.settleProbe(peerId), PROBE_MS);
+    this.probes.set(peerId, { session: existing, link, at, timer });
+    existing.ping();
+  }
+
+  /** Decides a probe: at its end, or at once when the old session closed meanwhile. */
+  private settleProbe(peerId: string): void {
+    const p = this.probes.get(peerId);
+    if (!p) return;
+    this.probes.delete(peerId);
+    clearTimeout(p.timer);
+    const current = this.sessions.get(peerId);
+    if (!this.isConnected || (current !== undefined && current !== p.session)) {
+      p.link.close(this.isConnected ? 'already linked' : 'not wanted');
+      return;
+    }
+    if (current && current.lastHeard >= p.at) {
+      p.link.close('the peer still answers on its link');
+      this.refuse(this.hopLabel(p.link, current), `a second link claiming to be ${current.label}, which still answers on its own: refused`);
+      return;
+    }
+    if (current) {
+      this.replaced++;
+      current.close(`replaced by a new link: the peer did not answer on this one for ${Date.now() - p.at} ms`);
+      this.emit('replaced', [peerId]);
+    }
+    this.startSession(p.link);
+  }
+
+  /** Whom to count a refused link against: the hop that brought its signals, by name when linked. */
+  private hopLabel(link: Link, claimed: PeerSession): string {
+    if (link.via === undefined) return claimed.label;
+    return this.sessions.get(link.via)?.label ?? link.via;
+  }
+
+  private startSession(link: Link): void {
     const session = new PeerSession(link, this.sessionHost, (s, reason) => this.onSessionClosed(s, reason));
     this.sessions.set(link.remotePeerId, session);
     // A link that came up is no reason to wait before dialing that peer again once it drops.
@@ -346,6 +419,11 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     this.pastRepairs += session.stats.syncRepairs + session.stats.rangeRepairs;
     if (this.sessions.get(session.remotePeerId) === session) {
       this.sessions.delete(session.remotePeerId);
+      // A new link waiting on this session's answer takes its place now.
+      if (this.probes.get(session.remotePeerId)?.session === session) {
+        this.settleProbe(session.remotePeerId);
+        return;
+      }
       this.emit('links', []);
       if (this.isConnected) for (const c of this.options.connectors) c.poke?.();
     }
@@ -430,9 +508,14 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     if (this.seenSignals.has(r.id)) return;
     this.remember(r.id);
     if (r.to === this.peerId) {
-      this.options.dialer?.signal(r.from, r.signal, this.meshRoute);
+      // The hop is named by peer id: a name is what the peer says, and it may say another.
+      this.options.dialer?.signal(r.from, r.signal, this.meshRoute, from.remotePeerId);
       return;
     }
+    // A peer linked to us sends its own signals over that link: one that arrives another way
+    // claiming to be from it is forged, and passed on it could disturb its links elsewhere.
+    const author = this.sessions.get(r.from);
+    if (author && author !== from && !author.gate.cut) throw new Error(`a relayed signal claiming to come from ${author.label}, which links to this node directly`);
     if (r.ttl > 0) this.relaySignal({ id: r.id, from: r.from, to: r.to, ttl: r.ttl - 1, signal: r.signal }, from);
   }
 
@@ -467,10 +550,12 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     const direct = this.sessions.get(message.to);
     if (direct && !direct.gate.cut) {
       direct.sendSignal(message);
-      return;
+      // Our own signals to a peer we are opening a new link with also go around: it may have
+      // dropped its side of the old link, which we have not noticed yet.
+      if (message.from !== this.peerId || !this.options.dialer?.dialing(message.to)) return;
     }
-    const viaKnown = [...this.sessions.values()].filter((s) => s !== except && !s.gate.cut && this.presenceLinks(s.remotePeerId).includes(message.to));
-    const targets = viaKnown.length > 0 ? viaKnown.slice(0, 2) : [...this.sessions.values()].filter((s) => s !== except && !s.gate.cut);
+    const viaKnown = [...this.sessions.values()].filter((s) => s !== except && s !== direct && !s.gate.cut && this.presenceLinks(s.remotePeerId).includes(message.to));
+    const targets = viaKnown.length > 0 ? viaKnown.slice(0, 2) : [...this.sessions.values()].filter((s) => s !== except && s !== direct && !s.gate.cut);
     for (const s of targets) s.sendSignal(message);
   }
 
