@@ -155,9 +155,9 @@ export class EntityIndex {
   }
 
   /**
-   * Removes a batch the document no longer holds. Returns ids of entities that lost a winning
-   * write without an equal replacement; call `rebuild` for those once the transaction's inserts
-   * are in.
+   * Removes a batch the document no longer holds. Returns the winning writes it took with it
+   * (`lost`); pass those without an equal replacement to `rebuild` once the transaction's
+   * inserts are in.
    */
   removeBatch(raw: RawBatch): { lost: Slot[] } {
     const info = this.batches.get(raw);

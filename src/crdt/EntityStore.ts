@@ -5,7 +5,7 @@
  * appends a batch and, in the same transaction, deletes the batches it made useless. Yjs merges
  * runs of deleted array items into one small record, so a node updating 1,000 tracks every
  * second for hours keeps a document the size of its live state. (Overwriting Y.Map keys instead
- * keeps one record per overwrite: ../shared/BROWSER-NOTES.md measured 37.6 MB after an hour.)
+ * keeps one record per overwrite: an hour of that was measured at 37.6 MB.)
  *
  * Merge order is the HLC, imposed by `EntityIndex`; Yjs only carries the log. Providers
  * (WebRTC, IndexedDB, the worker link) attach to the Y.Doc; this store never knows about them.
@@ -201,8 +201,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
 
   /**
    * Appends an entry to an entity's journal (audit trail). Entries are a set: every node keeps
-   * every entry, stamped with who wrote it and when. Returns the stamp it was written with
-   * (available once the batch commits; inside `transact`, the batch's stamp).
+   * every entry, stamped with who wrote it and when (the batch's stamp).
    */
   record(id: string, entry: JournalEntry): void {
     const entityId = validateEntityId(id);

@@ -397,10 +397,6 @@ export function registerByCode(code: number): RegisterSpec<RegisterName> | undef
   return byCode.get(code);
 }
 
-export function registerSpec<N extends RegisterName>(name: N): RegisterSpec<N> {
-  return REGISTERS[name];
-}
-
 export const TASK_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** Validates a whole task catalog: a list of distinct task names. Returns it sorted. */

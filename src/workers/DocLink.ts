@@ -11,8 +11,7 @@ export class DocLink {
   private closed = false;
 
   /**
-   * @param accept reads one incoming message and returns the update it carries, if any; the
-   *   owner decides what else the message means.
+   * The owner reads the port's messages and passes updates to `receive`.
    * @param onProblem hears about an update that Yjs refused (it is dropped, the doc unchanged).
    */
   constructor(

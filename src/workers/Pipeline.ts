@@ -224,12 +224,6 @@ export class Pipeline {
     this.lease.release();
   }
 
-  /** Stops computing and hands the lease back, so another node takes over without waiting. */
-  release(): void {
-    this.state = undefined;
-    this.lease.release();
-  }
-
   destroy(): void {
     this.unwatch();
     this.tasking.destroy();

@@ -21,7 +21,7 @@ export interface RunConfig {
 
 /**
  * Largest scenario, as JSON, that a run may carry. The run travels to every peer as one Yjs
- * update, and y-webrtc drops a data-channel message over 256 KiB (shared/BROWSER-NOTES.md);
+ * update, and y-webrtc drops a data-channel message over 256 KiB (measured; see docs/wire.md on parts);
  * this leaves room for the update's framing.
  */
 export const MAX_RUN_CHARS = 200_000;

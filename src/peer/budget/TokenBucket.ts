@@ -17,14 +17,6 @@ export class TokenBucket {
     this.at = now;
   }
 
-  get bytesPerSecond(): number {
-    return this.rate;
-  }
-
-  get capacity(): number {
-    return this.size;
-  }
-
   /** Changes rate and size; tokens carried over, cut to the new size (a bucket that had no rate starts full). */
   configure(rate: number, size: number, now: number): void {
     this.refill(now);
