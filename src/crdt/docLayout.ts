@@ -39,3 +39,8 @@ export const MESH_LAYOUT: DocLayout = new Map<string, RootRule>([
 
 /** Deepest nesting of a map value (objects and arrays) that is accepted. */
 export const MAX_VALUE_DEPTH = 8;
+
+/** The names of the layout's maps. */
+export function mapRootNames(layout: DocLayout): string[] {
+  return [...layout].filter(([, rule]) => rule.kind === 'map').map(([name]) => name);
+}

@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { Awareness } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { ApprovalDesk, ClockFencedError, EntityStore, TaskBoard } from '../crdt/index.js';
+import { ApprovalDesk, ClockFencedError, EntityStore, MESH_LAYOUT, TaskBoard, clearForeignRoots } from '../crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, LinkInfo, MeshFaults, MeshState, MeshStatus, NodeIdentity, PeerInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import { meshFaults } from './faults/faultCommands.js';
 import { faultNames } from './faults/LinkFaults.js';
@@ -146,6 +146,11 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     } else {
       this.whenReady = Promise.resolve();
     }
+    // What an older version stored outside the layout (admission keeps it out now) is emptied.
+    this.whenReady = this.whenReady.then(() => {
+      const cleared = clearForeignRoots(this.doc, MESH_LAYOUT);
+      if (cleared > 0) console.warn(`lattice: removed ${cleared} stored items that belong to no part of the picture`);
+    });
     if (typeof window !== 'undefined') {
       window.addEventListener('online', this.queueStatus);
       window.addEventListener('offline', this.queueStatus);

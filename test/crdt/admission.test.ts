@@ -272,3 +272,33 @@ describe('the document layout', () => {
     expect(keysOf(RUN_MAP)).to.include('run');
   });
 });
+
+describe('content stored outside the layout', () => {
+  it('is emptied, and collected: the stored document shrinks, and the picture is untouched', async () => {
+    const { clearForeignRoots, MESH_LAYOUT } = await import('../../src/crdt/index.js');
+    const doc = new Y.Doc();
+    const store = new EntityStore(doc, { node: 'keeper-1' });
+    store.create('e1', 'track', { position: { lat: 1, lon: 2, alt: 0 } });
+    doc.getMap(LEASES_MAP).set('pipeline', { holder: 'keeper-1', expires: 'x' });
+    const clean = Y.encodeStateAsUpdate(doc).byteLength;
+    // As a version without admission could have stored it: a root nobody reads, a junk map.
+    doc.transact(() => {
+      for (let i = 0; i < 2000; i++) doc.getArray('lattice.noise').push([`${i}`.repeat(50)]);
+      for (let i = 0; i < 200; i++) doc.getMap('lattice.junk').set(`k${i}`, { blob: 'x'.repeat(500) });
+    });
+    const polluted = Y.encodeStateAsUpdate(doc).byteLength;
+    expect(polluted).to.be.above(clean * 20);
+    const digest = store.digest();
+    expect(clearForeignRoots(doc, MESH_LAYOUT)).to.be.above(0);
+    const after = Y.encodeStateAsUpdate(doc).byteLength;
+    // What remains is ids, and the keys of deleted map entries.
+    expect(after, `${polluted} B → ${after} B (clean ${clean} B)`).to.be.below(polluted / 50);
+    expect(store.digest()).to.equal(digest);
+    expect(doc.getMap(LEASES_MAP).get('pipeline')).to.deep.equal({ holder: 'keeper-1', expires: 'x' });
+    // Reloaded from what it stores, it has nothing more to clear.
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(doc));
+    expect(clearForeignRoots(reloaded, MESH_LAYOUT)).to.equal(0);
+    store.destroy();
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * Keeps the documents' small shared maps (the pipeline's lease and run, `lattice.*` Y.Maps) the
+ * Keeps the documents' small shared maps (the pipeline's lease and run: the layout's maps) the
  * same in a node's own document and its mesh document. The entity log goes through the
  * `MeshGateway`; these are a few keys changed every few seconds, so they cross at once.
  *
@@ -8,20 +8,18 @@
  */
 import * as Y from 'yjs';
 
-const PREFIX = 'lattice.';
-
 export class MapMirror {
-  private readonly skip: ReadonlySet<string>;
+  private readonly names: ReadonlySet<string>;
 
   constructor(
     private readonly local: Y.Doc,
     private readonly mesh: Y.Doc,
-    /** Root names not to mirror (the entity log). */
-    skip: readonly string[],
+    /** The maps to mirror (no other root crosses). */
+    names: readonly string[],
     /** The origin of copies into the mesh document (the mesh counts their bytes by it). */
     private readonly meshOrigin: object = {},
   ) {
-    this.skip = new Set(skip);
+    this.names = new Set(names);
     local.on('afterTransaction', this.fromLocal);
     mesh.on('afterTransaction', this.fromMesh);
     for (const name of this.mapNames(local)) this.copyKeys(local, mesh, name, null, meshOrigin);
@@ -46,7 +44,7 @@ export class MapMirror {
     for (const [type, keys] of transaction.changed) {
       if (type._item !== null || !(type instanceof Y.Map || type.constructor === Y.AbstractType)) continue;
       const name = rootName(from, type);
-      if (name === undefined || !name.startsWith(PREFIX) || this.skip.has(name)) continue;
+      if (name === undefined || !this.names.has(name)) continue;
       this.copyKeys(from, to, name, keys, origin);
     }
   }
@@ -67,7 +65,7 @@ export class MapMirror {
   }
 
   private mapNames(doc: Y.Doc): string[] {
-    return [...doc.share.keys()].filter((name) => name.startsWith(PREFIX) && !this.skip.has(name));
+    return [...doc.share.keys()].filter((name) => this.names.has(name));
   }
 }
 

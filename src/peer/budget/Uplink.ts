@@ -6,7 +6,7 @@
  * update it sends is.
  */
 import * as Y from 'yjs';
-import { EntityStore, LOG_NAME } from '../../crdt/index.js';
+import { EntityStore, MESH_LAYOUT, mapRootNames } from '../../crdt/index.js';
 import type { TrafficReport, UplinkBudget } from '../LatticeNode.js';
 import { MapMirror } from './MapMirror.js';
 import { MeshGateway } from './MeshGateway.js';
@@ -29,7 +29,7 @@ export class Uplink {
     this.store = new EntityStore(this.doc, { node: options.node, rewriteOwn: false, ...(options.physicalNow ? { physicalNow: options.physicalNow } : {}) });
     if (options.budget) this.pacer.setBudget(validateBudget(options.budget));
     this.gateway = new MeshGateway({ local, mesh: this.store, pacer: this.pacer, fanOut: options.fanOut });
-    this.mirror = new MapMirror(local.doc, this.doc, [LOG_NAME], trafficOrigin('routine'));
+    this.mirror = new MapMirror(local.doc, this.doc, mapRootNames(MESH_LAYOUT), trafficOrigin('routine'));
   }
 
   budget(): UplinkBudget {

@@ -3,17 +3,19 @@ import * as Y from 'yjs';
 import { MapMirror } from '../../../src/peer/budget/MapMirror.js';
 
 describe('MapMirror', () => {
-  it('copies lattice.* maps both ways, but not the log or other roots', () => {
+  it('copies the maps it is given both ways, and no other root', () => {
     const local = new Y.Doc();
     const mesh = new Y.Doc();
     local.getMap('lattice.pipeline').set('run', { seed: 1 });
-    const mirror = new MapMirror(local, mesh, ['lattice.log']);
+    const mirror = new MapMirror(local, mesh, ['lattice.pipeline', 'lattice.leases']);
     expect(mesh.getMap('lattice.pipeline').get('run')).to.deep.equal({ seed: 1 });
     local.getMap('lattice.leases').set('pipeline', { holder: 'a' });
     local.getMap('other').set('x', 1);
+    local.getMap('lattice.junk').set('x', 1);
     local.getArray('lattice.log').push([1]);
     expect(mesh.getMap('lattice.leases').get('pipeline')).to.deep.equal({ holder: 'a' });
     expect(mesh.getMap('other').size).to.equal(0);
+    expect(mesh.getMap('lattice.junk').size).to.equal(0);
     expect(mesh.getArray('lattice.log').length).to.equal(0);
     mesh.getMap('lattice.pipeline').delete('run');
     expect(local.getMap('lattice.pipeline').has('run')).to.equal(false);
@@ -24,7 +26,7 @@ describe('MapMirror', () => {
     const local = new Y.Doc();
     const mesh = new Y.Doc();
     const peer = new Y.Doc();
-    const mirror = new MapMirror(local, mesh, []);
+    const mirror = new MapMirror(local, mesh, ['lattice.leases']);
     peer.getMap('lattice.leases').set('pipeline', { holder: 'peer' });
     local.getMap('lattice.leases').set('pipeline', { holder: 'me' });
     // The peer's update arrives after ours was copied into the mesh document.
