@@ -6,8 +6,9 @@
  * - peers take turns within a slice (round robin), so honest traffic keeps flowing;
  * - each peer has a share per second (bytes and messages, a token bucket with one second of
  *   burst); past it, its messages wait and the peer is reported as slowed, by name;
- * - each peer's waiting messages are bounded in bytes; past it they are dropped and counted
- *   (anti-entropy repairs what an honest peer loses this way).
+ * - each peer's waiting messages are bounded, in bytes (each counted with what keeping it costs
+ *   beyond its bytes) and in number (ten seconds of its share); past that they are dropped and
+ *   counted (anti-entropy repairs what an honest peer loses this way).
  * With nothing waiting and tokens to spare, a message is applied at once (no added latency).
  */
 
@@ -16,6 +17,8 @@ export interface InboundOptions {
   readonly shareBytesPerSecond?: number;
   readonly shareMessagesPerSecond?: number;
   readonly maxQueuedBytes?: number;
+  /** Default: ten seconds of the message share. */
+  readonly maxQueuedMessages?: number;
   readonly now?: () => number;
 }
 
@@ -34,6 +37,8 @@ interface PeerQueue {
 export const DEFAULT_SHARE_BYTES_PER_SECOND = 4 * 1024 * 1024;
 export const DEFAULT_SHARE_MESSAGES_PER_SECOND = 400;
 const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/** What a waiting message costs beyond its bytes (its buffer, closure and slot), counted against the bound. */
+export const QUEUED_OVERHEAD_BYTES = 256;
 /** A peer counts as slowed for this long after it last exceeded its share. */
 const SLOWED_HOLD_MS = 5_000;
 
@@ -43,6 +48,7 @@ export class InboundScheduler<K> {
   private readonly shareBytes: number;
   private readonly shareMessages: number;
   private readonly maxQueuedBytes: number;
+  private readonly maxQueuedMessages: number;
   private readonly now: () => number;
   private scheduled = false;
   private refillTimer: ReturnType<typeof setTimeout> | undefined;
@@ -55,6 +61,7 @@ export class InboundScheduler<K> {
     this.shareBytes = options.shareBytesPerSecond ?? DEFAULT_SHARE_BYTES_PER_SECOND;
     this.shareMessages = options.shareMessagesPerSecond ?? DEFAULT_SHARE_MESSAGES_PER_SECOND;
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.maxQueuedMessages = options.maxQueuedMessages ?? this.shareMessages * 10;
     this.now = options.now ?? (() => performance.now());
     if (typeof MessageChannel !== 'undefined') {
       this.channel = new MessageChannel();
@@ -81,13 +88,13 @@ export class InboundScheduler<K> {
         return true;
       }
     }
-    if (q.queuedBytes + bytes > this.maxQueuedBytes) {
+    if (q.queuedBytes + bytes + QUEUED_OVERHEAD_BYTES > this.maxQueuedBytes || q.items.length - q.head >= this.maxQueuedMessages) {
       q.dropped++;
       q.slowedAt = this.now();
       return false;
     }
     q.items.push({ bytes, run });
-    q.queuedBytes += bytes;
+    q.queuedBytes += bytes + QUEUED_OVERHEAD_BYTES;
     this.schedule();
     return true;
   }
@@ -169,7 +176,7 @@ export class InboundScheduler<K> {
         this.take(q, item.bytes);
         q.items[q.head] = undefined as never;
         q.head++;
-        q.queuedBytes -= item.bytes;
+        q.queuedBytes -= item.bytes + QUEUED_OVERHEAD_BYTES;
         if (q.head === q.items.length) {
           q.items.length = 0;
           q.head = 0;
