@@ -11,6 +11,8 @@ import { TRAIL_INTERVAL_MS, TRAIL_LENGTH, createTrack, updateTrack, type TrackSt
 import { PlotRaster, packColour } from './PlotRaster.js';
 import { PaneCanvas, type PaintView } from './PaneCanvas.js';
 import { IDENTITY_COLOURS, THREAT_COLOURS, type IdentityLetter } from './symbology.js';
+import { formatAge } from '../format.js';
+import { freshness } from '../staleness.js';
 
 const SYMBOL_SIZE = 22;
 
@@ -28,6 +30,8 @@ const INTERCEPT_COLOUR = '#7fd6ff';
 
 /** Labels are drawn only while this few marks are on screen; beyond it they are clutter. */
 const LABEL_LIMIT = 250;
+/** How a stale track is drawn: faint, so live ones stand out. */
+const STALE_ALPHA = 0.35;
 const HIT_RADIUS = 14;
 const PANE = 'lmTracks';
 /**
@@ -49,6 +53,8 @@ export interface TrackCanvasOptions {
   readonly minDataRedrawMs?: number;
   /** Minimum time between trail points (default `TRAIL_INTERVAL_MS`). */
   readonly trailIntervalMs?: number;
+  /** This node's wall clock, against which tracks age (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** Identity colours packed for the pixel buffer: newest, middle and oldest trail alpha. */
@@ -71,12 +77,20 @@ export class TrackCanvas extends PaneCanvas {
   private hitY = new Float32Array(0);
   private hitRank = new Uint8Array(0);
   lastStats: DrawStats = { drawn: 0, total: 0, ms: 0 };
+  private readonly now: () => number;
+  private readonly ageTimer: ReturnType<typeof setInterval>;
+  private hitStale = new Uint8Array(0);
 
   constructor(map: L.Map, options: TrackCanvasOptions = {}) {
     super(map, PANE, 450, options.minDataRedrawMs ?? DATA_REDRAW_MS);
     this.canvas.className = 'lm-tracks';
     this.trailIntervalMs = options.trailIntervalMs ?? TRAIL_INTERVAL_MS;
     this.symbols = new SymbolCache(this.pixelRatio, () => this.requestDraw('view'));
+    this.now = options.now ?? (() => Date.now());
+    // Tracks age with no data arriving: look again every second.
+    this.ageTimer = setInterval(() => {
+      if (this.tracks.size > 0) this.requestDraw('data');
+    }, 1000);
     this.raster = new PlotRaster(this.pixelRatio);
   }
 
@@ -167,6 +181,17 @@ export class TrackCanvas extends PaneCanvas {
     return best >= 0 ? this.visible[best]!.id : undefined;
   }
 
+  override destroy(): void {
+    clearInterval(this.ageTimer);
+    super.destroy();
+  }
+
+  /** Whether the track is drawn stale (tests read it); undefined when it is not drawn. */
+  staleness(id: string): 'live' | 'stale' | undefined {
+    const i = this.visible.findIndex((t) => t.id === id);
+    return i < 0 ? undefined : this.hitStale[i] ? 'stale' : 'live';
+  }
+
   /** Draws now (used by tests and the bench; normally draws are scheduled). */
   drawNow(): DrawStats {
     this.paintNow();
@@ -194,7 +219,9 @@ export class TrackCanvas extends PaneCanvas {
       this.hitX = new Float32Array(n * 2);
       this.hitY = new Float32Array(n * 2);
       this.hitRank = new Uint8Array(n * 2);
+      this.hitStale = new Uint8Array(n * 2);
     }
+    const now = this.now();
     // Reused between draws (and kept for hit testing): no garbage per frame.
     const visible = this.visible;
     visible.length = 0;
@@ -202,11 +229,14 @@ export class TrackCanvas extends PaneCanvas {
       const sx = t.x * scale - ox;
       const sy = t.y * scale - oy;
       if (sx < -margin || sy < -margin || sx > width + margin || sy > height + margin) continue;
+      const fresh = freshness(t.updatedAt, now);
+      if (fresh === 'gone') continue;
       const i = visible.length;
       visible.push(t);
       this.hitX[i] = sx;
       this.hitY[i] = sy;
       this.hitRank[i] = t.kind === 'plot' ? 1 : 0;
+      this.hitStale[i] = fresh === 'stale' ? 1 : 0;
     }
     const symbolSize = symbolSizeFor(zoom, visible.length);
     const sxOf = (i: number): number => this.hitX[i]!;
@@ -292,13 +322,17 @@ export class TrackCanvas extends PaneCanvas {
       const t = visible[i]!;
       // Low threats are left to the frame and the label: rings on everything would be noise.
       if (t.threat !== 'high' && t.threat !== 'medium') continue;
+      ctx.globalAlpha = this.hitStale[i] ? STALE_ALPHA : 1;
       copy(t.kind === 'plot' ? rings.plot : rings[t.threat], sxOf(i), syOf(i));
     }
     for (let i = 0; i < visible.length; i++) {
       const t = visible[i]!;
       if (t.kind === 'plot' || t.kind === 'point') continue;
+      // A stale track is dimmed: it is where it was, not where it is.
+      ctx.globalAlpha = this.hitStale[i] ? STALE_ALPHA : 1;
       copy(this.symbols.get(t.sidc, t.kind === 'fused' ? symbolSize : symbolSize - 2), sxOf(i), syOf(i));
     }
+    ctx.globalAlpha = 1;
 
     // Pass 6: labels, only while the picture is sparse enough to read them.
     if (visible.length <= LABEL_LIMIT) {
@@ -312,8 +346,9 @@ export class TrackCanvas extends PaneCanvas {
         if (t.kind === 'plot') continue;
         const x = sxOf(i) + symbolSize * 0.75 + 4;
         const y = syOf(i);
-        ctx.strokeText(t.label, x, y);
-        ctx.fillText(t.label, x, y);
+        const label = this.hitStale[i] && t.updatedAt !== undefined ? `${t.label} · ${formatAge(now - t.updatedAt)} old` : t.label;
+        ctx.strokeText(label, x, y);
+        ctx.fillText(label, x, y);
       }
     }
 

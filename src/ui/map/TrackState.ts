@@ -6,6 +6,7 @@
 import type { EntityView, SensorType, ThreatLevel } from '../../crdt/index.js';
 import { displayKindOf, identityOf, sidcOf, type DisplayKind, type IdentityLetter } from './symbology.js';
 import { trackName } from '../trackName.js';
+import { updatedAt } from '../staleness.js';
 
 /** Positions kept per track for its history trail, one every `TRAIL_INTERVAL_MS`: about a minute. */
 export const TRAIL_LENGTH = 12;
@@ -35,6 +36,8 @@ export interface TrackState {
   /** When the last trail point was taken (performance.now()). */
   trailAt: number;
   ellipse: { majorM: number; minorM: number; orientationDeg: number } | undefined;
+  /** When its position last changed (HLC wall ms), for a track that ages (see `staleness.ts`). */
+  updatedAt: number | undefined;
 }
 
 export function projectX(lon: number): number {
@@ -69,6 +72,7 @@ export function createTrack(view: EntityView): TrackState | undefined {
     trailCount: 0,
     trailAt: 0,
     ellipse: undefined,
+    updatedAt: undefined,
   };
   describe(t, view);
   return t;
@@ -105,6 +109,7 @@ function describe(t: TrackState, view: EntityView): void {
   // The short name, not the class: five "aircraft" labels told the operator nothing.
   t.label = trackName(view);
   t.sensorType = c.source?.sensorType;
+  t.updatedAt = updatedAt(view);
   t.heading = c.velocity ? c.velocity.heading : NaN;
   t.speed = c.velocity ? c.velocity.speed : 0;
   t.ellipse =

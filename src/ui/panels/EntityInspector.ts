@@ -8,6 +8,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { COMPONENT_NAMES, type EntityView } from '../../crdt/index.js';
 import { ClockController } from '../controllers/ClockController.js';
 import { formatAge, formatComponent, formatHlc } from '../format.js';
+import { freshness, updatedAt } from '../staleness.js';
 import { labelOf } from '../map/symbology.js';
 import { trackName } from '../trackName.js';
 import { panel, theme } from '../theme.js';
@@ -51,6 +52,10 @@ export class EntityInspector extends LitElement {
       .sub {
         margin: 0 0 8px;
         font-size: 12px;
+      }
+      .stale {
+        margin: 0 0 8px;
+        color: var(--lm-warn);
       }
       table {
         width: 100%;
@@ -117,6 +122,17 @@ export class EntityInspector extends LitElement {
   @property({ attribute: false }) clock: () => number = () => Date.now();
   private readonly ticker = new ClockController(this, 1000, () => this.clock());
 
+  /** A track the sensors no longer update says so: where it is drawn is where it was. */
+  private renderFreshness(e: EntityView, now: number) {
+    const updated = updatedAt(e);
+    const fresh = freshness(updated, now);
+    if (fresh === 'live') return nothing;
+    const age = formatAge(now - updated!);
+    return html`<p class="stale" role="status">
+      ${fresh === 'stale' ? `Stale: no update for ${age}; shown where it was.` : `Left the picture: no update for ${age}.`}
+    </p>`;
+  }
+
   protected override render() {
     const e = this.entity;
     if (!e) {
@@ -138,6 +154,7 @@ export class EntityInspector extends LitElement {
         </div>
       </div>
       <p class="sub muted mono">${e.id} · created ${formatHlc(e.created)} by ${this.displayNode(e.created.node)}</p>
+      ${this.renderFreshness(e, now)}
       <table aria-label="Components of ${e.id}">
         <thead>
           <tr>

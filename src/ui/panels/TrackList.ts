@@ -6,7 +6,9 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { THREAT_LEVELS, type EntityView } from '../../crdt/index.js';
-import { formatComponent } from '../format.js';
+import { ClockController } from '../controllers/ClockController.js';
+import { formatAge, formatComponent } from '../format.js';
+import { freshness, updatedAt } from '../staleness.js';
 import { IDENTITY_COLOURS, identityOf, labelOf } from '../map/symbology.js';
 import { trackName } from '../trackName.js';
 import { theme } from '../theme.js';
@@ -80,30 +82,45 @@ export class TrackList extends LitElement {
         font-size: 12px;
         padding-top: 4px;
       }
+      li.stale button {
+        opacity: 0.5;
+      }
     `,
   ];
 
   @property({ attribute: false }) entities: readonly EntityView[] = [];
   @property({ attribute: false }) selectedId: string | undefined;
+  /** This node's wall clock, against which tracks age. */
+  @property({ attribute: false }) now: () => number = () => Date.now();
   @state() private filter = '';
+  /** Tracks age with nothing changing: the list looks again every few seconds. */
+  private readonly ticker = new ClockController(this, 5000, () => this.now());
 
   protected override render() {
     const q = this.filter.trim().toLowerCase();
-    const matches = (q ? this.entities.filter((e) => e.id.toLowerCase().includes(q) || trackName(e).toLowerCase().includes(q) || labelOf(e).toLowerCase().includes(q)) : [...this.entities]).sort(byThreat);
+    const now = this.ticker.now;
+    // Tracks silent too long have left the picture (see `staleness.ts`).
+    const inPicture = this.entities.filter((e) => freshness(updatedAt(e), now) !== 'gone');
+    const matches = (q ? inPicture.filter((e) => e.id.toLowerCase().includes(q) || trackName(e).toLowerCase().includes(q) || labelOf(e).toLowerCase().includes(q)) : inPicture).sort(byThreat);
     const shown = matches.slice(0, TRACK_LIST_LIMIT);
     return html`
       <label class="visually-hidden" for="filter">Filter tracks by name, id or label</label>
       <input id="filter" type="search" placeholder="Filter by name, id or label" .value=${this.filter} @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} />
       <ul aria-label="Tracks, most threatening first">
-        ${shown.map(
-          (e) => html`<li>
+        ${shown.map((e) => {
+          const updated = updatedAt(e);
+          const stale = freshness(updated, now) === 'stale';
+          return html`<li class=${stale ? 'stale' : ''}>
             <button type="button" aria-current=${e.id === this.selectedId ? 'true' : 'false'} @click=${() => this.select(e.id)}>
               <span class="dot" style="background:${IDENTITY_COLOURS[identityOf(e)]}" aria-hidden="true"></span>
-              <span><span class="mono">${trackName(e)}</span> ${labelOf(e) === e.id ? '' : labelOf(e)} <span class="muted mono">${e.id}</span></span>
+              <span
+                ><span class="mono">${trackName(e)}</span> ${labelOf(e) === e.id ? '' : labelOf(e)} <span class="muted mono">${e.id}</span
+                >${stale ? html` <span class="muted">stale, ${formatAge(now - updated!)} old</span>` : ''}</span
+              >
               <span class="threat-${e.components.threat?.level ?? 'none'}">${e.components.threat ? formatComponent('threat', e.components.threat) : ''}</span>
             </button>
-          </li>`,
-        )}
+          </li>`;
+        })}
       </ul>
       ${matches.length > shown.length ? html`<p class="more muted">${matches.length - shown.length} more; filter to narrow.</p>` : ''}
     `;
