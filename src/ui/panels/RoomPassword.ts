@@ -20,8 +20,17 @@ export class RoomPassword extends LitElement {
         gap: 6px;
         align-items: center;
       }
+      p {
+        margin: 0 0 4px;
+      }
       input {
-        min-width: 12em;
+        min-width: 10em;
+        font: inherit;
+        color: var(--lm-text);
+        background: var(--lm-bg);
+        border: 1px solid var(--lm-line);
+        border-radius: 4px;
+        padding: 3px 6px;
       }
       .muted {
         color: var(--lm-muted);
