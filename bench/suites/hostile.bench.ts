@@ -50,8 +50,8 @@ function floodMessages(count: number): Uint8Array[] {
 
 async function run(flood: boolean): Promise<{ blocks: number[]; honest: number[]; heapGrowth: number }> {
   const network = new MemoryNetwork();
-  const open = (name: string) => new MeshNode({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'hostile', transport: memoryTransport(network), persist: false });
-  const [a, b, f] = [open('A'), open('B'), open('F')];
+  const open = (name: string) => MeshNode.create({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'hostile', transport: memoryTransport(network), persist: false });
+  const [a, b, f] = await Promise.all([open('A'), open('B'), open('F')]);
   while (![a, b, f].every((n) => n.links().length === 2)) await sleep(20);
   const messages = flood ? floodMessages(FLOOD_S * FLOOD_PER_S) : [];
   await sleep(200);

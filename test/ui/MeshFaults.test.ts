@@ -227,6 +227,8 @@ describe('Mesh panel: topology', () => {
       faulted: { cut: 0, lost: 4, duplicated: 0, reordered: 0, delayed: 31 },
       rejected: 2,
       antiEntropy: { rounds: 14, syncRepairs: 1, rangeRepairs: 1, entities: 5 },
+      verified: true,
+      fingerprint: '3F2A-09C1-77D0-B4E8',
     };
     // Alpha's link to charlie is up but cut, so it is no edge of the topology, and charlie is reached through bravo.
     alpha.linkInfo = [link, { ...link, peerId: 'p-c1', nodeId: 'c1', name: 'charlie', policy: { ...CLEAN_LINK, cut: true } }];
