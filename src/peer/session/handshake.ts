@@ -73,6 +73,7 @@ export function encodeProof(proof: LinkProof): Uint8Array {
 /** Reads a proof after its type; throws `ValidationError` unless every field has its size and nothing follows. */
 export function readProof(decoder: decoding.Decoder): LinkProof {
   const field = (what: string, min: number, max: number): Uint8Array => {
+    if (!decoding.hasContent(decoder)) throw new ValidationError('proof', `a link proof cut short before its ${what}`);
     const length = decoding.readVarUint(decoder);
     if (length < min || length > max) throw new ValidationError('proof', `a link proof whose ${what} is ${length} bytes`);
     if (decoder.pos + length > decoder.arr.length) throw new ValidationError('proof', `a link proof cut short in its ${what}`);
