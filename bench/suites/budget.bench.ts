@@ -32,9 +32,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run(budget: number): Promise<RunFigures> {
   const network = new MemoryNetwork();
-  const node = (name: string) => new MeshNode({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'bench', transport: memoryTransport(network), persist: false });
-  const a = node('A');
-  const b = node('B');
+  const node = (name: string) => MeshNode.create({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'bench', transport: memoryTransport(network), persist: false });
+  const a = await node('A');
+  const b = await node('B');
   try {
     a.store.transact(() => {
       for (let i = 0; i < TRACKS; i++) a.store.create(`t${i}`, 'track', { position: { lat: 50, lon: i / 100, alt: 3000 }, threat: { level: 'low' }, classification: { label: 'aircraft', confidence: 0.9 } });

@@ -61,8 +61,8 @@ function floodMessages(count: number): Uint8Array[] {
 
 async function run(flood: boolean): Promise<{ blocks: number[]; honest: number[]; heapGrowth: number }> {
   const network = new MemoryNetwork();
-  const open = (name: string) => new MeshNode({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'hostile', transport: memoryTransport(network), persist: false });
-  const [a, b, f] = [open('A'), open('B'), open('F')];
+  const open = (name: string) => MeshNode.create({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'hostile', transport: memoryTransport(network), persist: false });
+  const [a, b, f] = await Promise.all([open('A'), open('B'), open('F')]);
   while (![a, b, f].every((n) => n.links().length === 2)) await sleep(20);
   const messages = flood ? floodMessages(FLOOD_S * FLOOD_PER_S) : [];
   await sleep(200);
@@ -108,8 +108,8 @@ const HOUR = 3_600_000;
 async function fourNodes(fourthFast: boolean): Promise<MeshNode[]> {
   const network = new MemoryNetwork();
   const open = (name: string, physicalNow?: () => number) =>
-    new MeshNode({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'skew', transport: memoryTransport(network), persist: false, ...(physicalNow ? { physicalNow } : {}) });
-  const nodes = [open('A'), open('B'), open('C'), open('F', fourthFast ? () => Date.now() + HOUR : undefined)];
+    MeshNode.create({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'skew', transport: memoryTransport(network), persist: false, ...(physicalNow ? { physicalNow } : {}) });
+  const nodes = await Promise.all([open('A'), open('B'), open('C'), open('F', fourthFast ? () => Date.now() + HOUR : undefined)]);
   while (!nodes.every((n) => n.links().length === 3)) await sleep(20);
   return nodes;
 }

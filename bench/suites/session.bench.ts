@@ -26,6 +26,7 @@ import * as Y from 'yjs';
 import type { BenchFigure } from '../types.js';
 import { MemoryNetwork, memoryTransport } from '../../src/peer/memoryTransport.js';
 import { MeshNode } from '../../src/peer/MeshNode.js';
+import { ephemeralCredentials, type NodeCredentials } from '../../src/peer/trust/credentials.js';
 import { MemoryLink } from '../../src/peer/link/MemoryLink.js';
 import type { PeerSession } from '../../src/peer/session/PeerSession.js';
 import { MSG } from '../../src/peer/session/wire.js';
@@ -47,11 +48,15 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
+const credentialsFor = (name: string) => ephemeralCredentials(`${name}-${Math.random().toString(36).slice(2, 8)}`);
+
 type MeshOptions = NonNullable<ConstructorParameters<typeof MeshNode>[0]['mesh']>;
 
-function meshNode(network: MemoryNetwork, name: string, mesh?: MeshOptions): MeshNode {
+/** A node with credentials made beforehand, so what is timed after it is the mesh's own work. */
+function meshNode(network: MemoryNetwork, credentials: NodeCredentials, name: string, mesh?: MeshOptions): MeshNode {
   return new MeshNode({
-    identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' },
+    identity: { nodeId: credentials.nodeId, name, role: 'operator' },
+    credentials,
     room: 'bench',
     transport: memoryTransport(network),
     persist: false,
@@ -183,8 +188,8 @@ async function repairBytes(): Promise<RepairFigures> {
   const network = new MemoryNetwork();
   // Anti-entropy rounds only when the bench (or a heal) starts them, so none runs mid-measure.
   const mesh = { antiEntropyMs: 3_600_000 };
-  const a = meshNode(network, 'A', mesh);
-  const b = meshNode(network, 'B', mesh);
+  const a = meshNode(network, await credentialsFor('A'), 'A', mesh);
+  const b = meshNode(network, await credentialsFor('B'), 'B', mesh);
   const nodes = [a, b];
   const tap = tapLinks();
   try {
@@ -337,8 +342,9 @@ async function scaleRun(n: number, topology: Topology): Promise<ScaleRun> {
   const tap = tapLinks();
   let lagTimer: ReturnType<typeof setInterval> | undefined;
   try {
+    const credentials = await Promise.all(Array.from({ length: n }, (_, i) => credentialsFor(`n${i}`)));
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) nodes.push(meshNode(network, `n${i}`));
+    for (let i = 0; i < n; i++) nodes.push(meshNode(network, credentials[i]!, `n${i}`));
     if (topology === 'ring') {
       await until(() => nodes.every((x) => x.transport.connected), 'every node is in the mesh', 10_000);
       for (let i = 0; i < n; i++) network.pair(nodes[i]!.transport.peerId, nodes[(i + 1) % n]!.transport.peerId);

@@ -60,6 +60,9 @@ export interface MeshStatus {
   readonly faults?: number;
   /** Anti-entropy: rounds that found a difference and repaired it (Yjs sync or ranges of ids). */
   readonly repairs?: number;
+  /** This node's key, and its operator's, as people compare them (`XXXX-XXXX-XXXX-XXXX`). */
+  readonly fingerprint?: string;
+  readonly operatorFingerprint?: string;
 }
 
 /** One direct link of this node, as the Mesh tab shows it. */
@@ -77,6 +80,10 @@ export interface LinkInfo {
   readonly rejected: number;
   /** Anti-entropy with this peer: rounds, Yjs repairs, range repairs, entities repaired. */
   readonly antiEntropy: { readonly rounds: number; readonly syncRepairs: number; readonly rangeRepairs: number; readonly entities: number };
+  /** Whether the peer proved its node key on this link (until then the link carries no data). */
+  readonly verified: boolean;
+  /** The fingerprint of the key the peer proved. */
+  readonly fingerprint: string | undefined;
 }
 
 /** Who links to whom, from every node's presence (and this node's own links). */

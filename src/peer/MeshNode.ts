@@ -2,6 +2,9 @@
  * A mesh node: one Y.Doc with its entity store, kept in IndexedDB, carried to other nodes by a
  * transport, and presence in awareness. Implements `LatticeNode` for the UI and scripts.
  *
+ * Its node key and certificate come with its options (loading keys is asynchronous and happens
+ * before: `loadCredentials`); `MeshNode.create` makes fresh ones in memory when none are given.
+ *
  * Lifecycle: construct → `whenReady` (local data loaded) → the node joins the mesh on its own
  * (unless `autoConnect: false`) → `disconnect` / `connect` any number of times → `destroy`.
  */
@@ -18,9 +21,12 @@ import type { TransportFactory } from './MeshTransport.js';
 import { MAX_PRESENCE_LINKS, PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
 import { Uplink } from './budget/Uplink.js';
 import { PeerMesh, type PeerMeshOptions } from './session/PeerMesh.js';
+import { ephemeralCredentials, linkCredentials, type LinkCredentials, type NodeCredentials } from './trust/credentials.js';
 
 export interface MeshNodeOptions {
   readonly identity: NodeIdentity;
+  /** This node's key and its operator's certificate for it, for `identity.nodeId`. */
+  readonly credentials: NodeCredentials;
   readonly room: string;
   readonly transport: TransportFactory;
   /** Keep the document in IndexedDB (database `lattice-mesh:<room>`). Default true. */
@@ -72,6 +78,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   readonly transport: PeerMesh;
   readonly faults: MeshFaults;
   readonly whenReady: Promise<void>;
+  /** The node key, its certificate, and this instance's peer id derived from them. */
+  readonly credentials: LinkCredentials;
   private readonly persistence: IndexeddbPersistence | undefined;
   private readonly configProblems: readonly string[];
   private persistenceProblem: string | undefined;
@@ -89,9 +97,16 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   private readonly firstSeen = new Map<string, number>();
   private readonly unsubscribeStore: () => void;
 
+  /** A node with `options.credentials`, or fresh ones kept in memory (it is its own operator). */
+  static async create(options: Omit<MeshNodeOptions, 'credentials'> & { readonly credentials?: NodeCredentials }): Promise<MeshNode> {
+    return new MeshNode({ ...options, credentials: options.credentials ?? (await ephemeralCredentials(options.identity.nodeId)) });
+  }
+
   constructor(options: MeshNodeOptions) {
     super();
+    if (options.credentials.nodeId !== options.identity.nodeId) throw new Error(`the credentials are for node ${options.credentials.nodeId}, not ${options.identity.nodeId}`);
     this.identity = options.identity;
+    this.credentials = linkCredentials(options.credentials);
     this.room = options.room;
     this.configProblems = options.configProblems ?? [];
     const physicalNow = options.physicalNow ?? (() => Date.now());
@@ -101,12 +116,14 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
     this.awareness = new Awareness(this.uplink.doc);
-    const peerId = `p${Math.random().toString(36).slice(2, 12)}`;
+    const peerId = this.credentials.peerId;
     const providers = options.transport(peerId, { rejected: this.onTransportRejected, undecryptable: this.onUndecryptable });
     this.transport = new PeerMesh(
       {
         nodeId: options.identity.nodeId,
         name: options.identity.name,
+        room: options.room,
+        credentials: this.credentials,
         doc: this.uplink.doc,
         awareness: this.awareness,
         store: this.uplink.store,
@@ -114,7 +131,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         repair: (b) => this.uplink.repair(b),
         wallNow: physicalNow,
       },
-      { ...providers, ...options.mesh, peerId },
+      { ...providers, ...options.mesh },
     );
     this.faults = meshFaults(this.transport, () => this.topology(), () => new Set(this.firstSeen.keys()));
     this.transport.on('links', this.onLinks);
@@ -215,6 +232,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       rejectedByPeer: this.transport.refusalsByPeer(),
       faults: this.transport.faults.active().filter((f) => faultNames(f.spec).includes(this.identity.nodeId)).length,
       repairs: this.transport.repairs,
+      fingerprint: this.credentials.fingerprint,
+      operatorFingerprint: this.credentials.operatorFingerprint,
     };
   }
 
@@ -230,6 +249,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       faulted: s.faults,
       rejected: s.stats.rejected,
       antiEntropy: { rounds: s.stats.digests, syncRepairs: s.stats.syncRepairs, rangeRepairs: s.stats.rangeRepairs, entities: s.stats.entitiesRepaired },
+      verified: s.verified,
+      fingerprint: s.fingerprint,
     }));
   }
 

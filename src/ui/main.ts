@@ -7,7 +7,15 @@ import { PipelineHost } from '../workers/index.js';
 import { createPipelineApi } from './pipelineApi.js';
 import { mountApp } from './mountApp.js';
 
-const node = await startNodeFromUrl(new URL(location.href), sessionStorage);
+const node = await startNodeFromUrl(new URL(location.href), sessionStorage).catch((error: unknown) => {
+  // No node (e.g. a page that is not a secure context has no WebCrypto for its keys): say why.
+  const line = document.createElement('p');
+  line.setAttribute('role', 'alert');
+  line.style.cssText = 'font: 15px/1.5 system-ui, sans-serif; margin: 2rem; max-width: 60ch;';
+  line.textContent = `Lattice Mesh cannot start here: ${error instanceof Error ? error.message : String(error)}`;
+  document.body.append(line);
+  throw error;
+});
 // Every node runs the pipeline host; the lease in the document lets exactly one compute.
 const pipeline = new PipelineHost({ doc: node.doc, node: node.identity.nodeId });
 pipeline.on('fault', (fault) => console.error(`Pipeline worker failed and restarts in ${fault.restartInMs} ms: ${fault.message}`));

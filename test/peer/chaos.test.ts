@@ -21,7 +21,7 @@ describe('chaos on memory links (seeded; every seed is replayable)', () => {
     it(`seed ${seed}: ${NODES} nodes, ${EVENTS} events of faults, writes and restarts, then every node equals the oracle`, async function () {
       this.timeout(90_000);
       const chaos: Chaos = { network: new MemoryNetwork(), nodes: [], history: new Map(), random: seededRandom(`chaos-${seed}`) };
-      for (let i = 0; i < NODES; i++) chaos.nodes.push(boot(chaos, i));
+      for (let i = 0; i < NODES; i++) chaos.nodes.push(await boot(chaos, i));
       try {
         await waitUntil(() => chaos.nodes.every((n) => n.links().length === NODES - 1), `seed ${seed}: all linked`, 5000);
         const log = await storm(chaos, EVENTS);

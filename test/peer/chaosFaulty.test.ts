@@ -52,8 +52,8 @@ describe('chaos with a faulty node (seeded)', () => {
     const random = seededRandom(`chaos-faulty-${SEED}`);
     let skew = HOUR;
     const chaos: Chaos = { network: new MemoryNetwork(), nodes: [], history: new Map(), random, actors: (nodes) => nodes.map((_, i) => i).filter((i) => i < HONEST) };
-    for (let i = 0; i < HONEST; i++) chaos.nodes.push(boot(chaos, i));
-    const faulty = boot(chaos, HONEST, undefined, () => Date.now() + skew);
+    for (let i = 0; i < HONEST; i++) chaos.nodes.push(await boot(chaos, i));
+    const faulty = await boot(chaos, HONEST, undefined, () => Date.now() + skew);
     chaos.nodes.push(faulty);
     const honest = (): typeof chaos.nodes => chaos.nodes.slice(0, HONEST);
     let fenced = false;

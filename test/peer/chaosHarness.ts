@@ -24,8 +24,8 @@ export interface Chaos {
   readonly actors?: (nodes: readonly MeshNode[]) => number[];
 }
 
-export function boot(chaos: Chaos, i: number, stored?: Uint8Array, physicalNow?: () => number): MeshNode {
-  const node = new MeshNode({
+export async function boot(chaos: Chaos, i: number, stored?: Uint8Array, physicalNow?: () => number): Promise<MeshNode> {
+  const node = await MeshNode.create({
     identity: { nodeId: `chaos-n${i}`, name: `N${i}`, role: 'operator' },
     room: 'chaos',
     transport: memoryTransport(chaos.network),
@@ -121,7 +121,7 @@ export async function step(chaos: Chaos, e: number): Promise<string> {
     // Restart from stored data: the page reloads with what IndexedDB kept.
     const stored = Y.encodeStateAsUpdate(node.doc);
     await node.destroy();
-    nodes[i] = boot(chaos, i, stored);
+    nodes[i] = await boot(chaos, i, stored);
     return 'restart';
   }
   await new Promise((resolve) => setTimeout(resolve, random() * 30));

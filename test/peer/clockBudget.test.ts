@@ -17,7 +17,7 @@ describe('clocks under a tight uplink budget', () => {
     this.timeout(40_000);
     const network = new MemoryNetwork();
     const open = (name: string) =>
-      new MeshNode({
+      MeshNode.create({
         identity: { nodeId: `budget-clock-${name}`, name, role: 'operator' },
         room: 'budget-clock',
         transport: memoryTransport(network),
@@ -26,7 +26,7 @@ describe('clocks under a tight uplink budget', () => {
         // than that still answers the last one, so only the round-trip bound can refuse it.
         mesh: { antiEntropyMs: 2000 },
       });
-    const nodes = [open('Busy'), open('B'), open('C')];
+    const nodes = await Promise.all([open('Busy'), open('B'), open('C')]);
     const [busy, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
     let mover: ReturnType<typeof setInterval> | undefined;
     try {

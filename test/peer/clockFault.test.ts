@@ -17,9 +17,9 @@ describe('a node whose clock is an hour fast', () => {
     const network = new MemoryNetwork();
     let skew = HOUR;
     const open = (name: string, physicalNow?: () => number) =>
-      new MeshNode({ identity: { nodeId: `clock-${name}`, name, role: 'operator' }, room: 'clock', transport: memoryTransport(network), persist: false, mesh: { antiEntropyMs: 200 }, ...(physicalNow ? { physicalNow } : {}) });
-    const [a, b] = [open('A'), open('B')];
-    const fast = open('Fast', () => Date.now() + skew);
+      MeshNode.create({ identity: { nodeId: `clock-${name}`, name, role: 'operator' }, room: 'clock', transport: memoryTransport(network), persist: false, mesh: { antiEntropyMs: 200 }, ...(physicalNow ? { physicalNow } : {}) });
+    const [a, b] = await Promise.all([open('A'), open('B')]);
+    const fast = await open('Fast', () => Date.now() + skew);
     const nodes = [a, b, fast];
     try {
       await waitUntil(() => nodes.every((n) => n.links().length === 2), 'all linked', 5000);
@@ -48,14 +48,14 @@ describe('a node whose clock is an hour fast', () => {
     this.timeout(20_000);
     const network = new MemoryNetwork();
     const open = (name: string, physicalNow?: () => number) =>
-      new MeshNode({ identity: { nodeId: `held-${name}`, name, role: 'operator' }, room: 'held', transport: memoryTransport(network), persist: false, ...(physicalNow ? { physicalNow } : {}) });
-    const [a, b] = [open('A'), open('B')];
+      MeshNode.create({ identity: { nodeId: `held-${name}`, name, role: 'operator' }, room: 'held', transport: memoryTransport(network), persist: false, ...(physicalNow ? { physicalNow } : {}) });
+    const [a, b] = await Promise.all([open('A'), open('B')]);
     try {
       await waitUntil(() => a.links().length === 1 && b.links().length === 1, 'linked', 5000);
       a.store.create('t1', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
       await waitUntil(() => b.store.has('t1'), 'B has t1', 3000);
       // Written offline by a fast node (no peer to fence it), then brought into the mesh.
-      const fast = open('Fast', () => Date.now() + HOUR);
+      const fast = await open('Fast', () => Date.now() + HOUR);
       fast.disconnect();
       fast.store.create('t9', 'track', { position: { lat: 9, lon: 9, alt: 0 } });
       fast.connect();

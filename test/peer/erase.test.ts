@@ -8,8 +8,8 @@ describe('erasing the shared log', () => {
   it('does not empty the mesh: honest nodes put back what was live, and a node joining later gets the whole picture', async function () {
     this.timeout(20_000);
     const network = new MemoryNetwork();
-    const open = (name: string) => new MeshNode({ identity: { nodeId: `erase-${name}`, name, role: 'operator' }, room: 'erase', transport: memoryTransport(network), persist: false });
-    const [a, b, mallory] = [open('A'), open('B'), open('Mallory')];
+    const open = (name: string) => MeshNode.create({ identity: { nodeId: `erase-${name}`, name, role: 'operator' }, room: 'erase', transport: memoryTransport(network), persist: false });
+    const [a, b, mallory] = await Promise.all([open('A'), open('B'), open('Mallory')]);
     const nodes = [a, b, mallory];
     try {
       await waitUntil(() => nodes.every((n) => n.links().length === 2), 'all linked', 5000);
@@ -28,7 +28,7 @@ describe('erasing the shared log', () => {
       await waitUntil(() => a.uplink.store.health().restoredBatches + b.uplink.store.health().restoredBatches > 0, 'an honest node put the batches back', 15_000);
       await waitUntil(() => [a, b].every((n) => n.uplink.store.digest() === digest), 'both honest mesh stores hold the picture again', 5000);
       expect(a.uplink.store.digest()).to.equal(digest);
-      const late = open('Late');
+      const late = await open('Late');
       nodes.push(late);
       await waitUntil(() => late.store.digest() === a.store.digest() && late.store.size === 50, 'a node joining afterwards gets the whole picture', 5000);
     } finally {

@@ -12,7 +12,7 @@ export class MemoryHarness implements MeshHarness {
   readonly timeoutMs = 5000;
 
   async open(label: string): Promise<NodeHandle> {
-    const node = new MeshNode({
+    const node = await MeshNode.create({
       identity: { nodeId: newNodeId(), name: label, role: 'operator' },
       room: 'memory',
       transport: memoryTransport(this.network),

@@ -33,7 +33,7 @@ async function fuzz(seed: number): Promise<void> {
   const network = new MemoryNetwork();
   network.jitterMs = 8;
   network.random = random;
-  const nodes = Array.from({ length: 4 }, (_, i) => new MeshNode({ identity: { nodeId: `fuzz${i}`, name: `N${i}`, role: 'operator' }, room: 'fuzz', transport: memoryTransport(network), persist: false }));
+  const nodes = await Promise.all(Array.from({ length: 4 }, (_, i) => MeshNode.create({ identity: { nodeId: `fuzz${i}`, name: `N${i}`, role: 'operator' }, room: 'fuzz', transport: memoryTransport(network), persist: false })));
   try {
     await Promise.all(nodes.map((n) => n.whenReady));
     await waitUntil(() => nodes.every((n) => n.transport.connected), 'all joined', 1000);
@@ -75,8 +75,8 @@ describe('mesh convergence under churn (in-memory transport)', () => {
 describe('viewer role', () => {
   it('reads but cannot write through window.lattice', async () => {
     const network = new MemoryNetwork();
-    const op = new MeshNode({ identity: { nodeId: 'op', name: 'Op', role: 'operator' }, room: 'v', transport: memoryTransport(network), persist: false });
-    const viewer = new MeshNode({ identity: { nodeId: 'viewer', name: 'View', role: 'viewer' }, room: 'v', transport: memoryTransport(network), persist: false });
+    const op = await MeshNode.create({ identity: { nodeId: 'op', name: 'Op', role: 'operator' }, room: 'v', transport: memoryTransport(network), persist: false });
+    const viewer = await MeshNode.create({ identity: { nodeId: 'viewer', name: 'View', role: 'viewer' }, room: 'v', transport: memoryTransport(network), persist: false });
     try {
       createScriptingApi(op).create('seen', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
       const api = createScriptingApi(viewer);

@@ -213,6 +213,8 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
         faulted: none,
         rejected: 0,
         antiEntropy: { rounds: 0, syncRepairs: 0, rangeRepairs: 0, entities: 0 },
+        verified: true,
+        fingerprint: undefined,
       }));
   }
 

@@ -227,6 +227,8 @@ describe('Mesh panel: topology', () => {
       faulted: { cut: 0, lost: 4, duplicated: 0, reordered: 0, delayed: 31 },
       rejected: 2,
       antiEntropy: { rounds: 14, syncRepairs: 1, rangeRepairs: 1, entities: 5 },
+      verified: true,
+      fingerprint: '3F2A-09C1-77D0-B4E8',
     };
     // Alpha's link to charlie is up but cut, so it is no edge of the topology, and charlie is reached through bravo.
     alpha.linkInfo = [link, { ...link, peerId: 'p-c1', nodeId: 'c1', name: 'charlie', policy: { ...CLEAN_LINK, cut: true } }];
@@ -258,7 +260,7 @@ describe('Mesh panel: topology', () => {
     const links = byRole(view.shadowRoot!, 'table', 'Direct links from here');
     checkEqual(
       [...links.querySelectorAll('tr[data-link=b1] > *')].map((c) => squash(c.textContent)),
-      ['bravo WebRTC · 2 s ago', '+20 ms, 10 % loss', 'faulted: 4 lost, 31 delayed 2 refused', '14 rounds 2 repairs (5 entities)'],
+      ['bravo WebRTC · 2 s ago', '✓ verified 3F2A-09C1-77D0-B4E8', '+20 ms, 10 % loss', 'faulted: 4 lost, 31 delayed 2 refused', '14 rounds 2 repairs (5 entities)'],
       'kind, last heard, faults, faulted and refused messages, anti-entropy',
     );
     checkEqual(squash(panel.shadowRoot!.querySelector('.refused')?.textContent), 'bravo: 3 refused · charlie: 1 refused', 'refusals, named');
@@ -283,6 +285,30 @@ describe('Mesh panel: topology', () => {
     checkEqual(cell, 'alpha, charlie (cut)', 'bravo’s link to charlie is cut');
     checkEqual(charlie.status().faults, 1, 'charlie counts it');
     checkEqual(alpha.status().faults, 0, 'alpha is not named by it');
+  });
+});
+
+describe('Mesh panel: keys', () => {
+  afterEach(cleanup);
+
+  it("shows this node's fingerprint and its operator's, and each link's key: verified or still proving it", async () => {
+    const alpha = new MemoryNode({ nodeId: 'a1', name: 'alpha' });
+    const none = { cut: 0, lost: 0, duplicated: 0, reordered: 0, delayed: 0 };
+    const base = { kind: 'memory' as const, since: Date.now(), lastHeard: Date.now(), policy: CLEAN_LINK, faulted: none, rejected: 0, antiEntropy: { rounds: 0, syncRepairs: 0, rangeRepairs: 0, entities: 0 } };
+    alpha.linkInfo = [
+      { ...base, peerId: 'p-b1', nodeId: 'b1', name: 'bravo', verified: true, fingerprint: 'B0B0-1111-2222-3333' },
+      { ...base, peerId: 'p-c1', nodeId: undefined, name: 'charlie', verified: false, fingerprint: undefined },
+    ];
+    alpha.setStatus({ fingerprint: 'A1A1-0000-FFFF-1234', operatorFingerprint: '0PE0-0000-0000-0001' });
+    const panel = meshPanel(alpha);
+    await panel.updateComplete;
+    checkEqual(squash(panel.shadowRoot!.querySelector('dd.key')?.textContent), 'A1A1-0000-FFFF-1234 · operator 0PE0-0000-0000-0001', "this node's key");
+    const view = panel.shadowRoot!.querySelector('lattice-topology-view')!;
+    await view.updateComplete;
+    const links = byRole(view.shadowRoot!, 'table', 'Direct links from here');
+    const keyOf = (id: string) => squash(links.querySelector(`tr[data-link=${id}] td.key`)?.textContent);
+    checkEqual(keyOf('b1'), '✓ verified B0B0-1111-2222-3333', 'a verified link shows the key its peer proved');
+    checkEqual(keyOf('p-c1'), 'proving its key —', 'a link whose peer has not proven its key says so');
   });
 });
 

@@ -130,8 +130,10 @@ export class BroadcastConnector implements Connector {
       if (!sink.wants(f.from)) return;
       const link = new BroadcastLink(f.from, (fr) => this.post(fr), sink.peerId);
       this.links.set(f.from, link);
-      sink.accept(link);
+      // The answer goes out before the session's first message: a tab drops data from a tab it
+      // has no link to, and that first message is the session's hello, which the handshake needs.
       if (f.to === undefined) this.post({ kind: 'hello', from: sink.peerId, to: f.from });
+      sink.accept(link);
     } else if (f.kind === 'bye') {
       this.links.get(f.from)?.inbox.close('the tab left');
       this.links.delete(f.from);

@@ -155,8 +155,16 @@ export class MemoryNetwork {
       this.linkClock.set(link, at);
       delay = at - performance.now();
     }
-    setTimeout(fn, delay);
+    // Each timer runs the oldest delivery waiting on this link: timers of equal delay can fire
+    // out of order (Chromium clamps nested timers to 4 ms but not those set from other tasks,
+    // e.g. after a WebCrypto signature), and a data channel never reorders.
+    let waiting = this.inFlight.get(link);
+    if (!waiting) this.inFlight.set(link, (waiting = []));
+    waiting.push(fn);
+    setTimeout(() => waiting.shift()!(), delay);
   }
+
+  private readonly inFlight = new WeakMap<MemoryLink, Array<() => void>>();
 
   private leave(peerId: string): void {
     this.members.delete(peerId);

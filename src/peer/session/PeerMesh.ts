@@ -42,7 +42,6 @@ export interface PeerMeshOptions {
   readonly inbound?: InboundOptions;
   /** What the shared document may hold; peers' updates that do not fit are refused. */
   readonly layout?: DocLayout;
-  readonly peerId?: string;
 }
 
 export type { MeshHost } from './PeerSession.js';
@@ -54,6 +53,9 @@ export interface SessionInfo extends TransportLink {
   readonly policy: LinkPolicy;
   readonly faults: FaultCounts;
   readonly stats: SessionStats;
+  /** Whether the peer proved its key on this link, and that key's fingerprint once it has. */
+  readonly verified: boolean;
+  readonly fingerprint: string | undefined;
 }
 
 export const DEFAULT_MAX_LINKS = 8;
@@ -77,8 +79,6 @@ interface Probe {
   readonly at: number;
   readonly timer: ReturnType<typeof setTimeout>;
 }
-
-let counter = 0;
 
 export class PeerMesh extends ObservableV2<TransportEvents> {
   readonly peerId: string;
@@ -112,7 +112,8 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     private readonly options: PeerMeshOptions,
   ) {
     super();
-    this.peerId = options.peerId ?? `p${(++counter).toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+    // Derived from the node key: a peer proves it on every link (see `handshake.ts`).
+    this.peerId = host.credentials.peerId;
     this.signaling = [...(options.signaling ?? [])];
     this.maxLinks = options.maxLinks ?? DEFAULT_MAX_LINKS;
     this.silenceMs = options.silenceMs ?? 4000;
@@ -127,6 +128,8 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       peerId: this.peerId,
       nodeId: host.nodeId,
       name: host.name,
+      room: host.room,
+      credentials: host.credentials,
       doc: host.doc,
       awareness: host.awareness,
       store: host.store,
@@ -145,7 +148,10 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       },
       policyFor: (nodeId) => this.policyFor(nodeId),
       faultTable: () => this.faults.list(),
-      onHello: (s) => s.applyPolicy(this.policyFor(s.remoteNodeId)),
+      onVerified: (s) => {
+        s.applyPolicy(this.policyFor(s.remoteNodeId));
+        this.emit('links', []);
+      },
       onFaults: (payload, from) => this.onFaults(payload, from),
       onSignal: (payload, from) => this.onSignal(payload, from),
       rejected: (s, reason) => this.refuse(s.label, reason),
@@ -196,9 +202,9 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     this.emit('links', []);
   }
 
-  /** Open links that carry data (a cut link is up but carries none, so it is not listed). */
+  /** Open links that carry data (a cut or not yet verified link is up but carries none, so it is not listed). */
   links(): TransportLink[] {
-    return [...this.sessions.values()].filter((s) => !s.gate.cut).map((s) => ({ peerId: s.remotePeerId, kind: s.link.kind as LinkKind, since: s.since, lastHeard: s.lastHeard }));
+    return [...this.sessions.values()].filter((s) => s.verified && !s.gate.cut).map((s) => ({ peerId: s.remotePeerId, kind: s.link.kind as LinkKind, since: s.since, lastHeard: s.lastHeard }));
   }
 
   /** Refused messages per peer (by name, or peer id before it said who it is). */
@@ -241,6 +247,8 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       policy: s.gate.current,
       faults: { ...s.gate.counts },
       stats: { ...s.stats },
+      verified: s.verified,
+      fingerprint: s.peer?.fingerprint,
     }));
   }
 
@@ -548,7 +556,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   private relaySignal(message: { id: string; from: string; to: string; ttl: number; signal: unknown }, except?: PeerSession): void {
     this.remember(message.id);
     const direct = this.sessions.get(message.to);
-    if (direct && !direct.gate.cut) {
+    if (direct && direct.verified && !direct.gate.cut) {
       direct.sendSignal(message);
       // Our own signals to a peer we are opening a new link with also go around: it may have
       // dropped its side of the old link, which we have not noticed yet.

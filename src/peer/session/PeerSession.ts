@@ -6,6 +6,8 @@
  *
  * Every message from the peer is untrusted: an error while reading or applying it is caught,
  * counted against this peer and reported, never thrown into the page and never only logged.
+ * Nothing but the handshake and liveness crosses the link until each end has proven its node
+ * key for this link (`handshake.ts`); a failed proof closes it.
  */
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
@@ -18,7 +20,9 @@ import { awarenessRefusal } from './awarenessAdmission.js';
 import { FaultGate } from '../faults/FaultGate.js';
 import type { LinkPolicy } from '../faults/LinkFaults.js';
 import { PartAssembler, splitIntoParts } from './parts.js';
-import { MAX_CLOCK_RTT_MS, MAX_CONTROL_BYTES, MSG, isManagement } from './wire.js';
+import { MAX_CLOCK_RTT_MS, MAX_CONTROL_BYTES, MSG, isHandshake, isManagement } from './wire.js';
+import { NONCE_BYTES, checkProof, encodeProof, proveLink, readProof, type LinkProof, type VerifiedPeer } from './handshake.js';
+import type { LinkCredentials } from '../trust/credentials.js';
 
 function finiteTime(t: number): number {
   if (!Number.isFinite(t) || t < 0) throw new Error('a clock message with a time that is not one');
@@ -30,6 +34,10 @@ import { RangeTree, LEAF_DEPTH, differingIds, validChildHashes, validEntries, va
 export interface MeshHost {
   readonly nodeId: string;
   readonly name: string;
+  /** The room: proofs of keys are bound to it. */
+  readonly room: string;
+  /** This node's key and certificate, and this mesh instance's peer id derived from them. */
+  readonly credentials: LinkCredentials;
   /** The shared (mesh) document and its awareness. */
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
@@ -59,7 +67,8 @@ export interface SessionHost extends MeshHost {
   policyFor(remoteNodeId: string | undefined): LinkPolicy;
   /** The fault table to tell a new peer (plain data). */
   faultTable(): unknown;
-  onHello(session: PeerSession): void;
+  /** The peer proved its key: the link carries data from now on. */
+  onVerified(session: PeerSession): void;
   onFaults(payload: unknown, from: PeerSession): void;
   onSignal(payload: unknown, from: PeerSession): void;
   rejected(session: PeerSession, reason: string): void;
@@ -80,7 +89,17 @@ export interface SessionStats {
   repairBytes: number;
   /** Messages dropped because the peer sent more than its share and its backlog was full. */
   dropped: number;
+  /** Data messages refused because the peer had not sent its proof yet. */
+  unproven: number;
 }
+
+/** Where a link is in its handshake (see `handshake.ts`). */
+export type LinkTrust = 'awaiting-proof' | 'verifying' | 'verified' | 'refused';
+
+/** A peer has this long to prove its key once the link is up. */
+export const HANDSHAKE_MS = 10_000;
+/** Messages held while the peer's proof is being checked (an honest peer sends none before it). */
+const MAX_HELD = 1024;
 
 const PEER_NAME = /^.{1,40}$/su;
 /** A range repair is given this long before another may start with the same peer. */
@@ -103,13 +122,24 @@ export class PeerSession {
   remoteNodeId: string | undefined;
   remoteName: string | undefined;
   readonly gate: FaultGate;
-  readonly stats: SessionStats = { messagesIn: 0, bytesIn: 0, rejected: 0, cutIn: 0, digests: 0, syncRepairs: 0, rangeRepairs: 0, entitiesRepaired: 0, repairBytes: 0, dropped: 0 };
+  readonly stats: SessionStats = { messagesIn: 0, bytesIn: 0, rejected: 0, cutIn: 0, digests: 0, syncRepairs: 0, rangeRepairs: 0, entitiesRepaired: 0, repairBytes: 0, dropped: 0, unproven: 0 };
   private readonly assembler = new PartAssembler();
   private closed = false;
   /** Bytes sent while a repair is under way (its cost, for the figures). */
   private repairing = false;
   private rangeStartedAt = -Infinity;
   private digestSentAt = -Infinity;
+  /** Our nonce, sent in our hello; the peer signs it. */
+  private readonly nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  private theirNonce: Uint8Array | undefined;
+  /** The node id the peer's hello claims (bound once its certificate is checked). */
+  private claimedNodeId: string | undefined;
+  private proofSent: Promise<void> | undefined;
+  private trustState: LinkTrust = 'awaiting-proof';
+  /** Who proved the other end, once it has. */
+  peer: VerifiedPeer | undefined;
+  private readonly held: Uint8Array[] = [];
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly link: Link,
@@ -127,15 +157,29 @@ export class PeerSession {
     return this.closed;
   }
 
+  get trust(): LinkTrust {
+    return this.trustState;
+  }
+
+  /** Whether the peer proved its key (and we sent our proof): the link carries data. */
+  get verified(): boolean {
+    return this.trustState === 'verified';
+  }
+
   /** A label for people: the peer's name, or its peer id until it said hello. */
   get label(): string {
     return this.remoteName ?? this.remotePeerId;
   }
 
-  /** Starts the protocol: hello, faults, sync step 1, everyone's presence. */
+  /** Starts the protocol: hello with our nonce; the rest once both ends have proven their keys. */
   start(): void {
     this.link.attach({ message: (bytes) => this.receive(bytes), closed: (reason) => this.finish(reason) });
-    this.sendControl(MSG.hello, { nodeId: this.host.nodeId, name: this.host.name }, 'presence');
+    this.sendControl(MSG.hello, { nodeId: this.host.nodeId, name: this.host.name, nonce: this.nonce }, 'presence');
+    this.handshakeTimer = setTimeout(() => this.refuseLink(`it did not prove its key within ${HANDSHAKE_MS / 1000} s`), HANDSHAKE_MS);
+  }
+
+  /** Both ends proved their keys: faults, sync step 1, everyone's presence. */
+  private startData(): void {
     this.sendControl(MSG.faults, this.host.faultTable(), 'presence');
     this.sendSyncStep1();
     const clients = [...this.host.awareness.getStates().keys()];
@@ -235,9 +279,13 @@ export class PeerSession {
     this.send(encoding.toUint8Array(encoder), kind);
   }
 
-  /** Through the link's faults, then the uplink budget, then the link as parts. */
+  /**
+   * Through the link's faults, then the uplink budget, then the link as parts. Before the link
+   * is verified only the handshake leaves: what is not sent then is covered by the sync and
+   * presence exchange that starts once it is.
+   */
   private send(message: Uint8Array, kind: MessageKind): void {
-    if (this.closed) return;
+    if (this.closed || (!this.verified && !isHandshake(message[0]!))) return;
     if (this.repairing) this.stats.repairBytes += message.byteLength;
     this.gate.send(message, !isManagement(message[0]!), (m) => {
       if (this.closed) return;
@@ -291,6 +339,16 @@ export class PeerSession {
   private dispatch(message: Uint8Array): void {
     const decoder = decoding.createDecoder(message);
     const type = decoding.readVarUint(decoder);
+    if (!isHandshake(type) && !this.verified) {
+      if (this.trustState === 'verifying') {
+        // Sent after the proof we are checking: applied once it holds.
+        if (this.held.length >= MAX_HELD) this.refuseLink(`it sent over ${MAX_HELD} messages while its proof was being checked`);
+        else this.held.push(message);
+        return;
+      }
+      this.stats.unproven++;
+      throw new Error(`message type ${type} before the peer proved its key`);
+    }
     switch (type) {
       case MSG.sync:
         return this.readSync(decoder);
@@ -315,6 +373,8 @@ export class PeerSession {
         return this.sendClock(MSG.clockReply, [finiteTime(decoding.readFloat64(decoder))]);
       case MSG.clockReply:
         return this.readClock(finiteTime(decoding.readFloat64(decoder)), finiteTime(decoding.readFloat64(decoder)));
+      case MSG.proof:
+        return this.readProofMessage(decoder);
     }
     if (message.byteLength > MAX_CONTROL_BYTES) throw new Error(`a control message of ${message.byteLength} bytes (limit ${MAX_CONTROL_BYTES})`);
     const payload: unknown = decoding.readAny(decoder);
@@ -353,14 +413,68 @@ export class PeerSession {
     if (refused !== undefined) this.reject(refused);
   }
 
+  /** The peer's hello: who it says it is and its nonce, which our proof signs. */
   private readHello(payload: unknown): void {
-    const r = payload as { nodeId?: unknown; name?: unknown } | null;
+    const r = payload as { nodeId?: unknown; name?: unknown; nonce?: unknown } | null;
     if (typeof r !== 'object' || r === null || typeof r.nodeId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(r.nodeId) || typeof r.name !== 'string' || !PEER_NAME.test(r.name)) {
       throw new Error('a hello without a valid node id and name');
     }
-    this.remoteNodeId = r.nodeId;
+    if (!(r.nonce instanceof Uint8Array) || r.nonce.byteLength !== NONCE_BYTES) throw new Error(`a hello without a ${NONCE_BYTES}-byte nonce`);
+    if (this.theirNonce !== undefined) throw new Error('a second hello on one link');
+    this.theirNonce = r.nonce;
+    this.claimedNodeId = r.nodeId;
     this.remoteName = r.name;
-    this.host.onHello(this);
+    const self = { peerId: this.host.peerId, nonce: this.nonce };
+    this.proofSent = proveLink(this.host.credentials, this.host.room, self, { peerId: this.remotePeerId, nonce: r.nonce }).then((proof) => this.send(encodeProof(proof), 'presence'));
+    // Signing cannot fail with a key WebCrypto made; if it does, the link cannot be proven.
+    this.proofSent.catch((error: unknown) => this.close(`this node could not sign its proof (${error instanceof Error ? error.message : String(error)})`));
+  }
+
+  /** The peer's proof: checked, then the link carries data, or it is closed. */
+  private readProofMessage(decoder: decoding.Decoder): void {
+    if (this.trustState !== 'awaiting-proof') throw new Error('a second proof on one link');
+    if (this.theirNonce === undefined || this.claimedNodeId === undefined) return this.refuseLink('it sent a proof before its hello');
+    let proof: LinkProof;
+    try {
+      proof = readProof(decoder);
+    } catch (error) {
+      return this.refuseLink(error instanceof Error ? error.message : String(error));
+    }
+    this.trustState = 'verifying';
+    const prover = { peerId: this.remotePeerId, nonce: this.theirNonce };
+    const verifier = { peerId: this.host.peerId, nonce: this.nonce };
+    void checkProof(proof, this.host.room, prover, verifier, this.claimedNodeId, this.host.wallNow())
+      .then(async (check) => {
+        if (this.closed) return;
+        if (!check.ok) return this.refuseLink(check.reason);
+        // Our proof leaves before our data, so the peer never takes our data for unproven.
+        await this.proofSent;
+        if (this.closed) return;
+        clearTimeout(this.handshakeTimer);
+        this.peer = check.peer;
+        this.remoteNodeId = check.peer.nodeId;
+        this.trustState = 'verified';
+        this.host.onVerified(this);
+        this.startData();
+        for (const message of this.held.splice(0)) {
+          if (this.closed) return;
+          try {
+            this.dispatch(message);
+          } catch (error) {
+            this.reject(error);
+          }
+        }
+      })
+      .catch((error: unknown) => this.refuseLink(`its proof could not be checked (${error instanceof Error ? error.message : String(error)})`));
+  }
+
+  /** The peer did not prove its key: counted and named, and the link closed. */
+  private refuseLink(reason: string): void {
+    if (this.closed) return;
+    this.trustState = 'refused';
+    this.held.length = 0;
+    this.reject(new Error(`not linked: ${reason}`));
+    this.close(`the peer did not prove its key: ${reason}`);
   }
 
   // ------------------------------------------------------------------ anti-entropy
@@ -471,6 +585,8 @@ export class PeerSession {
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.handshakeTimer);
+    this.held.length = 0;
     this.gate.clear();
     this.onClosed(this, reason);
   }

@@ -26,6 +26,8 @@ export const MSG = {
   /** Clock probe: the sender's wall clock; answered with it and the receiver's (management). */
   clockProbe: 14,
   clockReply: 15,
+  /** The sender's certificate and its signature binding its node key to this link (see `handshake.ts`). */
+  proof: 16,
 } as const;
 
 /**
@@ -36,7 +38,15 @@ export const MAX_CLOCK_RTT_MS = 400;
 
 /** Messages a cut link still carries: what keeps the link alive and lets a heal through. */
 export function isManagement(type: number): boolean {
-  return type === MSG.hello || type === MSG.faults || type === MSG.ping || type === MSG.pong || type === MSG.part || type === MSG.clockProbe || type === MSG.clockReply;
+  return type === MSG.hello || type === MSG.proof || type === MSG.faults || type === MSG.ping || type === MSG.pong || type === MSG.part || type === MSG.clockProbe || type === MSG.clockReply;
+}
+
+/**
+ * Messages a link carries before both ends have proven their keys: the handshake and liveness.
+ * Everything else waits for the proof (and is refused from a peer that has not sent one).
+ */
+export function isHandshake(type: number): boolean {
+  return type === MSG.hello || type === MSG.proof || type === MSG.ping || type === MSG.pong;
 }
 
 /** A peer may not make us buffer more than this for one message (parts reassembled). */

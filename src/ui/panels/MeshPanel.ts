@@ -152,6 +152,10 @@ export class MeshPanel extends LitElement {
       <dl>
         <dt>Node</dt>
         <dd>${this.identity ? `${this.identity.name} (${this.identity.nodeId}) · ${this.identity.role}` : '—'}</dd>
+        <dt>Key</dt>
+        <dd class="mono key" title="This node's key fingerprint, and its operator's (this browser profile's)">
+          ${s?.fingerprint ?? '—'}${s?.operatorFingerprint ? ` · operator ${s.operatorFingerprint}` : ''}
+        </dd>
         <dt>Room</dt>
         <dd class="mono">${s?.room ?? '—'}</dd>
         <dt>Password</dt>

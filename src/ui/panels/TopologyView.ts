@@ -82,6 +82,16 @@ export class TopologyView extends LitElement {
       .cut {
         color: var(--lm-danger);
       }
+      .key.verified {
+        color: var(--lm-ok);
+      }
+      .key.unverified {
+        color: var(--lm-warn);
+      }
+      .key .sub {
+        white-space: nowrap;
+        font-family: ui-monospace, monospace;
+      }
       .impaired {
         color: var(--lm-warn);
       }
@@ -194,6 +204,7 @@ export class TopologyView extends LitElement {
       <thead>
         <tr>
           <th scope="col">Link</th>
+          <th scope="col">Key</th>
           <th scope="col">Faults</th>
           <th scope="col">Messages</th>
           <th scope="col">Anti-entropy</th>
@@ -208,6 +219,10 @@ export class TopologyView extends LitElement {
               ${l.name ?? l.nodeId ?? l.peerId}
               <span class="sub">${linkText(l.kind)} · ${formatAge(this.now - l.lastHeard)} ago</span>
             </th>
+            <td class="key ${l.verified ? 'verified' : 'unverified'}">
+              ${l.verified ? '✓ verified' : 'proving its key'}
+              <span class="sub mono">${l.fingerprint ?? '—'}</span>
+            </td>
             <td class=${l.policy.cut ? 'cut' : isCleanPolicy(l.policy) ? '' : 'impaired'}>${describePolicy(l.policy)}</td>
             <td>faulted: ${faultedText(l.faulted)} <span class="sub">${l.rejected} refused</span></td>
             <td>

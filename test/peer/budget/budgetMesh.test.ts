@@ -12,8 +12,8 @@ import { waitUntil } from '../check.js';
 
 const nodes: MeshNode[] = [];
 
-function open(network: MemoryNetwork, name: string): MeshNode {
-  const node = new MeshNode({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'budget', transport: memoryTransport(network), persist: false });
+async function open(network: MemoryNetwork, name: string): Promise<MeshNode> {
+  const node = await MeshNode.create({ identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'budget', transport: memoryTransport(network), persist: false });
   nodes.push(node);
   return node;
 }
@@ -57,8 +57,8 @@ describe('uplink budget on the memory mesh', () => {
   it('at 1 kB/s with 200 tracks moving, a high-threat change arrives within 3 s, positions are decimated, egress stays within budget plus burst, and lifting the budget converges', async function () {
     this.timeout(40_000);
     const network = new MemoryNetwork();
-    const a = open(network, 'A');
-    const b = open(network, 'B');
+    const a = await open(network, 'A');
+    const b = await open(network, 'B');
     createTracks(a, 200);
     await converged(a, b);
 
@@ -104,8 +104,8 @@ describe('uplink budget on the memory mesh', () => {
   it('changes made offline wait coalesced and leave by priority when the link is back', async function () {
     this.timeout(30_000);
     const network = new MemoryNetwork();
-    const a = open(network, 'A');
-    const b = open(network, 'B');
+    const a = await open(network, 'A');
+    const b = await open(network, 'B');
     createTracks(a, 60);
     await converged(a, b);
     a.setBudget({ bytesPerSecond: 600, burstBytes: 512 });
@@ -131,8 +131,8 @@ describe('uplink budget on the memory mesh', () => {
     expect(b.store.component('t59', 'position')?.lat).to.be.closeTo(10 + 59 / 1000 + 5 / 1e4, 1e-6);
   });
 
-  it('refuses a bad budget and keeps the one in force', () => {
-    const a = open(new MemoryNetwork(), 'A');
+  it('refuses a bad budget and keeps the one in force', async () => {
+    const a = await open(new MemoryNetwork(), 'A');
     a.setBudget({ bytesPerSecond: 8000 });
     expect(() => a.setBudget({ bytesPerSecond: -5 })).to.throw(ValidationError);
     expect(() => a.setBudget({ bytesPerSecond: 1000, burstBytes: 10 })).to.throw(ValidationError);
@@ -152,7 +152,7 @@ describe('uplink budget on the memory mesh', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 3, maxLength: 3 }), fc.array(step, { minLength: 10, maxLength: 60 }), async (budgets, steps) => {
         const network = new MemoryNetwork();
-        const mesh = [open(network, 'N0'), open(network, 'N1'), open(network, 'N2')];
+        const mesh = await Promise.all([open(network, 'N0'), open(network, 'N1'), open(network, 'N2')]);
         createTracks(mesh[0]!, 20);
         await waitUntil(() => mesh.every((n) => n.store.digest() === mesh[0]!.store.digest()), 'seeded', 5000);
         budgets.forEach((bps, i) => mesh[i]!.setBudget({ bytesPerSecond: bps < 300 ? 0 : bps, burstBytes: 512 }));

@@ -11,8 +11,8 @@ import { waitUntil } from '../check.js';
 
 const pos = (lat: number) => ({ position: { lat, lon: 1, alt: 0 } });
 
-function open(network: MemoryNetwork, name: string, seed = 'faults'): MeshNode {
-  return new MeshNode({
+function open(network: MemoryNetwork, name: string, seed = 'faults'): Promise<MeshNode> {
+  return MeshNode.create({
     identity: { nodeId: `${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' },
     room: 'faults',
     transport: memoryTransport(network),
@@ -23,7 +23,7 @@ function open(network: MemoryNetwork, name: string, seed = 'faults'): MeshNode {
 
 async function mesh(names: string[]): Promise<{ network: MemoryNetwork; nodes: MeshNode[] }> {
   const network = new MemoryNetwork();
-  const nodes = names.map((n) => open(network, n));
+  const nodes = await Promise.all(names.map((n) => open(network, n)));
   await waitUntil(() => nodes.every((n) => n.links().length === names.length - 1 && n.status().peers.length === names.length - 1), 'every node links to every other', 5000);
   return { network, nodes };
 }
@@ -111,9 +111,9 @@ describe('link faults on memory links', () => {
     expect(nodes.reduce((s, n) => s + n.status().repairs!, 0), 'anti-entropy repaired').to.be.above(0);
   });
 
-  it('faults are refused with a clear error for bad input, and change nothing', () => {
+  it('faults are refused with a clear error for bad input, and change nothing', async () => {
     const network = new MemoryNetwork();
-    const a = open(network, 'A');
+    const a = await open(network, 'A');
     nodes = [a];
     expect(() => a.faults.cut('A', 'A')).to.throw(/two different nodes/);
     expect(() => a.faults.cut('A', 'nobody')).to.throw(/No node named "nobody"/);
@@ -147,7 +147,7 @@ describe('finding peers without a server', () => {
 
   it('with a link cap, a larger mesh is partial, every node still has a route to every other, and all converge', async () => {
     const network = new MemoryNetwork();
-    nodes = Array.from({ length: 9 }, (_, i) => new MeshNode({ identity: { nodeId: `cap${i}`, name: `N${i}`, role: 'operator' }, room: 'cap', transport: memoryTransport(network), persist: false, mesh: { maxLinks: 3 } }));
+    nodes = await Promise.all(Array.from({ length: 9 }, (_, i) => MeshNode.create({ identity: { nodeId: `cap${i}`, name: `N${i}`, role: 'operator' }, room: 'cap', transport: memoryTransport(network), persist: false, mesh: { maxLinks: 3 } })));
     await waitUntil(() => nodes.every((n) => n.status().peers.length === 8), 'every node knows of every other', 8000);
     // Never over twice the cap; thinned to a partial mesh (a full one has 36 links).
     for (const n of nodes) expect(n.links().length).to.be.at.most(6);

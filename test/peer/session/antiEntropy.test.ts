@@ -13,6 +13,7 @@ import { Pacer } from '../../../src/peer/budget/Pacer.js';
 import { CLEAN_LINK } from '../../../src/peer/faults/LinkFaults.js';
 import { MemoryLink, MemoryNetwork } from '../../../src/peer/link/MemoryLink.js';
 import { PeerSession, type SessionHost } from '../../../src/peer/session/PeerSession.js';
+import { ephemeralCredentials, linkCredentials, type LinkCredentials } from '../../../src/peer/trust/credentials.js';
 import { waitUntil } from '../check.js';
 
 interface Side {
@@ -27,19 +28,23 @@ interface Side {
  * vectors agree), each anti-entropy comparing its own store: the divergence is only in the
  * stores, which is what "sync says nothing is missing, yet the states differ" means.
  */
-function pair(left: EntityStore, right: EntityStore): [Side, Side] {
+async function pair(left: EntityStore, right: EntityStore): Promise<[Side, Side]> {
   const network = new MemoryNetwork();
-  const ab = new MemoryLink(network, 'pa', 'pb');
-  const ba = new MemoryLink(network, 'pb', 'pa');
+  const [ca, cb] = [linkCredentials(await ephemeralCredentials('node-a')), linkCredentials(await ephemeralCredentials('node-b'))];
+  const ab = new MemoryLink(network, ca.peerId, cb.peerId);
+  const ba = new MemoryLink(network, cb.peerId, ca.peerId);
   ab.peer = ba;
   ba.peer = ab;
-  const side = (peerId: string, store: EntityStore, link: MemoryLink): Side => {
+  const side = (credentials: LinkCredentials, store: EntityStore, link: MemoryLink): Side => {
+    const peerId = credentials.peerId;
     const doc = new Y.Doc();
     const pacer = new Pacer();
     const host: SessionHost = {
       peerId,
-      nodeId: `node-${peerId}`,
-      name: peerId,
+      nodeId: credentials.nodeId,
+      name: credentials.nodeId,
+      room: 'ae',
+      credentials,
       doc,
       awareness: new Awareness(doc),
       store,
@@ -54,7 +59,7 @@ function pair(left: EntityStore, right: EntityStore): [Side, Side] {
       applyUpdate: (update, from) => void Y.applyUpdate(doc, update, from),
       policyFor: () => CLEAN_LINK,
       faultTable: () => [],
-      onHello: () => undefined,
+      onVerified: () => undefined,
       onFaults: () => undefined,
       onSignal: () => undefined,
       rejected: (_s, reason) => {
@@ -65,10 +70,11 @@ function pair(left: EntityStore, right: EntityStore): [Side, Side] {
     network.onPart = undefined;
     return s;
   };
-  const a = side('pa', left, ab);
-  const b = side('pb', right, ba);
+  const a = side(ca, left, ab);
+  const b = side(cb, right, ba);
   a.session.start();
   b.session.start();
+  await waitUntil(() => a.session.verified && b.session.verified, 'both ends proved their keys', 3000);
   return [a, b];
 }
 
@@ -100,7 +106,7 @@ describe('anti-entropy by ranges of entity ids', () => {
       for (let j = 0; j < 5000; j += 100) a.update(`e${j}`, { position: { lat: 1, lon: 2, alt: 3 } });
     });
     const full = Y.encodeStateAsUpdate(a.doc).byteLength;
-    const [sa, sb] = pair(a, b);
+    const [sa, sb] = await pair(a, b);
     const before = bytesSent(sa) + bytesSent(sb);
     sa.session.sendDigest();
     await waitUntil(() => a.digest() === b.digest(), 'the two converge', 10_000, () => `${a.digest()} ${b.digest()}`);
@@ -126,7 +132,7 @@ describe('anti-entropy by ranges of entity ids', () => {
             // Creating what exists or changing what does not is refused; that is fine here.
           }
         }
-        const [sa] = pair(stores[0], stores[1]);
+        const [sa] = await pair(stores[0], stores[1]);
         sa.session.sendDigest();
         if (stores[0].digest() === stores[1].digest()) return;
         await waitUntil(() => stores[0].digest() === stores[1].digest(), 'repaired', 3000, () => `${stores[0].digest()} ${stores[1].digest()}`);

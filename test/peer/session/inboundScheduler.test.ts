@@ -86,8 +86,8 @@ describe('a flooding peer on the memory mesh', () => {
   it('is slowed and named on the honest node, which keeps hearing honest writes', async function () {
     this.timeout(30_000);
     const network = new MemoryNetwork();
-    const open = (name: string) => new MeshNode({ identity: { nodeId: `flood-${name}`, name, role: 'operator' }, room: 'flood', transport: memoryTransport(network), persist: false });
-    const [honest, other, flooder] = [open('Honest'), open('Other'), open('Flooder')];
+    const open = (name: string) => MeshNode.create({ identity: { nodeId: `flood-${name}`, name, role: 'operator' }, room: 'flood', transport: memoryTransport(network), persist: false });
+    const [honest, other, flooder] = await Promise.all([open('Honest'), open('Other'), open('Flooder')]);
     try {
       await waitUntil(() => [honest, other, flooder].every((n) => n.links().length === 2), 'all linked', 5000);
       // The flooder pushes small valid Yjs updates as fast as it can, past its own checks.

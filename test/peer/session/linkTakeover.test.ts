@@ -46,9 +46,9 @@ interface Opened {
 }
 
 /** A node that meets nobody by itself; the test hands links to its sink. */
-function openNode(name: string, mesh: { silenceMs?: number } = {}): Opened {
+async function openNode(name: string, mesh: { silenceMs?: number } = {}): Promise<Opened> {
   let sink: LinkSink | undefined;
-  const node = new MeshNode({
+  const node = await MeshNode.create({
     identity: { nodeId: `takeover-${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' },
     room: 'takeover',
     persist: false,
@@ -68,8 +68,8 @@ describe('a link claiming to be a peer we already have a session with', () => {
 
   async function linkedPair(silenceMs?: number): Promise<{ network: MemoryNetwork; b: Opened; c: Opened; bPeer: string; cPeer: string }> {
     const network = new MemoryNetwork();
-    const b = openNode('B', silenceMs === undefined ? {} : { silenceMs });
-    const c = openNode('C', silenceMs === undefined ? {} : { silenceMs });
+    const b = await openNode('B', silenceMs === undefined ? {} : { silenceMs });
+    const c = await openNode('C', silenceMs === undefined ? {} : { silenceMs });
     nodes.push(b.node, c.node);
     await waitUntil(() => b.node.transport.connected && c.node.transport.connected, 'both joined', 2000);
     const [bPeer, cPeer] = [b.node.transport.peerId, c.node.transport.peerId];
@@ -148,8 +148,8 @@ describe('a relayed signal in the name of a peer linked to the relay', () => {
   it('is refused (and counted) when it arrives another way, and passed on when it comes from that peer', async function () {
     this.timeout(10_000);
     const network = new MemoryNetwork();
-    const open = (name: string) => new MeshNode({ identity: { nodeId: `relay-${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'relay', transport: memoryTransport(network), persist: false });
-    const nodes = [open('B'), open('H'), open('Mallory')];
+    const open = (name: string) => MeshNode.create({ identity: { nodeId: `relay-${name}-${Math.random().toString(36).slice(2, 8)}`, name, role: 'operator' }, room: 'relay', transport: memoryTransport(network), persist: false });
+    const nodes = await Promise.all([open('B'), open('H'), open('Mallory')]);
     const [b, h, mallory] = nodes as [MeshNode, MeshNode, MeshNode];
     try {
       await waitUntil(() => nodes.every((n) => n.links().length === 2 && n.transport.sessionInfo().every((s) => s.name !== undefined)), 'all linked and named', 3000);
