@@ -12,7 +12,7 @@
  *   prefix marks them as the run's, so unloading it never touches an operator's own assets);
  * - each EO sensor track: id = its track number (`eo-1.T…`), position + velocity + source eo;
  * - each confirmed fused track: `fus.<hash of its first source>`, position, velocity, fusion,
- *   classification, threat and source fused.
+ *   classification, threat (held against flapping: `threatHysteresis.ts`) and source fused.
  * Radar plots are not written: they are many, short-lived, and fully described by the fused
  * tracks they feed (their sensor is listed in `fusion.sourceIds`).
  *

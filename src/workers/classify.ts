@@ -14,6 +14,9 @@
  *
  * Confidence is the probability, under the track's speed uncertainty, that the speed lies in
  * the chosen band, so a track near a band edge says it is unsure.
+ *
+ * These are the nominal bands; the pipeline holds a track's level against an estimate that
+ * wavers across an edge (`threatHysteresis.ts`).
  */
 import type { Classification, Threat, ThreatLevel } from '../crdt/index.js';
 import { KNOT } from './geo.js';
