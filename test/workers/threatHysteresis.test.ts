@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import type { ThreatLevel } from '../../src/crdt/index.js';
 import { threatLevelOf } from '../../src/workers/classify.js';
 import { KNOT } from '../../src/workers/geo.js';
-import { DEFAULT_THREAT_HYSTERESIS, holdThreat, NO_THREAT_HYSTERESIS, type HeldThreat, type ThreatHysteresis } from '../../src/workers/threatHysteresis.js';
+import { DEFAULT_THREAT_HYSTERESIS, holdThreat, NO_THREAT_HYSTERESIS, speedMarginKn, type HeldThreat, type ThreatHysteresis } from '../../src/workers/threatHysteresis.js';
 
 const H = DEFAULT_THREAT_HYSTERESIS;
 /** Flying east at `kn`, 50 km west of the origin; `asset` puts a friendly site at the origin (straight ahead). */
-const k = (kn: number, headingDeg = 90, y = 0) => ({ x: -50_000, y, vx: kn * KNOT * Math.sin((headingDeg * Math.PI) / 180), vy: kn * KNOT * Math.cos((headingDeg * Math.PI) / 180), speedVar: 100 });
+const k = (kn: number, headingDeg = 90, y = 0) => ({ x: -50_000, y, vx: kn * KNOT * Math.sin((headingDeg * Math.PI) / 180), vy: kn * KNOT * Math.cos((headingDeg * Math.PI) / 180), speedVar: 25 });
 const ASSET = [{ x: 0, y: 0 }];
 
 /** Levels over a sequence of (time s, kinematics) samples, starting from nothing held. */
@@ -66,6 +66,14 @@ describe('threat hysteresis', () => {
     expect(new Set(held)).to.deep.equal(new Set(['high']));
   });
 
+  it('widens the margin for a track unsure of its speed', () => {
+    // σ = 20 m/s (a track just adopted from the document): 2σ ≈ 78 kn, so 300 kn is not yet a clear fall from high.
+    const unsure = { ...k(300), speedVar: 400 };
+    expect(speedMarginKn(400, H)).to.be.closeTo(77.8, 0.1);
+    expect(holdThreat({ level: 'high', awaySince: undefined }, unsure, [], 0, H).level).to.equal('high');
+    expect(holdThreat({ level: 'high', awaySince: undefined }, k(300), [], 0, H).level).to.equal('low');
+  });
+
   it('starts from the level a track already holds (the document), not from the estimate', () => {
     // A node that takes the lease adopts a track the document says is high while its estimate is 340 kn.
     const adopted: HeldThreat = { level: 'high', awaySince: undefined };
@@ -74,12 +82,14 @@ describe('threat hysteresis', () => {
   });
 
   it('never changes more often than the nominal level, and every change follows the dwell or crosses the margin', () => {
+    const m = speedMarginKn(25, H);
+    expect(m, 'σ = 5 m/s: the fixed margin applies').to.equal(H.speedMarginKn);
     const edgeOf: Record<ThreatLevel, (kn: number) => boolean> = {
       // Whether `kn` is past the held band's edges by the margin (no assets: medium never occurs).
-      none: (kn) => kn >= 150 + H.speedMarginKn - 1e-6,
-      low: (kn) => kn <= 150 - H.speedMarginKn + 1e-6 || kn >= 350 + H.speedMarginKn - 1e-6,
-      medium: (kn) => kn <= 150 - H.speedMarginKn + 1e-6 || kn >= 350 + H.speedMarginKn - 1e-6,
-      high: (kn) => kn <= 350 - H.speedMarginKn + 1e-6,
+      none: (kn) => kn >= 150 + m - 1e-6,
+      low: (kn) => kn <= 150 - m + 1e-6 || kn >= 350 + m - 1e-6,
+      medium: (kn) => kn <= 150 - m + 1e-6 || kn >= 350 + m - 1e-6,
+      high: (kn) => kn <= 350 - m + 1e-6,
     };
     fc.assert(
       fc.property(fc.array(fc.record({ kn: fc.double({ min: 80, max: 450, noNaN: true }), dt: fc.integer({ min: 1, max: 6 }) }), { minLength: 1, maxLength: 80 }), (steps) => {
