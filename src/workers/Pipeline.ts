@@ -12,7 +12,7 @@
  *   prefix marks them as the run's, so unloading it never touches an operator's own assets);
  * - each EO sensor track: id = its track number (`eo-1.T…`), position + velocity + source eo;
  * - each confirmed fused track: `fus.<hash of its first source>`, position, velocity, fusion,
- *   classification, threat and source fused.
+ *   classification, threat (held against flapping: `threatHysteresis.ts`) and source fused.
  * Radar plots are not written: they are many, short-lived, and fully described by the fused
  * tracks they feed (their sensor is listed in `fusion.sourceIds`).
  *
@@ -22,7 +22,7 @@
 import { ApprovalDesk, ClockFencedError, TaskBoard, type Components, type EntityStore, type EntityView } from '../crdt/index.js';
 import { TaskingPolicy } from './tasking/TaskingPolicy.js';
 import { InterceptExecutor } from './tasking/InterceptExecutor.js';
-import { classify } from './classify.js';
+import { classificationFor } from './classify.js';
 import { headingOf, LocalFrame } from './geo.js';
 import { gospa, GospaAverage } from './gospa.js';
 import { errorEllipse } from './kalman.js';
@@ -30,6 +30,7 @@ import { Lease } from './Lease.js';
 import { RunReader, type RunConfig } from './RunConfig.js';
 import { ScenarioRun } from './ScenarioRun.js';
 import { SetAside, type SetAsideEntity } from './SetAside.js';
+import { DEFAULT_THREAT_HYSTERESIS, holdThreat, type HeldThreat, type ThreatHysteresis } from './threatHysteresis.js';
 import { changedOnly, type SlowParts } from './slowParts.js';
 import { Tracker, type AssociationMode, type Track } from './Tracker.js';
 
@@ -95,6 +96,12 @@ export interface PipelineOptions {
   readonly log?: (message: string) => void;
   /** Runs not to compute (they crashed the worker twice, see `PipelineHost`): read as idle. */
   readonly setAsideRuns?: readonly string[];
+  /** How threat levels resist flapping (default `DEFAULT_THREAT_HYSTERESIS`; the bench's baseline passes `NO_THREAT_HYSTERESIS`). */
+  readonly threatHysteresis?: ThreatHysteresis;
+  /** How long a track must stay below high before its pending request is withdrawn, ms (default the hysteresis dwell). */
+  readonly withdrawAfterMs?: number;
+  /** How long a track must stay high before a request is opened for it, ms (default the hysteresis dwell). */
+  readonly requestAfterMs?: number;
 }
 
 export const PIPELINE_LEASE = 'pipeline';
@@ -116,6 +123,8 @@ interface RunState {
   readonly eoSeen: Map<string, number>;
   /** Fused ids this state has written, with the slow-changing components last written (undefined: adopted, not yet written). */
   readonly written: Map<string, SlowParts | undefined>;
+  /** Each fused track's held threat level (seeded from the document on adoption), see `threatHysteresis.ts`. */
+  readonly threats: Map<string, HeldThreat>;
   readonly score: GospaAverage;
   lastScored: number;
   timing: StepTiming | undefined;
@@ -133,6 +142,7 @@ export class Pipeline {
   private readonly maxCatchUpS: number;
   private readonly association: AssociationMode;
   private readonly setAsideRuns: ReadonlySet<string>;
+  private readonly hysteresis: ThreatHysteresis;
   private state: RunState | undefined;
   private last: PipelineStatus;
   /** Fused entities written by other nodes since the last tick (a partition healing). */
@@ -150,7 +160,11 @@ export class Pipeline {
     const system = () => ({ role: 'operator' as const, name: 'pipeline' });
     const board = new TaskBoard(store, system);
     const setAside = this.setAside;
-    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, options.approvalTimeoutMs === undefined ? { setAside } : { approvalTimeoutMs: options.approvalTimeoutMs, setAside });
+    this.hysteresis = options.threatHysteresis ?? DEFAULT_THREAT_HYSTERESIS;
+    const withdrawAfterMs = options.withdrawAfterMs ?? this.hysteresis.dwellS * 1000;
+    const requestAfterMs = options.requestAfterMs ?? this.hysteresis.dwellS * 1000;
+    const approvalTimeout = options.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: options.approvalTimeoutMs };
+    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, { ...approvalTimeout, setAside, withdrawAfterMs, requestAfterMs });
     this.intercepts = new InterceptExecutor(store, board, { setAside });
     this.unwatch = store.watch((events) => {
       for (const e of events) if (e.origin === 'remote' && e.kind !== 'deleted' && e.id.startsWith('fus.')) this.remoteFused.add(e.id);
@@ -242,6 +256,7 @@ export class Pipeline {
       assets: config.scenario.assets.map((a) => frame.toLocal(a.position)),
       eoSeen: new Map(),
       written: new Map(),
+      threats: new Map(),
       score: new GospaAverage(),
       lastScored: -Infinity,
       timing: undefined,
@@ -303,6 +318,8 @@ export class Pipeline {
       sources: (c.fusion?.sourceIds ?? []).filter((s) => s.includes('.')),
     });
     state.written.set(view.id, undefined);
+    // The level the document holds is where hysteresis starts: a takeover does not re-decide it.
+    if (c.threat) state.threats.set(view.id, { level: c.threat.level, awaySince: undefined });
     return true;
   }
 
@@ -391,6 +408,7 @@ export class Pipeline {
       }
       for (const id of deleted) {
         state.written.delete(id);
+        state.threats.delete(id);
         if (this.store.has(id) && this.store.get(id)!.components.source?.sensorType === 'fused') each(id, () => this.store.delete(id));
       }
       this.reconcile(state, t);
@@ -414,6 +432,7 @@ export class Pipeline {
         if (t - stampTime > state.tracker.options.maxCoastS) {
           this.store.delete(view.id);
           state.written.delete(view.id);
+          state.threats.delete(view.id);
         } else {
           this.adoptFused(state, view, t);
         }
@@ -429,7 +448,11 @@ export class Pipeline {
     const uy = speed > 0 ? x[3]! / speed : 0;
     const speedVar = ux * ux * P[10]! + 2 * ux * uy * P[11]! + uy * uy * P[15]!;
     const ellipse = errorEllipse(P);
-    const { classification, threat } = classify({ x: x[0]!, y: x[1]!, vx: x[2]!, vy: x[3]!, speedVar }, state.assets);
+    const kinematics = { x: x[0]!, y: x[1]!, vx: x[2]!, vy: x[3]!, speedVar };
+    const held = holdThreat(state.threats.get(track.id), kinematics, state.assets, t, this.hysteresis);
+    state.threats.set(track.id, held);
+    const classification = classificationFor(held.level, kinematics);
+    const threat = { level: held.level };
     // Sorted by insertion: this runs for every confirmed track on every tick, and the chained
     // copies and Array.prototype.sort (which allocates its work space even for two ids) were
     // a tenth of the tick's allocations at 1,000 tracks. A track has a handful of sources.

@@ -14,8 +14,11 @@
  *
  * Confidence is the probability, under the track's speed uncertainty, that the speed lies in
  * the chosen band, so a track near a band edge says it is unsure.
+ *
+ * These are the nominal bands; the pipeline holds a track's level against an estimate that
+ * wavers across an edge (`threatHysteresis.ts`).
  */
-import type { Classification, Threat } from '../crdt/index.js';
+import type { Classification, Threat, ThreatLevel } from '../crdt/index.js';
 import { KNOT } from './geo.js';
 
 export const CIVILIAN_MAX_KN = 150;
@@ -53,11 +56,25 @@ function distanceAt(k: Kinematics, px: number, py: number, time: number): number
   return Math.hypot(k.x - px + k.vx * time, k.y - py + k.vy * time);
 }
 
-/** Whether the course passes within CPA_DISTANCE_M of an asset within CPA_HORIZON_S (no object per asset). */
-function closingOnAny(k: Kinematics, assets: readonly { x: number; y: number }[]): boolean {
+/**
+ * The edges of the threat bands. The nominal ones are the constants above; hysteresis
+ * (`threatHysteresis.ts`) moves them away from the level a track holds, so that leaving it
+ * takes a clear crossing.
+ */
+export interface ThreatBands {
+  readonly civilianMaxKn: number;
+  readonly militaryMinKn: number;
+  readonly cpaDistanceM: number;
+  readonly cpaHorizonS: number;
+}
+
+export const NOMINAL_BANDS: ThreatBands = { civilianMaxKn: CIVILIAN_MAX_KN, militaryMinKn: MILITARY_MIN_KN, cpaDistanceM: CPA_DISTANCE_M, cpaHorizonS: CPA_HORIZON_S };
+
+/** Whether the course passes within `distanceM` of an asset within `horizonS` (no object per asset). */
+function closingOnAny(k: Kinematics, assets: readonly { x: number; y: number }[], distanceM: number, horizonS: number): boolean {
   for (const a of assets) {
     const time = approachTime(k, a.x, a.y);
-    if (time <= CPA_HORIZON_S && distanceAt(k, a.x, a.y, time) <= CPA_DISTANCE_M) return true;
+    if (time <= horizonS && distanceAt(k, a.x, a.y, time) <= distanceM) return true;
   }
   return false;
 }
@@ -70,23 +87,39 @@ function normalCdf(z: number): number {
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
+/** The threat level a track would have from its kinematics alone, with the given band edges. */
+export function threatLevelOf(k: Kinematics, assets: readonly { x: number; y: number }[], bands: ThreatBands = NOMINAL_BANDS): ThreatLevel {
+  const kn = Math.hypot(k.vx, k.vy) / KNOT;
+  if (kn < bands.civilianMaxKn) return 'none';
+  if (kn > bands.militaryMinKn) return 'high';
+  return closingOnAny(k, assets, bands.cpaDistanceM, bands.cpaHorizonS) ? 'medium' : 'low';
+}
+
+/** The speed band a threat level belongs to. */
+export const LABEL_OF_LEVEL: Readonly<Record<ThreatLevel, Classification['label']>> = { none: 'civilian', low: 'aircraft', medium: 'aircraft', high: 'military' };
+
 /**
- * Classifies one fused track. `assets` are friendly positions in the same frame.
+ * The classification that goes with a threat level: the level's speed band, and the
+ * probability under the track's speed uncertainty that the speed lies in that band (nominal
+ * edges), so a track held in a band it is near the edge of says it is unsure.
+ */
+export function classificationFor(level: ThreatLevel, k: Kinematics): Classification {
+  const speed = Math.hypot(k.vx, k.vy);
+  const sigma = Math.max(Math.sqrt(Math.max(k.speedVar, 0)), 0.5);
+  const pBelow = normalCdf((CIVILIAN_MAX_KN * KNOT - speed) / sigma);
+  const pAbove = 1 - normalCdf((MILITARY_MIN_KN * KNOT - speed) / sigma);
+  const label = LABEL_OF_LEVEL[level];
+  const confidence = label === 'civilian' ? pBelow : label === 'military' ? pAbove : Math.max(0, 1 - pBelow - pAbove);
+  return { label, confidence: round3(confidence) };
+}
+
+/**
+ * Classifies one fused track from its kinematics alone (no hysteresis). `assets` are friendly
+ * positions in the same frame.
  */
 export function classify(k: Kinematics, assets: readonly { x: number; y: number }[]): { classification: Classification; threat: Threat } {
-  const speed = Math.hypot(k.vx, k.vy);
-  const kn = speed / KNOT;
-  const sigma = Math.max(Math.sqrt(Math.max(k.speedVar, 0)), 0.5);
-  const lo = CIVILIAN_MAX_KN * KNOT;
-  const hi = MILITARY_MIN_KN * KNOT;
-  const pBelow = normalCdf((lo - speed) / sigma);
-  const pAbove = 1 - normalCdf((hi - speed) / sigma);
-  if (kn < CIVILIAN_MAX_KN) return { classification: { label: 'civilian', confidence: round3(pBelow) }, threat: { level: 'none' } };
-  if (kn > MILITARY_MIN_KN) return { classification: { label: 'military', confidence: round3(pAbove) }, threat: { level: 'high' } };
-  return {
-    classification: { label: 'aircraft', confidence: round3(Math.max(0, 1 - pBelow - pAbove)) },
-    threat: { level: closingOnAny(k, assets) ? 'medium' : 'low' },
-  };
+  const level = threatLevelOf(k, assets);
+  return { classification: classificationFor(level, k), threat: { level } };
 }
 
 function round3(v: number): number {

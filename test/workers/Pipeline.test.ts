@@ -7,12 +7,13 @@ import { expect } from 'chai';
 import * as Y from 'yjs';
 import { encodeHlc, EntityStore } from '../../src/crdt/index.js';
 import { fetchBuiltinScenario } from '../../src/workers/builtinScenarios.js';
-import { Pipeline } from '../../src/workers/Pipeline.js';
+import { Pipeline, type PipelineOptions } from '../../src/workers/Pipeline.js';
 import { SeededRandom } from '../../src/workers/random.js';
 import { clearRun, RunReader, writeRun } from '../../src/workers/RunConfig.js';
 import { RunKeeper } from '../../src/workers/RunKeeper.js';
 import { parseScenario, ScenarioError, type Scenario } from '../../src/workers/scenario.js';
 import { syntheticScenario } from '../../src/workers/syntheticScenario.js';
+import { NO_THREAT_HYSTERESIS } from '../../src/workers/threatHysteresis.js';
 
 const NET = Symbol('net');
 const START = 1_800_000_000_000;
@@ -26,7 +27,7 @@ class Mesh {
   now = START;
   private readonly rng = new SeededRandom(99);
 
-  constructor(n: number) {
+  constructor(n: number, options: Omit<PipelineOptions, 'holder'> = {}) {
     for (let i = 0; i < n; i++) {
       const doc = new Y.Doc();
       const store = new EntityStore(doc, { node: `n${i}-pl`, physicalNow: () => this.now });
@@ -38,7 +39,7 @@ class Mesh {
       });
       this.docs.push(doc);
       this.stores.push(store);
-      this.pipelines.push(new Pipeline(store, { holder: `n${i}`, leaseTtlMs: 3_000 }));
+      this.pipelines.push(new Pipeline(store, { leaseTtlMs: 3_000, ...options, holder: `n${i}` }));
       this.group.push(0);
     }
   }
@@ -308,5 +309,35 @@ describe('pipeline computed once per mesh', () => {
     mesh.run(10_000);
     expect(mesh.computing()).to.have.length(1);
     expect(mesh.fused(0).length).to.be.greaterThan(5);
+  });
+
+  it('continues the threat level the document holds when another node takes over, not its own first estimate', async () => {
+    const scenario = await hard();
+    const levelsAfterTakeover = (options: Omit<PipelineOptions, 'holder'>) => {
+      const mesh = new Mesh(2, options);
+      writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+      mesh.run(60_000);
+      const [holder] = mesh.computing();
+      const other = 1 - holder!;
+      const store = mesh.stores[holder!]!;
+      // The trailing group flies at 330 kn: aircraft band, 20 kn below the high edge, inside the margin.
+      const ids = store
+        .list('track')
+        .filter((v) => v.components.source?.sensorType === 'fused' && v.components.threat!.level !== 'high' && Math.abs(v.components.velocity!.speed / 0.514444 - 335) < 12)
+        .map((v) => v.id);
+      // The document says high (as the holder had it a moment before it vanished).
+      store.transact(() => ids.forEach((id) => store.update(id, { threat: { level: 'high' } })));
+      mesh.partition(mesh.group.map((_, i) => (i === holder ? null : 0)));
+      mesh.run(4_000);
+      expect(mesh.computing()).to.deep.equal([other]);
+      mesh.run(3_000);
+      return { ids, levels: ids.map((id) => mesh.stores[other]!.get(id)?.components.threat?.level) };
+    };
+    const held = levelsAfterTakeover({});
+    expect(held.ids.length, 'tracks near the edge to test with').to.be.at.least(2);
+    expect(held.levels.every((l) => l === 'high'), `levels after the takeover: ${held.levels.join(', ')}`).to.equal(true);
+    // Without hysteresis the new holder writes its own estimate's level at once.
+    const unheld = levelsAfterTakeover({ threatHysteresis: NO_THREAT_HYSTERESIS });
+    expect(unheld.levels.filter((l) => l === 'high')).to.deep.equal([]);
   });
 });

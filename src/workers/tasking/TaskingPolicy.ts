@@ -6,8 +6,14 @@
  *   medium → track: monitor, identify, track
  *   high   → intercept: also `intercept`, which waits for a human's approval
  *
- * A rise to high opens an approval request; a fall below high while it is pending withdraws
- * it; a later rise opens a new one. An approved request becomes an intercept task for the
+ * A rise to high opens an approval request once the track has stayed high for `requestAfterMs`
+ * (a fresh track's first speed estimate is often too high by tens of knots; asking a person
+ * about it only to withdraw the request seconds later is the churn issue 15 describes); a fall
+ * below high while it is pending withdraws it once the track has stayed below high for
+ * `withdrawAfterMs` (read from the stamp of its
+ * threat in the document, so any node that takes over judges the same); a later rise opens a
+ * new one. A dip shorter than that leaves the request pending: the operator does not see a
+ * request vanish and come back for a track that merely wavered at the band edge (issue 15). An approved request becomes an intercept task for the
  * nearest available friendly asset, and only then does `intercept` enter the catalog.
  *
  * A step looks only at the tracks that can need something: those whose threat, catalog,
@@ -55,6 +61,10 @@ export interface TaskingOptions {
   readonly approvalTimeoutMs?: number;
   /** Tracks whose step threw are set aside here, and the step goes on with the rest. */
   readonly setAside?: SetAside;
+  /** How long a track must have been below high before its pending request is withdrawn, ms (default 0: at once). */
+  readonly withdrawAfterMs?: number;
+  /** How long a track must have been high before a request is opened for it, ms (default 0: at once). */
+  readonly requestAfterMs?: number;
 }
 
 export interface TaskingReport {
@@ -69,6 +79,12 @@ export class TaskingPolicy {
   /** The threat level each track had when last seen, to tell a rise from a steady state. */
   private readonly lastLevel = new Map<string, ThreatLevel>();
   private readonly timeoutMs: number;
+  private readonly withdrawAfterMs: number;
+  /** Tracks below high whose pending request waits out `withdrawAfterMs`: looked at on every step until settled. */
+  private readonly dipping = new Set<string>();
+  private readonly requestAfterMs: number;
+  /** Tracks that rose to high and are owed a request once `requestAfterMs` has passed: looked at on every step. */
+  private readonly rising = new Set<string>();
   private readonly setAside: SetAside;
   /** Tracks changed since the last step (any entity: only tracks are looked at). */
   private readonly changed = new Set<string>();
@@ -87,6 +103,8 @@ export class TaskingPolicy {
     options: TaskingOptions = {},
   ) {
     this.timeoutMs = options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+    this.withdrawAfterMs = options.withdrawAfterMs ?? 0;
+    this.requestAfterMs = options.requestAfterMs ?? 0;
     this.setAside = options.setAside ?? new SetAside();
     this.catalogs = new PartCache(store, 'taskCatalog');
     this.outcomes = new PartCache(store, 'journal');
@@ -98,6 +116,8 @@ export class TaskingPolicy {
   destroy(): void {
     this.unwatch();
     this.changed.clear();
+    this.dipping.clear();
+    this.rising.clear();
     this.catalogs.destroy();
     this.outcomes.destroy();
   }
@@ -115,6 +135,8 @@ export class TaskingPolicy {
       for (const id of ids) {
         if (this.store.typeOf(id) !== 'track') {
           this.lastLevel.delete(id);
+          this.dipping.delete(id);
+          this.rising.delete(id);
           continue;
         }
         const threat = this.store.component(id, 'threat');
@@ -126,10 +148,12 @@ export class TaskingPolicy {
     return report;
   }
 
-  /** The tracks a step looks at: changed ones, then those at high threat, each once. */
+  /** The tracks a step looks at: changed ones, then those at high threat or dipping below it, each once. */
   private candidates(): Set<string> {
     const ids = new Set(this.changed);
     for (const [id, level] of this.lastLevel) if (level === 'high') ids.add(id);
+    for (const id of this.dipping) ids.add(id);
+    for (const id of this.rising) ids.add(id);
     return ids;
   }
 
@@ -139,7 +163,9 @@ export class TaskingPolicy {
     // Only a track that is high, or was high a moment ago, can have a request to act on; for
     // the rest (most of a busy picture) the catalog is all there is, and reading the journal
     // of every track each tick would cost more than fusion itself.
-    const mayHaveRequest = level === 'high' || previous === 'high' || previous === undefined;
+    const mayHaveRequest = level === 'high' || previous === 'high' || previous === undefined || this.dipping.has(id);
+    this.dipping.delete(id);
+    this.rising.delete(id);
     const outcome = mayHaveRequest ? this.outcome(id) : undefined;
     let intercept = false;
 
@@ -148,15 +174,26 @@ export class TaskingPolicy {
       const open = outcome && (outcome.state === 'pending' || outcome.state === 'approved');
       // A new request on a fresh rise, or when this track never had one (e.g. after a takeover).
       if ((rose && !open) || !outcome) {
-        this.desk.request(id, ['intercept'], { timeoutMs: this.timeoutMs });
-        report.requested.push(id);
+        if (this.settledHigh(id)) {
+          this.desk.request(id, ['intercept'], { timeoutMs: this.timeoutMs });
+          report.requested.push(id);
+        } else {
+          // Not yet: the next steps still see this as the rise it is.
+          if (previous === undefined) this.lastLevel.delete(id);
+          else this.lastLevel.set(id, previous);
+          this.rising.add(id);
+        }
       } else if (outcome.state === 'approved') {
         intercept = true;
         this.ensureIntercept(id, outcome.request.requestId, report);
       }
     } else if (outcome?.state === 'pending') {
-      this.desk.withdraw(id, `threat fell to ${level}`);
-      report.withdrawn.push(id);
+      if (this.store.wallNow() - this.levelSince(id) >= this.withdrawAfterMs) {
+        this.desk.withdraw(id, `threat fell to ${level}`);
+        report.withdrawn.push(id);
+      } else {
+        this.dipping.add(id);
+      }
     }
 
     const desired = (intercept ? CATALOG_WITH_INTERCEPT : CATALOG_BY_THREAT)[level];
@@ -168,6 +205,21 @@ export class TaskingPolicy {
     } else {
       this.catalogs.set(id, desired);
     }
+  }
+
+  /**
+   * Whether a high track is owed its request now: high for `requestAfterMs`, and its speed
+   * estimate more likely in the military band than not (a level held by hysteresis while the
+   * estimate has dropped below the edge is not yet a threat to ask a person about).
+   */
+  private settledHigh(id: string): boolean {
+    if (this.store.wallNow() - this.levelSince(id) < this.requestAfterMs) return false;
+    return this.requestAfterMs === 0 || (this.store.component(id, 'classification')?.confidence ?? 1) >= 0.5;
+  }
+
+  /** HLC wall time since which the track has held its threat level: the stamp of its threat, written only when the level changes. */
+  private levelSince(id: string): number {
+    return this.store.get(id)?.stamps.threat?.wall ?? -Infinity;
   }
 
   private outcome(id: string): ApprovalOutcome | undefined {

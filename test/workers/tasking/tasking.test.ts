@@ -4,13 +4,13 @@ import { ApprovalDesk, EntityStore, PermissionError, StateError, TaskBoard, have
 import { TaskingPolicy } from '../../../src/workers/tasking/TaskingPolicy.js';
 import { InterceptExecutor } from '../../../src/workers/tasking/InterceptExecutor.js';
 
-function setup(role: Actor['role'] = 'operator') {
+function setup(role: Actor['role'] = 'operator', dwell: { withdrawAfterMs?: number; requestAfterMs?: number } = {}) {
   let now = 1_750_000_000_000;
   const store = new EntityStore(new Y.Doc(), { node: 'n1', physicalNow: () => now });
   const actor = (): Actor => ({ role, name: 'alice' });
   const desk = new ApprovalDesk(store, actor);
   const board = new TaskBoard(store, actor);
-  const policy = new TaskingPolicy(store, desk, board, { approvalTimeoutMs: 30_000 });
+  const policy = new TaskingPolicy(store, desk, board, { approvalTimeoutMs: 30_000, ...dwell });
   const executor = new InterceptExecutor(store, board, { speedMps: 250, captureRadiusM: 500 });
   store.transact(() => {
     store.create('trk', 'track', { position: { lat: 50, lon: 1, alt: 5_000 }, threat: { level: 'none' } });
@@ -77,6 +77,77 @@ describe('tasking follows threat', () => {
     t.policy.step();
     expect(t.desk.outcome('trk')!.state).to.equal('timed_out');
     expect(t.board.list()).to.deep.equal([]);
+  });
+});
+
+describe('tasking does not churn requests (issue 15)', () => {
+  const DWELL = { withdrawAfterMs: 10_000, requestAfterMs: 10_000 };
+  const classified = (t: ReturnType<typeof setup>, label: 'aircraft' | 'military', confidence: number) => t.store.update('trk', { classification: { label, confidence } });
+
+  it('keeps a pending request through a dip below high shorter than the dwell', () => {
+    const t = setup('operator', DWELL);
+    classified(t, 'military', 0.9);
+    t.threat('high');
+    t.policy.step();
+    t.advance(10_000);
+    expect(t.policy.step().requested).to.deep.equal(['trk']);
+    const requestId = t.desk.outcome('trk')!.request.requestId;
+    t.advance(1_000);
+    t.threat('medium');
+    for (let i = 0; i < 9; i++) {
+      expect(t.policy.step().withdrawn, `${i + 1} s into the dip`).to.deep.equal([]);
+      t.advance(1_000);
+    }
+    t.threat('high');
+    const back = t.policy.step();
+    expect(back.requested, 'the same request goes on').to.deep.equal([]);
+    expect(t.desk.outcome('trk')).to.include({ state: 'pending' });
+    expect(t.desk.outcome('trk')!.request.requestId).to.equal(requestId);
+  });
+
+  it('withdraws it once the track has stayed below high for the dwell', () => {
+    const t = setup('operator', DWELL);
+    classified(t, 'military', 0.9);
+    t.threat('high');
+    t.advance(10_000);
+    t.policy.step();
+    t.advance(1_000);
+    t.threat('low');
+    t.advance(9_999);
+    expect(t.policy.step().withdrawn).to.deep.equal([]);
+    t.advance(1);
+    // Nothing changed in the document since the last step: the policy still looks at the track.
+    expect(t.policy.step().withdrawn).to.deep.equal(['trk']);
+    expect(t.desk.outcome('trk')!.state).to.equal('withdrawn');
+  });
+
+  it('opens a request only once the track has been high for the dwell, and its speed is more likely in the band than not', () => {
+    const t = setup('operator', DWELL);
+    classified(t, 'military', 0.9);
+    t.threat('high');
+    expect(t.policy.step().requested).to.deep.equal([]);
+    t.advance(5_000);
+    expect(t.policy.step().requested).to.deep.equal([]);
+    // Held high by hysteresis while the estimate has dropped below the edge: not yet.
+    classified(t, 'military', 0.3);
+    t.advance(5_000);
+    expect(t.policy.step().requested).to.deep.equal([]);
+    classified(t, 'military', 0.7);
+    expect(t.policy.step().requested).to.deep.equal(['trk']);
+  });
+
+  it('opens no request for a rise that falls back within the dwell', () => {
+    const t = setup('operator', DWELL);
+    t.threat('medium');
+    t.policy.step();
+    classified(t, 'military', 0.9);
+    t.threat('high');
+    t.advance(6_000);
+    t.policy.step();
+    t.threat('medium');
+    t.advance(20_000);
+    expect(t.policy.step().requested).to.deep.equal([]);
+    expect(t.desk.outcome('trk')).to.equal(undefined);
   });
 });
 
