@@ -17,7 +17,7 @@ export function resolveNode(topology: Topology, nameOrId: string, seen: Readonly
 }
 
 export function meshFaults(mesh: PeerMesh, topology: () => Topology, seen: () => ReadonlySet<string>): MeshFaults {
-  const id = (n: string) => resolveNode(topology(), n, seen());
+  const id = (n: string) => resolveNode(withLinkedPeers(topology(), mesh), n, seen());
   return {
     cut: (a, b) => mesh.addFault({ kind: 'cut', a: id(a), b: id(b) }),
     split: (groups) => {
@@ -41,4 +41,17 @@ export function meshFaults(mesh: PeerMesh, topology: () => Topology, seen: () =>
     heal: (faultId) => mesh.healFaults(faultId),
     list: () => mesh.faults.list(),
   };
+}
+
+/**
+ * The topology plus the peers this node is linked to and has verified, named by their hello:
+ * presence arrives a moment after a link is verified, and a person who sees the link listed
+ * may name that node at once.
+ */
+function withLinkedPeers(topology: Topology, mesh: PeerMesh): Topology {
+  const extra = mesh
+    .sessionInfo()
+    .filter((s) => s.verified && s.nodeId !== undefined && s.name !== undefined && !topology.nodes.some((n) => n.nodeId === s.nodeId))
+    .map((s) => ({ nodeId: s.nodeId!, name: s.name!, self: false }));
+  return extra.length === 0 ? topology : { ...topology, nodes: [...topology.nodes, ...extra] };
 }
