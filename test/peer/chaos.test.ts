@@ -28,7 +28,10 @@ describe('chaos on memory links (seeded; every seed is replayable)', () => {
         await settle(chaos, `seed ${seed}`);
         expectOracle(`seed ${seed}`, chaos.nodes, chaos.history.values());
         const kinds = new Set(log.map((l) => l.replace(/ \(event \d+\)/, '')));
-        expect([...kinds]).to.include.members(['write', 'cut', 'split', 'impair', 'restart', 'conflict across a cut']);
+        expect([...kinds]).to.include.members(['write', 'cut', 'impair', 'restart', 'conflict across a cut']);
+        // A split names every node: one tried just after a restart may be refused (the node does
+        // not know them all yet), but the storm must have tried.
+        expect(kinds.has('split') || kinds.has('split refused'), 'the storm tried a split').to.equal(true);
       } finally {
         await Promise.all(chaos.nodes.map((n) => n.destroy()));
       }

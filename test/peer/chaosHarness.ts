@@ -45,9 +45,11 @@ const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor
 
 function write(node: MeshNode, id: string, random: () => number): void {
   const comps: Components = random() < 0.6 ? { position: { lat: Math.round(random() * 1e6) / 1e4, lon: 1, alt: 0 } } : { threat: { level: pick(random, ['none', 'low', 'medium', 'high'] as const) } };
+  // Drawn whether or not it is used, so a seed's events do not depend on what a node holds.
+  const type = pick(random, ['track', 'asset', 'geo'] as const);
   try {
     if (node.store.has(id)) node.store.update(id, comps);
-    else node.store.create(id, pick(random, ['track', 'asset', 'geo'] as const), comps);
+    else node.store.create(id, type, comps);
   } catch (error) {
     // A create under a newer tombstone, say: a refusal, not a failure.
     if (!(error instanceof LatticeError)) throw error;
@@ -96,7 +98,7 @@ export async function step(chaos: Chaos, e: number): Promise<string> {
     const names = nodes.map((n) => n.identity.nodeId);
     const left = names.filter(() => random() < 0.5);
     const right = names.filter((n) => !left.includes(n));
-    if (left.length > 0 && right.length > 0) return tolerate(() => node.faults.split([left, right])) ? 'split' : 'refused';
+    if (left.length > 0 && right.length > 0) return tolerate(() => node.faults.split([left, right])) ? 'split' : 'split refused';
     return 'no split';
   }
   if (r < 0.72) {
