@@ -599,6 +599,9 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       }
     }
     if (performance.now() - this.lastAntiEntropy >= this.antiEntropyMs) this.antiEntropy();
+    // A link whose clock is not measured yet (new, or every sample so far waited in a queue)
+    // asks again each tick rather than each anti-entropy round: the clock check needs it.
+    for (const s of this.sessions.values()) if (s.verified && !s.gate.cut && s.clockOffsetMs === undefined) s.probeClock();
     this.shed();
     this.discover(now);
   };

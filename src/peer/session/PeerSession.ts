@@ -229,8 +229,19 @@ export class PeerSession {
     encoding.writeVarString(encoder, this.host.store.digest());
     encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.host.doc));
     this.send(encoding.toUint8Array(encoder), 'sync');
-    this.probeSentAt = this.host.wallNow();
-    this.sendClock(MSG.clockProbe, [], this.probeSentAt);
+    this.probeClock();
+  }
+
+  /**
+   * Asks the peer for its clock, unless a probe is still out and may yet measure: a new probe
+   * would make the reply to the last one count for nothing, and digests that follow each other
+   * faster than a round trip (a busy repair) would then never measure a clock at all.
+   */
+  probeClock(): void {
+    const now = this.host.wallNow();
+    if (this.probeSentAt !== undefined && now - this.probeSentAt >= 0 && now - this.probeSentAt <= MAX_CLOCK_RTT_MS) return;
+    this.probeSentAt = now;
+    this.sendClock(MSG.clockProbe, [], now);
   }
 
   /** A clock probe or reply: the given times, then our wall clock as it leaves. */
