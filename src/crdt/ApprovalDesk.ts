@@ -15,6 +15,8 @@ export type ActorRole = 'operator' | 'viewer';
 export interface Actor {
   readonly role: ActorRole;
   readonly name: string;
+  /** The fingerprint of the operator key this node signs with; decisions name it. */
+  readonly key?: string;
 }
 
 export interface PendingApproval extends ApprovalOutcome {
@@ -71,10 +73,13 @@ export class ApprovalDesk {
     if (outcome.state !== 'pending') {
       throw new StateError(`The request on "${entityId}" is ${outcome.state.replace('_', ' ')}; only a pending request can be decided.`);
     }
-    if (outcome.decisions.some((d) => d.at.node === this.store.node)) {
-      throw new StateError(`This node already decided the request on "${entityId}".`);
+    // Whose decision it is is the key that signed it (peers check), not the stamp's node id:
+    // anyone can stamp with ours, nobody can sign with our key.
+    const mine = (d: ApprovalOutcome['decisions'][number]) => (actor.key === undefined ? d.at.node === this.store.node : d.key === actor.key);
+    if (outcome.decisions.some(mine)) {
+      throw new StateError(`This ${actor.key === undefined ? 'node' : 'operator'} already decided the request on "${entityId}".`);
     }
-    this.store.record(entityId, { kind: 'decision', requestId: outcome.request.requestId, verdict, operator: actor.name });
+    this.store.record(entityId, { kind: 'decision', requestId: outcome.request.requestId, verdict, operator: actor.name, ...(actor.key === undefined ? {} : { key: actor.key }) });
   }
 
   /** Withdraws a pending request (the threat fell below the level that needed it). */

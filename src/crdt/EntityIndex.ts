@@ -143,7 +143,7 @@ export class EntityIndex {
       raw: decoded.raw,
       stamp: decoded.stamp,
       hlc: decoded.hlc,
-      size: decoded.raw.length - 1,
+      size: decoded.writes.length + decoded.rejected.length,
       pinned: decoded.rejected.length > 0,
       live: new LiveSlots(),
       createIds: createIdsOf(decoded.writes),
@@ -312,13 +312,13 @@ export class EntityIndex {
   }
 
   /**
-   * Every write the entity's resolution rests on (tombstone and journal included), with its
-   * stamp: what a replica sends another to repair this one entity.
+   * The batches holding the writes the entity's resolution rests on (tombstone and journal
+   * included), whole, as their writers signed them: what a replica sends another to repair it.
    */
-  liveWrites(id: string): Array<{ readonly stamp: string; readonly raw: RawWrite }> {
+  liveBatches(id: string): RawBatch[] {
     const record = this.records.get(id);
     if (!record) return [];
-    return [...slotsOf(record)].map((slot) => ({ stamp: slot.stamp, raw: slot.raw }));
+    return [...new Set([...slotsOf(record)].map((slot) => slot.batch.raw))];
   }
 
   /** The stamp of the entity's tombstone, if it has one. */

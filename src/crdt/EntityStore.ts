@@ -457,9 +457,9 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     return this.index.recordHashes(fnv1a64);
   }
 
-  /** The writes one entity's resolution rests on, as batches `[stamp, write]` another replica can import. */
+  /** The batches one entity's resolution rests on, whole and signed, for another replica to import. */
   entityBatches(id: string): RawBatch[] {
-    return this.index.liveWrites(id).map(({ stamp, raw }) => [stamp, raw] as RawBatch);
+    return this.index.liveBatches(id);
   }
 
   health(): StoreHealth {

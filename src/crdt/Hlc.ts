@@ -32,6 +32,19 @@ export function isValidNodeId(node: unknown): node is string {
   return typeof node === 'string' && NODE_ID.test(node);
 }
 
+/**
+ * The node id a node's pipeline worker stamps with: its own, marked. The worker writes under
+ * the node's authority (its batches are signed with the node's key).
+ */
+export function pipelineNodeId(node: string): string {
+  return `${node}-pl`;
+}
+
+/** Whether `stamped` is `node` itself or its pipeline. */
+export function isNodeOrPipeline(stamped: string, node: string): boolean {
+  return stamped === node || stamped === pipelineNodeId(node);
+}
+
 export function assertNodeId(node: unknown): asserts node is string {
   if (!isValidNodeId(node)) {
     throw new ValidationError(

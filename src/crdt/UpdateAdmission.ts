@@ -6,7 +6,8 @@
  * An update is refused whole (a `ValidationError` naming the first reason) when any item in it:
  * - belongs to a root the layout does not have, or to a nested type (the layout has none);
  * - holds anything but plain values: text, binary, a nested type, a sub-document, formatting;
- * - puts into the log an entry that is not a batch, or a batch with not one readable write;
+ * - puts into the log an entry that is not a batch, or a batch with not one readable write, or
+ *   one the `BatchCheck` refuses (the mesh checks each batch's seal: who signed it, and may they);
  * - puts into a map a key it does not have, or a value that is not a record within its limits
  *   (size, nesting, non-finite numbers, BigInt, binary, prototype keys);
  * - follows an item refused before (it would inherit its place).
@@ -22,7 +23,7 @@
  * Honest nodes never write what is refused here, so a node that sends it is faulty or hostile.
  */
 import * as Y from 'yjs';
-import { decodeBatch } from './batch.js';
+import { decodeBatch, type DecodedBatch } from './batch.js';
 import { MAX_VALUE_DEPTH, MESH_LAYOUT, type DocLayout } from './docLayout.js';
 import { LatticeError, ValidationError } from './errors.js';
 import { isRecord } from './validate.js';
@@ -39,6 +40,12 @@ interface Placed {
 }
 type Place = Placed | 'unknown' | { readonly refused: string };
 
+/**
+ * Why a well-formed batch may not enter the log, or undefined when it may. Pure: every replica
+ * must judge a batch alike, whoever sent it and whenever.
+ */
+export type BatchCheck = (batch: DecodedBatch) => string | undefined;
+
 export class UpdateAdmission {
   /** client → refused clock ranges [from, to), oldest client first. */
   private readonly refused = new Map<number, Array<[number, number]>>();
@@ -51,6 +58,7 @@ export class UpdateAdmission {
   constructor(
     private readonly doc: Y.Doc,
     private readonly layout: DocLayout = MESH_LAYOUT,
+    private readonly batchCheck?: BatchCheck,
   ) {}
 
   /**
@@ -181,12 +189,14 @@ export class UpdateAdmission {
     const content = item.content;
     if (content instanceof Y.ContentDeleted) return undefined;
     if (!(content instanceof Y.ContentAny)) return `${contentKind(content)} (this document holds only plain values)`;
+    // Yjs skips what the document holds already (another peer brought it): no need to check it again.
+    const check = item.id.clock + item.length <= Y.getState(this.doc.store, item.id.client) ? undefined : this.batchCheck;
     const values = content.getContent();
     // Not placed yet: it must be what some root may hold (a map's one record, or batches).
-    if (place === 'unknown') return values.length === 1 && isRecord(values[0]) ? plainProblem(values[0], largestValue(this.layout)) : firstBatchProblem(values);
+    if (place === 'unknown') return values.length === 1 && isRecord(values[0]) ? plainProblem(values[0], largestValue(this.layout)) : firstBatchProblem(values, check);
     const rule = this.layout.get(place.root)!;
     if (rule.kind === 'log') {
-      return place.key !== null ? 'a keyed entry in the log' : firstBatchProblem(values);
+      return place.key !== null ? 'a keyed entry in the log' : firstBatchProblem(values, check);
     }
     if (place.key === null) return `a list entry in the map "${place.root}"`;
     if (!rule.keys.includes(place.key)) return `a key "${place.key.slice(0, 40)}" that "${place.root}" does not have`;
@@ -242,19 +252,23 @@ function find(items: readonly Y.Item[] | undefined, clock: number): Y.Item | und
   return undefined;
 }
 
-function firstBatchProblem(values: readonly unknown[]): string | undefined {
+function firstBatchProblem(values: readonly unknown[], check: BatchCheck | undefined): string | undefined {
   for (const value of values) {
-    const why = batchProblem(value);
+    const why = batchProblem(value, check);
     if (why !== undefined) return why;
   }
   return undefined;
 }
 
-/** Why `value` is not a log entry worth keeping (a batch with at least one readable write). */
-export function batchProblem(value: unknown): string | undefined {
+/**
+ * Why `value` is not a log entry worth keeping (a batch with at least one readable write, that
+ * `check` admits).
+ */
+export function batchProblem(value: unknown, check?: BatchCheck): string | undefined {
   try {
     const batch = decodeBatch(value);
-    return batch.writes.length === 0 ? `a log entry without one readable write (${batch.rejected[0] ?? 'it is empty'})` : undefined;
+    if (batch.writes.length === 0) return `a log entry without one readable write (${batch.rejected[0] ?? 'it is empty'})`;
+    return check?.(batch);
   } catch (error) {
     if (!(error instanceof LatticeError)) throw error;
     return `a log entry that is not a batch (${error.message})`;

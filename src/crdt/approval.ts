@@ -31,6 +31,8 @@ export interface ApprovalRequestInfo {
 export interface DecisionInfo {
   readonly verdict: Verdict;
   readonly operator: string;
+  /** The fingerprint of the operator key that signed it (none on entries from before keys). */
+  readonly key?: string;
   readonly at: Hlc;
   /** False when stamped after the deadline (or before the request): it is kept but ignored. */
   readonly counts: boolean;
@@ -74,7 +76,7 @@ export function approvalOutcome(journal: readonly StampedEntry[], nowWall: numbe
     if (entry.requestId !== request.requestId) continue;
     const counts = within(at);
     if (entry.kind === 'decision') {
-      const decision: DecisionInfo = { verdict: entry.verdict, operator: entry.operator, at, counts };
+      const decision: DecisionInfo = { verdict: entry.verdict, operator: entry.operator, ...(entry.key === undefined ? {} : { key: entry.key }), at, counts };
       decisions.push(decision);
       if (!counts) continue;
       if (entry.verdict === 'deny' && (!firstDeny || compareHlc(at, firstDeny.at) < 0)) firstDeny = decision;

@@ -7,6 +7,11 @@
  * One HLC per batch is what keeps a tick of 1,000 position writes at ≈ 30 bytes each: the
  * stamp and the node id are paid once per batch, not once per write. Writes in one batch touch
  * distinct keys (the writer coalesces), so sharing a stamp never makes two writes tie.
+ *
+ * A batch in the mesh's document ends with its seal: bytes (the only binary element) by which
+ * the node that wrote it signs it (see `peer/trust/batchSeal.ts`). The store carries the seal
+ * with the batch and never reads it; a node's own batches in its local document have none
+ * until they leave for the mesh.
  */
 import { decodeHlc, type Hlc } from './Hlc.js';
 import { CODE_JOURNAL, decodeJournalEntry, type JournalEntry } from './journal.js';
@@ -56,6 +61,26 @@ export interface DecodedBatch {
   readonly writes: readonly DecodedWrite[];
   /** Human-readable reasons for every write that was skipped. */
   readonly rejected: readonly string[];
+  /** The writer's signature over the rest (see the header), when the batch carries one. */
+  readonly seal?: Uint8Array;
+}
+
+/** The seal a raw batch ends with, if it ends with one. */
+export function batchSeal(raw: readonly unknown[]): Uint8Array | undefined {
+  const last = raw.length > 1 ? raw[raw.length - 1] : undefined;
+  return last instanceof Uint8Array ? last : undefined;
+}
+
+/** The batch without its seal: what the seal signs. */
+export function unsealed(raw: RawBatch): RawBatch {
+  return batchSeal(raw) ? (raw.slice(0, -1) as RawBatch) : raw;
+}
+
+/** The batch with `seal` at its end (replacing any it had). */
+export function withSeal(raw: RawBatch, seal: Uint8Array): RawBatch {
+  const out = unsealed(raw).slice() as unknown[];
+  out.push(seal);
+  return out as RawBatch;
 }
 
 /**
@@ -87,12 +112,14 @@ export function decodeBatch(raw: unknown): DecodedBatch {
   if (!Array.isArray(raw) || raw.length < 1) {
     throw new ValidationError('batch', 'A log entry is not a batch (expected an array starting with a timestamp).');
   }
-  assertBatchSize(raw.length - 1);
+  const seal = batchSeal(raw);
+  const end = seal ? raw.length - 1 : raw.length;
+  assertBatchSize(end - 1);
   const stamp = raw[0];
   const hlc = decodeHlc(stamp);
   const writes: DecodedWrite[] = [];
   const rejected: string[] = [];
-  for (let i = 1; i < raw.length; i++) {
+  for (let i = 1; i < end; i++) {
     try {
       writes.push(decodeWrite(raw[i], hlc));
     } catch (error) {
@@ -100,7 +127,7 @@ export function decodeBatch(raw: unknown): DecodedBatch {
       rejected.push(`write ${i} of batch ${stamp}: ${error.message}`);
     }
   }
-  return { raw: raw as RawBatch, stamp: stamp as string, hlc, writes, rejected };
+  return seal ? { raw: raw as RawBatch, stamp: stamp as string, hlc, writes, rejected, seal } : { raw: raw as RawBatch, stamp: stamp as string, hlc, writes, rejected };
 }
 
 /** Refuses a batch larger than every node accepts (a local one too: peers would drop it whole). */

@@ -23,7 +23,12 @@ type TaskStatus = TaskState;
 export type JournalEntry =
   /** A request for a human decision on `tasks`, open until `deadline` (HLC wall ms). */
   | { readonly kind: 'request'; readonly requestId: string; readonly deadline: number; readonly tasks: readonly string[]; readonly auto: boolean }
-  | { readonly kind: 'decision'; readonly requestId: string; readonly verdict: Verdict; readonly operator: string }
+  /**
+   * `operator` is the name the operator goes by; `key` the fingerprint of the operator key that
+   * signs it (peers refuse a decision whose batch is not signed under that key). Entries from
+   * before keys have none.
+   */
+  | { readonly kind: 'decision'; readonly requestId: string; readonly verdict: Verdict; readonly operator: string; readonly key?: string }
   /** The request no longer applies (the threat fell below the level that needed it). */
   | { readonly kind: 'withdraw'; readonly requestId: string; readonly reason: string }
   /** A task changed status. */
@@ -39,6 +44,8 @@ export interface StampedEntry {
 }
 
 const ID = /^[A-Za-z0-9_.:-]+$/;
+/** A key fingerprint, `XXXX-XXXX-XXXX-XXXX` (see `peer/trust/fingerprint.ts`). */
+const KEY = /^[0-9A-F]{4}(-[0-9A-F]{4}){3}$/;
 const MAX_TASKS = 16;
 const MAX_WINDOW_MS = 2 ** 31 - 1;
 const NOTE_MAX = 120;
@@ -63,12 +70,13 @@ export function validateJournalEntry(value: unknown): JournalEntry {
       };
     }
     case 'decision':
-      onlyKeys('decision', v, ['kind', 'requestId', 'verdict', 'operator']);
+      onlyKeys('decision', v, ['kind', 'requestId', 'verdict', 'operator', 'key']);
       return {
         kind,
         requestId: boundedString('decision.requestId', v.requestId, 64, ID),
         verdict: oneOf('decision.verdict', v.verdict, VERDICTS),
         operator: boundedString('decision.operator', v.operator, 64),
+        ...(v.key === undefined ? {} : { key: boundedString('decision.key', v.key, 19, KEY) }),
       };
     case 'withdraw':
       onlyKeys('withdraw', v, ['kind', 'requestId', 'reason']);
@@ -96,7 +104,7 @@ export function encodeJournalEntry(entry: JournalEntry, stampWall: number): Wire
       return [kind, entry.requestId, window, entry.auto ? 1 : 0, ...entry.tasks];
     }
     case 'decision':
-      return [kind, entry.requestId, VERDICTS.indexOf(entry.verdict), entry.operator];
+      return entry.key === undefined ? [kind, entry.requestId, VERDICTS.indexOf(entry.verdict), entry.operator] : [kind, entry.requestId, VERDICTS.indexOf(entry.verdict), entry.operator, entry.key];
     case 'withdraw':
       return [kind, entry.requestId, entry.reason];
     case 'task':
@@ -128,12 +136,13 @@ export function decodeJournalEntry(payload: readonly unknown[], stampWall: numbe
         tasks: payload.slice(4).map((t, i) => boundedString(`request.tasks[${i}]`, t, 32, TASK_NAME_PATTERN)),
       };
     case 'decision':
-      arity(4);
+      arity(4, 5);
       return {
         kind,
         requestId: boundedString('decision.requestId', payload[1], 64, ID),
         verdict: VERDICTS[int('decision.verdict', payload[2], VERDICTS.length - 1)]!,
         operator: boundedString('decision.operator', payload[3], 64),
+        ...(payload.length === 5 ? { key: boundedString('decision.key', payload[4], 19, KEY) } : {}),
       };
     case 'withdraw':
       arity(3);

@@ -22,6 +22,7 @@ import { MAX_PRESENCE_LINKS, PRESENCE_FIELD, hasPresenceField, readPresence, typ
 import { Uplink } from './budget/Uplink.js';
 import { PeerMesh, type PeerMeshOptions } from './session/PeerMesh.js';
 import { ephemeralCredentials, linkCredentials, type LinkCredentials, type NodeCredentials } from './trust/credentials.js';
+import { BatchSealer, SealVerifier } from './trust/batchSeal.js';
 
 export interface MeshNodeOptions {
   readonly identity: NodeIdentity;
@@ -80,6 +81,9 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   readonly whenReady: Promise<void>;
   /** The node key, its certificate, and this instance's peer id derived from them. */
   readonly credentials: LinkCredentials;
+  /** Checks the seal of every batch a peer sends (counts what it verified and refused). */
+  readonly seals: SealVerifier;
+  private readonly sealer: BatchSealer;
   private readonly persistence: IndexeddbPersistence | undefined;
   private readonly configProblems: readonly string[];
   private persistenceProblem: string | undefined;
@@ -111,8 +115,18 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.configProblems = options.configProblems ?? [];
     const physicalNow = options.physicalNow ?? (() => Date.now());
     this.store = new EntityStore(this.doc, { node: options.identity.nodeId, physicalNow });
-    this.uplink = new Uplink(this.store, { node: options.identity.nodeId, physicalNow, budget: options.budget, fanOut: () => this.transport.links().length });
-    const actor = () => ({ role: this.identity.role, name: this.identity.name });
+    // Every batch this node publishes is signed with its key; every batch a peer sends is checked.
+    this.seals = new SealVerifier(options.room);
+    this.sealer = new BatchSealer(options.room, this.credentials);
+    this.uplink = new Uplink(this.store, {
+      node: options.identity.nodeId,
+      physicalNow,
+      budget: options.budget,
+      fanOut: () => this.transport.links().length,
+      sealer: this.sealer,
+      batchCheck: this.seals.check,
+    });
+    const actor = () => ({ role: this.identity.role, name: this.identity.name, key: this.credentials.operatorFingerprint });
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
     this.awareness = new Awareness(this.uplink.doc);
@@ -129,6 +143,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         store: this.uplink.store,
         pacer: this.uplink.pacer,
         repair: (b) => this.uplink.repair(b),
+        batchCheck: this.seals.check,
         wallNow: physicalNow,
       },
       { ...providers, ...options.mesh },

@@ -9,7 +9,7 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LatticeError, approvalOutcome, type EntityView, type StoreHealth } from '../crdt/index.js';
+import { LatticeError, approvalOutcome, pipelineNodeId, type EntityView, type StoreHealth } from '../crdt/index.js';
 import type { LatticeNode } from '../peer/LatticeNode.js';
 import { ScenarioError, type PipelineHost } from '../workers/index.js';
 import { PipelineStatusController } from './controllers/PipelineStatusController.js';
@@ -357,7 +357,7 @@ export class LatticeApp extends LitElement {
     const me = this.node?.identity;
     for (const p of [...(this.mesh.status?.peers ?? []), ...(me ? [me] : [])]) {
       names.set(p.nodeId, p.name);
-      names.set(`${p.nodeId}-pl`, `${p.name}'s pipeline`);
+      names.set(pipelineNodeId(p.nodeId), `${p.name}'s pipeline`);
     }
     return names;
   }

@@ -20,7 +20,7 @@
  */
 import type * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
-import { assertNodeId } from '../crdt/index.js';
+import { assertNodeId, pipelineNodeId } from '../crdt/index.js';
 import { fetchBuiltinScenario, type BuiltinScenarioName } from './builtinScenarios.js';
 import { DocLink } from './DocLink.js';
 import { Lease } from './Lease.js';
@@ -138,7 +138,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
     super();
     assertNodeId(options.node);
     // The worker writes as `<node>-pl`, which must be a node id too (at most 64 characters).
-    assertNodeId(`${options.node}-pl`);
+    assertNodeId(pipelineNodeId(options.node));
     this.doc = options.doc;
     this.node = options.node;
     this.options = {

@@ -8,7 +8,7 @@
  * Yjs update when it was made, and a new worker continues from the document.
  */
 import * as Y from 'yjs';
-import { EntityStore } from '../crdt/index.js';
+import { EntityStore, pipelineNodeId } from '../crdt/index.js';
 import { DocLink } from './DocLink.js';
 import { Pipeline } from './Pipeline.js';
 import { isHostMessage, type FaultKind, type WorkerMessage } from './protocol.js';
@@ -59,7 +59,7 @@ export function runPipelineWorker(port: PipelinePort): PipelineWorkerHandle {
       case 'init':
         if (pipeline) return;
         // The worker writes with its own HLC node id, so its stamps never tie with the page's.
-        store = new EntityStore(doc, { node: `${data.node}-pl` });
+        store = new EntityStore(doc, { node: pipelineNodeId(data.node) });
         // Same clock as the page's: when the page is fenced, so is the worker.
         store.setClockFence(data.clockFenceMs ?? undefined);
         pipeline = new Pipeline(store, { holder: data.node, leaseTtlMs: data.leaseTtlMs, setAsideRuns: data.setAsideRuns });

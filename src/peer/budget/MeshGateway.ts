@@ -16,7 +16,7 @@
  * Without links nothing is released: what changes offline waits, coalesced, and leaves in order
  * once a link is up (the resync of what the mesh document holds is paced like everything else).
  */
-import type { DecodedBatch, EntityStore, RawWrite } from '../../crdt/index.js';
+import type { DecodedBatch, EntityStore, RawBatch, RawWrite } from '../../crdt/index.js';
 import { THREAT_LEVELS } from '../../crdt/index.js';
 import { CHANGE_CLASSES, type ChangeClass } from '../LatticeNode.js';
 import { changeKey, classifyChange } from './changeClass.js';
@@ -34,7 +34,16 @@ export interface MeshGatewayOptions {
   readonly fanOut: () => number;
   /** ms clock for waiting times. */
   readonly now?: () => number;
+  /** Signs the node's batches before they enter the mesh document (none: they enter as they are). */
+  readonly sealer?: Sealer;
 }
+
+/** Signs batches for the mesh, delivering them in the order given (see `trust/batchSeal.ts`). */
+export interface Sealer {
+  seal(raws: readonly RawBatch[], deliver: (sealed: RawBatch[]) => void): void;
+}
+
+const unsigned: Sealer = { seal: (raws, deliver) => deliver([...raws]) };
 
 /** Bytes a write costs in an update beyond its JSON text (array framing, its share of the stamp). */
 const WRITE_OVERHEAD = 4;
@@ -51,6 +60,7 @@ export class MeshGateway {
   private readonly pacer: Pacer;
   private readonly fanOut: () => number;
   private readonly now: () => number;
+  private readonly sealer: Sealer;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private queued = false;
   private destroyed = false;
@@ -61,6 +71,7 @@ export class MeshGateway {
     this.pacer = options.pacer;
     this.fanOut = options.fanOut;
     this.now = options.now ?? (() => performance.now());
+    this.sealer = options.sealer ?? unsigned;
     this.local.on('appended', this.onLocal);
     this.mesh.on('appended', this.onMesh);
     this.pacer.on('idle', this.kick);
@@ -93,7 +104,7 @@ export class MeshGateway {
     for (const batch of batches) {
       if (!this.pacer.limited && this.outbox.size === 0 && this.fanOut() > 0) {
         // Nothing waits and nothing limits: the batch leaves whole, as it was written.
-        this.mesh.importBatches([batch.raw], false, trafficOrigin(this.topClass(batch)));
+        this.publish([batch.raw], this.topClass(batch));
         continue;
       }
       for (const write of batch.writes) this.enqueue(write.raw, batch.stamp, at);
@@ -179,8 +190,14 @@ export class MeshGateway {
         if (writes) writes.push(entry.write);
         else byStamp.set(entry.stamp, [entry.write]);
       }
-      const raws = [...byStamp].map(([stamp, writes]) => [stamp, ...writes]);
-      this.mesh.importBatches(raws, false, trafficOrigin(cls));
+      this.publish([...byStamp].map(([stamp, writes]) => [stamp, ...writes] as RawBatch), cls);
     }
+  }
+
+  /** Into the mesh document, signed, as traffic of class `cls`. */
+  private publish(raws: readonly RawBatch[], cls: ChangeClass): void {
+    this.sealer.seal(raws, (sealed) => {
+      if (!this.destroyed) this.mesh.importBatches(sealed, false, trafficOrigin(cls));
+    });
   }
 }

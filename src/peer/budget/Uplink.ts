@@ -6,10 +6,10 @@
  * update it sends is.
  */
 import * as Y from 'yjs';
-import { EntityStore, MESH_LAYOUT, mapRootNames } from '../../crdt/index.js';
+import { EntityStore, MESH_LAYOUT, batchProblem, mapRootNames, type BatchCheck } from '../../crdt/index.js';
 import type { TrafficReport, UplinkBudget } from '../LatticeNode.js';
 import { MapMirror } from './MapMirror.js';
-import { MeshGateway } from './MeshGateway.js';
+import { MeshGateway, type Sealer } from './MeshGateway.js';
 import { Pacer, TRAFFIC_WINDOW_MS } from './Pacer.js';
 import { trafficOrigin } from './trafficOrigin.js';
 import { validateBudget } from './uplinkBudget.js';
@@ -21,14 +21,25 @@ export class Uplink {
   readonly pacer = new Pacer();
   readonly gateway: MeshGateway;
   private readonly mirror: MapMirror;
+  private readonly batchCheck: BatchCheck | undefined;
 
   constructor(
     private readonly local: EntityStore,
-    options: { readonly node: string; readonly physicalNow?: () => number; readonly budget?: { bytesPerSecond: number; burstBytes?: number } | undefined; readonly fanOut: () => number },
+    options: {
+      readonly node: string;
+      readonly physicalNow?: () => number;
+      readonly budget?: { bytesPerSecond: number; burstBytes?: number } | undefined;
+      readonly fanOut: () => number;
+      /** Signs what this node publishes; every batch in the mesh document is signed. */
+      readonly sealer?: Sealer;
+      /** Checks a batch a peer sent in a repair, as admission checks the ones in its updates. */
+      readonly batchCheck?: BatchCheck;
+    },
   ) {
     this.store = new EntityStore(this.doc, { node: options.node, rewriteOwn: false, ...(options.physicalNow ? { physicalNow: options.physicalNow } : {}) });
     if (options.budget) this.pacer.setBudget(validateBudget(options.budget));
-    this.gateway = new MeshGateway({ local, mesh: this.store, pacer: this.pacer, fanOut: options.fanOut });
+    this.batchCheck = options.batchCheck;
+    this.gateway = new MeshGateway({ local, mesh: this.store, pacer: this.pacer, fanOut: options.fanOut, ...(options.sealer ? { sealer: options.sealer } : {}) });
     this.mirror = new MapMirror(local.doc, this.doc, mapRootNames(MESH_LAYOUT), trafficOrigin('routine'));
   }
 
@@ -53,11 +64,20 @@ export class Uplink {
     this.pacer.clear();
   }
 
-  /** Batches a peer sent to repair a divergence: into the mesh document, and the node's own. */
-  repair(batches: readonly unknown[]): number {
-    const added = this.store.importBatches(batches, true, trafficOrigin('sync'));
-    this.local.importBatches(batches, false);
-    return added;
+  /**
+   * Batches a peer sent to repair a divergence: those admission would let in go into the mesh
+   * document and the node's own; returns why the first of the others was refused.
+   */
+  repair(batches: readonly unknown[]): string | undefined {
+    let refused: string | undefined;
+    const admitted = batches.filter((b) => {
+      const why = batchProblem(b, this.batchCheck);
+      refused ??= why;
+      return why === undefined;
+    });
+    this.store.importBatches(admitted, true, trafficOrigin('sync'));
+    this.local.importBatches(admitted, false);
+    return refused;
   }
 
   traffic(): TrafficReport {

@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { EntityStore } from '../../crdt/index.js';
+import type { BatchCheck, EntityStore, RawBatch } from '../../crdt/index.js';
 import type { Link } from '../link/Link.js';
 import type { MessageKind, Pacer } from '../budget/Pacer.js';
 import { awarenessRefusal } from './awarenessAdmission.js';
@@ -44,8 +44,13 @@ export interface MeshHost {
   /** The store over `doc`, for anti-entropy. */
   readonly store: EntityStore;
   readonly pacer: Pacer;
-  /** Adds batches received in a repair (to the mesh document and the node's own). */
-  repair(batches: readonly unknown[]): number;
+  /**
+   * Adds batches received in a repair (to the mesh document and the node's own), those that
+   * pass admission; returns why the first of the others was refused.
+   */
+  repair(batches: readonly unknown[]): string | undefined;
+  /** Checks each batch in a peer's update before it is admitted (its seal: see `trust/batchSeal.ts`). */
+  readonly batchCheck?: BatchCheck;
   /** This node's wall clock (ms since the epoch). */
   wallNow(): number;
 }
@@ -106,14 +111,14 @@ const PEER_NAME = /^.{1,40}$/su;
 const RANGE_ROUND_MS = 3000;
 
 /** Writes of several entities as batches, one per stamp (writes made together share theirs). */
-function byStamp(batches: readonly (readonly unknown[])[]): unknown[][] {
-  const grouped = new Map<unknown, unknown[]>();
-  for (const [stamp, ...writes] of batches) {
-    const list = grouped.get(stamp);
-    if (list) list.push(...writes);
-    else grouped.set(stamp, [stamp, ...writes]);
-  }
-  return [...grouped.values()];
+/** Each batch once (an entity's batches are often another's too). */
+function distinct(batches: readonly RawBatch[]): RawBatch[] {
+  return [...new Set(batches)];
+}
+
+/** What tells two copies of a batch apart from other batches: its stamp and writes. */
+function batchKey(batch: readonly unknown[]): string {
+  return JSON.stringify(batch.filter((part) => !(part instanceof Uint8Array)));
 }
 
 export class PeerSession {
@@ -563,7 +568,7 @@ export class PeerSession {
   }
 
   private sendRepair(ids: readonly string[], want: readonly string[]): void {
-    const batches = byStamp(ids.flatMap((id) => this.host.store.entityBatches(id)));
+    const batches = distinct(ids.flatMap((id) => this.host.store.entityBatches(id)));
     this.stats.entitiesRepaired += ids.length;
     this.sendControl(MSG.repair, { batches, want }, 'sync');
   }
@@ -573,12 +578,13 @@ export class PeerSession {
     if (typeof r !== 'object' || r === null || !Array.isArray(r.batches) || !Array.isArray(r.want) || r.want.length > 100_000 || !r.want.every((id) => typeof id === 'string' && id.length <= 256)) {
       throw new Error('a malformed repair');
     }
-    this.host.repair(r.batches);
+    const refused = this.host.repair(r.batches);
+    if (refused !== undefined) this.reject(new Error(`a repair holding ${refused}`));
     if (r.want.length === 0) return;
     // Send back only what the peer's repair did not already bring: our writes that still win.
     const received = new Set<string>();
-    for (const b of r.batches) if (Array.isArray(b)) for (const w of b.slice(1)) received.add(`${String(b[0])}|${JSON.stringify(w)}`);
-    const batches = byStamp((r.want as string[]).flatMap((id) => this.host.store.entityBatches(id)).filter(([stamp, w]) => !received.has(`${stamp}|${JSON.stringify(w)}`)));
+    for (const b of r.batches) if (Array.isArray(b)) received.add(batchKey(b));
+    const batches = distinct((r.want as string[]).flatMap((id) => this.host.store.entityBatches(id))).filter((b) => !received.has(batchKey(b)));
     if (batches.length === 0) return;
     this.repairing = true;
     this.stats.entitiesRepaired += r.want.length;

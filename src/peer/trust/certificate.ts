@@ -74,7 +74,8 @@ export function parseCertificate(bytes: unknown): NodeCertificate {
   return { nodePublicKey, operatorPublicKey, nodeId, issuedAt, expiresAt, signed: bytes.slice(0, 74 + n), signature: bytes.slice(74 + n) };
 }
 
-function withLabel(signed: Uint8Array): Uint8Array<ArrayBuffer> {
+/** What the operator signs: the label, then the certificate's bytes before the signature. */
+export function certificateLabelled(signed: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(LABEL.length + signed.length);
   out.set(LABEL, 0);
   out.set(signed, LABEL.length);
@@ -96,7 +97,7 @@ export async function issueCertificate(operator: SigningKey, nodePublicKey: Uint
   const view = new DataView(bytes.buffer);
   view.setUint32(66 + n, issuedAt);
   view.setUint32(70 + n, issuedAt + Math.min(lifetimeS, MAX_CERTIFICATE_LIFETIME_S));
-  const signature = await crypto.subtle.sign('Ed25519', operator.privateKey, withLabel(bytes.subarray(0, 74 + n)));
+  const signature = await crypto.subtle.sign('Ed25519', operator.privateKey, certificateLabelled(bytes.subarray(0, 74 + n)));
   bytes.set(new Uint8Array(signature), 74 + n);
   parseCertificate(bytes);
   return bytes;
@@ -111,6 +112,6 @@ export async function certificateRefusal(cert: NodeCertificate, nowMs: number): 
   if (now >= cert.expiresAt) return `its certificate expired ${new Date(cert.expiresAt * 1000).toISOString()}`;
   if (cert.issuedAt > now + CERTIFICATE_SKEW_S) return `its certificate is issued in the future (${new Date(cert.issuedAt * 1000).toISOString()})`;
   const operator = await importPublicKey(cert.operatorPublicKey);
-  const ok = await crypto.subtle.verify('Ed25519', operator, cert.signature as Uint8Array<ArrayBuffer>, withLabel(cert.signed));
+  const ok = await crypto.subtle.verify('Ed25519', operator, cert.signature as Uint8Array<ArrayBuffer>, certificateLabelled(cert.signed));
   return ok ? undefined : 'its certificate is not signed by the operator key it names';
 }

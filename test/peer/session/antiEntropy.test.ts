@@ -50,7 +50,7 @@ async function pair(left: EntityStore, right: EntityStore): Promise<[Side, Side]
       store,
       pacer,
       faultSeed: 'ae',
-      repair: (batches) => store.importBatches(batches),
+      repair: (batches) => void store.importBatches(batches),
       wallNow: () => Date.now(),
       inbound: (_s, _bytes, apply) => {
         apply();

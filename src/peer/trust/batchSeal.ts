@@ -1,0 +1,196 @@
+/**
+ * Signed batches: every batch in the mesh's document ends with a seal by which the node that
+ * wrote it signs it, and every node checks the seal before the batch is admitted.
+ *
+ * Seal (bytes, the batch's last element):
+ *
+ * | bytes | field |
+ * |---|---|
+ * | 1 | version, 1 |
+ * | varuint + n | the writer's node certificate (`certificate.ts`) |
+ * | 64 | the node key's Ed25519 signature |
+ *
+ * The signature covers `lattice-batch/v1` ‖ the room (lib0 var-string) ‖ the batch without its
+ * seal, in lib0's `writeAny` encoding (every replica decodes the same values from Yjs, and
+ * re-encodes them to the same bytes). The room is in it, so a batch cannot be replayed into
+ * another room.
+ *
+ * A batch is admitted when: its seal parses; its certificate is signed by the operator key it
+ * names and was valid at the batch's stamp; the stamp's node is the certificate's node (or that
+ * node's pipeline, which writes under its key); the signature holds; and every decision in it
+ * names the operator key that signed it. Judged from the batch alone, so every replica judges it
+ * alike, whether it came directly or through others, now or a year later (a certificate that
+ * has since expired still vouches for what was written while it was valid).
+ *
+ * Verification is synchronous (admission runs as a peer's update arrives), with noble's Ed25519
+ * (WebCrypto's is asynchronous); certificates are verified once and remembered. Signing uses
+ * the node's WebCrypto key, which cannot be read.
+ */
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { decodeHlc, isNodeOrPipeline, unsealed, withSeal, type DecodedBatch, type RawBatch } from '../../crdt/index.js';
+import { CERTIFICATE_SKEW_S, SIGNATURE_BYTES, certificateLabelled, parseCertificate, type NodeCertificate } from './certificate.js';
+import { fingerprint } from './fingerprint.js';
+import type { NodeCredentials } from './credentials.js';
+
+export const SEAL_VERSION = 1;
+const LABEL = 'lattice-batch/v1';
+/** Certificates remembered as verified (or not); past it the oldest is forgotten. */
+const MAX_CERTIFICATES = 1024;
+
+/** The bytes a batch's seal signs. */
+export function sealedMessage(room: string, raw: RawBatch): Uint8Array<ArrayBuffer> {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, LABEL);
+  encoding.writeVarString(encoder, room);
+  encoding.writeAny(encoder, unsealed(raw) as Parameters<typeof encoding.writeAny>[1]);
+  return encoding.toUint8Array(encoder) as Uint8Array<ArrayBuffer>;
+}
+
+/** `raw` signed by `credentials`' node key for `room`: the batch with its seal at the end. */
+export async function sealBatch(raw: RawBatch, room: string, credentials: Pick<NodeCredentials, 'key' | 'certificate'>): Promise<RawBatch> {
+  const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', credentials.key.privateKey, sealedMessage(room, raw)));
+  const encoder = encoding.createEncoder();
+  encoding.writeUint8(encoder, SEAL_VERSION);
+  encoding.writeVarUint8Array(encoder, credentials.certificate);
+  encoding.writeUint8Array(encoder, signature);
+  return withSeal(raw, encoding.toUint8Array(encoder));
+}
+
+export interface ParsedSeal {
+  readonly certificate: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** The seal's parts; throws for anything but a well-formed seal of this version. */
+export function parseSeal(seal: Uint8Array): ParsedSeal {
+  const decoder = decoding.createDecoder(seal);
+  const version = decoding.readUint8(decoder);
+  if (version !== SEAL_VERSION) throw new Error(`a seal of version ${version} (this node reads ${SEAL_VERSION})`);
+  const certificate = decoding.readVarUint8Array(decoder);
+  if (decoding.hasContent(decoder) === false || seal.byteLength - decoder.pos !== SIGNATURE_BYTES) throw new Error('a seal whose signature is not 64 bytes');
+  return { certificate, signature: decoding.readUint8Array(decoder, SIGNATURE_BYTES) };
+}
+
+/** Who signed a batch, as its seal says (not verified: for display of what admission let in). */
+export function sealSigner(batch: Pick<DecodedBatch, 'seal'>): NodeCertificate | undefined {
+  if (!batch.seal) return undefined;
+  try {
+    return parseCertificate(parseSeal(batch.seal).certificate);
+  } catch {
+    return undefined;
+  }
+}
+
+type CertVerdict = { readonly cert: NodeCertificate; readonly operatorKey: string } | { readonly refused: string };
+
+/** Checks batches' seals for one room (see the header); counts what it checked. */
+export class SealVerifier {
+  private readonly certificates = new Map<string, CertVerdict>();
+  verified = 0;
+  refused = 0;
+
+  constructor(readonly room: string) {}
+
+  /** The admission check: why `batch` may not enter the room's log, or undefined. */
+  readonly check = (batch: DecodedBatch): string | undefined => {
+    const why = this.refusal(batch);
+    if (why === undefined) this.verified++;
+    else this.refused++;
+    return why;
+  };
+
+  private refusal(batch: DecodedBatch): string | undefined {
+    if (!batch.seal) return 'an unsigned batch';
+    let seal: ParsedSeal;
+    try {
+      seal = parseSeal(batch.seal);
+    } catch (error) {
+      return `a batch whose seal is malformed (${error instanceof Error ? error.message : String(error)})`;
+    }
+    const verdict = this.certificate(seal.certificate);
+    if ('refused' in verdict) return `a batch signed under ${verdict.refused}`;
+    const { cert, operatorKey } = verdict;
+    const at = batch.hlc.wall / 1000;
+    if (at >= cert.expiresAt || at < cert.issuedAt - CERTIFICATE_SKEW_S) return `a batch stamped outside its certificate's validity (node ${cert.nodeId})`;
+    if (!isNodeOrPipeline(batch.hlc.node, cert.nodeId)) return `a batch stamped by node ${batch.hlc.node} but signed by node ${cert.nodeId}`;
+    for (const write of batch.writes) {
+      if (write.kind === 'journal' && write.entry.kind === 'decision' && write.entry.key !== operatorKey) {
+        return `a decision naming operator key ${write.entry.key ?? '(none)'} signed under operator key ${operatorKey}`;
+      }
+    }
+    let ok = false;
+    try {
+      ok = ed25519.verify(seal.signature, sealedMessage(this.room, batch.raw), cert.nodePublicKey, { zip215: false });
+    } catch {
+      ok = false;
+    }
+    return ok ? undefined : `a batch whose signature does not hold (tampered, or signed for another room) from node ${cert.nodeId}`;
+  }
+
+  private certificate(bytes: Uint8Array): CertVerdict {
+    const key = String.fromCharCode(...bytes);
+    const known = this.certificates.get(key);
+    if (known) return known;
+    let verdict: CertVerdict;
+    try {
+      const cert = parseCertificate(bytes);
+      const ok = ed25519.verify(cert.signature, certificateLabelled(cert.signed), cert.operatorPublicKey, { zip215: false });
+      verdict = ok ? { cert, operatorKey: fingerprint(cert.operatorPublicKey) } : { refused: 'a certificate its operator key did not sign' };
+    } catch (error) {
+      verdict = { refused: error instanceof Error ? error.message : String(error) };
+    }
+    if (this.certificates.size >= MAX_CERTIFICATES) this.certificates.delete(this.certificates.keys().next().value!);
+    this.certificates.set(key, verdict);
+    return verdict;
+  }
+}
+
+/**
+ * Seals a node's own batches for the mesh, in the order given (a batch signed later never
+ * overtakes one given earlier); passes on batches that carry a seal already (another node's, as
+ * stored); drops unsigned batches of other nodes (this node cannot vouch for them).
+ */
+export class BatchSealer {
+  private chain: Promise<void> = Promise.resolve();
+  sealed = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly room: string,
+    private readonly credentials: Pick<NodeCredentials, 'key' | 'certificate' | 'nodeId'>,
+  ) {}
+
+  /** Seals what needs it, then calls `deliver` with the batches in order. */
+  seal(raws: readonly RawBatch[], deliver: (sealed: RawBatch[]) => void): void {
+    const jobs = raws.map((raw) => {
+      const last = raw[raw.length - 1] as unknown;
+      if (last instanceof Uint8Array) return raw;
+      if (!this.isOwn(raw)) {
+        this.dropped++;
+        return undefined;
+      }
+      return sealBatch(raw, this.room, this.credentials);
+    });
+    const next = this.chain.then(async () => {
+      const sealed = (await Promise.all(jobs)).filter((r): r is RawBatch => r !== undefined);
+      this.sealed += sealed.length;
+      if (sealed.length > 0) deliver(sealed);
+    });
+    this.chain = next.catch((error: unknown) => console.error('lattice: a batch could not be signed', error));
+  }
+
+  /** Resolves once everything given so far was delivered. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private isOwn(raw: RawBatch): boolean {
+    try {
+      return isNodeOrPipeline(decodeHlc(raw[0]).node, this.credentials.nodeId);
+    } catch {
+      return false;
+    }
+  }
+}
