@@ -2,12 +2,22 @@
  * What proving keys costs a link: two nodes on a memory link, from construction to the link
  * being up (a session on each end) and to it being verified (each end proved its key), in the
  * same runs, so the difference is the handshake's; and one proof made and checked on its own.
+ *
+ * What signing batches costs (issue 14 §3): a pipeline tick's batch (1,000 position writes)
+ * sealed and verified; its bytes on the wire per position write, signed against unsigned; and
+ * writes per second from a node's store into the mesh's through the gateway, signed against
+ * unsigned, in the same run.
  */
 import type { BenchFigure } from '../types.js';
 import { MemoryNetwork, memoryTransport } from '../../src/peer/memoryTransport.js';
 import { MeshNode } from '../../src/peer/MeshNode.js';
 import { checkProof, proveLink } from '../../src/peer/session/handshake.js';
 import { ephemeralCredentials, linkCredentials, type NodeCredentials } from '../../src/peer/trust/credentials.js';
+import * as Y from 'yjs';
+import { EntityStore, batchProblem, type RawBatch } from '../../src/crdt/index.js';
+import { BatchSealer, SealVerifier, sealBatch } from '../../src/peer/trust/batchSeal.js';
+import { MeshGateway, type Sealer } from '../../src/peer/budget/MeshGateway.js';
+import { Pacer } from '../../src/peer/budget/Pacer.js';
 
 const PAIRS = 40;
 const PROOFS = 200;
@@ -68,9 +78,75 @@ async function proofCost(): Promise<{ proveUs: number; checkUs: number; credenti
   return { proveUs, checkUs, credentialsMs };
 }
 
+const TRACKS = 1000;
+const SEALS = 60;
+
+/** A store holding `TRACKS` tracks, and the batch of one tick that moves them all. */
+function tickBatch(node: string, tick: number, store = new EntityStore(new Y.Doc(), { node })): RawBatch {
+  if (store.size === 0) {
+    store.transact(() => {
+      for (let i = 0; i < TRACKS; i++) store.create(`t${i}`, 'track', { position: { lat: 10, lon: 10, alt: 1000 } });
+    });
+  }
+  store.transact(() => {
+    for (let i = 0; i < TRACKS; i++) store.update(`t${i}`, { position: { lat: 10 + tick * 1e-4 + i * 1e-6, lon: 10 + i * 1e-5, alt: 1000 + tick } });
+  });
+  const batches = store.batches();
+  return batches[batches.length - 1]!.raw;
+}
+
+async function sealCost(credentials: NodeCredentials): Promise<{ signUs: number; verifyUs: number; signedBytes: number; unsignedBytes: number }> {
+  const store = new EntityStore(new Y.Doc(), { node: credentials.nodeId });
+  const raws = Array.from({ length: SEALS }, (_, i) => tickBatch(credentials.nodeId, i + 1, store));
+  let t = performance.now();
+  const sealed: RawBatch[] = [];
+  for (const raw of raws) sealed.push(await sealBatch(raw, 'bench', credentials));
+  const signUs = ((performance.now() - t) * 1000) / SEALS;
+  const verifier = new SealVerifier('bench');
+  t = performance.now();
+  for (const raw of sealed) if (batchProblem(raw, verifier.check) !== undefined) throw new Error('trust bench: a sealed batch did not verify');
+  const verifyUs = ((performance.now() - t) * 1000) / SEALS;
+  // Decoding is admission's work with or without seals: count only what the seal adds.
+  t = performance.now();
+  for (const raw of raws) batchProblem(raw);
+  const decodeUs = ((performance.now() - t) * 1000) / SEALS;
+  const bytes = (raw: RawBatch) => {
+    const doc = new Y.Doc();
+    doc.getArray('lattice.log').push([raw]);
+    return Y.encodeStateAsUpdate(doc).byteLength / TRACKS;
+  };
+  return { signUs, verifyUs: verifyUs - decodeUs, signedBytes: bytes(sealed[0]!), unsignedBytes: bytes(raws[0]!) };
+}
+
+/** Position writes per second from a node's store into the mesh document, through the gateway. */
+async function gatewayRate(credentials: NodeCredentials, signed: boolean): Promise<number> {
+  const local = new EntityStore(new Y.Doc(), { node: credentials.nodeId });
+  const mesh = new EntityStore(new Y.Doc(), { node: credentials.nodeId, rewriteOwn: false });
+  const sealer: Sealer | undefined = signed ? new BatchSealer('bench', credentials) : undefined;
+  const gateway = new MeshGateway({ local, mesh, pacer: new Pacer(), fanOut: () => 1, ...(sealer ? { sealer } : {}) });
+  const ticks = 30;
+  const t = performance.now();
+  for (let i = 1; i <= ticks; i++) tickBatch(credentials.nodeId, i, local);
+  if (sealer instanceof BatchSealer) await sealer.idle();
+  const ms = performance.now() - t;
+  if (mesh.size !== TRACKS) throw new Error(`trust bench: the mesh store holds ${mesh.size} tracks`);
+  gateway.destroy();
+  return ((ticks + 1) * TRACKS * 1000) / ms;
+}
+
 export default async function trust(): Promise<BenchFigure[]> {
   const setup = await linkSetup();
   const cost = await proofCost();
+  const credentials = await ephemeralCredentials('bench-node');
+  const seal = await sealCost(credentials);
+  // Interleaved, so load on the machine falls on both alike.
+  const rates = { signed: [] as number[], unsigned: [] as number[] };
+  for (let i = 0; i < 5; i++) {
+    rates.unsigned.push(await gatewayRate(credentials, false));
+    rates.signed.push(await gatewayRate(credentials, true));
+  }
+  const signedRate = median(rates.signed);
+  const unsignedRate = median(rates.unsigned);
   console.info(`trust bench: up ${setup.up.map((x) => x.toFixed(1)).join(' ')}; verified ${setup.verified.map((x) => x.toFixed(1)).join(' ')}`);
   const up = median(setup.up);
   const verified = median(setup.verified);
@@ -80,5 +156,9 @@ export default async function trust(): Promise<BenchFigure[]> {
     { key: 'trust.proof_sign_us', value: cost.proveUs, unit: 'µs' },
     { key: 'trust.proof_check_us', value: cost.checkUs, unit: 'µs', baseline: { key: 'trust.proof_sign_us', value: cost.proveUs } },
     { key: 'trust.credentials_ms', value: cost.credentialsMs, unit: 'ms' },
+    { key: 'trust.sign_us_per_batch', value: seal.signUs, unit: 'µs' },
+    { key: 'trust.verify_us_per_batch', value: seal.verifyUs, unit: 'µs', baseline: { key: 'trust.sign_us_per_batch', value: seal.signUs } },
+    { key: 'trust.bytes_per_position_update', value: seal.signedBytes, unit: 'B', goal: `≤ ${(seal.unsignedBytes + 2).toFixed(1)}`, ok: seal.signedBytes <= seal.unsignedBytes + 2, baseline: { key: 'trust.bytes_per_position_update_unsigned', value: seal.unsignedBytes } },
+    { key: 'store.writes_per_s_signed', value: signedRate, unit: 'writes/s', goal: '≥ 0.8× unsigned', ok: signedRate >= 0.8 * unsignedRate, baseline: { key: 'store.writes_per_s_unsigned_gateway', value: unsignedRate } },
   ];
 }

@@ -16,6 +16,7 @@
 import type { Hlc } from './Hlc.js';
 import { CODE_JOURNAL, type JournalEntry, type StampedEntry } from './journal.js';
 import { LiveSlots, type LiveMember } from './LiveSlots.js';
+import { fnv1a64 } from './digest.js';
 import { decodeBatch, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, registerByCode, type ComponentName, type ComponentValues, type Components, type EntityType, type RegisterName } from './components.js';
 
@@ -110,6 +111,15 @@ class EntityRecord {
   get empty(): boolean {
     return !this.created && !this.deleted && this.registers.size === 0 && this.adds.size === 0 && this.removes.size === 0 && this.journal.size === 0;
   }
+}
+
+/**
+ * A short name (40 bits of a hash) for one write with its stamp, for replicas telling each other
+ * what they hold. A collision only makes a repair skip a batch the other lacks; a peer that
+ * crafts one only keeps that batch from itself.
+ */
+export function writeKey(stamp: string, raw: RawWrite): string {
+  return fnv1a64(`${stamp}\u0000${JSON.stringify(raw)}`).slice(0, 10);
 }
 
 /** Deterministic order of two writes: stamp first, then (for hostile equal stamps) content. */
@@ -315,10 +325,18 @@ export class EntityIndex {
    * The batches holding the writes the entity's resolution rests on (tombstone and journal
    * included), whole, as their writers signed them: what a replica sends another to repair it.
    */
-  liveBatches(id: string): RawBatch[] {
+  liveBatches(id: string, theyHold?: ReadonlySet<string>): RawBatch[] {
     const record = this.records.get(id);
     if (!record) return [];
-    return [...new Set([...slotsOf(record)].map((slot) => slot.batch.raw))];
+    const out = new Set<RawBatch>();
+    for (const slot of slotsOf(record)) if (!theyHold?.has(writeKey(slot.stamp, slot.raw))) out.add(slot.batch.raw);
+    return [...out];
+  }
+
+  /** Keys (`writeKey`) of the writes the entity's resolution rests on. */
+  liveWriteKeys(id: string): string[] {
+    const record = this.records.get(id);
+    return record ? [...slotsOf(record)].map((slot) => writeKey(slot.stamp, slot.raw)) : [];
   }
 
   /** The stamp of the entity's tombstone, if it has one. */

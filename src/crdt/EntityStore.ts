@@ -457,9 +457,21 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     return this.index.recordHashes(fnv1a64);
   }
 
-  /** The batches one entity's resolution rests on, whole and signed, for another replica to import. */
-  entityBatches(id: string): RawBatch[] {
-    return this.index.liveBatches(id);
+  /**
+   * The batches one entity's resolution rests on, whole and signed, for another replica to
+   * import; with `theyHold` (write keys, see `entityWriteKeys`), only those holding a write the
+   * other lacks.
+   */
+  entityBatches(id: string, theyHold?: ReadonlySet<string>): RawBatch[] {
+    return this.index.liveBatches(id, theyHold);
+  }
+
+  /**
+   * Names (stamp and a hash) of the writes one entity's resolution rests on: a replica tells
+   * another what it holds, so a repair skips the batches it has.
+   */
+  entityWriteKeys(id: string): string[] {
+    return this.index.liveWriteKeys(id);
   }
 
   health(): StoreHealth {

@@ -41,9 +41,11 @@ export interface MeshGatewayOptions {
 /** Signs batches for the mesh, delivering them in the order given (see `trust/batchSeal.ts`). */
 export interface Sealer {
   seal(raws: readonly RawBatch[], deliver: (sealed: RawBatch[]) => void): void;
+  /** What a seal adds to a batch on the wire. */
+  readonly bytesPerBatch: number;
 }
 
-const unsigned: Sealer = { seal: (raws, deliver) => deliver([...raws]) };
+const unsigned: Sealer = { seal: (raws, deliver) => deliver([...raws]), bytesPerBatch: 0 };
 
 /** Bytes a write costs in an update beyond its JSON text (array framing, its share of the stamp). */
 const WRITE_OVERHEAD = 4;
@@ -148,7 +150,8 @@ export class MeshGateway {
   /** Bytes per copy a limited release waits for. */
   private releaseTarget(): number {
     const { bytesPerSecond, burstBytes } = this.pacer.budget;
-    const quarterSecond = Math.min(MAX_RELEASE_BYTES, Math.max(MIN_RELEASE_BYTES, Math.round(bytesPerSecond / 4)));
+    // A release is worth its seal: it waits for room for at least MIN_RELEASE_BYTES of writes.
+    const quarterSecond = Math.min(MAX_RELEASE_BYTES, Math.max(MIN_RELEASE_BYTES + this.sealer.bytesPerBatch, Math.round(bytesPerSecond / 4)));
     return Math.max(1, Math.min(quarterSecond, Math.floor(burstBytes / this.copies())));
   }
 
@@ -175,7 +178,8 @@ export class MeshGateway {
 
   /** Releases waiting changes worth about `bytes` (per copy) into the mesh document. */
   private release(bytes: number): void {
-    const entries = this.outbox.take(bytes - UPDATE_OVERHEAD, (e) => this.mesh.covers(e.write, e.stamp));
+    // Most releases hold writes of one stamp, so one batch: one seal.
+    const entries = this.outbox.take(bytes - UPDATE_OVERHEAD - this.sealer.bytesPerBatch, (e) => this.mesh.covers(e.write, e.stamp));
     const byClass = new Map<ChangeClass, OutboxEntry[]>();
     for (const entry of entries) {
       const list = byClass.get(entry.cls);

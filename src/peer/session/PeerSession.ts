@@ -28,7 +28,7 @@ function finiteTime(t: number): number {
   if (!Number.isFinite(t) || t < 0) throw new Error('a clock message with a time that is not one');
   return t;
 }
-import { RangeTree, LEAF_DEPTH, differingIds, validChildHashes, validEntries, validLeaves, validPrefixes } from './ranges.js';
+import { RangeTree, LEAF_DEPTH, differingIds, validChildHashes, validEntries, validHeld, validLeaves, validPrefixes } from './ranges.js';
 
 /** What the mesh needs from its node: who it is, the shared document, the uplink. */
 export interface MeshHost {
@@ -544,7 +544,7 @@ export class PeerSession {
   }
 
   private readRanges(payload: unknown): void {
-    const r = payload as { prefixes?: unknown; hashes?: unknown; leaves?: unknown; entries?: unknown } | null;
+    const r = payload as { prefixes?: unknown; hashes?: unknown; leaves?: unknown; entries?: unknown; held?: unknown } | null;
     if (typeof r !== 'object' || r === null) throw new Error('a range message that is not an object');
     this.repairing = true;
     try {
@@ -553,42 +553,51 @@ export class PeerSession {
         if (!validPrefixes(r.prefixes) || !validChildHashes(r.hashes, r.prefixes.length)) throw new Error('a malformed range digest');
         const differing = tree.differing(r.prefixes, r.hashes);
         if (differing.length === 0) return;
-        if (differing[0]!.length === LEAF_DEPTH) this.sendControl(MSG.ranges, { leaves: differing, entries: tree.entries(differing) }, 'sync');
+        if (differing[0]!.length === LEAF_DEPTH) {
+          const entries = tree.entries(differing);
+          this.sendControl(MSG.ranges, { leaves: differing, entries, held: entries.map(([id]) => this.host.store.entityWriteKeys(id)) }, 'sync');
+        }
         else this.sendControl(MSG.ranges, { prefixes: differing, hashes: tree.children(differing) }, 'sync');
         return;
       }
-      if (!validLeaves(r.leaves) || !validEntries(r.entries)) throw new Error('malformed range entries');
+      if (!validLeaves(r.leaves) || !validEntries(r.entries) || !validHeld(r.held, r.entries.length)) throw new Error('malformed range entries');
       const ids = differingIds(tree.entries(r.leaves), r.entries);
       if (ids.length === 0) return;
-      const theirIds = new Set(r.entries.map(([id]) => id));
-      this.sendRepair(ids, ids.filter((id) => theirIds.has(id)));
+      const held = r.held as string[][];
+      const theyHold = new Map(r.entries.map(([id], i) => [id, new Set(held[i])]));
+      this.sendRepair(ids, ids.filter((id) => theyHold.has(id)), theyHold);
     } finally {
       this.repairing = false;
     }
   }
 
-  private sendRepair(ids: readonly string[], want: readonly string[]): void {
-    const batches = distinct(ids.flatMap((id) => this.host.store.entityBatches(id)));
+  /**
+   * Sends the batches behind `ids` that hold a write the peer lacks (whole: they are signed as
+   * written), and asks for the peer's side of `want`, saying which writes of those we hold.
+   */
+  private sendRepair(ids: readonly string[], want: readonly string[], theyHold: ReadonlyMap<string, ReadonlySet<string>>): void {
+    const batches = distinct(ids.flatMap((id) => this.host.store.entityBatches(id, theyHold.get(id))));
     this.stats.entitiesRepaired += ids.length;
-    this.sendControl(MSG.repair, { batches, want }, 'sync');
+    this.sendControl(MSG.repair, { batches, want, held: want.map((id) => this.host.store.entityWriteKeys(id)) }, 'sync');
   }
 
   private readRepair(payload: unknown): void {
-    const r = payload as { batches?: unknown; want?: unknown } | null;
-    if (typeof r !== 'object' || r === null || !Array.isArray(r.batches) || !Array.isArray(r.want) || r.want.length > 100_000 || !r.want.every((id) => typeof id === 'string' && id.length <= 256)) {
+    const r = payload as { batches?: unknown; want?: unknown; held?: unknown } | null;
+    if (typeof r !== 'object' || r === null || !Array.isArray(r.batches) || !Array.isArray(r.want) || r.want.length > 100_000 || !r.want.every((id) => typeof id === 'string' && id.length <= 256) || !validHeld(r.held, r.want.length)) {
       throw new Error('a malformed repair');
     }
     const refused = this.host.repair(r.batches);
     if (refused !== undefined) this.reject(new Error(`a repair holding ${refused}`));
     if (r.want.length === 0) return;
-    // Send back only what the peer's repair did not already bring: our writes that still win.
+    // Send back only what the peer lacks and its repair did not already bring: our writes that still win.
     const received = new Set<string>();
     for (const b of r.batches) if (Array.isArray(b)) received.add(batchKey(b));
-    const batches = distinct((r.want as string[]).flatMap((id) => this.host.store.entityBatches(id))).filter((b) => !received.has(batchKey(b)));
+    const held = r.held as string[][];
+    const batches = distinct((r.want as string[]).flatMap((id, i) => this.host.store.entityBatches(id, new Set(held[i])))).filter((b) => !received.has(batchKey(b)));
     if (batches.length === 0) return;
     this.repairing = true;
     this.stats.entitiesRepaired += r.want.length;
-    this.sendControl(MSG.repair, { batches, want: [] }, 'sync');
+    this.sendControl(MSG.repair, { batches, want: [], held: [] }, 'sync');
     this.repairing = false;
   }
 

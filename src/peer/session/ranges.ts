@@ -3,7 +3,9 @@
  * missing but whose resolved states differ find the entities that differ by comparing hashes of
  * ranges of ids (a Merkle tree 16 wide and LEAF_DEPTH deep over a hash of each id), sending
  * only the hashes of ranges that differ, then only the entities of the leaves that differ.
- * For 1 % of 5,000 entities differing, this costs a few kilobytes, not the whole state.
+ * For 1 % of 5,000 entities differing, this costs a few kilobytes, not the whole state: each
+ * side also names the writes it holds of the entities that differ (`EntityStore.entityWriteKeys`),
+ * so a repair sends only the signed batches that hold a write the other lacks.
  */
 
 /** Depth of the tree: 16^3 = 4,096 leaves. */
@@ -94,4 +96,9 @@ export function validLeaves(value: unknown): value is string[] {
 
 export function validEntries(value: unknown): value is Array<[string, string]> {
   return Array.isArray(value) && value.length <= 200_000 && value.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && e[0].length <= 256 && typeof e[1] === 'string' && e[1].length <= 64);
+}
+
+/** Checks the write keys a peer says it holds, one list per entry (see `EntityStore.entityWriteKeys`). */
+export function validHeld(value: unknown, count: number): value is string[][] {
+  return Array.isArray(value) && value.length === count && value.every((keys) => Array.isArray(keys) && keys.length <= 4096 && keys.every((k) => typeof k === 'string' && k.length <= 128));
 }

@@ -157,10 +157,15 @@ export class BatchSealer {
   sealed = 0;
   dropped = 0;
 
+  /** A seal's bytes: version, the certificate with its length, the signature. */
+  readonly bytesPerBatch: number;
+
   constructor(
     private readonly room: string,
     private readonly credentials: Pick<NodeCredentials, 'key' | 'certificate' | 'nodeId'>,
-  ) {}
+  ) {
+    this.bytesPerBatch = 1 + 2 + credentials.certificate.byteLength + SIGNATURE_BYTES;
+  }
 
   /** Seals what needs it, then calls `deliver` with the batches in order. */
   seal(raws: readonly RawBatch[], deliver: (sealed: RawBatch[]) => void): void {
