@@ -37,7 +37,13 @@ export function isValidNodeId(node: unknown): node is string {
  * the node's authority (its batches are signed with the node's key).
  */
 export function pipelineNodeId(node: string): string {
-  return `${node}-pl`;
+  return `${node}${PIPELINE_SUFFIX}`;
+}
+const PIPELINE_SUFFIX = '-pl';
+
+/** The node whose authority a stamp's node writes under: itself, or the node of a pipeline. */
+export function authorNodeId(stamped: string): string {
+  return stamped.endsWith(PIPELINE_SUFFIX) ? stamped.slice(0, -PIPELINE_SUFFIX.length) : stamped;
 }
 
 /** Whether `stamped` is `node` itself or its pipeline. */

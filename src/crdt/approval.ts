@@ -43,7 +43,7 @@ export interface ApprovalOutcome {
   readonly request: ApprovalRequestInfo;
   readonly decisions: readonly DecisionInfo[];
   /** The entry that settled the outcome, if one did. */
-  readonly decidedBy?: { readonly operator: string; readonly at: Hlc; readonly kind: 'decision' | 'withdraw' };
+  readonly decidedBy?: { readonly operator: string; readonly key?: string; readonly at: Hlc; readonly kind: 'decision' | 'withdraw' };
 }
 
 /** The latest request in a journal (oldest-first order), if any. */
@@ -70,7 +70,7 @@ export function approvalOutcome(journal: readonly StampedEntry[], nowWall: numbe
   const within = (at: Hlc) => compareHlc(at, request.requestedAt) > 0 && at.wall <= request.deadline;
   const decisions: DecisionInfo[] = [];
   let firstDeny: DecisionInfo | undefined;
-  let first: { operator: string; at: Hlc; kind: 'decision' | 'withdraw'; state: ApprovalState } | undefined;
+  let first: { operator: string; key?: string; at: Hlc; kind: 'decision' | 'withdraw'; state: ApprovalState } | undefined;
   for (const { entry, at } of journal) {
     if (entry.kind !== 'decision' && entry.kind !== 'withdraw') continue;
     if (entry.requestId !== request.requestId) continue;
@@ -80,14 +80,15 @@ export function approvalOutcome(journal: readonly StampedEntry[], nowWall: numbe
       decisions.push(decision);
       if (!counts) continue;
       if (entry.verdict === 'deny' && (!firstDeny || compareHlc(at, firstDeny.at) < 0)) firstDeny = decision;
-      if (entry.verdict === 'approve' && (!first || compareHlc(at, first.at) < 0)) first = { operator: entry.operator, at, kind: 'decision', state: 'approved' };
+      if (entry.verdict === 'approve' && (!first || compareHlc(at, first.at) < 0)) first = { ...decision, kind: 'decision', state: 'approved' };
     } else if (counts && (!first || compareHlc(at, first.at) < 0)) {
       first = { operator: 'system', at, kind: 'withdraw', state: 'withdrawn' };
     }
   }
   const base = { request, decisions };
   if (request.auto) return { ...base, state: 'auto_approved' };
-  if (firstDeny) return { ...base, state: 'denied', decidedBy: { operator: firstDeny.operator, at: firstDeny.at, kind: 'decision' } };
-  if (first) return { ...base, state: first.state, decidedBy: { operator: first.operator, at: first.at, kind: first.kind } };
+  const by = (d: { operator: string; key?: string; at: Hlc }) => ({ operator: d.operator, ...(d.key === undefined ? {} : { key: d.key }), at: d.at });
+  if (firstDeny) return { ...base, state: 'denied', decidedBy: { ...by(firstDeny), kind: 'decision' } };
+  if (first) return { ...base, state: first.state, decidedBy: { ...by(first), kind: first.kind } };
   return { ...base, state: nowWall > request.deadline ? 'timed_out' : 'pending' };
 }

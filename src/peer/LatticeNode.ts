@@ -32,6 +32,9 @@ export interface PeerInfo extends NodeIdentity {
   /** The peer's `store.digest()`; equal to ours when we have converged. */
   readonly digest: string;
   readonly converged: boolean;
+  /** Fingerprints of the node key and operator key that signed its presence. */
+  readonly fingerprint?: string;
+  readonly operatorFingerprint?: string;
 }
 
 export type MeshState = 'offline' | 'connecting' | 'online';

@@ -22,7 +22,8 @@ import { MAX_PRESENCE_LINKS, PRESENCE_FIELD, hasPresenceField, readPresence, typ
 import { Uplink } from './budget/Uplink.js';
 import { PeerMesh, type PeerMeshOptions } from './session/PeerMesh.js';
 import { ephemeralCredentials, linkCredentials, type LinkCredentials, type NodeCredentials } from './trust/credentials.js';
-import { BatchSealer, SealVerifier } from './trust/batchSeal.js';
+import { BatchSealer, SealVerifier, type ProfileKeys } from './trust/batchSeal.js';
+import { PresenceVerifier, signPresence } from './trust/presenceSeal.js';
 
 export interface MeshNodeOptions {
   readonly identity: NodeIdentity;
@@ -42,6 +43,12 @@ export interface MeshNodeOptions {
   readonly physicalNow?: () => number;
   /** Link cap, liveness, anti-entropy period and fault seed of the mesh (see `PeerMesh`). */
   readonly mesh?: Pick<PeerMeshOptions, 'maxLinks' | 'silenceMs' | 'antiEntropyMs' | 'faultSeed'>;
+  /**
+   * Keys this browser profile keeps for its other node ids (tabs that closed): batches such a
+   * node wrote and never sent are published signed with its own key. Without it, they are not
+   * published (this node cannot vouch for them).
+   */
+  readonly profileKeys?: ProfileKeys | undefined;
 }
 
 /** How long a wrong-password warning stays after the last undecryptable message. */
@@ -83,6 +90,11 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   readonly credentials: LinkCredentials;
   /** Checks the seal of every batch a peer sends (counts what it verified and refused). */
   readonly seals: SealVerifier;
+  private readonly presenceSeals: PresenceVerifier;
+  private readonly physicalNow: () => number;
+  /** Presence publications started; only the latest one's signature is put in awareness. */
+  private presenceSeq = 0;
+  private presenceAt = 0;
   private readonly sealer: BatchSealer;
   private readonly persistence: IndexeddbPersistence | undefined;
   private readonly configProblems: readonly string[];
@@ -115,9 +127,11 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.configProblems = options.configProblems ?? [];
     const physicalNow = options.physicalNow ?? (() => Date.now());
     this.store = new EntityStore(this.doc, { node: options.identity.nodeId, physicalNow });
-    // Every batch this node publishes is signed with its key; every batch a peer sends is checked.
+    // Every batch and presence this node publishes is signed with its key; every one a peer sends is checked.
     this.seals = new SealVerifier(options.room);
-    this.sealer = new BatchSealer(options.room, this.credentials);
+    this.presenceSeals = new PresenceVerifier(options.room);
+    this.physicalNow = physicalNow;
+    this.sealer = new BatchSealer(options.room, this.credentials, options.profileKeys);
     this.uplink = new Uplink(this.store, {
       node: options.identity.nodeId,
       physicalNow,
@@ -144,6 +158,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         pacer: this.uplink.pacer,
         repair: (b) => this.uplink.repair(b),
         batchCheck: this.seals.check,
+        presenceCheck: this.presenceCheck,
         wallNow: physicalNow,
       },
       { ...providers, ...options.mesh },
@@ -293,12 +308,19 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   /** Other nodes, from awareness: who they are, how we hear them, whether we have converged. */
   peers(): PeerInfo[] {
     const links = new Map(this.transport.links().map((l) => [l.peerId, l]));
+    // A node id is a label anyone may certify under their own key; a node linked here has proven
+    // its key for its id, so a presence for that id signed by another key is an impostor's (not
+    // refused: an honest node not linked to it may relay it in good faith).
+    const provenKey = new Map(this.transport.sessionInfo().flatMap((s) => (s.verified && s.nodeId !== undefined && s.fingerprint !== undefined ? [[s.nodeId, s.fingerprint] as const] : [])));
     const ours = this.digest();
     const out: PeerInfo[] = [];
     for (const [clientId, state] of this.awareness.getStates()) {
       if (clientId === this.awareness.clientID) continue;
       const presence = readPresence(state);
       if (!presence || presence.nodeId === this.identity.nodeId) continue;
+      const signer = this.signerOf(presence);
+      const proven = provenKey.get(presence.nodeId);
+      if (proven !== undefined && signer.fingerprint !== proven) continue;
       const link = links.get(presence.peerId);
       const metaHeard = this.awareness.meta.get(clientId)?.lastUpdated ?? 0;
       // awareness meta times are local; links report their own
@@ -312,9 +334,16 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         lastHeard: Math.max(link?.lastHeard ?? 0, metaHeard),
         digest: presence.digest,
         converged: presence.digest === ours,
+        ...signer,
       });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name) || a.nodeId.localeCompare(b.nodeId));
+  }
+
+  /** The key fingerprints a peer's (admitted, so verified) presence was signed with. */
+  private signerOf(presence: PresenceState): { fingerprint?: string; operatorFingerprint?: string } {
+    const signer = presence.cert === undefined ? undefined : this.presenceSeals.signer(presence.cert, this.physicalNow());
+    return signer === undefined || typeof signer === 'string' ? {} : { fingerprint: signer.fingerprint, operatorFingerprint: signer.operatorFingerprint };
   }
 
   budget(): UplinkBudget {
@@ -396,9 +425,26 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       digest: this.digest(),
       links: this.transport.links().slice(0, MAX_PRESENCE_LINKS).map((l) => l.peerId),
     };
-    // Not setLocalStateField: it does nothing once the state was cleared on disconnect.
-    this.awareness.setLocalState({ ...(this.awareness.getLocalState() ?? {}), [PRESENCE_FIELD]: presence });
+    const seq = ++this.presenceSeq;
+    // Peers refuse a presence older than one they have seen: our signed time never goes back,
+    // even when our clock does (a clock corrected after being fast).
+    this.presenceAt = Math.max(this.physicalNow(), this.presenceAt + 1);
+    signPresence(presence, this.awareness.clientID, this.room, this.credentials, this.presenceAt)
+      .then((signed) => {
+        if (seq !== this.presenceSeq || this.destroyed || !this.transport.connected) return;
+        // Not setLocalStateField: it does nothing once the state was cleared on disconnect.
+        this.awareness.setLocalState({ ...(this.awareness.getLocalState() ?? {}), [PRESENCE_FIELD]: signed });
+      })
+      .catch((error: unknown) => console.error('lattice: presence could not be signed', error));
   }
+
+  /** Admits a peer's presence state only with a valid signature by the node it names. */
+  private readonly presenceCheck = (clientId: number, state: unknown): string | undefined => {
+    if (!hasPresenceField(state)) return undefined;
+    const presence = readPresence(state);
+    // Malformed presence is ignored when read (and counted there), not refused here.
+    return presence ? this.presenceSeals.refusal(clientId, presence, this.physicalNow()) : undefined;
+  };
 
   private readonly scheduleDigest = (): void => {
     this.digestCache = undefined;

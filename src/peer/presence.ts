@@ -23,6 +23,11 @@ export interface PresenceState {
   readonly digest: string;
   /** Peer ids of the nodes it links to directly (the topology, and routes for relayed signaling). */
   readonly links?: readonly string[];
+  /** Its signature (`trust/presenceSeal.ts`): peers admit only signed presence. */
+  readonly at?: number;
+  readonly cert?: string;
+  readonly salt?: string;
+  readonly sig?: string;
 }
 
 /** A node lists at most this many links in its presence. */
@@ -48,7 +53,8 @@ export function readPresence(state: unknown): PresenceState | undefined {
     if (!Array.isArray(r.links) || r.links.length > MAX_PRESENCE_LINKS || !r.links.every((l) => text(l))) return undefined;
     links = r.links as string[];
   }
-  return { v: 1, nodeId: r.nodeId, name: r.name, role: r.role, peerId: r.peerId, since: r.since, digest: r.digest, ...(links ? { links } : {}) };
+  const signature = typeof r.at === 'number' && text(r.cert, 400) && text(r.salt, 24) && text(r.sig, 100) ? { at: r.at, cert: r.cert, salt: r.salt, sig: r.sig } : {};
+  return { v: 1, nodeId: r.nodeId, name: r.name, role: r.role, peerId: r.peerId, since: r.since, digest: r.digest, ...(links ? { links } : {}), ...signature };
 }
 
 /** Whether an awareness state claims to be a presence (so a malformed one counts as rejected). */

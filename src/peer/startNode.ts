@@ -4,7 +4,7 @@ import { webrtcLinks } from './webrtcLinks.js';
 import { readMeshConfig } from './meshConfig.js';
 import { claimNodeIdentity } from './nodeIdentity.js';
 import { roomPassword } from './roomPassword.js';
-import { ephemeralCredentials, loadCredentials, type NodeCredentials } from './trust/credentials.js';
+import { ephemeralCredentials, loadCredentials, storedNodeKey, type NodeCredentials } from './trust/credentials.js';
 import { IndexedDbKeyStore } from './trust/KeyStore.js';
 
 /**
@@ -47,5 +47,16 @@ export async function startNodeFromUrl(url: URL, storage: Storage): Promise<Mesh
       iceServers: config.iceServers,
     }),
     mesh: { silenceMs: config.watchdog ? 4000 : 0, maxLinks: config.maxLinks },
+    profileKeys: keyProblem ? undefined : profileKey,
   });
+}
+
+/** Another node id's key kept by this profile (see `storedNodeKey`). */
+async function profileKey(nodeId: string): Promise<Pick<NodeCredentials, 'key' | 'certificate'> | undefined> {
+  const store = new IndexedDbKeyStore();
+  try {
+    return await storedNodeKey(store, nodeId);
+  } finally {
+    await store.close();
+  }
 }

@@ -175,7 +175,9 @@ export class LatticeApp extends LitElement {
       const outcome = approvalOutcome(store.journal(item.entityId), store.wallNow(), item.requestId);
       if (!outcome || outcome.state === 'pending') return undefined;
       const outcomeName = outcome.state === 'auto_approved' ? 'approved' : outcome.state;
-      return { outcome: outcomeName, by: outcome.decidedBy?.kind === 'decision' ? outcome.decidedBy.operator : undefined };
+      const decided = outcome.decidedBy?.kind === 'decision' ? outcome.decidedBy : undefined;
+      // A person by name, and by the key that signed the decision (its first half: what one compares).
+      return { outcome: outcomeName, by: decided && (decided.key ? `${decided.operator} · ${decided.key.slice(0, 9)}` : decided.operator) };
     };
   }
   /** Re-renders the panels that show entity details, at most a few times a second. */

@@ -31,10 +31,12 @@ test('an approved request a peer wrote that tasking cannot name is set aside; no
     // Two approved requests on high-threat tracks; one request id is too long to name a task.
     await mallory.page.evaluate(() => {
       const store = window.lattice!.node.store;
+      // Its decisions name its own operator key (peers refuse one that names another's).
+      const key = window.lattice!.node.status().operatorFingerprint;
       for (const [id, requestId] of [['t.bad', 'r'.repeat(64)], ['t.good', 'r1']] as const) {
         store.create(id, 'track', { position: { lat: 52.01, lon: 4, alt: 0 }, threat: { level: 'high' } });
         store.record(id, { kind: 'request', requestId, deadline: Date.now() + 120_000, tasks: ['intercept'], auto: false });
-        store.record(id, { kind: 'decision', requestId, verdict: 'approve', operator: 'op' });
+        store.record(id, { kind: 'decision', requestId, verdict: 'approve', operator: 'op', ...(key ? { key } : {}) });
       }
     });
     for (const n of nodes) await waitUntil(async () => (await n.handle.get('task.r1')) !== undefined, `the good request is tasked, as ${n.handle.label} sees`, 30_000);

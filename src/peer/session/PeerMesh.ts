@@ -136,6 +136,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       pacer: host.pacer,
       faultSeed: this.faultSeed,
       repair: (batches) => this.host.repair(batches),
+      ...(host.presenceCheck ? { presenceCheck: host.presenceCheck } : {}),
       wallNow: () => this.host.wallNow(),
       inbound: (session, bytes, apply) => this.inbound.submit(session, bytes, apply),
       applyUpdate: (update, from) => {

@@ -16,7 +16,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type { BatchCheck, EntityStore, RawBatch } from '../../crdt/index.js';
 import type { Link } from '../link/Link.js';
 import type { MessageKind, Pacer } from '../budget/Pacer.js';
-import { awarenessRefusal } from './awarenessAdmission.js';
+import { awarenessRefusal, type AwarenessStateCheck } from './awarenessAdmission.js';
 import { FaultGate } from '../faults/FaultGate.js';
 import type { LinkPolicy } from '../faults/LinkFaults.js';
 import { PartAssembler, splitIntoParts } from './parts.js';
@@ -51,6 +51,8 @@ export interface MeshHost {
   repair(batches: readonly unknown[]): string | undefined;
   /** Checks each batch in a peer's update before it is admitted (its seal: see `trust/batchSeal.ts`). */
   readonly batchCheck?: BatchCheck;
+  /** Checks each state in a peer's presence update (its signature: see `trust/presenceSeal.ts`). */
+  readonly presenceCheck?: AwarenessStateCheck;
   /** This node's wall clock (ms since the epoch). */
   wallNow(): number;
 }
@@ -370,7 +372,7 @@ export class PeerSession {
         return this.readSync(decoder);
       case MSG.awareness: {
         const update = decoding.readVarUint8Array(decoder);
-        const refused = awarenessRefusal(this.host.awareness, update);
+        const refused = awarenessRefusal(this.host.awareness, update, this.host.presenceCheck);
         if (refused !== undefined) this.reject(refused);
         else awarenessProtocol.applyAwarenessUpdate(this.host.awareness, update, this);
         return;

@@ -5,7 +5,9 @@
  * any size. Here the whole update is read first and refused whole when:
  * - it is malformed, lists more than `MAX_ENTRIES` clients, or a state is not JSON or is larger
  *   than `MAX_STATE_CHARS`;
- * - it would make this node remember more than `MAX_CLIENTS` clients.
+ * - it would make this node remember more than `MAX_CLIENTS` clients;
+ * - `checkState` refuses one of its states (the mesh checks presence signatures:
+ *   `trust/presenceSeal.ts`).
  * Clients that left over a minute ago are forgotten first, so honest churn never hits the cap.
  */
 import * as decoding from 'lib0/decoding';
@@ -16,19 +18,29 @@ export const MAX_CLIENTS = 1024;
 export const MAX_STATE_CHARS = 16 * 1024;
 const FORGET_LEFT_AFTER_MS = 60_000;
 
+/** Why one client's state (parsed JSON; null when it left) may not be applied, or undefined. */
+export type AwarenessStateCheck = (clientId: number, state: unknown) => string | undefined;
+
 /** Why `update` may not be applied to `awareness`, or undefined when it may. */
-export function awarenessRefusal(awareness: awarenessProtocol.Awareness, update: Uint8Array): string | undefined {
+export function awarenessRefusal(awareness: awarenessProtocol.Awareness, update: Uint8Array, checkState?: AwarenessStateCheck): string | undefined {
   const ids: number[] = [];
   try {
     const decoder = decoding.createDecoder(update);
     const count = decoding.readVarUint(decoder);
     if (count > MAX_ENTRIES) return `a presence update listing ${count} clients (at most ${MAX_ENTRIES})`;
     for (let i = 0; i < count; i++) {
-      ids.push(decoding.readVarUint(decoder));
-      decoding.readVarUint(decoder);
+      const id = decoding.readVarUint(decoder);
+      ids.push(id);
+      const clock = decoding.readVarUint(decoder);
       const state = decoding.readVarString(decoder);
       if (state.length > MAX_STATE_CHARS) return `a presence state of ${state.length} characters (at most ${MAX_STATE_CHARS})`;
-      JSON.parse(state);
+      const parsed: unknown = JSON.parse(state);
+      // y-protocols ignores a state no newer than the one it holds (relays bring copies): only
+      // a state it would apply is checked.
+      const held = awareness.meta.get(id)?.clock;
+      if (held !== undefined && clock <= held) continue;
+      const why = checkState?.(id, parsed);
+      if (why !== undefined) return why;
     }
   } catch (error) {
     return `a malformed presence update (${error instanceof Error ? error.message : String(error)})`;

@@ -29,7 +29,7 @@
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { decodeHlc, isNodeOrPipeline, unsealed, withSeal, type DecodedBatch, type RawBatch } from '../../crdt/index.js';
+import { authorNodeId, decodeHlc, isNodeOrPipeline, unsealed, withSeal, type DecodedBatch, type RawBatch } from '../../crdt/index.js';
 import { CERTIFICATE_SKEW_S, SIGNATURE_BYTES, certificateLabelled, parseCertificate, type NodeCertificate } from './certificate.js';
 import { fingerprint } from './fingerprint.js';
 import type { NodeCredentials } from './credentials.js';
@@ -147,13 +147,19 @@ export class SealVerifier {
   }
 }
 
+/** Another node id's key, if this profile keeps it (a closed tab's: `storedNodeKey`). */
+export type ProfileKeys = (nodeId: string) => Promise<Pick<NodeCredentials, 'key' | 'certificate'> | undefined>;
+
 /**
  * Seals a node's own batches for the mesh, in the order given (a batch signed later never
  * overtakes one given earlier); passes on batches that carry a seal already (another node's, as
- * stored); drops unsigned batches of other nodes (this node cannot vouch for them).
+ * stored); signs batches of the profile's other node ids (a tab that closed before its writes
+ * left) with that node's own key when the profile keeps it; drops other unsigned batches (this
+ * node cannot vouch for them).
  */
 export class BatchSealer {
   private chain: Promise<void> = Promise.resolve();
+  private readonly profileKeyCache = new Map<string, Promise<Pick<NodeCredentials, 'key' | 'certificate'> | undefined>>();
   sealed = 0;
   dropped = 0;
 
@@ -163,20 +169,22 @@ export class BatchSealer {
   constructor(
     private readonly room: string,
     private readonly credentials: Pick<NodeCredentials, 'key' | 'certificate' | 'nodeId'>,
+    private readonly profileKeys?: ProfileKeys,
   ) {
     this.bytesPerBatch = 1 + 2 + credentials.certificate.byteLength + SIGNATURE_BYTES;
   }
 
   /** Seals what needs it, then calls `deliver` with the batches in order. */
   seal(raws: readonly RawBatch[], deliver: (sealed: RawBatch[]) => void): void {
-    const jobs = raws.map((raw) => {
+    const jobs = raws.map(async (raw) => {
       const last = raw[raw.length - 1] as unknown;
       if (last instanceof Uint8Array) return raw;
-      if (!this.isOwn(raw)) {
+      const signer = await this.signerFor(raw);
+      if (!signer) {
         this.dropped++;
         return undefined;
       }
-      return sealBatch(raw, this.room, this.credentials);
+      return sealBatch(raw, this.room, signer);
     });
     const next = this.chain.then(async () => {
       const sealed = (await Promise.all(jobs)).filter((r): r is RawBatch => r !== undefined);
@@ -191,11 +199,22 @@ export class BatchSealer {
     return this.chain;
   }
 
-  private isOwn(raw: RawBatch): boolean {
+  /** The key that may sign `raw`: its writer's (this node's, or one its profile keeps). */
+  private signerFor(raw: RawBatch): Promise<Pick<NodeCredentials, 'key' | 'certificate'> | undefined> {
+    let node: string;
     try {
-      return isNodeOrPipeline(decodeHlc(raw[0]).node, this.credentials.nodeId);
+      node = decodeHlc(raw[0]).node;
     } catch {
-      return false;
+      return Promise.resolve(undefined);
     }
+    if (isNodeOrPipeline(node, this.credentials.nodeId)) return Promise.resolve(this.credentials);
+    if (!this.profileKeys) return Promise.resolve(undefined);
+    const base = authorNodeId(node);
+    let found = this.profileKeyCache.get(base);
+    if (!found) {
+      found = this.profileKeys(base).catch(() => undefined);
+      this.profileKeyCache.set(base, found);
+    }
+    return found;
   }
 }

@@ -73,6 +73,15 @@ export async function loadCredentials(store: KeyStore, nodeId: string, nowMs = D
   return { nodeId, key: node.key, certificate: node.certificate, cert: node.cert, fingerprint: fingerprint(node.key.publicKey), operatorFingerprint: fingerprint(op.publicKey) };
 }
 
+/**
+ * The key and certificate this profile keeps for another of its node ids (a tab that closed),
+ * if it keeps them: batches that node wrote and never sent are signed with its own key.
+ */
+export async function storedNodeKey(store: KeyStore, nodeId: string): Promise<Pick<NodeCredentials, 'key' | 'certificate'> | undefined> {
+  const stored = readStored(await store.get(nodeEntry(nodeId)));
+  return stored?.cert && stored.cert.nodeId === nodeId ? { key: stored.key, certificate: stored.certificate } : undefined;
+}
+
 /** Fresh credentials kept in memory only: a node that is its own operator (tests, demos). */
 export function ephemeralCredentials(nodeId: string, nowMs = Date.now()): Promise<NodeCredentials> {
   return loadCredentials(new MemoryKeyStore(), nodeId, nowMs);

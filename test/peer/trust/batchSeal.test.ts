@@ -125,6 +125,18 @@ describe('signed batches', () => {
     expect(parseSeal(delivered[1]![0]![delivered[1]![0]!.length - 1] as unknown as Uint8Array).signature.byteLength).to.equal(64);
   });
 
+  it("a batch of another of the profile's nodes (a tab that closed before it left) is signed with that node's own key", async () => {
+    const earlier = await ephemeralCredentials('earlier-tab');
+    const sealer = new BatchSealer(ROOM, alice, (nodeId) => Promise.resolve(nodeId === 'earlier-tab' ? earlier : undefined));
+    const delivered: RawBatch[] = [];
+    sealer.seal([writeBatches('earlier-tab', 1)[0]!, writeBatches(pipelineNodeId('earlier-tab'), 1)[0]!, writeBatches('stranger', 1)[0]!], (b) => delivered.push(...b));
+    await sealer.idle();
+    expect(delivered.length).to.equal(2);
+    expect(sealer.dropped).to.equal(1);
+    const verifier = new SealVerifier(ROOM);
+    for (const b of delivered) expect(refusal(verifier, b)).to.equal(undefined);
+  });
+
   it('replicas that receive the same valid and invalid batches in any order admit exactly the same set', async () => {
     const carol = await ephemeralCredentials('carol');
     const pool: RawBatch[] = [];
