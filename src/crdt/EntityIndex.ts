@@ -16,7 +16,6 @@
 import type { Hlc } from './Hlc.js';
 import { CODE_JOURNAL, type JournalEntry, type StampedEntry } from './journal.js';
 import { LiveSlots, type LiveMember } from './LiveSlots.js';
-import { fnv1a64 } from './digest.js';
 import { decodeBatch, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { CODE_CREATE, CODE_DELETE, CODE_TASK_ADD, CODE_TASK_REMOVE, registerByCode, type ComponentName, type ComponentValues, type Components, type EntityType, type RegisterName } from './components.js';
 
@@ -113,22 +112,20 @@ class EntityRecord {
   }
 }
 
-/**
- * A short name (40 bits of a hash) for one write with its stamp, for replicas telling each other
- * what they hold. A collision only makes a repair skip a batch the other lacks; a peer that
- * crafts one only keeps that batch from itself.
- */
-export function writeKey(stamp: string, raw: RawWrite): string {
-  return fnv1a64(`${stamp}\u0000${JSON.stringify(raw)}`).slice(0, 10);
-}
-
-/** Deterministic order of two writes: stamp first, then (for hostile equal stamps) content. */
-function beats(a: Slot, b: Slot): boolean {
-  if (a.stamp !== b.stamp) return a.stamp > b.stamp;
-  return JSON.stringify(a.raw) > JSON.stringify(b.raw);
+/** Two different writes to one place of an entity under one stamp, and the batches holding them. */
+export interface StampConflict {
+  readonly id: string;
+  readonly stamp: string;
+  readonly batches: readonly [RawBatch, RawBatch];
 }
 
 export class EntityIndex {
+  /**
+   * Told when two different writes to one place carry the same stamp: one writer wrote both
+   * (its clock or its code is broken, or it equivocates), or two writers claim one node id.
+   * Resolution does not depend on it (content breaks the tie), but a person should know.
+   */
+  onConflict: ((conflict: StampConflict) => void) | undefined;
   private readonly records = new Map<string, EntityRecord>();
   private readonly batches = new Map<RawBatch, BatchInfo>();
   /** Per-transaction bookkeeping, cleared by `endChanges`. */
@@ -322,21 +319,12 @@ export class EntityIndex {
   }
 
   /**
-   * The batches holding the writes the entity's resolution rests on (tombstone and journal
-   * included), whole, as their writers signed them: what a replica sends another to repair it.
+   * The writes the entity's resolution rests on (tombstone and journal included), with their
+   * stamps and the batches holding them: what a replica compares with another to repair it.
    */
-  liveBatches(id: string, theyHold?: ReadonlySet<string>): RawBatch[] {
+  liveSlots(id: string): Array<{ readonly stamp: string; readonly raw: RawWrite; readonly batch: RawBatch }> {
     const record = this.records.get(id);
-    if (!record) return [];
-    const out = new Set<RawBatch>();
-    for (const slot of slotsOf(record)) if (!theyHold?.has(writeKey(slot.stamp, slot.raw))) out.add(slot.batch.raw);
-    return [...out];
-  }
-
-  /** Keys (`writeKey`) of the writes the entity's resolution rests on. */
-  liveWriteKeys(id: string): string[] {
-    const record = this.records.get(id);
-    return record ? [...slotsOf(record)].map((slot) => writeKey(slot.stamp, slot.raw)) : [];
+    return record ? [...slotsOf(record)].map((slot) => ({ stamp: slot.stamp, raw: slot.raw, batch: slot.batch.raw })) : [];
   }
 
   /** The stamp of the entity's tombstone, if it has one. */
@@ -456,6 +444,14 @@ export class EntityIndex {
     return to;
   }
 
+  /** Deterministic order of two writes: stamp first, then (for equal stamps) content. */
+  private beats(a: Slot, b: Slot, id: string): boolean {
+    if (a.stamp !== b.stamp) return a.stamp > b.stamp;
+    const [ja, jb] = [JSON.stringify(a.raw), JSON.stringify(b.raw)];
+    if (ja !== jb) this.onConflict?.({ id, stamp: a.stamp, batches: [b.batch.raw, a.batch.raw] });
+    return ja > jb;
+  }
+
   private apply(write: DecodedWrite, batch: BatchInfo): void {
     const record = this.recordFor(write.id);
     const stamp = batch.stamp;
@@ -464,7 +460,7 @@ export class EntityIndex {
       case 'create': {
         record.createdIn.add(batch);
         const slot: CreateSlot = { stamp, raw: write.raw, batch, liveIn: undefined, type: write.type };
-        if (record.created && !beats(slot, record.created)) return;
+        if (record.created && !this.beats(slot, record.created, write.id)) return;
         this.touch(record);
         if (record.created) this.kill(record.created);
         record.created = slot;
@@ -473,7 +469,7 @@ export class EntityIndex {
       }
       case 'delete': {
         const slot: Slot = { stamp, raw: write.raw, batch, liveIn: undefined };
-        if (record.deleted && !beats(slot, record.deleted)) return;
+        if (record.deleted && !this.beats(slot, record.deleted, write.id)) return;
         this.touch(record);
         if (record.deleted) this.kill(record.deleted);
         record.deleted = slot;
@@ -485,7 +481,7 @@ export class EntityIndex {
         if (deadBefore !== undefined && stamp <= deadBefore) return;
         const slot: RegisterSlot = { stamp, raw: write.raw, batch, liveIn: undefined, name: write.name, value: write.value };
         const current = record.registers.get(write.name);
-        if (current && !beats(slot, current)) return;
+        if (current && !this.beats(slot, current, write.id)) return;
         note(this.touch(record), write.name);
         if (current) this.kill(current);
         record.registers.set(write.name, slot);

@@ -18,7 +18,8 @@ import { HeldBatches, MAX_HELD_BATCHES, type HeldSummary } from './HeldBatches.j
 import { ClockFencedError, ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, StateError, ValidationError } from './errors.js';
 import { assertBatchSize, decodeBatch, decodeWrite, rawWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
 import { StagedWrites } from './StagedWrites.js';
-import { EntityIndex, type BatchInfo, type EntityChange, type EntityView, type Slot } from './EntityIndex.js';
+import { batchesHolding, batchesTheyNeed, heldSummary, keysWeNeed } from './writeKeys.js';
+import { EntityIndex, type BatchInfo, type EntityChange, type EntityView, type Slot, type StampConflict } from './EntityIndex.js';
 import { combineHashes, fnv1a64 } from './digest.js';
 import { CODE_JOURNAL, encodeJournalEntry, validateJournalEntry, type JournalEntry, type StampedEntry } from './journal.js';
 import {
@@ -57,6 +58,11 @@ export interface StoreEvents {
    * Rewrites of batches already present are not reported.
    */
   appended: (batches: readonly DecodedBatch[], source: AppendSource) => void;
+  /**
+   * Two different writes to one place of an entity carry one stamp (see `EntityIndex.onConflict`);
+   * may repeat when the index is rebuilt. Listeners must not write.
+   */
+  conflict: (conflict: StampConflict) => void;
 }
 
 export type AppendSource = 'local' | 'import' | 'document';
@@ -141,6 +147,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
 
   constructor(doc: Y.Doc, options: EntityStoreOptions) {
     super();
+    this.index.onConflict = (conflict) => this.emit('conflict', [conflict]);
     this.doc = doc;
     this.node = options.node;
     this.physicalNow = options.physicalNow ?? (() => Date.now());
@@ -458,20 +465,29 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   }
 
   /**
-   * The batches one entity's resolution rests on, whole and signed, for another replica to
-   * import; with `theyHold` (write keys, see `entityWriteKeys`), only those holding a write the
-   * other lacks.
+   * Keys (`writeKeys.ts`) of the writes one entity's resolution rests on: what a replica tells
+   * another so that a repair sends only what the other needs.
    */
-  entityBatches(id: string, theyHold?: ReadonlySet<string>): RawBatch[] {
-    return this.index.liveBatches(id, theyHold);
+  entityWriteKeys(id: string): string[] {
+    return heldSummary(this.index.liveSlots(id));
   }
 
   /**
-   * Names (stamp and a hash) of the writes one entity's resolution rests on: a replica tells
-   * another what it holds, so a repair skips the batches it has.
+   * The batches, whole and signed, holding this replica's writes of one entity that would win
+   * at a replica holding `theirKeys` (all of them when it holds none).
    */
-  entityWriteKeys(id: string): string[] {
-    return this.index.liveWriteKeys(id);
+  entityBatches(id: string, theirKeys: readonly string[] = []): RawBatch[] {
+    return batchesTheyNeed(this.index.liveSlots(id), theirKeys);
+  }
+
+  /** Of `theirKeys` (another replica's, for one entity), those whose writes would win here. */
+  entityKeysToFetch(id: string, theirKeys: readonly string[]): string[] {
+    return keysWeNeed(this.index.liveSlots(id), theirKeys);
+  }
+
+  /** The batches holding this replica's writes of one entity named by `keys`. */
+  entityBatchesHolding(id: string, keys: readonly string[]): RawBatch[] {
+    return batchesHolding(this.index.liveSlots(id), keys);
   }
 
   health(): StoreHealth {

@@ -12,7 +12,7 @@ export type { AppendSource } from './EntityStore.js';
 export type { EntityStoreOptions, EntityEvent, StoreEvents, StoreHealth, ChangeOrigin, EntityView, EntityChange } from './EntityStore.js';
 export { fnv1a32, fnv1a64, combineHashes } from './digest.js';
 export * from './journal.js';
-export type { ChangedPart } from './EntityIndex.js';
+export type { ChangedPart, StampConflict } from './EntityIndex.js';
 export * from './approval.js';
 export { ApprovalDesk } from './ApprovalDesk.js';
 export type { Actor, ActorRole, PendingApproval } from './ApprovalDesk.js';

@@ -6,6 +6,7 @@ import type * as Y from 'yjs';
 import type { ObservableV2 } from 'lib0/observable';
 import type { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
 import type { Fault, LinkPolicy } from './faults/LinkFaults.js';
+import type { Equivocation } from './trust/equivocation.js';
 
 export const NODE_ROLES = ['operator', 'viewer'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
@@ -66,6 +67,8 @@ export interface MeshStatus {
   /** This node's key, and its operator's, as people compare them (`XXXX-XXXX-XXXX-XXXX`). */
   readonly fingerprint?: string;
   readonly operatorFingerprint?: string;
+  /** Evidence of equivocation kept so far (see `evidence()`). */
+  readonly equivocations?: number;
 }
 
 /** One direct link of this node, as the Mesh tab shows it. */
@@ -193,5 +196,10 @@ export interface LatticeNode extends ObservableV2<LatticeNodeEvents> {
   route(nodeId: string): string[] | undefined;
   /** Compares digests with every linked peer now and repairs what differs. */
   antiEntropy(): void;
+  /**
+   * Evidence kept of keys that signed two different writes to one place under one stamp
+   * (equivocation), or of two keys writing as one node id; oldest first, at most 32.
+   */
+  evidence(): readonly Equivocation[];
   destroy(): Promise<void>;
 }

@@ -24,6 +24,7 @@ import { PeerMesh, type PeerMeshOptions } from './session/PeerMesh.js';
 import { ephemeralCredentials, linkCredentials, type LinkCredentials, type NodeCredentials } from './trust/credentials.js';
 import { BatchSealer, SealVerifier, type ProfileKeys } from './trust/batchSeal.js';
 import { PresenceVerifier, signPresence } from './trust/presenceSeal.js';
+import { EquivocationLog, type Equivocation } from './trust/equivocation.js';
 
 export interface MeshNodeOptions {
   readonly identity: NodeIdentity;
@@ -91,6 +92,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   /** Checks the seal of every batch a peer sends (counts what it verified and refused). */
   readonly seals: SealVerifier;
   private readonly presenceSeals: PresenceVerifier;
+  private readonly equivocationLog = new EquivocationLog();
   private readonly physicalNow: () => number;
   /** Presence publications started; only the latest one's signature is put in awareness. */
   private presenceSeq = 0;
@@ -176,6 +178,10 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     });
     this.store.on('rejected', this.queueStatus);
     this.uplink.store.on('rejected', this.queueStatus);
+    this.uplink.store.on('conflict', (conflict) => {
+      this.equivocationLog.observe(conflict);
+      this.queueStatus();
+    });
 
     if (options.persist ?? true) {
       const persistence = new IndexeddbPersistence(`lattice-mesh:${options.room}`, this.doc);
@@ -264,7 +270,12 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       repairs: this.transport.repairs,
       fingerprint: this.credentials.fingerprint,
       operatorFingerprint: this.credentials.operatorFingerprint,
+      equivocations: this.equivocationLog.list().length,
     };
+  }
+
+  evidence(): readonly Equivocation[] {
+    return this.equivocationLog.list();
   }
 
   links(): LinkInfo[] {
@@ -401,6 +412,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       const others = refused.length > 1 ? ` (and ${refused.length - 1} other peer${refused.length > 2 ? 's' : ''})` : '';
       return `${first!.name} sent ${first!.count} message${first!.count === 1 ? '' : 's'} this node refused${others}, last: ${first!.last}. Nothing of it was applied; a node that keeps doing this is faulty or hostile.`;
     }
+    const equivocation = this.equivocationLog.summary();
+    if (equivocation) return equivocation;
     const held = this.uplink.store.health().held;
     if (held.count > 0) {
       return `${held.count} change${held.count === 1 ? '' : 's'} from ${held.nodes.join(', ')} ${held.count === 1 ? 'is' : 'are'} stamped up to ${Math.round(held.aheadMs / 1000)} s ahead of this node's clock and held until then: that node's clock is probably wrong.`;

@@ -6,6 +6,7 @@
 import * as Y from 'yjs';
 import type { ApprovalOutcome, Components, EntityEvent, EntityType, EntityView, PendingApproval, StampedEntry, Task, TaskState } from '../crdt/index.js';
 import type { LatticeNode, LinkInfo, MeshFaults, MeshStatus, NodeIdentity, PeerInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
+import type { Equivocation } from './trust/equivocation.js';
 
 /** A write was attempted on a node whose role is `viewer`. */
 export class ViewerCannotWriteError extends Error {
@@ -64,6 +65,8 @@ export interface LatticeScriptingApi {
   route(nodeId: string): string[] | undefined;
   /** Compares digests with every linked peer now and repairs what differs. */
   antiEntropy(): void;
+  /** Evidence of equivocation this node kept (the signed batches included). */
+  evidence(): Equivocation[];
   /** Room, mesh state, signaling, peers, rejected messages and any problem to act on. */
   status(): MeshStatus;
   /** The uplink budget in force: `{ bytesPerSecond, burstBytes }`, `bytesPerSecond: 0` = unlimited. */
@@ -156,6 +159,7 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
     topology: () => copy(node.topology()),
     route: (nodeId) => copy(node.route(nodeId)),
     antiEntropy: () => node.antiEntropy(),
+    evidence: () => copy(node.evidence()) as Equivocation[],
     status: () => copy(node.status()),
     budget: () => copy(node.budget()),
     setBudget: (budget) => copy(node.setBudget(budget)),

@@ -4,6 +4,7 @@
  * `MemoryMesh` derives from which nodes are connected. Documents in one `MemoryMesh` exchange
  * Yjs updates directly while both ends are connected, so partitions and convergence are real.
  */
+import type { Equivocation } from '../../src/peer/trust/equivocation.js';
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { ApprovalDesk, EntityStore, TaskBoard, ValidationError } from '../../src/crdt/index.js';
@@ -235,6 +236,11 @@ export class MemoryNode extends ObservableV2<LatticeNodeEvents> implements Latti
 
   antiEntropy(): void {
     this.antiEntropyCalls++;
+  }
+
+  /** No peers, no signed batches: nothing to keep evidence of. */
+  evidence(): readonly Equivocation[] {
+    return [];
   }
 
   override async destroy(): Promise<void> {

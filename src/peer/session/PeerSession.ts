@@ -28,7 +28,7 @@ function finiteTime(t: number): number {
   if (!Number.isFinite(t) || t < 0) throw new Error('a clock message with a time that is not one');
   return t;
 }
-import { RangeTree, LEAF_DEPTH, differingIds, validChildHashes, validEntries, validHeld, validLeaves, validPrefixes } from './ranges.js';
+import { RangeTree, LEAF_DEPTH, differingIds, validChildHashes, validEntries, validHeld, validLeaves, validPrefixes, validWant } from './ranges.js';
 
 /** What the mesh needs from its node: who it is, the shared document, the uplink. */
 export interface MeshHost {
@@ -566,40 +566,42 @@ export class PeerSession {
       const ids = differingIds(tree.entries(r.leaves), r.entries);
       if (ids.length === 0) return;
       const held = r.held as string[][];
-      const theyHold = new Map(r.entries.map(([id], i) => [id, new Set(held[i])]));
-      this.sendRepair(ids, ids.filter((id) => theyHold.has(id)), theyHold);
+      const theyHold = new Map(r.entries.map(([id], i) => [id, held[i]!]));
+      this.sendRepair(ids, theyHold);
     } finally {
       this.repairing = false;
     }
   }
 
   /**
-   * Sends the batches behind `ids` that hold a write the peer lacks (whole: they are signed as
-   * written), and asks for the peer's side of `want`, saying which writes of those we hold.
+   * Sends the batches holding our writes of `ids` that would win at the peer (whole: they are
+   * signed as written), and asks for the peer's writes that would win here, by key.
    */
-  private sendRepair(ids: readonly string[], want: readonly string[], theyHold: ReadonlyMap<string, ReadonlySet<string>>): void {
-    const batches = distinct(ids.flatMap((id) => this.host.store.entityBatches(id, theyHold.get(id))));
+  private sendRepair(ids: readonly string[], theyHold: ReadonlyMap<string, readonly string[]>): void {
+    const store = this.host.store;
+    const batches = distinct(ids.flatMap((id) => store.entityBatches(id, theyHold.get(id))));
+    const want = ids.flatMap((id) => {
+      const keys = store.entityKeysToFetch(id, theyHold.get(id) ?? []);
+      return keys.length > 0 ? [[id, keys] as [string, string[]]] : [];
+    });
     this.stats.entitiesRepaired += ids.length;
-    this.sendControl(MSG.repair, { batches, want, held: want.map((id) => this.host.store.entityWriteKeys(id)) }, 'sync');
+    this.sendControl(MSG.repair, { batches, want }, 'sync');
   }
 
   private readRepair(payload: unknown): void {
-    const r = payload as { batches?: unknown; want?: unknown; held?: unknown } | null;
-    if (typeof r !== 'object' || r === null || !Array.isArray(r.batches) || !Array.isArray(r.want) || r.want.length > 100_000 || !r.want.every((id) => typeof id === 'string' && id.length <= 256) || !validHeld(r.held, r.want.length)) {
-      throw new Error('a malformed repair');
-    }
+    const r = payload as { batches?: unknown; want?: unknown } | null;
+    if (typeof r !== 'object' || r === null || !Array.isArray(r.batches) || !validWant(r.want)) throw new Error('a malformed repair');
     const refused = this.host.repair(r.batches);
     if (refused !== undefined) this.reject(new Error(`a repair holding ${refused}`));
     if (r.want.length === 0) return;
-    // Send back only what the peer lacks and its repair did not already bring: our writes that still win.
+    // Send back what the peer asked for that its repair did not already bring.
     const received = new Set<string>();
     for (const b of r.batches) if (Array.isArray(b)) received.add(batchKey(b));
-    const held = r.held as string[][];
-    const batches = distinct((r.want as string[]).flatMap((id, i) => this.host.store.entityBatches(id, new Set(held[i])))).filter((b) => !received.has(batchKey(b)));
+    const batches = distinct(r.want.flatMap(([id, keys]) => this.host.store.entityBatchesHolding(id, keys))).filter((b) => !received.has(batchKey(b)));
     if (batches.length === 0) return;
     this.repairing = true;
     this.stats.entitiesRepaired += r.want.length;
-    this.sendControl(MSG.repair, { batches, want: [], held: [] }, 'sync');
+    this.sendControl(MSG.repair, { batches, want: [] }, 'sync');
     this.repairing = false;
   }
 

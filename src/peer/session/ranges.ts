@@ -3,9 +3,10 @@
  * missing but whose resolved states differ find the entities that differ by comparing hashes of
  * ranges of ids (a Merkle tree 16 wide and LEAF_DEPTH deep over a hash of each id), sending
  * only the hashes of ranges that differ, then only the entities of the leaves that differ.
- * For 1 % of 5,000 entities differing, this costs a few kilobytes, not the whole state: each
- * side also names the writes it holds of the entities that differ (`EntityStore.entityWriteKeys`),
- * so a repair sends only the signed batches that hold a write the other lacks.
+ * For 1 % of 5,000 entities differing, this costs a few kilobytes, not the whole state: with
+ * the entities of differing leaves, a side names the writes it holds (`crdt/writeKeys.ts`), so
+ * the other sends only the signed batches holding writes that would win there, and asks for
+ * the writes that would win on its side by key.
  */
 
 /** Depth of the tree: 16^3 = 4,096 leaves. */
@@ -101,4 +102,9 @@ export function validEntries(value: unknown): value is Array<[string, string]> {
 /** Checks the write keys a peer says it holds, one list per entry (see `EntityStore.entityWriteKeys`). */
 export function validHeld(value: unknown, count: number): value is string[][] {
   return Array.isArray(value) && value.length === count && value.every((keys) => Array.isArray(keys) && keys.length <= 4096 && keys.every((k) => typeof k === 'string' && k.length <= 128));
+}
+
+/** Checks what a peer asks for in a repair: entity ids, each with the keys of the writes wanted. */
+export function validWant(value: unknown): value is Array<[string, string[]]> {
+  return Array.isArray(value) && value.length <= 100_000 && value.every((w) => Array.isArray(w) && w.length === 2 && typeof w[0] === 'string' && w[0].length <= 256 && validHeld([w[1]], 1));
 }

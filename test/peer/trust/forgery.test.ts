@@ -88,4 +88,36 @@ describe('forged batches', () => {
       await Promise.all(nodes.map((n) => n.destroy()));
     }
   });
+
+  it('a key that signs two different writes to one place under one stamp leaves evidence every node keeps and shows; all resolve alike', async function () {
+    this.timeout(20_000);
+    const network = new MemoryNetwork();
+    const open = (name: string) => MeshNode.create({ identity: { nodeId: `equiv-${name}`, name, role: 'operator' }, room: ROOM, transport: memoryTransport(network), persist: false });
+    const [a, b, mallory] = await Promise.all([open('A'), open('B'), open('Mallory')]);
+    const nodes = [a, b, mallory];
+    try {
+      await waitUntil(() => nodes.every((n) => n.links().length === 2), 'all linked', 5000);
+      mallory.store.create('m1', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
+      await waitUntil(() => [a, b].every((n) => n.store.has('m1')), 'm1 everywhere', 5000);
+      // Mallory's modified page signs, with its own key, two batches under one stamp.
+      const stamp = encodeHlc({ wall: Date.now(), counter: 7, node: mallory.identity.nodeId });
+      const position = (lat: number): RawBatch => [stamp, ['m1', 2, lat * 1e6, 1e6, 0]];
+      const one = await sealBatch(position(10), ROOM, mallory.credentials);
+      const two = await sealBatch(position(20), ROOM, mallory.credentials);
+      mallory.transport.injectRaw(logUpdate([one]));
+      mallory.transport.injectRaw(logUpdate([two]));
+      for (const n of [a, b]) {
+        await waitUntil(() => n.evidence().length === 1, `${n.identity.name} keeps the evidence`, 5000);
+        const [evidence] = n.evidence();
+        expect(evidence!.kind).to.equal('equivocation');
+        expect(evidence!.nodeId).to.equal(mallory.identity.nodeId);
+        expect(evidence!.keys).to.deep.equal([mallory.credentials.fingerprint, mallory.credentials.fingerprint]);
+        expect(evidence!.entity).to.equal('m1');
+        expect(n.status().problem).to.match(/signed two different writes to m1 under one stamp/);
+      }
+      await waitUntil(() => a.store.get('m1')?.components.position?.lat === b.store.get('m1')?.components.position?.lat && a.uplink.store.digest() === b.uplink.store.digest(), 'A and B resolve alike', 5000);
+    } finally {
+      await Promise.all(nodes.map((n) => n.destroy()));
+    }
+  });
 });
