@@ -202,7 +202,9 @@ export class MeshPanel extends LitElement {
                 const converged = inSync(p, this.convergedAt, now);
                 const lastSeen = this.convergedAt.get(p.nodeId);
                 return html`<tr data-peer=${p.nodeId}>
-                  <td title=${p.nodeId}>${p.name} <span class="muted">${p.role}</span></td>
+                  <td title=${`${p.nodeId}${p.fingerprint ? `, key ${p.fingerprint}` : ''}${p.operatorFingerprint ? `, operator ${p.operatorFingerprint}` : ''}`}>
+                    ${p.name} <span class="muted">${p.role}</span>${p.fingerprint ? html` <span class="mono muted key">${p.fingerprint.slice(0, 9)}</span>` : nothing}
+                  </td>
                   <td>${linkText(p.link)}</td>
                   <td class="mono">${formatAge(now - p.lastHeard)} ago</td>
                   <td class="mono">${formatAge(now - p.connectedSince)}</td>
