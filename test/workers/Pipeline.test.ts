@@ -243,6 +243,91 @@ describe('pipeline computed once per mesh', () => {
     expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal([`scn.${scenario.assets[0]!.id}`]);
   });
 
+  /** Tracks on node i that are not the live picture: unwritten for over 5 s, or without a source (a partial leftover). */
+  function ghostsOn(mesh: Mesh, i: number): string[] {
+    return mesh.stores[i]!
+      .list('track')
+      .filter((v) => v.components.source === undefined || mesh.now - Math.max(...Object.values(v.stamps).map((h) => h!.wall)) > 5_000)
+      .map((v) => v.id);
+  }
+
+  it('removes on every node the tracks of a run replaced while its node was cut off', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    const [holder] = mesh.computing();
+    const cut = (holder! + 1) % 3;
+    // Node `cut` goes offline and loads another scenario there; the rest go on with the first.
+    mesh.partition(mesh.group.map((_, i) => (i === cut ? 1 : 0)));
+    mesh.run(2_000);
+    writeRun(mesh.docs[cut]!, { ...scenario, assets: scenario.assets.slice(0, 1) }, scenario.seed + 1, mesh.now);
+    mesh.run(20_000);
+    const old = mesh.fused(holder!);
+    expect(old.length, 'the first run went on').to.be.greaterThan(10);
+    expect(mesh.computing()).to.have.length(2);
+
+    mesh.partition([0, 0, 0]);
+    mesh.run(3_000);
+    const run = JSON.stringify(mesh.docs[0]!.getMap('lattice.pipeline').get('run'));
+    expect(JSON.stringify(mesh.docs[cut]!.getMap('lattice.pipeline').get('run')), 'the later load is the mesh\'s run').to.equal(run);
+    for (let i = 0; i < 3; i++) {
+      expect(mesh.fused(i).filter((id) => old.includes(id)), `node ${i}: tracks of the replaced run`).to.deep.equal([]);
+      expect(ghostsOn(mesh, i), `node ${i}: frozen or partial tracks`).to.deep.equal([]);
+    }
+    mesh.run(20_000);
+    expect(mesh.computing()).to.have.length(1);
+    expect(mesh.fused(0).length).to.be.within(15, 24);
+    expect(new Set(mesh.stores.map((s) => s.digest())).size, 'replicas converged').to.equal(1);
+    for (let i = 0; i < 3; i++) expect(ghostsOn(mesh, i), `node ${i}, later`).to.deep.equal([]);
+  });
+
+  it('removes the losing run\'s tracks when both sides of a partition loaded a scenario', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(10_000);
+    mesh.partition([0, 0, 1]);
+    writeRun(mesh.docs[0]!, scenario, scenario.seed + 1, mesh.now);
+    writeRun(mesh.docs[2]!, scenario, scenario.seed + 2, mesh.now);
+    mesh.run(20_000);
+    const sides = [mesh.fused(0), mesh.fused(2)];
+    expect(sides.every((ids) => ids.length > 10)).to.equal(true);
+
+    mesh.partition([0, 0, 0]);
+    // The run that lost the merge was never the mesh's on the winning side: its tracks may go
+    // once they are quiet, but no later.
+    mesh.run(15_000);
+    const kept = mesh.fused(0);
+    const loser = sides.find((ids) => !ids.some((id) => kept.includes(id)))!;
+    expect(loser, 'one side\'s tracks are gone').to.not.equal(undefined);
+    for (let i = 0; i < 3; i++) {
+      expect(mesh.fused(i).filter((id) => loser.includes(id)), `node ${i}: tracks of the losing run`).to.deep.equal([]);
+      expect(ghostsOn(mesh, i), `node ${i}: frozen or partial tracks`).to.deep.equal([]);
+    }
+    expect(kept.length).to.be.within(15, 24);
+    expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+  });
+
+  it('removes tracks of a replaced run that arrive after the new run has finished, with nobody computing', async () => {
+    const mesh = new Mesh(2);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(10_000);
+    mesh.partition([0, 1]);
+    // Node 1, alone, loads a short run that ends before the heal; node 0 goes on with the first.
+    const short = { ...scenario, durationS: 20, targets: scenario.targets.map((t) => ({ ...t, manoeuvres: t.manoeuvres.filter((m) => m.atS <= 20) })) };
+    writeRun(mesh.docs[1]!, short, scenario.seed + 1, mesh.now);
+    mesh.run(30_000);
+    expect(mesh.pipelines[1]!.status().role).to.equal('finished');
+    const old = mesh.fused(0);
+    mesh.partition([0, 0]);
+    mesh.run(2_000);
+    expect(mesh.pipelines.map((p) => p.status().role)).to.deep.equal(['finished', 'finished']);
+    for (let i = 0; i < 2; i++) expect(mesh.fused(i).filter((id) => old.includes(id)), `node ${i}`).to.deep.equal([]);
+    expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+  });
+
   it('refuses a run too large to reach the other nodes, writing nothing', () => {
     const doc = new Y.Doc();
     // Past what parseScenario admits too (target-seconds): writeRun checks the size on its own.
