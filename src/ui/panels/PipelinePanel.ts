@@ -152,7 +152,8 @@ export class PipelinePanel extends LitElement {
     const p = this.status?.pipeline;
     if (!pending) return nothing;
     const current = p?.scenario ?? 'a scenario';
-    const state = p?.role === 'finished' ? 'has finished; its picture stays until it is replaced' : `is running (${Math.round(p?.runTimeS ?? 0)} s)`;
+    // (Run time is known only where the run is computed, so it is not said here.)
+    const state = p?.role === 'finished' ? 'has finished; its picture stays until it is replaced' : 'is running';
     return html`<dialog aria-labelledby="replace-title" aria-describedby="replace-text" @cancel=${this.onDialogCancel}>
       <h2 id="replace-title">Replace the mesh's scenario?</h2>
       <p id="replace-text">
