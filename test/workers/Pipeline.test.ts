@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import * as Y from 'yjs';
-import { encodeHlc, EntityStore } from '../../src/crdt/index.js';
+import { ApprovalDesk, encodeHlc, EntityStore, isTerminal, TaskBoard } from '../../src/crdt/index.js';
 import { fetchBuiltinScenario } from '../../src/workers/builtinScenarios.js';
 import { Pipeline, type PipelineOptions } from '../../src/workers/Pipeline.js';
 import { SeededRandom } from '../../src/workers/random.js';
@@ -255,7 +255,13 @@ describe('pipeline computed once per mesh', () => {
     const mesh = new Mesh(3);
     const scenario = await hard();
     writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
-    mesh.run(20_000);
+    mesh.run(40_000);
+    // An operator approves what is asked: intercepts of the first run fly.
+    const desk = new ApprovalDesk(mesh.stores[0]!, () => ({ role: 'operator', name: 'alice' }));
+    for (const request of desk.pending()) desk.decide(request.entityId, 'approve');
+    mesh.run(3_000);
+    const flying = new TaskBoard(mesh.stores[0]!, () => ({ role: 'operator', name: 'alice' })).list().filter((t) => !isTerminal(t.status));
+    expect(flying.length, 'intercepts of the first run').to.be.greaterThan(0);
     const [holder] = mesh.computing();
     const cut = (holder! + 1) % 3;
     // Node `cut` goes offline and loads another scenario there; the rest go on with the first.
@@ -279,7 +285,14 @@ describe('pipeline computed once per mesh', () => {
     expect(mesh.computing()).to.have.length(1);
     expect(mesh.fused(0).length).to.be.within(15, 24);
     expect(new Set(mesh.stores.map((s) => s.digest())).size, 'replicas converged').to.equal(1);
-    for (let i = 0; i < 3; i++) expect(ghostsOn(mesh, i), `node ${i}, later`).to.deep.equal([]);
+    for (let i = 0; i < 3; i++) {
+      expect(ghostsOn(mesh, i), `node ${i}, later`).to.deep.equal([]);
+      // Requests live on their track and left with it; its intercepts ended, as the target is gone.
+      const store = mesh.stores[i]!;
+      expect(new ApprovalDesk(store, () => ({ role: 'operator', name: 'alice' })).pending().filter((r) => old.includes(r.entityId)), `node ${i}: requests`).to.deep.equal([]);
+      const board = new TaskBoard(store, () => ({ role: 'operator', name: 'alice' }));
+      expect(flying.map((t) => board.get(t.id)?.status), `node ${i}: intercepts`).to.deep.equal(flying.map(() => 'done_not_ok'));
+    }
   });
 
   it('removes the losing run\'s tracks when both sides of a partition loaded a scenario', async () => {
