@@ -206,12 +206,20 @@ export class Pipeline {
   tick(): PipelineStatus {
     const { config, problem } = this.reader.read(this.store.doc);
     for (const sensor of config?.scenario.sensors ?? []) this.simulatedSensors.add(sensor.id);
-    this.ghosts.setCurrent(config ? runTag(config.runId) : undefined);
+    // An entry that cannot be read is not a new run: the current one's tracks are not ghosts.
+    if (config || problem === undefined) this.ghosts.setCurrent(config ? runTag(config.runId) : undefined);
     const fence = this.store.clockFence;
     if (fence !== undefined) {
       // A fenced store refuses every write; holding the lease would only stop the others.
       this.standDown();
       return (this.last = this.describe('fenced', config, `The pipeline computes nothing here: ${new ClockFencedError(fence, this.store.clock.maxOffsetMs).message}`));
+    }
+    if (!config && problem !== undefined) {
+      // A run entry that cannot be read (a peer's, or a newer version's) ends nothing: the
+      // picture stays as it is until a valid run or an unload replaces it, so a peer cannot
+      // erase it by writing junk.
+      this.standDown();
+      return (this.last = this.describe('idle', undefined, problem));
     }
     if (!config) {
       // The node that computed the run (even from a freshly restarted worker) clears what it

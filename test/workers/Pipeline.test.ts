@@ -341,6 +341,24 @@ describe('pipeline computed once per mesh', () => {
     expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
   });
 
+  it('erases nothing when a peer writes a run entry that cannot be read; a valid load then replaces the picture', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    const before = mesh.fused(0);
+    expect(before.length).to.be.greaterThan(10);
+    mesh.docs[2]!.getMap('lattice.pipeline').set('run', { runId: 'junk', scenario: '{"name": 1}', seed: 1, startedAt: mesh.now });
+    mesh.run(15_000); // past the ghost sweep's quiet time
+    for (let i = 0; i < 3; i++) {
+      expect(mesh.pipelines[i]!.status().problem, `node ${i}`).to.contain('name must be a string');
+      expect(mesh.fused(i), `node ${i}: the picture stays`).to.deep.equal(before);
+    }
+    writeRun(mesh.docs[1]!, scenario, scenario.seed + 1, mesh.now);
+    mesh.run(1_000);
+    for (let i = 0; i < 3; i++) expect(mesh.fused(i).filter((id) => before.includes(id)), `node ${i}: the old run's tracks`).to.deep.equal([]);
+  });
+
   it('refuses a run too large to reach the other nodes, writing nothing', () => {
     const doc = new Y.Doc();
     // Past what parseScenario admits too (target-seconds): writeRun checks the size on its own.
