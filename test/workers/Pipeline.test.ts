@@ -292,6 +292,7 @@ describe('pipeline computed once per mesh', () => {
       expect(new ApprovalDesk(store, () => ({ role: 'operator', name: 'alice' })).pending().filter((r) => old.includes(r.entityId)), `node ${i}: requests`).to.deep.equal([]);
       const board = new TaskBoard(store, () => ({ role: 'operator', name: 'alice' }));
       expect(flying.map((t) => board.get(t.id)?.status), `node ${i}: intercepts`).to.deep.equal(flying.map(() => 'done_not_ok'));
+      expect(store.list('asset').map((v) => v.id), `node ${i}: the assets are the new scenario's`).to.deep.equal([`scn.${scenario.assets[0]!.id}`]);
     }
   });
 
