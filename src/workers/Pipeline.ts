@@ -159,7 +159,7 @@ export class Pipeline {
   private last: PipelineStatus;
   /** Fused entities written by other nodes since the last tick (a partition healing). */
   private readonly remoteFused = new Set<string>();
-  /** Scenario assets written by other nodes since the last tick (another run's, perhaps). */
+  /** Scenario assets written or deleted by other nodes since the last tick (another run's, perhaps). */
   private readonly remoteAssets = new Set<string>();
   /** Removes the tracks of runs that are no longer the mesh's. */
   readonly ghosts: GhostSweeper;
@@ -185,9 +185,12 @@ export class Pipeline {
     this.ghosts = new GhostSweeper(store, options.ghostQuietMs === undefined ? {} : { quietMs: options.ghostQuietMs });
     this.unwatch = store.watch((events) => {
       for (const e of events) {
-        if (e.origin !== 'remote' || e.kind === 'deleted') continue;
+        if (e.origin !== 'remote') continue;
+        // Deleted too: the other side of a partition may have removed this run's assets when it
+        // began a run of its own there.
+        if (e.id.startsWith(ASSET_PREFIX)) this.remoteAssets.add(e.id);
+        if (e.kind === 'deleted') continue;
         if (e.id.startsWith(FUSED_PREFIX)) this.remoteFused.add(e.id);
-        else if (e.id.startsWith(ASSET_PREFIX)) this.remoteAssets.add(e.id);
         this.ghosts.noteChanged(e.id);
       }
     });
@@ -256,7 +259,7 @@ export class Pipeline {
     }
     if (this.state?.config.runId !== config.runId) this.state = this.begin(config, runTime);
     this.step(this.state, Math.max(0, runTime));
-    this.removeForeignAssets(this.state);
+    this.keepScenarioAssets(this.state);
     this.sweepGhosts();
     this.stepTasking(now.wall);
     return (this.last = this.describe(this.state.run.finished ? 'finished' : 'computing', config, undefined));
@@ -285,13 +288,24 @@ export class Pipeline {
     });
   }
 
-  /** A scenario asset another node wrote that the current scenario does not have: the previous run's, back from a partition. */
-  private removeForeignAssets(state: RunState): void {
+  /**
+   * Scenario assets other nodes wrote or deleted, after a partition: one the current scenario
+   * does not have is the previous run's and is removed; one of the current scenario that another
+   * side removed (beginning a run of its own there, which lost the merge) is put back.
+   */
+  private keepScenarioAssets(state: RunState): void {
     if (this.remoteAssets.size === 0) return;
     const ids = [...this.remoteAssets];
     this.remoteAssets.clear();
     this.store.transact(() => {
-      for (const id of ids) if (!state.assetIds.has(id) && this.store.typeOf(id) === 'asset') this.setAside.attempt('fusion', id, () => this.store.delete(id));
+      for (const id of ids) {
+        if (!state.assetIds.has(id)) {
+          if (this.store.typeOf(id) === 'asset') this.setAside.attempt('fusion', id, () => this.store.delete(id));
+          continue;
+        }
+        const asset = state.config.scenario.assets.find((a) => `${ASSET_PREFIX}${a.id}` === id);
+        if (asset && !this.store.has(id)) this.setAside.attempt('fusion', id, () => this.store.create(id, 'asset', { position: asset.position, affiliation: { value: 'friend' } }));
+      }
     });
   }
 

@@ -302,8 +302,10 @@ describe('pipeline computed once per mesh', () => {
     writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
     mesh.run(10_000);
     mesh.partition([0, 0, 1]);
-    writeRun(mesh.docs[0]!, scenario, scenario.seed + 1, mesh.now);
-    writeRun(mesh.docs[2]!, scenario, scenario.seed + 2, mesh.now);
+    // Each side keeps one of the two assets (and removes the other when it begins its run).
+    const [one, two] = scenario.assets;
+    writeRun(mesh.docs[0]!, { ...scenario, assets: [one!] }, scenario.seed + 1, mesh.now);
+    writeRun(mesh.docs[2]!, { ...scenario, assets: [two!] }, scenario.seed + 2, mesh.now);
     mesh.run(20_000);
     const sides = [mesh.fused(0), mesh.fused(2)];
     expect(sides.every((ids) => ids.length > 10)).to.equal(true);
@@ -321,6 +323,10 @@ describe('pipeline computed once per mesh', () => {
     }
     expect(kept.length).to.be.within(15, 24);
     expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+    // The winning run's asset is there, put back if the losing side had removed it; the other is gone.
+    const winner = mesh.pipelines[0]!.status().runId === mesh.pipelines[2]!.status().runId ? new RunReader().read(mesh.docs[0]!).config! : undefined;
+    expect(winner).to.not.equal(undefined);
+    for (let i = 0; i < 3; i++) expect(mesh.stores[i]!.list('asset').map((v) => v.id), `node ${i}: assets`).to.deep.equal([`scn.${winner!.scenario.assets[0]!.id}`]);
   });
 
   it('removes tracks of a replaced run that arrive after the new run has finished, with nobody computing', async () => {
