@@ -39,7 +39,7 @@ async function openMesh(browser: import('@playwright/test').Browser, names: stri
   return nodes;
 }
 
-async function openTab(page: Page, name: 'Pipeline' | 'Mesh'): Promise<void> {
+async function openTab(page: Page, name: 'Pipeline' | 'Mesh' | 'Tracks'): Promise<void> {
   await page.getByRole('tab', { name }).click();
   await expect(page.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');
 }
@@ -104,6 +104,14 @@ test('a scenario loaded offline replaces the run when its node reconnects, and t
       );
     }
     await waitUntil(async () => new Set(await Promise.all(nodes.map((n) => n.handle.digest()))).size === 1, 'every node holds the same picture', 30_000);
+    // What an operator sees: the track list of every node has the new run's tracks, none of the
+    // old run's, and none stale (a frozen ghost shows as stale before it leaves the list).
+    for (const n of nodes) {
+      await openTab(n.page, 'Tracks');
+      const rows = n.page.getByRole('list', { name: 'Tracks, most threatening first' }).getByRole('listitem');
+      await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('stale') || [...firstTracks].some((id) => t.includes(id))), { message: `${n.handle.label}'s track list` }).toEqual([]);
+      expect(await rows.count()).toBeGreaterThanOrEqual(5);
+    }
     await openTab(alpha.page, 'Pipeline');
     await alpha.page.screenshot({ path: 'scratch/ghosts-left.png' });
   } finally {
