@@ -63,6 +63,16 @@ export class GhostSweeper {
   }
 
   /**
+   * Forgets the ids noted so far and looks at everything on the next sweep: for a node that
+   * stands by while another removes the ghosts (what it would note meanwhile is every track the
+   * computing node writes, ids of tracks long gone among them).
+   */
+  standBy(): void {
+    this.candidates.clear();
+    this.full = true;
+  }
+
+  /**
    * Deletes the ghosts that are due, in the caller's transaction; `remove` does the deleting and
    * says whether it could (the caller sets a failing one aside). Returns the ids removed.
    */

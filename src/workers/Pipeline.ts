@@ -255,6 +255,7 @@ export class Pipeline {
       this.state = undefined;
       this.remoteFused.clear();
       this.remoteAssets.clear();
+      this.ghosts.standBy();
       return (this.last = this.describe('standby', config, undefined));
     }
     if (this.state?.config.runId !== config.runId) this.state = this.begin(config, runTime);
@@ -278,6 +279,7 @@ export class Pipeline {
     this.state = undefined;
     this.remoteFused.clear();
     this.remoteAssets.clear();
+    this.ghosts.standBy();
     this.lease.release();
   }
 

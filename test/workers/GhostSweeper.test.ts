@@ -125,6 +125,20 @@ describe('GhostSweeper', () => {
     expect(sweep(sweeper, store)).to.deep.equal([id]);
   });
 
+  it('forgets what it noted while standing by, and looks at everything when it sweeps again', () => {
+    const { store } = replica();
+    const sweeper = new GhostSweeper(store, { quietMs: 10_000 });
+    sweeper.setCurrent(OLD);
+    sweeper.setCurrent(CURRENT);
+    expect(sweep(sweeper, store)).to.deep.equal([]);
+    const ghost = `${fusedIdPrefix(OLD)}a`;
+    for (let i = 0; i < 100; i++) sweeper.noteChanged(`${fusedIdPrefix(CURRENT)}${i}`);
+    store.create(ghost, 'track', fused); // arrives while another node computes; not noted here
+    sweeper.standBy();
+    expect(sweeper.waiting, 'nothing kept').to.equal(0);
+    expect(sweep(sweeper, store), 'found by the full sweep').to.deep.equal([ghost]);
+  });
+
   it('cannot be turned against the current run: a peer\'s writes to its tracks never make them ghosts', () => {
     const { store } = replica();
     const sweeper = new GhostSweeper(store, { quietMs: 0 });
