@@ -296,6 +296,29 @@ describe('pipeline computed once per mesh', () => {
     }
   });
 
+  it('removes on every node the tracks of a run ended while its node was cut off', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    // The computing node is cut off and ends the run there (clearing its picture); the others
+    // take the lease over and go on writing the same tracks.
+    const [cut] = mesh.computing();
+    mesh.partition(mesh.group.map((_, i) => (i === cut ? 1 : 0)));
+    clearRun(mesh.docs[cut!]!);
+    mesh.run(15_000);
+    const [other] = mesh.computing();
+    expect(other, 'the other side goes on').to.not.equal(undefined);
+    expect(mesh.fused(other!).length).to.be.greaterThan(10);
+    mesh.partition([0, 0, 0]);
+    mesh.run(1_000);
+    for (let i = 0; i < 3; i++) {
+      expect(mesh.pipelines[i]!.status().role).to.equal('idle');
+      expect(mesh.stores[i]!.list('track'), `node ${i}: tracks`).to.deep.equal([]);
+    }
+    expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+  });
+
   it('removes the losing run\'s tracks when both sides of a partition loaded a scenario', async () => {
     const mesh = new Mesh(3);
     const scenario = await hard();
