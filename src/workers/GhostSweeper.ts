@@ -5,17 +5,17 @@
  * its deletes race with nobody's writes on its side), and, while no node computes (the run has
  * finished, or none is loaded), every node; concurrent deletes of one entity merge into one.
  * When: a ghost of a run this node has seen as the mesh's goes at once; one of a run it never
- * saw goes once nobody has written it for `quietMs`.
+ * saw goes once nobody has moved it for `quietMs`.
  */
 import type { EntityStore } from '../crdt/index.js';
-import { isGhost, lastWritten, runTagOf } from './runIds.js';
+import { isGhost, lastMoved, runTagOf } from './runIds.js';
 
 export interface GhostSweeperOptions {
   /**
-   * A ghost of a run this node never saw as the mesh's is removed only once nobody has written
-   * it for this long, ms. Such tracks may be a newer run's whose entry has not reached this
+   * A ghost of a run this node never saw as the mesh's is removed only once nobody has moved it
+   * for this long, ms. Such tracks may be a newer run's whose entry has not reached this
    * node yet (updates travel in classes and can overtake one another); a run being computed
-   * writes its tracks every few seconds, a replaced one stops once its node hears of the
+   * moves its tracks every few seconds, a replaced one stops once its node hears of the
    * replacement. Default 10 s.
    */
   readonly quietMs?: number;
@@ -85,7 +85,7 @@ export class GhostSweeper {
       const view = this.store.get(id);
       if (!view || !isGhost(view, this.currentTag)) continue;
       const tag = runTagOf(id)!;
-      if (this.seen.has(tag) || now - lastWritten(view) >= this.quietMs) {
+      if (this.seen.has(tag) || now - lastMoved(view) >= this.quietMs) {
         if (remove(id)) removed.push(id);
       } else {
         // Perhaps a newer run not yet heard of: looked at again until it is quiet or known.

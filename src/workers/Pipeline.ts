@@ -33,7 +33,7 @@ import { errorEllipse } from './kalman.js';
 import { GhostSweeper } from './GhostSweeper.js';
 import { Lease } from './Lease.js';
 import { RunReader, type RunConfig } from './RunConfig.js';
-import { eoTrackId, FUSED_PREFIX, fusedIdPrefix, isRunTrack, runTag, runTagOf } from './runIds.js';
+import { eoTrackId, FUSED_PREFIX, fusedIdPrefix, isRunTrack, runSensorType, runTag, runTagOf } from './runIds.js';
 import { ScenarioRun } from './ScenarioRun.js';
 import { SetAside, type SetAsideEntity } from './SetAside.js';
 import { DEFAULT_THREAT_HYSTERESIS, holdThreat, type HeldThreat, type ThreatHysteresis } from './threatHysteresis.js';
@@ -135,6 +135,12 @@ interface RunState {
   readonly eoSeen: Map<string, number>;
   /** Fused ids this state has written, with the slow-changing components last written (undefined: adopted, not yet written). */
   readonly written: Map<string, SlowParts | undefined>;
+  /**
+   * Fused ids whose entity lost components this state wrote (deleted on one side of a partition
+   * and updated on the other: only what was written after the delete survives the merge), so
+   * their next write carries every component, the source too.
+   */
+  readonly rewrite: Set<string>;
   /** Each fused track's held threat level (seeded from the document on adoption), see `threatHysteresis.ts`. */
   readonly threats: Map<string, HeldThreat>;
   readonly score: GospaAverage;
@@ -332,6 +338,7 @@ export class Pipeline {
       assets: config.scenario.assets.map((a) => frame.toLocal(a.position)),
       eoSeen: new Map(),
       written: new Map(),
+      rewrite: new Set(),
       threats: new Map(),
       score: new GospaAverage(),
       lastScored: -Infinity,
@@ -348,9 +355,8 @@ export class Pipeline {
     const each = (id: string, fn: () => void): boolean => this.setAside.attempt('fusion', id, fn);
     this.store.transact(() => {
       for (const view of this.store.list('track')) {
-        const c = view.components;
         const written = ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
-        const type = c.source?.sensorType;
+        const type = runSensorType(view, tag);
         const runOf = runTagOf(view.id);
         // Another run's tracks are the ghost sweep's (which waits for a run it never saw).
         if (runOf !== undefined && runOf !== tag) continue;
@@ -378,7 +384,7 @@ export class Pipeline {
   /** Takes a fused entity from the document into the tracker; returns whether it did. */
   private adoptFused(state: RunState, view: EntityView, runTime: number): boolean {
     const c = view.components;
-    if (c.source?.sensorType !== 'fused' || !c.position || !c.velocity || state.tracker.get(view.id)) return false;
+    if (runSensorType(view, state.tag) !== 'fused' || !c.position || !c.velocity || state.tracker.get(view.id)) return false;
     const stampTime = (view.stamps.position?.wall ?? 0) - state.config.startedAt;
     const age = runTime - stampTime / 1000;
     if (age > state.tracker.options.maxCoastS) return false;
@@ -397,6 +403,7 @@ export class Pipeline {
       sources: (c.fusion?.sourceIds ?? []).filter((s) => s.includes('.')),
     });
     state.written.set(view.id, undefined);
+    if (!c.source) state.rewrite.add(view.id);
     // The level the document holds is where hysteresis starts: a takeover does not re-decide it.
     if (c.threat) state.threats.set(view.id, { level: c.threat.level, awaySince: undefined });
     return true;
@@ -463,8 +470,9 @@ export class Pipeline {
         state.eoSeen.set(id, time);
         // The source never changes: written once, with the create.
         each(id, () => {
-          if (this.store.has(id)) this.store.update(id, { position: components.position, velocity: components.velocity });
-          else this.store.create(id, 'track', components);
+          if (!this.store.has(id)) this.store.create(id, 'track', components);
+          else if (this.store.component(id, 'source') === undefined) this.store.update(id, components); // lost in a merge
+          else this.store.update(id, { position: components.position, velocity: components.velocity });
         });
       }
       for (const [id, seen] of state.eoSeen) {
@@ -476,6 +484,11 @@ export class Pipeline {
         each(track.id, () => {
           if (!this.store.has(track.id)) {
             this.store.create(track.id, 'track', components);
+            state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
+            return;
+          }
+          if (state.rewrite.delete(track.id)) {
+            this.store.update(track.id, components);
             state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
             return;
           }
@@ -505,10 +518,16 @@ export class Pipeline {
     this.remoteFused.clear();
     for (const id of ids) {
       const view = this.store.get(id);
-      if (!view || view.components.source?.sensorType !== 'fused' || state.tracker.get(view.id)) continue;
+      if (!view || runSensorType(view, state.tag) !== 'fused') continue;
       // Another run's track is a ghost, not a duplicate to merge (`GhostSweeper`).
       const runOf = runTagOf(id);
       if (runOf !== undefined && runOf !== state.tag) continue;
+      if (state.tracker.get(view.id)) {
+        // One of ours that came back from a merge without some of what we wrote: write it whole.
+        const c = view.components;
+        if (!c.source || !c.fusion || !c.classification || !c.threat) state.rewrite.add(view.id);
+        continue;
+      }
       const stampTime = ((view.stamps.position?.wall ?? 0) - state.config.startedAt) / 1000;
       this.setAside.attempt('fusion', id, () => {
         if (t - stampTime > state.tracker.options.maxCoastS) {

@@ -15,7 +15,7 @@
  * The rule is a pure function of the entity and the mesh's current run, so every node judges
  * the same entity the same way (`isGhost`); `GhostSweeper` decides when a node acts on it.
  */
-import { fnv1a64, type EntityView } from '../crdt/index.js';
+import { fnv1a64, type EntityView, type SensorType } from '../crdt/index.js';
 
 /** Prefix of fused track ids. */
 export const FUSED_PREFIX = 'fus.';
@@ -59,9 +59,22 @@ export function isGhost(view: EntityView, currentTag: string | undefined): boole
   return isRunTrack(view) && runTagOf(view.id) !== currentTag;
 }
 
-/** HLC wall time of the latest write to an entity, ms. */
-export function lastWritten(view: EntityView): number {
-  let latest = -Infinity;
-  for (const stamp of Object.values(view.stamps)) if (stamp && stamp.wall > latest) latest = stamp.wall;
-  return latest;
+/**
+ * The sensor type of a track as the run `tag` wrote it: its source's, or, when the source was
+ * lost (the track was deleted on one side of a partition and updated on the other), what its
+ * id says.
+ */
+export function runSensorType(view: EntityView, tag: string): SensorType | undefined {
+  const type = view.components.source?.sensorType;
+  if (type !== undefined || runTagOf(view.id) !== tag) return type;
+  return view.id.startsWith(EO_PREFIX) ? 'eo' : 'fused';
+}
+
+/**
+ * HLC wall time at which a run last moved a track, ms: its position's stamp (a run writes it on
+ * every scan). Other writes do not count: tasking on the computing node asks about and withdraws
+ * requests on any high track, a ghost too, and that does not mean its run is being computed.
+ */
+export function lastMoved(view: EntityView): number {
+  return view.stamps.position?.wall ?? view.created.wall;
 }

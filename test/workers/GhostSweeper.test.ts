@@ -102,6 +102,20 @@ describe('GhostSweeper', () => {
     expect(sweep(sweeper, store), 'seen as current before: at once').to.deep.equal([id]);
   });
 
+  it('counts only moves as signs of a run being computed, not tasking\'s writes to the track', () => {
+    const { store, clock } = replica();
+    const sweeper = new GhostSweeper(store, { quietMs: 10_000 });
+    sweeper.setCurrent(CURRENT);
+    const id = `${fusedIdPrefix(NEWER)}a`;
+    store.create(id, 'track', fused);
+    expect(sweep(sweeper, store)).to.deep.equal([]);
+    clock.now += 9_000;
+    // The computing node's tasking asks about any high track, a ghost too.
+    store.update(id, { taskCatalog: ['identify', 'monitor', 'track'] });
+    clock.now += 1_000;
+    expect(sweep(sweeper, store)).to.deep.equal([id]);
+  });
+
   it('removes a quiet track of an unknown run, and one that comes back written by a peer', () => {
     const { store, clock } = replica();
     const sweeper = new GhostSweeper(store, { quietMs: 10_000 });

@@ -13,6 +13,7 @@ import { clearRun, RunReader, writeRun } from '../../src/workers/RunConfig.js';
 import { RunKeeper } from '../../src/workers/RunKeeper.js';
 import { parseScenario, ScenarioError, type Scenario } from '../../src/workers/scenario.js';
 import { syntheticScenario } from '../../src/workers/syntheticScenario.js';
+import { runTag, runTagOf } from '../../src/workers/runIds.js';
 import { NO_THREAT_HYSTERESIS } from '../../src/workers/threatHysteresis.js';
 
 const NET = Symbol('net');
@@ -387,6 +388,59 @@ describe('pipeline computed once per mesh', () => {
     writeRun(mesh.docs[1]!, scenario, scenario.seed + 1, mesh.now);
     mesh.run(1_000);
     for (let i = 0; i < 3; i++) expect(mesh.fused(i).filter((id) => before.includes(id)), `node ${i}: the old run's tracks`).to.deep.equal([]);
+  });
+
+  it('converges to the current run\'s picture alone after random loads, ends, partitions and heals', async function () {
+    this.timeout(120_000);
+    const scenario = await hard();
+    for (const seed of Array.from({ length: 12 }, (_, i) => i + 1)) {
+      const mesh = new Mesh(3);
+      const rng = new SeededRandom(seed);
+      const pick = (n: number) => Math.floor(rng.next() * n);
+      // An operator's track, with a run-like id: never removed.
+      mesh.stores[0]!.create('fus.0badc0de.mine', 'track', { position: { lat: scenario.origin.lat, lon: scenario.origin.lon, alt: 0 }, source: { sensorId: 'alice', sensorType: 'operator' } });
+      writeRun(mesh.docs[0]!, scenario, seed, mesh.now);
+      const log: string[] = [];
+      for (let step = 0; step < 8; step++) {
+        // Loads most often, ends seldom (an ended mesh has nothing left to check).
+        const roll = pick(20);
+        const action = roll < 7 ? 0 : roll < 9 ? 1 : roll < 15 ? 2 : 3;
+        const node = pick(3);
+        if (action === 0) {
+          writeRun(mesh.docs[node]!, { ...scenario, assets: scenario.assets.slice(pick(2)) }, seed * 100 + step, mesh.now);
+          log.push(`load@${node}`);
+        } else if (action === 1) {
+          clearRun(mesh.docs[node]!);
+          log.push(`end@${node}`);
+        } else if (action === 2) {
+          const groups = [0, 1, 2].map(() => pick(2));
+          mesh.partition(groups);
+          log.push(`split ${groups.join('')}`);
+        } else {
+          mesh.partition([0, 0, 0]);
+          log.push('heal');
+        }
+        mesh.run(2_000 + pick(10) * 1_000);
+      }
+      mesh.partition([0, 0, 0]);
+      mesh.run(15_000);
+      const what = `seed ${seed}: ${log.join(', ')}`;
+      expect(new Set(mesh.stores.map((s) => s.digest())).size, `${what}: converged`).to.equal(1);
+      const config = new RunReader().read(mesh.docs[0]!).config;
+      const finished = config !== undefined && (mesh.now - config.startedAt) / 1000 >= config.scenario.durationS;
+      for (let i = 0; i < 3; i++) {
+        const store = mesh.stores[i]!;
+        expect(store.has('fus.0badc0de.mine'), `${what}: node ${i} keeps the operator's track`).to.equal(true);
+        const runTracks = store.list('track').filter((v) => v.id !== 'fus.0badc0de.mine');
+        if (!config) {
+          expect(runTracks.map((v) => v.id), `${what}: node ${i}, no run`).to.deep.equal([]);
+          continue;
+        }
+        const tag = runTag(config.runId);
+        expect(runTracks.filter((v) => runTagOf(v.id) !== tag).map((v) => v.id), `${what}: node ${i}, other runs' tracks`).to.deep.equal([]);
+        if (!finished) expect(ghostsOn(mesh, i).filter((id) => id !== 'fus.0badc0de.mine'), `${what}: node ${i}, frozen or partial`).to.deep.equal([]);
+      }
+    }
   });
 
   it('refuses a run too large to reach the other nodes, writing nothing', () => {
