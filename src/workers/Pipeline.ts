@@ -186,7 +186,12 @@ export class Pipeline {
     const withdrawAfterMs = options.withdrawAfterMs ?? this.hysteresis.dwellS * 1000;
     const requestAfterMs = options.requestAfterMs ?? this.hysteresis.dwellS * 1000;
     const approvalTimeout = options.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: options.approvalTimeoutMs };
-    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, { ...approvalTimeout, setAside, withdrawAfterMs, requestAfterMs });
+    // Another run's tracks are ghosts on their way out: no requests about them.
+    const ignore = (id: string): boolean => {
+      const tag = runTagOf(id);
+      return tag !== undefined && tag !== this.state?.tag;
+    };
+    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, { ...approvalTimeout, setAside, withdrawAfterMs, requestAfterMs, ignore });
     this.intercepts = new InterceptExecutor(store, board, { setAside });
     this.ghosts = new GhostSweeper(store, options.ghostQuietMs === undefined ? {} : { quietMs: options.ghostQuietMs });
     this.unwatch = store.watch((events) => {
