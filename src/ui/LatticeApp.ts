@@ -317,6 +317,7 @@ export class LatticeApp extends LitElement {
           .loadError=${this.scenarioError}
           ?can-load=${this.pipeline !== undefined && this.node?.identity.role === 'operator'}
           ?viewer=${this.node?.identity.role === 'viewer'}
+          ?offline=${this.mesh.status?.state === 'offline'}
           @scenario-load=${this.onScenarioLoad}
           @scenario-unload=${this.onScenarioUnload}
         ></lattice-pipeline-panel>`;

@@ -10,9 +10,13 @@
  * What it writes:
  * - the scenario's friendly assets: `scn.<id>`, type `asset`, position + affiliation friend (the
  *   prefix marks them as the run's, so unloading it never touches an operator's own assets);
- * - each EO sensor track: id = its track number (`eo-1.T…`), position + velocity + source eo;
- * - each confirmed fused track: `fus.<hash of its first source>`, position, velocity, fusion,
- *   classification, threat (held against flapping: `threatHysteresis.ts`) and source fused.
+ * - each EO sensor track: `eo.<run tag>.<its track number>` (`eo.1f0c9a2e.eo-1.T…`), position +
+ *   velocity + source eo;
+ * - each confirmed fused track: `fus.<run tag>.<hash of the run and its first source>`, position,
+ *   velocity, fusion, classification, threat (held against flapping: `threatHysteresis.ts`) and
+ *   source fused.
+ * The run's tag in the ids tells every node which run a track belongs to, whatever is left of
+ * it; tracks of a run that is no longer the mesh's are removed (`GhostSweeper`, `runIds.ts`).
  * Radar plots are not written: they are many, short-lived, and fully described by the fused
  * tracks they feed (their sensor is listed in `fusion.sourceIds`).
  *
@@ -26,8 +30,10 @@ import { classificationFor } from './classify.js';
 import { headingOf, LocalFrame } from './geo.js';
 import { gospa, GospaAverage } from './gospa.js';
 import { errorEllipse } from './kalman.js';
+import { GhostSweeper } from './GhostSweeper.js';
 import { Lease } from './Lease.js';
 import { RunReader, type RunConfig } from './RunConfig.js';
+import { eoTrackId, FUSED_PREFIX, fusedIdPrefix, isRunTrack, runSensorType, runTag, runTagOf } from './runIds.js';
 import { ScenarioRun } from './ScenarioRun.js';
 import { SetAside, type SetAsideEntity } from './SetAside.js';
 import { DEFAULT_THREAT_HYSTERESIS, holdThreat, type HeldThreat, type ThreatHysteresis } from './threatHysteresis.js';
@@ -102,6 +108,8 @@ export interface PipelineOptions {
   readonly withdrawAfterMs?: number;
   /** How long a track must stay high before a request is opened for it, ms (default the hysteresis dwell). */
   readonly requestAfterMs?: number;
+  /** How long a track of a run this node never saw must go unwritten before it is removed as a ghost, ms (`GhostSweeper`). */
+  readonly ghostQuietMs?: number;
 }
 
 export const PIPELINE_LEASE = 'pipeline';
@@ -115,6 +123,10 @@ const EO_STALE_S = 5;
 
 interface RunState {
   readonly config: RunConfig;
+  /** The run's tag in the ids of what it writes (`runIds.ts`). */
+  readonly tag: string;
+  /** Ids of the scenario's assets. */
+  readonly assetIds: ReadonlySet<string>;
   readonly run: ScenarioRun;
   readonly tracker: Tracker;
   readonly frame: LocalFrame;
@@ -123,6 +135,12 @@ interface RunState {
   readonly eoSeen: Map<string, number>;
   /** Fused ids this state has written, with the slow-changing components last written (undefined: adopted, not yet written). */
   readonly written: Map<string, SlowParts | undefined>;
+  /**
+   * Fused ids whose entity lost components this state wrote (deleted on one side of a partition
+   * and updated on the other: only what was written after the delete survives the merge), so
+   * their next write carries every component, the source too.
+   */
+  readonly rewrite: Set<string>;
   /** Each fused track's held threat level (seeded from the document on adoption), see `threatHysteresis.ts`. */
   readonly threats: Map<string, HeldThreat>;
   readonly score: GospaAverage;
@@ -147,6 +165,10 @@ export class Pipeline {
   private last: PipelineStatus;
   /** Fused entities written by other nodes since the last tick (a partition healing). */
   private readonly remoteFused = new Set<string>();
+  /** Scenario assets written or deleted by other nodes since the last tick (another run's, perhaps). */
+  private readonly remoteAssets = new Set<string>();
+  /** Removes the tracks of runs that are no longer the mesh's. */
+  readonly ghosts: GhostSweeper;
   private readonly unwatch: () => void;
   private readonly tasking: TaskingPolicy;
   private readonly intercepts: InterceptExecutor;
@@ -164,10 +186,24 @@ export class Pipeline {
     const withdrawAfterMs = options.withdrawAfterMs ?? this.hysteresis.dwellS * 1000;
     const requestAfterMs = options.requestAfterMs ?? this.hysteresis.dwellS * 1000;
     const approvalTimeout = options.approvalTimeoutMs === undefined ? {} : { approvalTimeoutMs: options.approvalTimeoutMs };
-    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, { ...approvalTimeout, setAside, withdrawAfterMs, requestAfterMs });
+    // Another run's tracks are ghosts on their way out: no requests about them.
+    const ignore = (id: string): boolean => {
+      const tag = runTagOf(id);
+      return tag !== undefined && tag !== this.state?.tag;
+    };
+    this.tasking = new TaskingPolicy(store, new ApprovalDesk(store, system), board, { ...approvalTimeout, setAside, withdrawAfterMs, requestAfterMs, ignore });
     this.intercepts = new InterceptExecutor(store, board, { setAside });
+    this.ghosts = new GhostSweeper(store, options.ghostQuietMs === undefined ? {} : { quietMs: options.ghostQuietMs });
     this.unwatch = store.watch((events) => {
-      for (const e of events) if (e.origin === 'remote' && e.kind !== 'deleted' && e.id.startsWith('fus.')) this.remoteFused.add(e.id);
+      for (const e of events) {
+        if (e.origin !== 'remote') continue;
+        // Deleted too: the other side of a partition may have removed this run's assets when it
+        // began a run of its own there.
+        if (e.id.startsWith(ASSET_PREFIX)) this.remoteAssets.add(e.id);
+        if (e.kind === 'deleted') continue;
+        if (e.id.startsWith(FUSED_PREFIX)) this.remoteFused.add(e.id);
+        this.ghosts.noteChanged(e.id);
+      }
     });
     this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000, store.clock.maxOffsetMs);
     this.maxCatchUpS = options.maxCatchUpS ?? 30;
@@ -184,11 +220,20 @@ export class Pipeline {
   tick(): PipelineStatus {
     const { config, problem } = this.reader.read(this.store.doc);
     for (const sensor of config?.scenario.sensors ?? []) this.simulatedSensors.add(sensor.id);
+    // An entry that cannot be read is not a new run: the current one's tracks are not ghosts.
+    if (config || problem === undefined) this.ghosts.setCurrent(config ? runTag(config.runId) : undefined);
     const fence = this.store.clockFence;
     if (fence !== undefined) {
       // A fenced store refuses every write; holding the lease would only stop the others.
       this.standDown();
       return (this.last = this.describe('fenced', config, `The pipeline computes nothing here: ${new ClockFencedError(fence, this.store.clock.maxOffsetMs).message}`));
+    }
+    if (!config && problem !== undefined) {
+      // A run entry that cannot be read (a peer's, or a newer version's) ends nothing: the
+      // picture stays as it is until a valid run or an unload replaces it, so a peer cannot
+      // erase it by writing junk.
+      this.standDown();
+      return (this.last = this.describe('idle', undefined, problem));
     }
     if (!config) {
       // The node that computed the run (even from a freshly restarted worker) clears what it
@@ -196,6 +241,9 @@ export class Pipeline {
       if (this.lease.heldAt(this.store.clock.now())) this.clearDerived();
       this.state = undefined;
       this.lease.release();
+      // Nobody computes: a run's tracks that arrive now (from a side of a partition that ran it
+      // until the heal) are every node's to remove.
+      this.sweepGhosts();
       return (this.last = this.describe('idle', undefined, problem));
     }
     if (this.setAsideRuns.has(config.runId)) {
@@ -208,17 +256,23 @@ export class Pipeline {
     const runTime = (now.wall - config.startedAt) / 1000;
     if (runTime >= config.scenario.durationS + 1 || (this.state?.config.runId === config.runId && this.state.run.finished)) {
       // The run is over and its picture stays as it was left; nobody needs to hold the lease
-      // (a node taking over now would find the tracks stale and delete them).
+      // (a node taking over now would find the tracks stale and delete them). Other runs'
+      // tracks are removed by every node, as nobody computes.
+      this.sweepGhosts();
       return (this.last = this.describe('finished', config, undefined));
     }
     if (!this.lease.hold(now)) {
       // Another node computes: drop our state, so a later takeover starts from the document.
       this.state = undefined;
       this.remoteFused.clear();
+      this.remoteAssets.clear();
+      this.ghosts.standBy();
       return (this.last = this.describe('standby', config, undefined));
     }
     if (this.state?.config.runId !== config.runId) this.state = this.begin(config, runTime);
     this.step(this.state, Math.max(0, runTime));
+    this.keepScenarioAssets(this.state);
+    this.sweepGhosts();
     this.stepTasking(now.wall);
     return (this.last = this.describe(this.state.run.finished ? 'finished' : 'computing', config, undefined));
   }
@@ -235,7 +289,37 @@ export class Pipeline {
   private standDown(): void {
     this.state = undefined;
     this.remoteFused.clear();
+    this.remoteAssets.clear();
+    this.ghosts.standBy();
     this.lease.release();
+  }
+
+  /** Removes the tracks of other runs that are due (`GhostSweeper`). */
+  private sweepGhosts(): void {
+    this.store.transact(() => {
+      this.ghosts.sweep(this.store.wallNow(), (id) => this.setAside.attempt('fusion', id, () => this.store.delete(id)));
+    });
+  }
+
+  /**
+   * Scenario assets other nodes wrote or deleted, after a partition: one the current scenario
+   * does not have is the previous run's and is removed; one of the current scenario that another
+   * side removed (beginning a run of its own there, which lost the merge) is put back.
+   */
+  private keepScenarioAssets(state: RunState): void {
+    if (this.remoteAssets.size === 0) return;
+    const ids = [...this.remoteAssets];
+    this.remoteAssets.clear();
+    this.store.transact(() => {
+      for (const id of ids) {
+        if (!state.assetIds.has(id)) {
+          if (this.store.typeOf(id) === 'asset') this.setAside.attempt('fusion', id, () => this.store.delete(id));
+          continue;
+        }
+        const asset = state.config.scenario.assets.find((a) => `${ASSET_PREFIX}${a.id}` === id);
+        if (asset && !this.store.has(id)) this.setAside.attempt('fusion', id, () => this.store.create(id, 'asset', { position: asset.position, affiliation: { value: 'friend' } }));
+      }
+    });
   }
 
   destroy(): void {
@@ -247,15 +331,19 @@ export class Pipeline {
   private begin(config: RunConfig, runTime: number): RunState {
     const frame = new LocalFrame(config.scenario.origin);
     const run = new ScenarioRun(config.scenario, config.seed);
-    const tracker = new Tracker(frame, { association: this.association, idSalt: config.runId });
+    const tag = runTag(config.runId);
+    const tracker = new Tracker(frame, { association: this.association, idSalt: config.runId, idPrefix: fusedIdPrefix(tag) });
     const state: RunState = {
       config,
+      tag,
+      assetIds: new Set(config.scenario.assets.map((a) => `${ASSET_PREFIX}${a.id}`)),
       run,
       tracker,
       frame,
       assets: config.scenario.assets.map((a) => frame.toLocal(a.position)),
       eoSeen: new Map(),
       written: new Map(),
+      rewrite: new Set(),
       threats: new Map(),
       score: new GospaAverage(),
       lastScored: -Infinity,
@@ -265,15 +353,18 @@ export class Pipeline {
     // previous holder's): nothing computed so far is lost, and ids stay stable. Stale ones
     // (their writer vanished long ago) and leftovers of an earlier run are removed.
     this.remoteFused.clear();
+    this.remoteAssets.clear();
     this.setAside.clear();
     let latest = -Infinity;
     // Each entity on its own: one that cannot be handled is set aside, not the whole run.
     const each = (id: string, fn: () => void): boolean => this.setAside.attempt('fusion', id, fn);
     this.store.transact(() => {
       for (const view of this.store.list('track')) {
-        const c = view.components;
         const written = ((view.stamps.position?.wall ?? 0) - config.startedAt) / 1000;
-        const type = c.source?.sensorType;
+        const type = runSensorType(view, tag);
+        const runOf = runTagOf(view.id);
+        // Another run's tracks are the ghost sweep's (which waits for a run it never saw).
+        if (runOf !== undefined && runOf !== tag) continue;
         if ((type !== 'fused' && type !== 'eo') || !this.isDerived(view)) continue;
         each(view.id, () => {
           if (written <= 0) this.store.delete(view.id); // written no later than this run started: an earlier run's
@@ -282,8 +373,7 @@ export class Pipeline {
           else if (this.adoptFused(state, view, runTime)) latest = Math.max(latest, written);
         });
       }
-      const assets = new Set(config.scenario.assets.map((a) => `${ASSET_PREFIX}${a.id}`));
-      for (const view of this.store.list('asset')) if (view.id.startsWith(ASSET_PREFIX) && !assets.has(view.id)) each(view.id, () => this.store.delete(view.id));
+      for (const view of this.store.list('asset')) if (view.id.startsWith(ASSET_PREFIX) && !state.assetIds.has(view.id)) each(view.id, () => this.store.delete(view.id));
       for (const a of config.scenario.assets) {
         const id = `${ASSET_PREFIX}${a.id}`;
         if (!this.store.has(id)) each(id, () => this.store.create(id, 'asset', { position: a.position, affiliation: { value: 'friend' } }));
@@ -299,7 +389,7 @@ export class Pipeline {
   /** Takes a fused entity from the document into the tracker; returns whether it did. */
   private adoptFused(state: RunState, view: EntityView, runTime: number): boolean {
     const c = view.components;
-    if (c.source?.sensorType !== 'fused' || !c.position || !c.velocity || state.tracker.get(view.id)) return false;
+    if (runSensorType(view, state.tag) !== 'fused' || !c.position || !c.velocity || state.tracker.get(view.id)) return false;
     const stampTime = (view.stamps.position?.wall ?? 0) - state.config.startedAt;
     const age = runTime - stampTime / 1000;
     if (age > state.tracker.options.maxCoastS) return false;
@@ -318,6 +408,7 @@ export class Pipeline {
       sources: (c.fusion?.sourceIds ?? []).filter((s) => s.includes('.')),
     });
     state.written.set(view.id, undefined);
+    if (!c.source) state.rewrite.add(view.id);
     // The level the document holds is where hysteresis starts: a takeover does not re-decide it.
     if (c.threat) state.threats.set(view.id, { level: c.threat.level, awaySince: undefined });
     return true;
@@ -344,7 +435,7 @@ export class Pipeline {
       if (scan.sensor.kind !== 'eo') continue;
       for (const ob of scan.observations) {
         if (!ob.sourceRef || !ob.velocity) continue;
-        eoLatest.set(ob.sourceRef, {
+        eoLatest.set(eoTrackId(state.tag, ob.sourceRef), {
           time: ob.time,
           components: {
             position: ob.position,
@@ -384,8 +475,9 @@ export class Pipeline {
         state.eoSeen.set(id, time);
         // The source never changes: written once, with the create.
         each(id, () => {
-          if (this.store.has(id)) this.store.update(id, { position: components.position, velocity: components.velocity });
-          else this.store.create(id, 'track', components);
+          if (!this.store.has(id)) this.store.create(id, 'track', components);
+          else if (this.store.component(id, 'source') === undefined) this.store.update(id, components); // lost in a merge
+          else this.store.update(id, { position: components.position, velocity: components.velocity });
         });
       }
       for (const [id, seen] of state.eoSeen) {
@@ -397,6 +489,11 @@ export class Pipeline {
         each(track.id, () => {
           if (!this.store.has(track.id)) {
             this.store.create(track.id, 'track', components);
+            state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
+            return;
+          }
+          if (state.rewrite.delete(track.id)) {
+            this.store.update(track.id, components);
             state.written.set(track.id, { fusion: components.fusion!, classification: components.classification!, threat: components.threat! });
             return;
           }
@@ -426,7 +523,16 @@ export class Pipeline {
     this.remoteFused.clear();
     for (const id of ids) {
       const view = this.store.get(id);
-      if (!view || view.components.source?.sensorType !== 'fused' || state.tracker.get(view.id)) continue;
+      if (!view || runSensorType(view, state.tag) !== 'fused') continue;
+      // Another run's track is a ghost, not a duplicate to merge (`GhostSweeper`).
+      const runOf = runTagOf(id);
+      if (runOf !== undefined && runOf !== state.tag) continue;
+      if (state.tracker.get(view.id)) {
+        // One of ours that came back from a merge without some of what we wrote: write it whole.
+        const c = view.components;
+        if (!c.source || !c.fusion || !c.classification || !c.threat) state.rewrite.add(view.id);
+        continue;
+      }
       const stampTime = ((view.stamps.position?.wall ?? 0) - state.config.startedAt) / 1000;
       this.setAside.attempt('fusion', id, () => {
         if (t - stampTime > state.tracker.options.maxCoastS) {
@@ -489,10 +595,12 @@ export class Pipeline {
   }
 
   /**
-   * Whether an entity is one a run writes: fused tracks, the scenario's assets, and tracks of
-   * the simulated EO sensors of the runs this pipeline has seen (not a real EO feed's).
+   * Whether an entity is one a run writes: tracks whose id names a run, fused tracks, the
+   * scenario's assets, and tracks of the simulated EO sensors of the runs this pipeline has seen
+   * (not a real EO feed's).
    */
   private isDerived(view: EntityView): boolean {
+    if (isRunTrack(view)) return true;
     const source = view.components.source;
     if (source?.sensorType === 'fused' && source.sensorId === FUSION_SENSOR) return true;
     if (source?.sensorType === 'eo') return this.simulatedSensors.has(source.sensorId);

@@ -8,9 +8,9 @@
  * update, start tentative tracks from what is left, confirm tentative tracks after enough hits,
  * delete tracks that coast too long, and merge confirmed tracks that describe the same object.
  *
- * Track ids are `fus.` + a hash of the run and of the source that started the track (a sensor
- * track number, or a plot id `sensor@scan#i`), so two nodes fusing the same sources produce the
- * same ids.
+ * Track ids are a prefix (`fus.` and the run's tag) + a hash of the run and of the source that
+ * started the track (a sensor track number, or a plot id `sensor@scan#i`), so two nodes fusing
+ * the same sources produce the same ids.
  */
 import { fnv1a64 } from '../crdt/index.js';
 import { assignGlobal, assignNearest, GATE_CHI2_2DOF, PairList } from './association.js';
@@ -76,6 +76,8 @@ export interface TrackerOptions {
    * reuse an id, while every node fusing the same run still agrees.
    */
   readonly idSalt: string;
+  /** Starts every track id: `fus.` and, in a pipeline, the run's tag (`runIds.ts`). */
+  readonly idPrefix: string;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -89,6 +91,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   tentativeMisses: 2,
   initialVelocityVar: 200 ** 2,
   idSalt: '',
+  idPrefix: 'fus.',
 };
 
 export interface ScanInput {
@@ -399,9 +402,9 @@ export class Tracker {
 
   private start(ob: Observation, x: number, y: number, t: number): Track {
     const anchor = ob.sourceRef ?? ob.id;
-    const salt = this.options.idSalt;
-    let id = `fus.${fnv1a64(`${salt}|${anchor}`).slice(0, 12)}`;
-    for (let n = 1; this.live.has(id); n++) id = `fus.${fnv1a64(`${salt}|${anchor}~${n}`).slice(0, 12)}`;
+    const { idSalt: salt, idPrefix: prefix } = this.options;
+    let id = `${prefix}${fnv1a64(`${salt}|${anchor}`).slice(0, 12)}`;
+    for (let n = 1; this.live.has(id); n++) id = `${prefix}${fnv1a64(`${salt}|${anchor}~${n}`).slice(0, 12)}`;
     const P = new Float64Array(16);
     P[0] = ob.positionCov.ee;
     P[1] = P[4] = ob.positionCov.en;

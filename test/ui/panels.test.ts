@@ -76,6 +76,46 @@ describe('<lattice-pipeline-panel>', () => {
     checkEqual(loads.length, 1, 'no event for a bad seed');
   });
 
+  it('asks before a load replaces the mesh\'s run: declining changes nothing, confirming loads', async () => {
+    const panel = fixture('lattice-pipeline-panel');
+    panel.canLoad = true;
+    panel.status = running;
+    await panel.updateComplete;
+    const loads = collect<ScenarioLoadDetail>(document.body, 'scenario-load');
+    const root = panel.shadowRoot!;
+    const load = root.querySelector<HTMLButtonElement>('button[type=submit]')!;
+    const dialog = (): HTMLDialogElement | null => root.querySelector('dialog');
+    load.click();
+    await panel.updateComplete;
+    checkEqual(loads, [], 'nothing raised before the operator answers');
+    check(dialog()?.open === true && dialog()!.matches(':modal'), 'a modal dialog asks');
+    const title = root.getElementById(dialog()!.getAttribute('aria-labelledby')!)!;
+    checkEqual(title.textContent, "Replace the mesh's scenario?", 'named by its title');
+    check(root.getElementById(dialog()!.getAttribute('aria-describedby')!)!.textContent!.includes('“hard” is running. Loading “default” ends it on every node'), 'says what is replaced');
+    checkEqual(root.activeElement?.textContent?.trim(), 'Keep the current run', 'focus starts on the safe answer');
+    root.querySelector<HTMLButtonElement>('dialog .keep')!.click();
+    await panel.updateComplete;
+    checkEqual(dialog(), null, 'declined: the dialog is gone');
+    checkEqual(loads, [], 'declined: nothing loaded');
+
+    // Escape (the dialog's cancel) declines too.
+    load.click();
+    await panel.updateComplete;
+    dialog()!.dispatchEvent(new Event('cancel', { cancelable: true }));
+    await panel.updateComplete;
+    checkEqual(dialog(), null, 'cancelled: the dialog is gone');
+    checkEqual(loads, [], 'cancelled: nothing loaded');
+
+    panel.offline = true;
+    load.click();
+    await panel.updateComplete;
+    check(dialog()!.textContent!.includes('This node is offline: the replacement reaches the mesh when it reconnects'), 'an offline node says when it takes effect');
+    root.querySelector<HTMLButtonElement>('dialog .replace')!.click();
+    await panel.updateComplete;
+    checkEqual(loads, [{ source: { builtin: 'default' }, seed: undefined }], 'confirmed: loaded once');
+    checkEqual(dialog(), null, 'and the dialog is gone');
+  });
+
   it('disables loading for a viewer, and says why in one line', async () => {
     const panel = fixture('lattice-pipeline-panel');
     panel.canLoad = false;

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import * as Y from 'yjs';
-import { encodeHlc, EntityStore } from '../../src/crdt/index.js';
+import { ApprovalDesk, encodeHlc, EntityStore, isTerminal, TaskBoard } from '../../src/crdt/index.js';
 import { fetchBuiltinScenario } from '../../src/workers/builtinScenarios.js';
 import { Pipeline, type PipelineOptions } from '../../src/workers/Pipeline.js';
 import { SeededRandom } from '../../src/workers/random.js';
@@ -13,6 +13,7 @@ import { clearRun, RunReader, writeRun } from '../../src/workers/RunConfig.js';
 import { RunKeeper } from '../../src/workers/RunKeeper.js';
 import { parseScenario, ScenarioError, type Scenario } from '../../src/workers/scenario.js';
 import { syntheticScenario } from '../../src/workers/syntheticScenario.js';
+import { runTag, runTagOf } from '../../src/workers/runIds.js';
 import { NO_THREAT_HYSTERESIS } from '../../src/workers/threatHysteresis.js';
 
 const NET = Symbol('net');
@@ -241,6 +242,205 @@ describe('pipeline computed once per mesh', () => {
     expect(second.length).to.be.within(15, 24);
     expect(second.filter((id) => first.includes(id))).to.deep.equal([]);
     expect(mesh.stores[0]!.list('asset').map((a) => a.id)).to.deep.equal([`scn.${scenario.assets[0]!.id}`]);
+  });
+
+  /** Tracks on node i that are not the live picture: unwritten for over 5 s, or without a source (a partial leftover). */
+  function ghostsOn(mesh: Mesh, i: number): string[] {
+    return mesh.stores[i]!
+      .list('track')
+      .filter((v) => v.components.source === undefined || mesh.now - Math.max(...Object.values(v.stamps).map((h) => h!.wall)) > 5_000)
+      .map((v) => v.id);
+  }
+
+  it('removes on every node the tracks of a run replaced while its node was cut off', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(40_000);
+    // An operator approves what is asked: intercepts of the first run fly.
+    const desk = new ApprovalDesk(mesh.stores[0]!, () => ({ role: 'operator', name: 'alice' }));
+    for (const request of desk.pending()) desk.decide(request.entityId, 'approve');
+    mesh.run(3_000);
+    const flying = new TaskBoard(mesh.stores[0]!, () => ({ role: 'operator', name: 'alice' })).list().filter((t) => !isTerminal(t.status));
+    expect(flying.length, 'intercepts of the first run').to.be.greaterThan(0);
+    const [holder] = mesh.computing();
+    const cut = (holder! + 1) % 3;
+    // Node `cut` goes offline and loads another scenario there; the rest go on with the first.
+    mesh.partition(mesh.group.map((_, i) => (i === cut ? 1 : 0)));
+    mesh.run(2_000);
+    writeRun(mesh.docs[cut]!, { ...scenario, assets: scenario.assets.slice(0, 1) }, scenario.seed + 1, mesh.now);
+    mesh.run(20_000);
+    const old = mesh.fused(holder!);
+    expect(old.length, 'the first run went on').to.be.greaterThan(10);
+    expect(mesh.computing()).to.have.length(2);
+
+    mesh.partition([0, 0, 0]);
+    mesh.run(3_000);
+    const run = JSON.stringify(mesh.docs[0]!.getMap('lattice.pipeline').get('run'));
+    expect(JSON.stringify(mesh.docs[cut]!.getMap('lattice.pipeline').get('run')), 'the later load is the mesh\'s run').to.equal(run);
+    for (let i = 0; i < 3; i++) {
+      expect(mesh.fused(i).filter((id) => old.includes(id)), `node ${i}: tracks of the replaced run`).to.deep.equal([]);
+      expect(ghostsOn(mesh, i), `node ${i}: frozen or partial tracks`).to.deep.equal([]);
+    }
+    mesh.run(20_000);
+    expect(mesh.computing()).to.have.length(1);
+    expect(mesh.fused(0).length).to.be.within(15, 24);
+    expect(new Set(mesh.stores.map((s) => s.digest())).size, 'replicas converged').to.equal(1);
+    for (let i = 0; i < 3; i++) {
+      expect(ghostsOn(mesh, i), `node ${i}, later`).to.deep.equal([]);
+      // Requests live on their track and left with it; its intercepts ended, as the target is gone.
+      const store = mesh.stores[i]!;
+      expect(new ApprovalDesk(store, () => ({ role: 'operator', name: 'alice' })).pending().filter((r) => old.includes(r.entityId)), `node ${i}: requests`).to.deep.equal([]);
+      const board = new TaskBoard(store, () => ({ role: 'operator', name: 'alice' }));
+      expect(flying.map((t) => board.get(t.id)?.status), `node ${i}: intercepts`).to.deep.equal(flying.map(() => 'done_not_ok'));
+      expect(store.list('asset').map((v) => v.id), `node ${i}: the assets are the new scenario's`).to.deep.equal([`scn.${scenario.assets[0]!.id}`]);
+    }
+  });
+
+  it('removes on every node the tracks of a run ended while its node was cut off', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    // The computing node is cut off and ends the run there (clearing its picture); the others
+    // take the lease over and go on writing the same tracks.
+    const [cut] = mesh.computing();
+    mesh.partition(mesh.group.map((_, i) => (i === cut ? 1 : 0)));
+    clearRun(mesh.docs[cut!]!);
+    mesh.run(15_000);
+    const [other] = mesh.computing();
+    expect(other, 'the other side goes on').to.not.equal(undefined);
+    expect(mesh.fused(other!).length).to.be.greaterThan(10);
+    mesh.partition([0, 0, 0]);
+    mesh.run(1_000);
+    for (let i = 0; i < 3; i++) {
+      expect(mesh.pipelines[i]!.status().role).to.equal('idle');
+      expect(mesh.stores[i]!.list('track'), `node ${i}: tracks`).to.deep.equal([]);
+    }
+    expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+  });
+
+  it('removes the losing run\'s tracks when both sides of a partition loaded a scenario', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(10_000);
+    mesh.partition([0, 0, 1]);
+    // Each side keeps one of the two assets (and removes the other when it begins its run).
+    const [one, two] = scenario.assets;
+    writeRun(mesh.docs[0]!, { ...scenario, assets: [one!] }, scenario.seed + 1, mesh.now);
+    writeRun(mesh.docs[2]!, { ...scenario, assets: [two!] }, scenario.seed + 2, mesh.now);
+    mesh.run(20_000);
+    const sides = [mesh.fused(0), mesh.fused(2)];
+    expect(sides.every((ids) => ids.length > 10)).to.equal(true);
+
+    mesh.partition([0, 0, 0]);
+    // The run that lost the merge was never the mesh's on the winning side: its tracks may go
+    // once they are quiet, but no later.
+    mesh.run(15_000);
+    const kept = mesh.fused(0);
+    const loser = sides.find((ids) => !ids.some((id) => kept.includes(id)))!;
+    expect(loser, 'one side\'s tracks are gone').to.not.equal(undefined);
+    for (let i = 0; i < 3; i++) {
+      expect(mesh.fused(i).filter((id) => loser.includes(id)), `node ${i}: tracks of the losing run`).to.deep.equal([]);
+      expect(ghostsOn(mesh, i), `node ${i}: frozen or partial tracks`).to.deep.equal([]);
+    }
+    expect(kept.length).to.be.within(15, 24);
+    expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+    // The winning run's asset is there, put back if the losing side had removed it; the other is gone.
+    const winner = mesh.pipelines[0]!.status().runId === mesh.pipelines[2]!.status().runId ? new RunReader().read(mesh.docs[0]!).config! : undefined;
+    expect(winner).to.not.equal(undefined);
+    for (let i = 0; i < 3; i++) expect(mesh.stores[i]!.list('asset').map((v) => v.id), `node ${i}: assets`).to.deep.equal([`scn.${winner!.scenario.assets[0]!.id}`]);
+  });
+
+  it('removes tracks of a replaced run that arrive after the new run has finished, with nobody computing', async () => {
+    const mesh = new Mesh(2);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(10_000);
+    mesh.partition([0, 1]);
+    // Node 1, alone, loads a short run that ends before the heal; node 0 goes on with the first.
+    const short = { ...scenario, durationS: 20, targets: scenario.targets.map((t) => ({ ...t, manoeuvres: t.manoeuvres.filter((m) => m.atS <= 20) })) };
+    writeRun(mesh.docs[1]!, short, scenario.seed + 1, mesh.now);
+    mesh.run(30_000);
+    expect(mesh.pipelines[1]!.status().role).to.equal('finished');
+    const old = mesh.fused(0);
+    mesh.partition([0, 0]);
+    mesh.run(2_000);
+    expect(mesh.pipelines.map((p) => p.status().role)).to.deep.equal(['finished', 'finished']);
+    for (let i = 0; i < 2; i++) expect(mesh.fused(i).filter((id) => old.includes(id)), `node ${i}`).to.deep.equal([]);
+    expect(new Set(mesh.stores.map((s) => s.digest())).size).to.equal(1);
+  });
+
+  it('erases nothing when a peer writes a run entry that cannot be read; a valid load then replaces the picture', async () => {
+    const mesh = new Mesh(3);
+    const scenario = await hard();
+    writeRun(mesh.docs[0]!, scenario, scenario.seed, mesh.now);
+    mesh.run(20_000);
+    const before = mesh.fused(0);
+    expect(before.length).to.be.greaterThan(10);
+    mesh.docs[2]!.getMap('lattice.pipeline').set('run', { runId: 'junk', scenario: '{"name": 1}', seed: 1, startedAt: mesh.now });
+    mesh.run(15_000); // past the ghost sweep's quiet time
+    for (let i = 0; i < 3; i++) {
+      expect(mesh.pipelines[i]!.status().problem, `node ${i}`).to.contain('name must be a string');
+      expect(mesh.fused(i), `node ${i}: the picture stays`).to.deep.equal(before);
+    }
+    writeRun(mesh.docs[1]!, scenario, scenario.seed + 1, mesh.now);
+    mesh.run(1_000);
+    for (let i = 0; i < 3; i++) expect(mesh.fused(i).filter((id) => before.includes(id)), `node ${i}: the old run's tracks`).to.deep.equal([]);
+  });
+
+  it('converges to the current run\'s picture alone after random loads, ends, partitions and heals', async function () {
+    this.timeout(120_000);
+    const scenario = await hard();
+    for (const seed of Array.from({ length: 12 }, (_, i) => i + 1)) {
+      const mesh = new Mesh(3);
+      const rng = new SeededRandom(seed);
+      const pick = (n: number) => Math.floor(rng.next() * n);
+      // An operator's track, with a run-like id: never removed.
+      mesh.stores[0]!.create('fus.0badc0de.mine', 'track', { position: { lat: scenario.origin.lat, lon: scenario.origin.lon, alt: 0 }, source: { sensorId: 'alice', sensorType: 'operator' } });
+      writeRun(mesh.docs[0]!, scenario, seed, mesh.now);
+      const log: string[] = [];
+      for (let step = 0; step < 8; step++) {
+        // Loads most often, ends seldom (an ended mesh has nothing left to check).
+        const roll = pick(20);
+        const action = roll < 7 ? 0 : roll < 9 ? 1 : roll < 15 ? 2 : 3;
+        const node = pick(3);
+        if (action === 0) {
+          writeRun(mesh.docs[node]!, { ...scenario, assets: scenario.assets.slice(pick(2)) }, seed * 100 + step, mesh.now);
+          log.push(`load@${node}`);
+        } else if (action === 1) {
+          clearRun(mesh.docs[node]!);
+          log.push(`end@${node}`);
+        } else if (action === 2) {
+          const groups = [0, 1, 2].map(() => pick(2));
+          mesh.partition(groups);
+          log.push(`split ${groups.join('')}`);
+        } else {
+          mesh.partition([0, 0, 0]);
+          log.push('heal');
+        }
+        mesh.run(2_000 + pick(10) * 1_000);
+      }
+      mesh.partition([0, 0, 0]);
+      mesh.run(15_000);
+      const what = `seed ${seed}: ${log.join(', ')}`;
+      expect(new Set(mesh.stores.map((s) => s.digest())).size, `${what}: converged`).to.equal(1);
+      const config = new RunReader().read(mesh.docs[0]!).config;
+      const finished = config !== undefined && (mesh.now - config.startedAt) / 1000 >= config.scenario.durationS;
+      for (let i = 0; i < 3; i++) {
+        const store = mesh.stores[i]!;
+        expect(store.has('fus.0badc0de.mine'), `${what}: node ${i} keeps the operator's track`).to.equal(true);
+        const runTracks = store.list('track').filter((v) => v.id !== 'fus.0badc0de.mine');
+        if (!config) {
+          expect(runTracks.map((v) => v.id), `${what}: node ${i}, no run`).to.deep.equal([]);
+          continue;
+        }
+        const tag = runTag(config.runId);
+        expect(runTracks.filter((v) => runTagOf(v.id) !== tag).map((v) => v.id), `${what}: node ${i}, other runs' tracks`).to.deep.equal([]);
+        if (!finished) expect(ghostsOn(mesh, i).filter((id) => id !== 'fus.0badc0de.mine'), `${what}: node ${i}, frozen or partial`).to.deep.equal([]);
+      }
+    }
   });
 
   it('refuses a run too large to reach the other nodes, writing nothing', () => {

@@ -3,9 +3,14 @@
  * runs, whether this node computes it or stands by, the live score, and worker faults (the
  * worker restarts by itself; the operator is told). Loading a built-in scenario or a JSON file
  * raises `scenario-load`; ending the run raises `scenario-unload`.
+ *
+ * A load replaces the mesh's run on every node (and its tracks, requests and tasks leave the
+ * picture), so when a run is loaded the panel asks first, in a modal dialog; declining changes
+ * nothing. A node that is offline still knows the mesh's run from its document and asks the
+ * same: its load replaces that run when it reconnects (issue 15).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type { PipelineFault, PipelineHostStatus } from '../../workers/index.js';
 import { panel, theme } from '../theme.js';
 import { VIEWER_NOTE } from '../roleText.js';
@@ -50,6 +55,25 @@ export class PipelinePanel extends LitElement {
       input[type='number'] {
         width: 7em;
       }
+      dialog {
+        max-width: 30em;
+        color: var(--lm-text);
+        background: var(--lm-panel);
+        border: 1px solid var(--lm-accent);
+        border-radius: 4px;
+      }
+      dialog::backdrop {
+        background: rgb(0 0 0 / 50%);
+      }
+      dialog h2 {
+        margin: 0 0 8px;
+        font-size: 15px;
+      }
+      dialog .actions {
+        display: flex;
+        gap: 8px;
+        justify-content: flex-end;
+      }
     `,
   ];
 
@@ -60,7 +84,12 @@ export class PipelinePanel extends LitElement {
   @property({ type: Boolean, attribute: 'can-load' }) canLoad = false;
   /** This node is a viewer: the controls stay off and one line says why. */
   @property({ type: Boolean }) viewer = false;
+  /** This node is cut off from the mesh: a load replaces the mesh's run when it reconnects. */
+  @property({ type: Boolean }) offline = false;
   @state() private builtin: 'default' | 'hard' = 'default';
+  /** A load that would replace the mesh's run, waiting for the operator to confirm it. */
+  @state() private pending: (ScenarioLoadDetail & { readonly name: string }) | undefined;
+  @query('dialog') private dialog!: HTMLDialogElement | null;
 
   protected override render() {
     const s = this.status;
@@ -114,8 +143,51 @@ export class PipelinePanel extends LitElement {
         <dt>Tick</dt>
         <dd>${p?.timing ? `fusion ${p.timing.fuseMs.toFixed(1)} ms · store ${p.timing.writeMs.toFixed(1)} ms` : '—'}</dd>
       </dl>
+      ${this.renderConfirm()}
     `;
   }
+
+  private renderConfirm() {
+    const pending = this.pending;
+    const p = this.status?.pipeline;
+    if (!pending) return nothing;
+    const current = p?.scenario ?? 'a scenario';
+    // (Run time is known only where the run is computed, so it is not said here.)
+    const state = p?.role === 'finished' ? 'has finished; its picture stays until it is replaced' : 'is running';
+    return html`<dialog aria-labelledby="replace-title" aria-describedby="replace-text" @cancel=${this.onDialogCancel}>
+      <h2 id="replace-title">Replace the mesh's scenario?</h2>
+      <p id="replace-text">
+        “${current}” ${state}. Loading “${pending.name}” ends it on every node: its tracks, requests and tasks leave the picture.
+        ${this.offline ? 'This node is offline: the replacement reaches the mesh when it reconnects, and replaces whatever runs then.' : ''}
+      </p>
+      <div class="actions">
+        <button type="button" class="keep" @click=${this.decline} autofocus>Keep the current run</button>
+        <button type="button" class="replace" @click=${this.confirmReplace}>Replace</button>
+      </div>
+    </dialog>`;
+  }
+
+  protected override updated(): void {
+    // Opened modal once rendered: focus moves into it, the page behind is inert, Escape declines.
+    if (this.pending && this.dialog && !this.dialog.open) this.dialog.showModal();
+  }
+
+  private readonly onDialogCancel = (e: Event): void => {
+    e.preventDefault();
+    this.decline();
+  };
+
+  private readonly decline = (): void => {
+    this.dialog?.close();
+    this.pending = undefined;
+  };
+
+  private readonly confirmReplace = (): void => {
+    const pending = this.pending;
+    this.dialog?.close();
+    this.pending = undefined;
+    if (pending) this.raiseLoad({ source: pending.source, seed: pending.seed });
+  };
 
   private readonly onSubmit = (e: SubmitEvent): void => {
     e.preventDefault();
@@ -147,7 +219,16 @@ export class PipelinePanel extends LitElement {
       return;
     }
     this.loadError = undefined;
-    this.dispatchEvent(new CustomEvent<ScenarioLoadDetail>('scenario-load', { detail: { source, seed }, bubbles: true, composed: true }));
+    // A run in the document (running, finished, or set aside here) is the mesh's: ask first.
+    if (this.status?.pipeline?.runId !== undefined) {
+      this.pending = { source, seed, name: 'builtin' in source ? source.builtin : source.fileName };
+      return;
+    }
+    this.raiseLoad({ source, seed });
+  }
+
+  private raiseLoad(detail: ScenarioLoadDetail): void {
+    this.dispatchEvent(new CustomEvent<ScenarioLoadDetail>('scenario-load', { detail, bubbles: true, composed: true }));
   }
 }
 

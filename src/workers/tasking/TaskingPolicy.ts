@@ -65,6 +65,11 @@ export interface TaskingOptions {
   readonly withdrawAfterMs?: number;
   /** How long a track must have been high before a request is opened for it, ms (default 0: at once). */
   readonly requestAfterMs?: number;
+  /**
+   * Tracks tasking leaves alone: in a pipeline, another run's tracks, which are about to be
+   * removed (`GhostSweeper`); asking a person about one would only show a request that vanishes.
+   */
+  readonly ignore?: (id: string) => boolean;
 }
 
 export interface TaskingReport {
@@ -86,6 +91,7 @@ export class TaskingPolicy {
   /** Tracks that rose to high and are owed a request once `requestAfterMs` has passed: looked at on every step. */
   private readonly rising = new Set<string>();
   private readonly setAside: SetAside;
+  private readonly ignore: (id: string) => boolean;
   /** Tracks changed since the last step (any entity: only tracks are looked at). */
   private readonly changed = new Set<string>();
   /** Whether a step has run: the first looks at every track. */
@@ -106,6 +112,7 @@ export class TaskingPolicy {
     this.withdrawAfterMs = options.withdrawAfterMs ?? 0;
     this.requestAfterMs = options.requestAfterMs ?? 0;
     this.setAside = options.setAside ?? new SetAside();
+    this.ignore = options.ignore ?? (() => false);
     this.catalogs = new PartCache(store, 'taskCatalog');
     this.outcomes = new PartCache(store, 'journal');
     this.unwatch = store.watch((events) => {
@@ -139,6 +146,7 @@ export class TaskingPolicy {
           this.rising.delete(id);
           continue;
         }
+        if (this.ignore(id)) continue;
         const threat = this.store.component(id, 'threat');
         // A peer's track the step cannot handle (e.g. a request id too long to name a task)
         // is set aside; the others are still tasked.

@@ -40,6 +40,20 @@ describe('tasking follows threat', () => {
     expect(t.board.list()).to.deep.equal([]);
   });
 
+  it('leaves alone the tracks it is told to ignore (another run\'s, on their way out)', () => {
+    const t = setup();
+    const ignored = new Set(['trk']);
+    const policy = new TaskingPolicy(t.store, t.desk, t.board, { ignore: (id) => ignored.has(id) });
+    t.threat('high');
+    expect(policy.step().requested).to.deep.equal([]);
+    expect(t.desk.outcome('trk')).to.equal(undefined);
+    expect(t.store.get('trk')!.components.taskCatalog).to.equal(undefined);
+    ignored.clear();
+    t.store.update('trk', { threat: { level: 'high' } });
+    expect(policy.step().requested).to.deep.equal(['trk']);
+    policy.destroy();
+  });
+
   it('tasks the nearest available friendly asset once approved', () => {
     const t = setup();
     t.threat('high');
