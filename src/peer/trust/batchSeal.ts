@@ -22,16 +22,16 @@
  * alike, whether it came directly or through others, now or a year later (a certificate that
  * has since expired still vouches for what was written while it was valid).
  *
- * Verification is synchronous (admission runs as a peer's update arrives), with noble's Ed25519
- * (WebCrypto's is asynchronous); certificates are verified once and remembered. Signing uses
+ * Verification is synchronous (admission runs as a peer's update arrives): `ed25519Verify.ts`;
+ * certificates are verified once and remembered. Signing uses
  * the node's WebCrypto key, which cannot be read.
  */
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { authorNodeId, decodeHlc, isNodeOrPipeline, unsealed, withSeal, type DecodedBatch, type RawBatch } from '../../crdt/index.js';
 import { CERTIFICATE_SKEW_S, SIGNATURE_BYTES, certificateLabelled, parseCertificate, type NodeCertificate } from './certificate.js';
 import { fingerprint } from './fingerprint.js';
+import { verifyEd25519 } from './ed25519Verify.js';
 import type { NodeCredentials } from './credentials.js';
 
 export const SEAL_VERSION = 1;
@@ -120,12 +120,7 @@ export class SealVerifier {
         return `a decision naming operator key ${write.entry.key ?? '(none)'} signed under operator key ${operatorKey}`;
       }
     }
-    let ok = false;
-    try {
-      ok = ed25519.verify(seal.signature, sealedMessage(this.room, batch.raw), cert.nodePublicKey, { zip215: false });
-    } catch {
-      ok = false;
-    }
+    const ok = verifyEd25519(seal.signature, sealedMessage(this.room, batch.raw), cert.nodePublicKey);
     return ok ? undefined : `a batch whose signature does not hold (tampered, or signed for another room) from node ${cert.nodeId}`;
   }
 
@@ -136,7 +131,7 @@ export class SealVerifier {
     let verdict: CertVerdict;
     try {
       const cert = parseCertificate(bytes);
-      const ok = ed25519.verify(cert.signature, certificateLabelled(cert.signed), cert.operatorPublicKey, { zip215: false });
+      const ok = verifyEd25519(cert.signature, certificateLabelled(cert.signed), cert.operatorPublicKey);
       verdict = ok ? { cert, operatorKey: fingerprint(cert.operatorPublicKey) } : { refused: 'a certificate its operator key did not sign' };
     } catch (error) {
       verdict = { refused: error instanceof Error ? error.message : String(error) };

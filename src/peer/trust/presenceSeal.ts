@@ -13,9 +13,9 @@
  */
 import * as encoding from 'lib0/encoding';
 import { fromBase64, toBase64 } from 'lib0/buffer';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { CERTIFICATE_SKEW_S, certificateLabelled, parseCertificate, type NodeCertificate } from './certificate.js';
 import { derivePeerId, fingerprint } from './fingerprint.js';
+import { verifyEd25519 } from './ed25519Verify.js';
 import type { LinkCredentials } from './credentials.js';
 
 const LABEL = 'lattice-presence/v1';
@@ -103,13 +103,7 @@ export class PresenceVerifier {
     const signed = message(this.room, clientId, presence, at, salt, cert);
     const key = `${sig}|${String.fromCharCode(...signed)}`;
     if (this.accepted.get(clientId) !== key) {
-      let ok = false;
-      try {
-        ok = sigBytes.byteLength === 64 && ed25519.verify(sigBytes, signed, signer.cert.nodePublicKey, { zip215: false });
-      } catch {
-        ok = false;
-      }
-      if (!ok) return `a presence of node ${presence.nodeId} whose signature does not hold`;
+      if (!verifyEd25519(sigBytes, signed, signer.cert.nodePublicKey)) return `a presence of node ${presence.nodeId} whose signature does not hold`;
       this.remember(this.accepted, clientId, key);
     }
     this.remember(this.lastAt, clientId, at);
@@ -122,7 +116,7 @@ export class PresenceVerifier {
     if (known === undefined) {
       try {
         const parsed = parseCertificate(fromBase64(cert));
-        known = ed25519.verify(parsed.signature, certificateLabelled(parsed.signed), parsed.operatorPublicKey, { zip215: false })
+        known = verifyEd25519(parsed.signature, certificateLabelled(parsed.signed), parsed.operatorPublicKey)
           ? { cert: parsed, fingerprint: fingerprint(parsed.nodePublicKey), operatorFingerprint: fingerprint(parsed.operatorPublicKey) }
           : 'a certificate its operator key did not sign';
       } catch (error) {
