@@ -77,6 +77,8 @@ interface Probe {
   readonly session: PeerSession;
   readonly link: Link;
   readonly at: number;
+  /** The old session's `framesIn` when the probe was sent: any frame after it is an answer. */
+  readonly framesIn: number;
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
@@ -379,7 +381,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     }
     const at = Date.now();
     const timer = setTimeout(() => this.settleProbe(peerId), PROBE_MS);
-    this.probes.set(peerId, { session: existing, link, at, timer });
+    this.probes.set(peerId, { session: existing, link, at, framesIn: existing.framesIn, timer });
     existing.ping();
   }
 
@@ -394,7 +396,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       p.link.close(this.isConnected ? 'already linked' : 'not wanted');
       return;
     }
-    if (current && current.lastHeard >= p.at) {
+    if (current && current.framesIn > p.framesIn) {
       p.link.close('the peer still answers on its link');
       this.refuse(this.hopLabel(p.link, current), `a second link claiming to be ${current.label}, which still answers on its own: refused`);
       return;

@@ -126,6 +126,8 @@ function batchKey(batch: readonly unknown[]): string {
 export class PeerSession {
   readonly since = Date.now();
   lastHeard = Date.now();
+  /** Frames the link brought (a count, where `lastHeard` cannot tell two in one millisecond). */
+  framesIn = 0;
   remoteNodeId: string | undefined;
   remoteName: string | undefined;
   readonly gate: FaultGate;
@@ -324,6 +326,7 @@ export class PeerSession {
   private receive(bytes: Uint8Array): void {
     if (this.closed) return;
     this.lastHeard = Date.now();
+    this.framesIn++;
     this.stats.bytesIn += bytes.byteLength;
     let message: Uint8Array | null;
     try {

@@ -121,7 +121,10 @@ describe('a link claiming to be a peer we already have a session with', () => {
     const at = Date.now();
     c.sink().accept(asWebrtc(toC));
     expect(sessionTo(c.node, bPeer)?.since, 'the old link is kept while it is checked').to.equal(old.since);
-    await waitUntil(() => c.node.transport['sessions'].get(bPeer)?.link.remotePeerId === bPeer && c.node.transport['sessions'].get(bPeer) !== old, 'the new link replaces the silent one', PROBE_MS + 3000);
+    await waitUntil(() => c.node.transport['sessions'].get(bPeer)?.link.remotePeerId === bPeer && c.node.transport['sessions'].get(bPeer) !== old, 'the new link replaces the silent one', PROBE_MS + 3000, () => {
+      const now = c.node.transport['sessions'].get(bPeer);
+      return `session ${now === old ? 'old' : now ? 'other' : 'none'}; old closed ${old.isClosed}; old heard ${old.lastHeard - at} ms after; refusals ${JSON.stringify(c.node.transport.refusalsByPeer())}; replaced ${c.node.transport.replacedLinks}`;
+    });
     expect(Date.now() - at).to.be.at.least(PROBE_MS - 50);
     expect(old.isClosed).to.equal(true);
     expect(c.node.transport.replacedLinks).to.equal(1);
