@@ -202,6 +202,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     }
     this.probes.clear();
     this.presenceVia.clear();
+    this.presenceToCheck.clear();
     this.emit('links', []);
   }
 
@@ -468,6 +469,8 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
   private readonly relayed: Array<[Uint8Array, PeerSession]> = [];
   /** Whose presence (awareness client ids) arrived through each session. */
   private readonly presenceVia = new Map<PeerSession, Set<number>>();
+  /** Clients heard through a link that closed, kept while a peer says it links to them. */
+  private readonly presenceToCheck = new Set<number>();
 
   private relayFlushedAt = -Infinity;
 
@@ -538,14 +541,32 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     const heard = this.presenceVia.get(session);
     this.presenceVia.delete(session);
     if (!heard || !this.isConnected) return;
+    for (const c of heard) this.presenceToCheck.add(c);
+    this.forgetUnreachable(session);
+  }
+
+  /**
+   * Forgets the presence of nodes heard through links that closed (`presenceToCheck`) unless a
+   * linked peer still brings it or says it links to that node. One kept because a peer said so
+   * is checked again on every tick: that peer's presence may not yet say the link is gone (it
+   * is signed, so it follows a moment later).
+   */
+  private forgetUnreachable(closing?: PeerSession): void {
+    if (this.presenceToCheck.size === 0) return;
     const elsewhere = new Set<number>();
     for (const set of this.presenceVia.values()) for (const c of set) elsewhere.add(c);
-    // Kept when another linked peer says it links to that node: it is still reachable, through them.
     const reachable = (c: number) => {
       const peerId = readPresence(this.host.awareness.states.get(c))?.peerId;
-      return peerId !== undefined && [...this.sessions.values()].some((s) => s !== session && this.presenceLinks(s.remotePeerId).includes(peerId));
+      return peerId !== undefined && [...this.sessions.values()].some((s) => s !== closing && this.presenceLinks(s.remotePeerId).includes(peerId));
     };
-    const gone = [...heard].filter((c) => !elsewhere.has(c) && c !== this.host.awareness.clientID && this.host.awareness.states.has(c) && !reachable(c));
+    const gone: number[] = [];
+    for (const c of this.presenceToCheck) {
+      if (elsewhere.has(c) || c === this.host.awareness.clientID || !this.host.awareness.states.has(c)) this.presenceToCheck.delete(c);
+      else if (!reachable(c)) {
+        gone.push(c);
+        this.presenceToCheck.delete(c);
+      }
+    }
     if (gone.length === 0) return;
     // Not removeAwarenessStates: it would bump their clocks here and refuse their next state.
     for (const c of gone) {
@@ -602,6 +623,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
       }
     }
     if (performance.now() - this.lastAntiEntropy >= this.antiEntropyMs) this.antiEntropy();
+    this.forgetUnreachable();
     // A link whose clock is not measured yet (new, or every sample so far waited in a queue)
     // asks again each tick rather than each anti-entropy round: the clock check needs it.
     for (const s of this.sessions.values()) if (s.verified && !s.gate.cut && s.clockOffsetMs === undefined) s.probeClock();
