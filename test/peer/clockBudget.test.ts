@@ -2,9 +2,8 @@
  * A budgeted mesh stays unfenced: with every node's uplink narrow and one node writing far more
  * than its budget carries, what a node sends waits seconds in its uplink, clock probes included.
  * A clock sample taken from such a round trip is off by half the wait (the probe waited, the
- * answer did not), which once fenced honest nodes; samples count only when the round trip was
- * short (`MAX_CLOCK_RTT_MS`), so no honest node is ever fenced, while the mesh still measures
- * clocks where it can.
+ * answer did not), which once fenced honest nodes; a sample counts less its uncertainty (half
+ * its round trip), so no honest node is ever fenced, while the mesh still measures clocks.
  */
 import { expect } from 'chai';
 import { ClockFencedError } from '../../src/crdt/index.js';

@@ -299,10 +299,16 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     }
   }
 
-  /** The clock offsets (peer's wall clock less ours) measured on the links that carry data. */
+  /**
+   * The clock offsets (peer's wall clock less ours) measured on the links that carry data, each
+   * less its uncertainty (`PeerSession.certainClockOffsetMs`).
+   */
   peerClockOffsets(): number[] {
     const out: number[] = [];
-    for (const s of this.sessions.values()) if (!s.gate.cut && s.clockOffsetMs !== undefined) out.push(s.clockOffsetMs);
+    for (const s of this.sessions.values()) {
+      const offset = s.certainClockOffsetMs;
+      if (!s.gate.cut && offset !== undefined) out.push(offset);
+    }
     return out;
   }
 

@@ -500,18 +500,31 @@ export class PeerSession {
 
   // ------------------------------------------------------------------ anti-entropy
 
-  /** The peer's wall clock less ours, from the last precise round trip (NTP's estimate). */
+  /** The peer's wall clock less ours, from the last round trip (NTP's estimate)... */
   clockOffsetMs: number | undefined;
+  /** ...which is off by at most this much (half the round trip). */
+  clockErrorMs = 0;
   private probeSentAt: number | undefined;
+
+  /**
+   * What the offset is at least, by its sign: the offset less its uncertainty (0 when the
+   * uncertainty covers it), so a sample from a round trip that waited in a queue (an uplink
+   * budget, a busy page) can never make an honest clock look wrong.
+   */
+  get certainClockOffsetMs(): number | undefined {
+    const o = this.clockOffsetMs;
+    return o === undefined ? undefined : Math.sign(o) * Math.max(0, Math.abs(o) - this.clockErrorMs);
+  }
 
   /** A reply to our probe sent at `sent` (our clock), answered at `theirs` (the peer's). */
   private readClock(sent: number, theirs: number): void {
     const now = this.host.wallNow();
     const rtt = now - sent;
-    // A reply to a probe we never sent (or not the last), or one that waited in a queue, measures nothing.
+    // A reply to a probe we never sent (or not the last), or one too late to say much, measures nothing.
     if (sent !== this.probeSentAt || rtt < 0 || rtt > MAX_CLOCK_RTT_MS) return;
     this.probeSentAt = undefined;
     this.clockOffsetMs = theirs - (sent + now) / 2;
+    this.clockErrorMs = rtt / 2;
   }
 
   private readDigest(digest: string, vector: Uint8Array): void {

@@ -31,10 +31,11 @@ export const MSG = {
 } as const;
 
 /**
- * A clock sample counts only when its round trip is this short: a message that waited in a
- * queue (an uplink budget, a slow link) says nothing precise about the other clock.
+ * A clock sample is off by up to half its round trip (the probe may have waited, the answer
+ * not, or the reverse): a sample counts with that uncertainty (`PeerSession.clockErrorMs`), and
+ * not at all past this round trip. A probe still out is not replaced before this.
  */
-export const MAX_CLOCK_RTT_MS = 400;
+export const MAX_CLOCK_RTT_MS = 10_000;
 
 /** Messages a cut link still carries: what keeps the link alive and lets a heal through. */
 export function isManagement(type: number): boolean {
