@@ -71,8 +71,6 @@ export interface PresenceSigner {
 /** Checks signed presence for one room; remembers each client's last signed time. */
 export class PresenceVerifier {
   private readonly lastAt = new Map<number, number>();
-  /** The last state accepted per client (its message and signature), so renewals cost no verify. */
-  private readonly accepted = new Map<number, string>();
   private readonly certificates = new Map<string, PresenceSigner | string>();
 
   constructor(readonly room: string) {}
@@ -100,13 +98,11 @@ export class PresenceVerifier {
       return `a presence of node ${presence.nodeId} whose signature is not base64`;
     }
     if (derivePeerId(signer.cert.nodePublicKey, saltBytes) !== presence.peerId) return `a presence of node ${presence.nodeId} whose peer id is not derived from its key`;
-    const signed = message(this.room, clientId, presence, at, salt, cert);
-    const key = `${sig}|${String.fromCharCode(...signed)}`;
-    if (this.accepted.get(clientId) !== key) {
-      if (!verifyEd25519(sigBytes, signed, signer.cert.nodePublicKey)) return `a presence of node ${presence.nodeId} whose signature does not hold`;
-      this.remember(this.accepted, clientId, key);
+    // A renewal (the same signed state again) costs a hash: `verifyEd25519` remembers what held.
+    if (!verifyEd25519(sigBytes, message(this.room, clientId, presence, at, salt, cert), signer.cert.nodePublicKey)) {
+      return `a presence of node ${presence.nodeId} whose signature does not hold`;
     }
-    this.remember(this.lastAt, clientId, at);
+    this.rememberAt(clientId, at);
     return undefined;
   }
 
@@ -131,9 +127,9 @@ export class PresenceVerifier {
     return known;
   }
 
-  private remember<V>(map: Map<number, V>, clientId: number, value: V): void {
-    map.delete(clientId);
-    if (map.size >= MAX_REMEMBERED) map.delete(map.keys().next().value!);
-    map.set(clientId, value);
+  private rememberAt(clientId: number, at: number): void {
+    this.lastAt.delete(clientId);
+    if (this.lastAt.size >= MAX_REMEMBERED) this.lastAt.delete(this.lastAt.keys().next().value!);
+    this.lastAt.set(clientId, at);
   }
 }
