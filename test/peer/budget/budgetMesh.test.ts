@@ -59,12 +59,17 @@ describe('uplink budget on the memory mesh', () => {
     const network = new MemoryNetwork();
     const a = await open(network, 'A');
     const b = await open(network, 'B');
-    // Linked (keys proven, the link's first sync exchanged) before the tracks are made: else the
-    // answer to B's first sync request, a full state, can leave after the budget is set and
-    // hold the pacer for ten seconds (a new link's resync is paced like everything else).
-    await waitUntil(() => a.links().length === 1 && b.links().length === 1 && a.traffic().pendingBytes === 0 && b.traffic().pendingBytes === 0, 'A and B linked', 5000);
     createTracks(a, 200);
     await converged(a, b);
+    // The link's first sync must be over before the budget: A's answer to B's first request (a
+    // full state, as the tracks came while the link came up) would otherwise leave under it and
+    // hold the pacer for ten seconds (a new link's resync is paced like everything else). A
+    // digest B sends now reaches A after that request (one link keeps its order), and once A
+    // has read it and its pacer is empty, the answer has left.
+    const rounds = () => a.links()[0]?.antiEntropy.rounds ?? 0;
+    const before = rounds();
+    b.antiEntropy();
+    await waitUntil(() => rounds() > before && a.traffic().pendingBytes === 0, 'the first sync is over', 5000);
 
     const rate = 1000;
     const burst = 1024;
