@@ -105,6 +105,11 @@ export interface EntityStoreOptions {
    * write has arrived that justifies the removal. Default 10 s.
    */
   readonly putBackAfterMs?: number;
+  /**
+   * Whether a peer's batch counts (an owned room's revocations, `peer/trust/RoomAuthority.ts`).
+   * One that does not is kept in the log, out of the picture, until `recount` finds it counts.
+   */
+  readonly counts?: (batch: DecodedBatch) => boolean;
 }
 
 /** Own batches smaller than this are left alone even when mostly dead: rewriting costs more. */
@@ -144,6 +149,9 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   private heldTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly problems: string[] = [];
   private destroyed = false;
+  private readonly counts: ((batch: DecodedBatch) => boolean) | undefined;
+  /** Peers' batches in the log that do not count (see `counts`). */
+  private readonly uncounted = new Map<RawBatch, DecodedBatch>();
 
   constructor(doc: Y.Doc, options: EntityStoreOptions) {
     super();
@@ -161,6 +169,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.rewriteOwn = options.rewriteOwn ?? true;
     this.putBackAfterMs = options.putBackAfterMs ?? DEFAULT_PUT_BACK_AFTER_MS;
     this.held = new HeldBatches(this.clock.maxOffsetMs, this.physicalNow);
+    this.counts = options.counts;
     this.log = doc.getArray<RawBatch>(options.logName ?? LOG_NAME);
     this.ingestRemote(this.log.toArray() as unknown[], [], true);
     this.index.endChanges('remote');
@@ -630,7 +639,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const lost: Slot[] = [];
     const removedLive: Array<[RawBatch, readonly Slot[]]> = [];
     for (const raw of removed) {
-      if (this.held.remove(raw)) continue;
+      if (this.held.remove(raw) || this.uncounted.delete(raw as RawBatch)) continue;
       const slots = this.index.removeBatch(raw as RawBatch).lost;
       if (slots.length > 0) removedLive.push([raw as RawBatch, slots]);
       lost.push(...slots);
@@ -659,6 +668,10 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       if (this.held.mustWait(decoded)) {
         this.holdBatch(decoded, problems);
         holding = true;
+        continue;
+      }
+      if (this.counts && !this.counts(decoded)) {
+        this.uncounted.set(decoded.raw, decoded);
         continue;
       }
       this.index.addBatch(decoded);
@@ -723,6 +736,38 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   }
 
   /**
+   * Judges every peer's batch again by `counts` (after it changed: a revocation arrived), takes
+   * out of the picture those that no longer count and puts back those that do. O(document).
+   * Returns how many batches moved.
+   */
+  recount(): number {
+    if (!this.counts || this.destroyed) return 0;
+    const lost: Slot[] = [];
+    let moved = 0;
+    for (const decoded of this.batches()) {
+      if (!decoded.seal || this.counts(decoded)) continue;
+      lost.push(...this.index.removeBatch(decoded.raw).lost);
+      this.uncounted.set(decoded.raw, decoded);
+      moved++;
+    }
+    for (const [raw, decoded] of this.uncounted) {
+      if (!this.counts(decoded)) continue;
+      this.uncounted.delete(raw);
+      this.index.addBatch(decoded);
+      moved++;
+    }
+    this.index.rebuild(this.index.unreplaced(lost));
+    const { changes } = this.index.endChanges('remote');
+    this.emitChanges(changes);
+    return moved;
+  }
+
+  /** Peers' batches in the log that do not count. */
+  get uncountedBatches(): number {
+    return this.uncounted.size;
+  }
+
+  /**
    * Applies the held batches whose time has come (a timer calls this; tests with a fake clock
    * may call it). Returns how many were applied.
    */
@@ -732,6 +777,10 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     if (due.length > 0) {
       const problems: string[] = [];
       for (const decoded of due) {
+        if (this.counts && !this.counts(decoded)) {
+          this.uncounted.set(decoded.raw, decoded);
+          continue;
+        }
         this.index.addBatch(decoded);
         const skew = this.observeStamp(decoded);
         if (skew) problems.push(skew);

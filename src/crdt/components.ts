@@ -9,7 +9,8 @@
 import { ValidationError } from './errors.js';
 import { boundedString, finiteIn, onlyKeys, oneOf, requireRecord } from './validate.js';
 
-export const ENTITY_TYPES = ['track', 'asset', 'geo', 'task'] as const;
+/** `room`: the one entity of an owned room's authority (admissions and revocations in its journal). */
+export const ENTITY_TYPES = ['track', 'asset', 'geo', 'task', 'room'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
 export const THREAT_LEVELS = ['none', 'low', 'medium', 'high'] as const;

@@ -32,10 +32,19 @@ export type JournalEntry =
   /** The request no longer applies (the threat fell below the level that needed it). */
   | { readonly kind: 'withdraw'; readonly requestId: string; readonly reason: string }
   /** A task changed status. */
-  | { readonly kind: 'task'; readonly taskId: string; readonly status: TaskStatus; readonly note: string };
+  | { readonly kind: 'task'; readonly taskId: string; readonly status: TaskStatus; readonly note: string }
+  /**
+   * On the room's entity (`ROOM_ENTITY_ID`) of an owned room: a membership chain (base64, see
+   * `peer/trust/membership.ts`) issued to a newcomer, so it and everyone can read it.
+   */
+  | { readonly kind: 'admit'; readonly chain: string }
+  /** On the room's entity: the owner revokes a key (base64url): its writes stamped after this do not count. */
+  | { readonly kind: 'revoke'; readonly subject: string; readonly note: string };
 
 export type JournalKind = JournalEntry['kind'];
-const KINDS: readonly JournalKind[] = ['request', 'decision', 'withdraw', 'task'];
+const KINDS: readonly JournalKind[] = ['request', 'decision', 'withdraw', 'task', 'admit', 'revoke'];
+/** The entity that holds an owned room's admissions and revocations (its type is `room`). */
+export const ROOM_ENTITY_ID = 'room';
 
 /** An entry with the stamp of the batch that wrote it: `at.node` is who, `at.wall` is when. */
 export interface StampedEntry {
@@ -49,6 +58,11 @@ const KEY = /^[0-9A-F]{4}(-[0-9A-F]{4}){3}$/;
 const MAX_TASKS = 16;
 const MAX_WINDOW_MS = 2 ** 31 - 1;
 const NOTE_MAX = 120;
+/** A base64 membership chain of at most three certificates. */
+const CHAIN = /^[A-Za-z0-9+/]+={0,2}$/;
+const CHAIN_MAX = 700;
+/** A raw Ed25519 public key in base64url. */
+const SUBJECT = /^[A-Za-z0-9_-]{43}$/;
 
 /** Validates an entry given through the API. */
 export function validateJournalEntry(value: unknown): JournalEntry {
@@ -89,6 +103,12 @@ export function validateJournalEntry(value: unknown): JournalEntry {
         status: oneOf('task.status', v.status, TASK_STATUSES),
         note: v.note === undefined || v.note === '' ? '' : boundedString('task.note', v.note, NOTE_MAX),
       };
+    case 'admit':
+      onlyKeys('admit', v, ['kind', 'chain']);
+      return { kind, chain: boundedString('admit.chain', v.chain, CHAIN_MAX, CHAIN) };
+    case 'revoke':
+      onlyKeys('revoke', v, ['kind', 'subject', 'note']);
+      return { kind, subject: boundedString('revoke.subject', v.subject, 43, SUBJECT), note: v.note === undefined || v.note === '' ? '' : boundedString('revoke.note', v.note, NOTE_MAX) };
   }
 }
 
@@ -109,6 +129,10 @@ export function encodeJournalEntry(entry: JournalEntry, stampWall: number): Wire
       return [kind, entry.requestId, entry.reason];
     case 'task':
       return [kind, entry.taskId, TASK_STATUSES.indexOf(entry.status), entry.note];
+    case 'admit':
+      return [kind, entry.chain];
+    case 'revoke':
+      return [kind, entry.subject, entry.note];
   }
 }
 
@@ -155,5 +179,11 @@ export function decodeJournalEntry(payload: readonly unknown[], stampWall: numbe
         status: TASK_STATUSES[int('task.status', payload[2], TASK_STATUSES.length - 1)]!,
         note: payload[3] === '' ? '' : boundedString('task.note', payload[3], NOTE_MAX),
       };
+    case 'admit':
+      arity(2);
+      return { kind, chain: boundedString('admit.chain', payload[1], CHAIN_MAX, CHAIN) };
+    case 'revoke':
+      arity(3);
+      return { kind, subject: boundedString('revoke.subject', payload[1], 43, SUBJECT), note: payload[2] === '' ? '' : boundedString('revoke.note', payload[2], NOTE_MAX) };
   }
 }

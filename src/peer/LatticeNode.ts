@@ -69,6 +69,8 @@ export interface MeshStatus {
   readonly operatorFingerprint?: string;
   /** Evidence of equivocation kept so far (see `evidence()`). */
   readonly equivocations?: number;
+  /** The room: open or owned, and this node's standing in it. */
+  readonly roomInfo?: RoomInfo;
 }
 
 /** One direct link of this node, as the Mesh tab shows it. */
@@ -201,5 +203,69 @@ export interface LatticeNode extends ObservableV2<LatticeNodeEvents> {
    * (equivocation), or of two keys writing as one node id; oldest first, at most 32.
    */
   evidence(): readonly Equivocation[];
+  /** Who may do what in this room: its owner, members, invitations and revocations. */
+  readonly authority?: RoomControl;
   destroy(): Promise<void>;
+}
+
+/** A role in an owned room; a `guest` reached the room but holds no membership (it reads only). */
+export type RoomStanding = 'owner' | 'operator' | 'viewer' | 'guest';
+
+export interface RoomInfo {
+  /** The room's name as people give it (without the owner key). */
+  readonly name: string;
+  /** An open room has no owner: anyone who reaches it writes. */
+  readonly open: boolean;
+  readonly ownerFingerprint: string | undefined;
+  /** The owner key as links carry it (base64url). */
+  readonly ownerKey: string | undefined;
+  /** This node's standing; in an open room, `operator` or `viewer` as it says of itself. */
+  readonly standing: RoomStanding;
+  /** Whether this node may invite (owner, or an operator the owner allowed). */
+  readonly mayInvite: boolean;
+  /** Whether it may revoke (it holds the owner key). */
+  readonly mayRevoke: boolean;
+  /** A guest that opened an invitation and waits for a node of its issuer to admit it. */
+  readonly joining: boolean;
+  /** Why the invitation this node opened cannot be used, if it cannot. */
+  readonly problem: string | undefined;
+}
+
+export interface MemberInfo {
+  /** Operator key fingerprint: a person (a browser profile). */
+  readonly fingerprint: string;
+  /** The names its nodes go by. */
+  readonly names: readonly string[];
+  readonly standing: RoomStanding;
+  readonly mayInvite: boolean;
+  /** Its nodes seen in presence now: node id and node key fingerprint. */
+  readonly nodes: ReadonlyArray<{ readonly nodeId: string; readonly name: string; readonly fingerprint: string }>;
+  /** When one of its nodes was last heard (ms), if any is present. */
+  readonly lastSeen: number | undefined;
+  /** The membership it holds: who issued it, when it expires (s). */
+  readonly issuedBy: string | undefined;
+  readonly expiresAt: number | undefined;
+  /** Revoked by the owner (its writes after that do not count). */
+  readonly revoked: boolean;
+  readonly self: boolean;
+}
+
+export interface InviteOptions {
+  readonly role: 'owner' | 'operator' | 'viewer';
+  /** Default one day; at most 30. */
+  readonly expiresInS?: number;
+  /** An operator who may invite others (owners only give this). */
+  readonly mayInvite?: boolean;
+}
+
+export interface RoomControl {
+  info(): RoomInfo;
+  members(): MemberInfo[];
+  /**
+   * An invitation for a link's fragment (`#invite=…`; see `inviteLink`). Throws
+   * `ValidationError` when this node may not give it.
+   */
+  invite(options: InviteOptions): Promise<string>;
+  /** Revokes a member by operator or node key fingerprint (owner only). Throws `ValidationError` otherwise. */
+  revoke(fingerprint: string, note?: string): void;
 }

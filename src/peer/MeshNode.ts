@@ -25,6 +25,9 @@ import { ephemeralCredentials, linkCredentials, type LinkCredentials, type NodeC
 import { BatchSealer, SealVerifier, type ProfileKeys } from './trust/batchSeal.js';
 import { PresenceVerifier, signPresence } from './trust/presenceSeal.js';
 import { EquivocationLog, type Equivocation } from './trust/equivocation.js';
+import { RoomAuthority } from './trust/RoomAuthority.js';
+import { RoomDesk, type VerifiedPeer } from './RoomDesk.js';
+import type { Invitation } from './trust/invitation.js';
 
 export interface MeshNodeOptions {
   readonly identity: NodeIdentity;
@@ -50,6 +53,16 @@ export interface MeshNodeOptions {
    * published (this node cannot vouch for them).
    */
   readonly profileKeys?: ProfileKeys | undefined;
+  /**
+   * An owned room: its owner key (the room id carries it). Without it the room is open: anyone
+   * who reaches it writes.
+   */
+  readonly owner?: Uint8Array | undefined;
+  /** The room's name as people gave it (default: the room id). */
+  readonly roomName?: string | undefined;
+  /** An invitation this node opened (from its link), or why the one it opened cannot be used. */
+  readonly invitation?: Invitation | undefined;
+  readonly invitationProblem?: string | undefined;
 }
 
 /** How long a wrong-password warning stays after the last undecryptable message. */
@@ -73,8 +86,11 @@ const CLOCK_CHECK_MS = 1000;
 const PRESENCE_SHARE_BYTES_MS = 5_000_000;
 
 export class MeshNode extends ObservableV2<LatticeNodeEvents> implements LatticeNode {
-  readonly identity: NodeIdentity;
+  private readonly claimed: NodeIdentity;
   readonly room: string;
+  /** An owned room's admissions and revocations as this node reads them (none in an open room). */
+  readonly roomAuthority: RoomAuthority | undefined;
+  readonly authority: RoomDesk;
   /** The node's own document: the UI, the pipeline worker and IndexedDB work on it. */
   readonly doc = new Y.Doc();
   readonly store: EntityStore;
@@ -123,17 +139,41 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   constructor(options: MeshNodeOptions) {
     super();
     if (options.credentials.nodeId !== options.identity.nodeId) throw new Error(`the credentials are for node ${options.credentials.nodeId}, not ${options.identity.nodeId}`);
-    this.identity = options.identity;
+    this.claimed = options.identity;
     this.credentials = linkCredentials(options.credentials);
     this.room = options.room;
     this.configProblems = options.configProblems ?? [];
     const physicalNow = options.physicalNow ?? (() => Date.now());
-    this.store = new EntityStore(this.doc, { node: options.identity.nodeId, physicalNow });
+    const authority = options.owner ? new RoomAuthority(options.room, options.owner, options.credentials.operator.publicKey, physicalNow) : undefined;
+    this.roomAuthority = authority;
+    this.store = new EntityStore(this.doc, { node: options.identity.nodeId, physicalNow, ...(authority ? { counts: authority.counts } : {}) });
     // Every batch and presence this node publishes is signed with its key; every one a peer sends is checked.
-    this.seals = new SealVerifier(options.room);
+    this.seals = new SealVerifier(options.room, options.owner);
     this.presenceSeals = new PresenceVerifier(options.room);
     this.physicalNow = physicalNow;
-    this.sealer = new BatchSealer(options.room, this.credentials, options.profileKeys);
+    this.sealer = new BatchSealer(options.room, this.credentials, options.profileKeys, () => authority?.chain() ?? []);
+    this.authority = new RoomDesk({
+      room: options.room,
+      name: options.roomName ?? options.room,
+      authority,
+      store: this.store,
+      credentials: options.credentials,
+      claimedRole: () => this.claimed.role,
+      selfName: () => this.claimed.name,
+      invitation: options.invitation,
+      invitationProblem: options.invitationProblem,
+      peers: () => this.verifiedPeers(),
+      now: physicalNow,
+      changed: () => this.queueStatus(),
+    });
+    if (authority) {
+      authority.attach(this.store);
+      authority.on('change', () => {
+        // Admitted (or revoked): presence says so, and the UI follows the role.
+        this.publishPresence();
+        this.queueStatus();
+      });
+    }
     this.uplink = new Uplink(this.store, {
       node: options.identity.nodeId,
       physicalNow,
@@ -215,6 +255,17 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     }
   }
 
+  /**
+   * Who this node is: in an owned room its role is what its membership gives (an owner or
+   * operator writes and decides; a viewer or a guest reads), not what it says of itself.
+   */
+  get identity(): NodeIdentity {
+    if (!this.roomAuthority) return this.claimed;
+    const standing = this.roomAuthority.standing();
+    const role = standing && standing.role !== 'viewer' ? 'operator' : 'viewer';
+    return role === this.claimed.role ? this.claimed : { ...this.claimed, role };
+  }
+
   connect(): void {
     if (this.destroyed || this.transport.connected) return;
     this.joinedAt = Date.now();
@@ -271,6 +322,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       fingerprint: this.credentials.fingerprint,
       operatorFingerprint: this.credentials.operatorFingerprint,
       equivocations: this.equivocationLog.list().length,
+      roomInfo: this.authority.info(),
     };
   }
 
@@ -351,6 +403,23 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     return out.sort((a, b) => a.name.localeCompare(b.name) || a.nodeId.localeCompare(b.nodeId));
   }
 
+  /** Peers' presence with the keys that signed it (admitted, so verified), the newest per node. */
+  private verifiedPeers(): VerifiedPeer[] {
+    const out = new Map<string, VerifiedPeer>();
+    for (const [clientId, state] of this.awareness.getStates()) {
+      if (clientId === this.awareness.clientID) continue;
+      const presence = readPresence(state);
+      if (!presence || presence.cert === undefined || presence.nodeId === this.identity.nodeId) continue;
+      const signer = this.presenceSeals.signer(presence.cert, this.physicalNow());
+      if (typeof signer === 'string') continue;
+      const lastHeard = this.awareness.meta.get(clientId)?.lastUpdated ?? 0;
+      const known = out.get(presence.nodeId);
+      if (known && known.presence.since > presence.since) continue;
+      out.set(presence.nodeId, { presence, operatorKey: signer.cert.operatorPublicKey, nodeKey: signer.cert.nodePublicKey, nodeFingerprint: signer.fingerprint, lastHeard });
+    }
+    return [...out.values()];
+  }
+
   /** The key fingerprints a peer's (admitted, so verified) presence was signed with. */
   private signerOf(presence: PresenceState): { fingerprint?: string; operatorFingerprint?: string } {
     const signer = presence.cert === undefined ? undefined : this.presenceSeals.signer(presence.cert, this.physicalNow());
@@ -381,6 +450,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       window.removeEventListener('offline', this.queueStatus);
     }
     this.unsubscribeStore();
+    this.roomAuthority?.destroy();
     this.transport.destroy();
     this.awareness.destroy();
     this.uplink.destroy();
@@ -437,6 +507,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       since: this.joinedAt,
       digest: this.digest(),
       links: this.transport.links().slice(0, MAX_PRESENCE_LINKS).map((l) => l.peerId),
+      ...this.authority.presenceFields(),
     };
     const seq = ++this.presenceSeq;
     // Peers refuse a presence older than one they have seen: our signed time never goes back,
@@ -518,6 +589,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   };
 
   private readonly onAwarenessChange = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    let joining = false;
     if (origin !== 'local') {
       for (const id of [...change.added, ...change.updated]) {
         if (id === this.awareness.clientID) continue;
@@ -525,11 +597,13 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         const presence = readPresence(state);
         if (presence) {
           if (!this.firstSeen.has(presence.nodeId)) this.firstSeen.set(presence.nodeId, Date.now());
+          if (presence.join !== undefined) joining = true;
         } else if (hasPresenceField(state)) {
           this.presenceRejected++;
         }
       }
     }
+    if (joining) this.authority.admitJoiners();
     this.queueStatus();
   };
 

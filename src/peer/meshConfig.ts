@@ -7,9 +7,15 @@ import { ValidationError } from '../crdt/index.js';
 import { NODE_ROLES, type NodeRole, type UplinkBudget } from './LatticeNode.js';
 import { UNLIMITED, validateBudget } from './budget/uplinkBudget.js';
 import { DEFAULT_MAX_LINKS } from './session/PeerMesh.js';
+import { base64url, parseOwnerKey } from './trust/invitation.js';
 
 export interface MeshConfig {
+  /** The room's name as people give it (`?room=`). */
   readonly room: string;
+  /** `?owner=`: the owner key of an owned room (base64url); absent for a room this node creates or an open one. */
+  readonly owner: Uint8Array | undefined;
+  /** `?open=1`: an open room (no owner: anyone who reaches it writes), chosen by a person. */
+  readonly open: boolean;
   /** WebSocket URLs of y-webrtc signaling servers; empty = BroadcastChannel only. */
   readonly signaling: readonly string[];
   readonly password: string | undefined;
@@ -44,6 +50,19 @@ export function readMeshConfig(url: URL): MeshConfig {
     problems.push(`The room "${room.slice(0, 80)}" is not valid (1–64 letters, digits, '.', ':', '_' or '-'); using "${DEFAULT_ROOM}".`);
     room = DEFAULT_ROOM;
   }
+
+  let owner: Uint8Array | undefined;
+  const rawOwner = params.get('owner');
+  if (rawOwner !== null) {
+    try {
+      owner = parseOwnerKey(rawOwner);
+    } catch {
+      problems.push(`The owner key "${rawOwner.slice(0, 60)}" is not a key (43 characters of base64url); this node opened a room of its own instead. Ask for the link again.`);
+    }
+  }
+  const rawOpen = params.get('open');
+  const open = owner === undefined && rawOpen !== null && rawOpen !== '0' && rawOpen !== 'false';
+  if (owner !== undefined && rawOpen !== null && rawOpen !== '0') problems.push('A room with an owner is not open; "open" was ignored.');
 
   const signalingParams = params.getAll('signaling').flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   let signaling: string[];
@@ -105,7 +124,28 @@ export function readMeshConfig(url: URL): MeshConfig {
       problems.push(`The budget "${rawBudget.slice(0, 40)}"${rawBurst === null ? '' : ` with burst "${rawBurst.slice(0, 40)}"`} was ignored: ${error.message}`);
     }
   }
-  return { room, signaling, password, iceServers, name, role, watchdog, maxLinks, budget, problems };
+  return { room, owner, open, signaling, password, iceServers, name, role, watchdog, maxLinks, budget, problems };
+}
+
+/**
+ * The room's id, signed into every batch and presence and used to find peers: an owned room's
+ * carries its owner key, so two rooms of one name with different owners never meet or mix.
+ */
+export function roomId(name: string, owner: Uint8Array | undefined): string {
+  return owner ? `${name}@${base64url(owner)}` : name;
+}
+
+/**
+ * A link into an owned room from `page` (keeping its signaling and ICE options): with an
+ * invitation (`#invite=`), or without one (it opens as a guest).
+ */
+export function roomLink(page: URL, name: string, owner: Uint8Array, invitation?: string): string {
+  const link = new URL(page.origin + page.pathname);
+  link.searchParams.set('room', name);
+  link.searchParams.set('owner', base64url(owner));
+  for (const key of ['signaling', 'ice']) for (const value of page.searchParams.getAll(key)) link.searchParams.append(key, value);
+  if (invitation) link.hash = `invite=${invitation}`;
+  return link.toString();
 }
 
 export function isNodeRole(value: unknown): value is NodeRole {

@@ -23,6 +23,10 @@ export interface PresenceState {
   readonly digest: string;
   /** Peer ids of the nodes it links to directly (the topology, and routes for relayed signaling). */
   readonly links?: readonly string[];
+  /** In an owned room: its operator's membership chain (base64), so others see its role. */
+  readonly chain?: string;
+  /** In an owned room, before it is admitted: its proof that it holds an invitation (`trust/invitation.ts`). */
+  readonly join?: string;
   /** Its signature (`trust/presenceSeal.ts`): peers admit only signed presence. */
   readonly at?: number;
   readonly cert?: string;
@@ -34,6 +38,9 @@ export interface PresenceState {
 export const MAX_PRESENCE_LINKS = 64;
 
 const MAX_TEXT = 80;
+/** Base64 of a chain of three memberships, and of a join proof. */
+const MAX_CHAIN_CHARS = 700;
+const MAX_JOIN_CHARS = 300;
 
 function text(value: unknown, max = MAX_TEXT): value is string {
   return typeof value === 'string' && value.length <= max;
@@ -53,8 +60,17 @@ export function readPresence(state: unknown): PresenceState | undefined {
     if (!Array.isArray(r.links) || r.links.length > MAX_PRESENCE_LINKS || !r.links.every((l) => text(l))) return undefined;
     links = r.links as string[];
   }
+  const extra: { chain?: string; join?: string } = {};
+  if (r.chain !== undefined) {
+    if (!text(r.chain, MAX_CHAIN_CHARS)) return undefined;
+    extra.chain = r.chain;
+  }
+  if (r.join !== undefined) {
+    if (!text(r.join, MAX_JOIN_CHARS)) return undefined;
+    extra.join = r.join;
+  }
   const signature = typeof r.at === 'number' && text(r.cert, 400) && text(r.salt, 24) && text(r.sig, 100) ? { at: r.at, cert: r.cert, salt: r.salt, sig: r.sig } : {};
-  return { v: 1, nodeId: r.nodeId, name: r.name, role: r.role, peerId: r.peerId, since: r.since, digest: r.digest, ...(links ? { links } : {}), ...signature };
+  return { v: 1, nodeId: r.nodeId, name: r.name, role: r.role, peerId: r.peerId, since: r.since, digest: r.digest, ...(links ? { links } : {}), ...extra, ...signature };
 }
 
 /** Whether an awareness state claims to be a presence (so a malformed one counts as rejected). */

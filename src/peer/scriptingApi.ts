@@ -4,15 +4,34 @@
  * `structuredClone`, so scripts can keep and compare them without touching the node's state.
  */
 import * as Y from 'yjs';
-import type { ApprovalOutcome, Components, EntityEvent, EntityType, EntityView, PendingApproval, StampedEntry, Task, TaskState } from '../crdt/index.js';
-import type { LatticeNode, LinkInfo, MeshFaults, MeshStatus, NodeIdentity, PeerInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
+import { ValidationError, type ApprovalOutcome, type Components, type EntityEvent, type EntityType, type EntityView, type PendingApproval, type StampedEntry, type Task, type TaskState } from '../crdt/index.js';
+import type { InviteOptions, LatticeNode, LinkInfo, MemberInfo, MeshFaults, MeshStatus, NodeIdentity, PeerInfo, RoomInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import type { Equivocation } from './trust/equivocation.js';
+import { roomLink } from './meshConfig.js';
+import { fromBase64url } from './trust/invitation.js';
+
+/** The room as the node says, or an open room of its own name for a node without authority (tests' fixtures). */
+function roomInfo(node: LatticeNode): RoomInfo {
+  return (
+    node.authority?.info() ?? {
+      name: node.status().room,
+      open: true,
+      ownerFingerprint: undefined,
+      ownerKey: undefined,
+      standing: node.identity.role,
+      mayInvite: false,
+      mayRevoke: false,
+      joining: false,
+      problem: undefined,
+    }
+  );
+}
 
 /** A write was attempted on a node whose role is `viewer`. */
 export class ViewerCannotWriteError extends Error {
   readonly code = 'viewer-cannot-write' as const;
   constructor() {
-    super('This node joined as a viewer and cannot change entities. Reopen it with ?role=operator to write.');
+    super('This node is a viewer and cannot change entities: in an open room, reopen it with ?role=operator; in an owned room, ask its owner for an operator invitation.');
     this.name = 'ViewerCannotWriteError';
   }
 }
@@ -101,6 +120,17 @@ export interface LatticeScriptingApi {
   advanceTask(taskId: string, status: TaskState, note?: string): void;
   /** Cancels a task that is not done. Operators only. */
   cancelTask(taskId: string): void;
+  /**
+   * The room's authority: `room.info()` (owned or open, owner, this node's standing),
+   * `room.members()`, `await room.invite({ role: 'operator' })` (a link to give a person; the
+   * owner may add `mayInvite: true`, `expiresInS`), `room.revoke(fingerprint)` (owner only).
+   */
+  readonly room: {
+    info(): RoomInfo;
+    members(): MemberInfo[];
+    invite(options: InviteOptions): Promise<string>;
+    revoke(fingerprint: string, note?: string): void;
+  };
 }
 
 declare global {
@@ -189,5 +219,19 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
       node.tasks.advance(taskId, status, note);
     },
     cancelTask: (taskId) => node.tasks.cancel(taskId),
+    room: {
+      info: () => copy(roomInfo(node)),
+      members: () => copy(node.authority?.members() ?? []),
+      invite: async (options) => {
+        const info = roomInfo(node);
+        if (!node.authority || info.ownerKey === undefined) throw new ValidationError('invite', 'An open room has no invitations: anyone who reaches it may write.');
+        const token = await node.authority.invite(options);
+        return roomLink(new URL(location.href), info.name, fromBase64url(info.ownerKey), token);
+      },
+      revoke: (fingerprint, note) => {
+        if (!node.authority) throw new ValidationError('revoke', 'An open room has no members to revoke.');
+        node.authority.revoke(fingerprint, note);
+      },
+    },
   };
 }

@@ -1,54 +1,141 @@
-/** Starts the node a page's URL describes: room, signaling, password (or one entered in the app), name, role. */
+/**
+ * Starts the node a page's URL describes: room (owned or open), signaling, password (or one
+ * entered in the app), name, role, and an invitation or owner key in the fragment.
+ *
+ * Rooms: `?room=NAME&owner=KEY` is a room owned by KEY; `?room=NAME&open=1` an open room; a
+ * room with neither is created here, owned by this profile's operator key, and the address bar
+ * then shows its owner so the link can be shared. The fragment (`#invite=…` from an invitation,
+ * `#owner-key=…` from `npm start`'s owner link) is read once and removed from the address bar:
+ * it is a secret.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { MeshNode } from './MeshNode.js';
 import { webrtcLinks } from './webrtcLinks.js';
-import { readMeshConfig } from './meshConfig.js';
+import { readMeshConfig, roomId } from './meshConfig.js';
 import { claimNodeIdentity } from './nodeIdentity.js';
 import { roomPassword } from './roomPassword.js';
-import { ephemeralCredentials, loadCredentials, storedNodeKey, type NodeCredentials } from './trust/credentials.js';
-import { IndexedDbKeyStore } from './trust/KeyStore.js';
+import { keepOwnerKey, loadCredentials, storedNodeKey, storedOwnerKey, type NodeCredentials } from './trust/credentials.js';
+import { IndexedDbKeyStore, MemoryKeyStore, type KeyStore } from './trust/KeyStore.js';
+import { base64url, decodeInvitation, fromBase64url, grantSigned, type Invitation } from './trust/invitation.js';
+import { sameKey } from './trust/membership.js';
+import type { SigningKey } from './trust/signingKey.js';
+
+/** What the URL's fragment carries, read once. */
+interface Fragment {
+  readonly invite?: string;
+  readonly ownerKey?: string;
+}
+
+function readFragment(url: URL): Fragment {
+  const params = new URLSearchParams(url.hash.replace(/^#/, ''));
+  const invite = params.get('invite') ?? undefined;
+  const ownerKey = params.get('owner-key') ?? undefined;
+  return { ...(invite ? { invite } : {}), ...(ownerKey ? { ownerKey } : {}) };
+}
+
+interface RoomKeys {
+  readonly credentials: NodeCredentials;
+  readonly owner: Uint8Array | undefined;
+  readonly problems: readonly string[];
+}
 
 /**
- * The profile's operator key and this tab's node key, from IndexedDB. A browser that refuses
- * IndexedDB (some private windows) gets keys in memory, new on every reload, and is told so.
+ * The profile's operator key and this tab's node key, from IndexedDB (a browser that refuses
+ * IndexedDB, as some private windows do, gets keys in memory, new on every reload, and is told
+ * so), and the room's owner: the URL's, an owner link's, or this profile's for a new room.
  */
-async function tabCredentials(nodeId: string): Promise<{ credentials: NodeCredentials; problem?: string }> {
+async function roomKeys(nodeId: string, name: string, urlOwner: Uint8Array | undefined, open: boolean, fragment: Fragment): Promise<RoomKeys> {
   if (typeof crypto === 'undefined' || crypto.subtle === undefined) {
     throw new Error('This page is not a secure context (https:// or localhost): a node needs WebCrypto to prove its key to its peers. Open the app over https, or from localhost.');
   }
-  const store = new IndexedDbKeyStore();
+  const problems: string[] = [];
+  let store: KeyStore = new IndexedDbKeyStore();
+  let profile: NodeCredentials;
   try {
-    return { credentials: await loadCredentials(store, nodeId) };
+    profile = await loadCredentials(store, nodeId);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     console.warn(`lattice: keys not kept (${why})`);
-    return { credentials: await ephemeralCredentials(nodeId), problem: `This browser refused to keep this node's keys (${why}); they are new on every reload.` };
+    await (store as IndexedDbKeyStore).close();
+    store = new MemoryKeyStore();
+    profile = await loadCredentials(store, nodeId);
+    problems.push(`This browser refused to keep this node's keys (${why}); they are new on every reload.`);
+  }
+  try {
+    let owner = open ? undefined : urlOwner;
+    let ownerKey: SigningKey | undefined;
+    if (fragment.ownerKey !== undefined && !open) {
+      try {
+        const secret = fromBase64url(fragment.ownerKey);
+        const publicKey = ed25519.getPublicKey(secret);
+        if (owner && !sameKey(owner, publicKey)) throw new Error('it is not the key of this room’s owner');
+        owner = publicKey;
+        ownerKey = await keepOwnerKey(store, roomId(name, owner), secret, publicKey);
+      } catch (error) {
+        problems.push(`The owner key in this link cannot be used (${error instanceof Error ? error.message : String(error)}); this node joins as a guest.`);
+      }
+    }
+    if (!open && owner === undefined) owner = profile.operator.publicKey;
+    ownerKey ??= owner ? await storedOwnerKey(store, roomId(name, owner)) : undefined;
+    const credentials = ownerKey ? await loadCredentials(store, nodeId, Date.now(), ownerKey) : profile;
+    return { credentials, owner, problems };
   } finally {
-    await store.close();
+    if (store instanceof IndexedDbKeyStore) await store.close();
+  }
+}
+
+/** The invitation the fragment carries, or why it cannot be used here. */
+function readInvitation(token: string | undefined, room: string, owner: Uint8Array | undefined): { invitation?: Invitation; problem?: string } {
+  if (token === undefined) return {};
+  if (!owner) return { problem: 'This link carries an invitation, but the room is open: anyone who reaches it writes, and the invitation is not needed.' };
+  try {
+    const invitation = decodeInvitation(token);
+    if (!grantSigned(room, invitation.grant)) return { problem: 'The invitation in this link is not for this room, or was altered; ask for the link again.' };
+    if (invitation.grant.expiresAt <= Date.now() / 1000) return { problem: `The invitation in this link expired ${new Date(invitation.grant.expiresAt * 1000).toLocaleString()}; ask for a new one.` };
+    return { invitation };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
   }
 }
 
 export async function startNodeFromUrl(url: URL, storage: Storage): Promise<MeshNode> {
   const config = readMeshConfig(url);
-  const { password } = roomPassword(url, config.room, storage);
+  const fragment = readFragment(url);
   const identity = await claimNodeIdentity(storage, { name: config.name, role: config.role });
-  const { credentials, problem: keyProblem } = await tabCredentials(identity.nodeId);
-  // A room password's key is derived with WebCrypto too, which `tabCredentials` made sure of.
-  const problems = keyProblem ? [...config.problems, keyProblem] : config.problems;
+  const keys = await roomKeys(identity.nodeId, config.room, config.owner, config.open, fragment);
+  const room = roomId(config.room, keys.owner);
+  const { password } = roomPassword(url, room, storage);
+  const { invitation, problem: invitationProblem } = readInvitation(fragment.invite, room, keys.owner);
+  showCanonicalUrl(url, keys.owner);
+  const problems = [...config.problems, ...keys.problems, ...(invitationProblem ? [invitationProblem] : [])];
   return new MeshNode({
     identity,
-    credentials,
-    room: config.room,
+    credentials: keys.credentials,
+    room,
+    roomName: config.room,
+    owner: keys.owner,
+    invitation,
+    invitationProblem,
     configProblems: problems,
     budget: config.budget,
     transport: webrtcLinks({
-      room: config.room,
+      room,
       signaling: config.signaling,
       password,
       iceServers: config.iceServers,
     }),
     mesh: { silenceMs: config.watchdog ? 4000 : 0, maxLinks: config.maxLinks },
-    profileKeys: keyProblem ? undefined : profileKey,
+    profileKeys: keys.problems.some((p) => p.startsWith('This browser refused')) ? undefined : profileKey,
   });
+}
+
+/** The address bar shows the room's owner (so the link can be shared) and no secret fragment. */
+function showCanonicalUrl(url: URL, owner: Uint8Array | undefined): void {
+  if (typeof history === 'undefined' || typeof location === 'undefined' || location.href !== url.href) return;
+  const shown = new URL(url.href);
+  if (owner) shown.searchParams.set('owner', base64url(owner));
+  shown.hash = '';
+  if (shown.href !== url.href) history.replaceState(history.state, '', shown.href);
 }
 
 /** Another node id's key kept by this profile (see `storedNodeKey`). */

@@ -35,10 +35,11 @@ import './panels/StatusBar.js';
 import './panels/TrackList.js';
 import './panels/PipelinePanel.js';
 import './panels/TasksPanel.js';
+import './panels/MembersPanel.js';
 
-export const PANEL_TABS = ['inspector', 'tracks', 'tasks', 'pipeline', 'mesh'] as const;
+export const PANEL_TABS = ['inspector', 'tracks', 'tasks', 'pipeline', 'mesh', 'members'] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
-const TAB_TEXT: Record<PanelTab, string> = { inspector: 'Inspector', tracks: 'Tracks', tasks: 'Tasks', pipeline: 'Pipeline', mesh: 'Mesh' };
+const TAB_TEXT: Record<PanelTab, string> = { inspector: 'Inspector', tracks: 'Tracks', tasks: 'Tasks', pipeline: 'Pipeline', mesh: 'Mesh', members: 'Members' };
 
 @customElement('lattice-app')
 export class LatticeApp extends LitElement {
@@ -332,6 +333,8 @@ export class LatticeApp extends LitElement {
           @mesh-connection=${this.onMeshConnection}
         ></lattice-mesh-panel>
         <lattice-budget-panel .traffic=${this.traffic.report} .error=${this.budgetError} @budget-change=${this.onBudgetChange}></lattice-budget-panel>`;
+      case 'members':
+        return html`<lattice-members-panel .node=${this.node} .status=${this.mesh.status}></lattice-members-panel>`;
     }
   }
 

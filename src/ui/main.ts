@@ -20,7 +20,11 @@ const node = await startNodeFromUrl(new URL(location.href), sessionStorage).catc
 const pipeline = new PipelineHost({ doc: node.doc, node: node.identity.nodeId });
 pipeline.on('fault', (fault) => console.error(`Pipeline worker failed and restarts in ${fault.restartInMs} ms: ${fault.message}`));
 // The worker shares this page's clock: fenced with it (issue 13 §1), lifted with it.
-const followFence = (): void => pipeline.setClockFence(node.store.clockFence);
+// A viewer or a guest of an owned room computes nothing (its writes would be refused).
+const followFence = (): void => {
+  pipeline.setClockFence(node.store.clockFence);
+  pipeline.setMayCompute(node.identity.role !== 'viewer');
+};
 followFence();
 node.on('status', followFence);
 void node.whenReady.then(() => pipeline.start());

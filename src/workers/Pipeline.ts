@@ -153,6 +153,8 @@ export class Pipeline {
   readonly lease: Lease;
   /** Entities whose processing threw: skipped, reported, and the rest goes on. */
   readonly setAside: SetAside;
+  /** False on a node whose role writes nothing (a viewer, a guest): it never takes the lease. */
+  mayCompute = true;
   private readonly reader = new RunReader();
   private readonly scratch = { x: new Float64Array(4), P: new Float64Array(16) };
   /** Ids of the simulated sensors of every run seen, so their tracks can be cleared later. */
@@ -227,6 +229,10 @@ export class Pipeline {
       // A fenced store refuses every write; holding the lease would only stop the others.
       this.standDown();
       return (this.last = this.describe('fenced', config, `The pipeline computes nothing here: ${new ClockFencedError(fence, this.store.clock.maxOffsetMs).message}`));
+    }
+    if (!this.mayCompute) {
+      this.standDown();
+      return (this.last = this.describe('fenced', config, 'The pipeline computes nothing here: this node is a viewer or not a member of this room, and computing writes tracks and requests.'));
     }
     if (!config && problem !== undefined) {
       // A run entry that cannot be read (a peer's, or a newer version's) ends nothing: the

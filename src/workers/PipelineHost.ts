@@ -132,6 +132,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
   /** A fault drill was asked for: the failure it causes says nothing about the run. */
   private drilling = false;
   private clockFenceMs: number | undefined;
+  private mayCompute = true;
   private keeper: RunKeeper | undefined;
 
   constructor(options: PipelineHostOptions) {
@@ -201,6 +202,16 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
    * The page's clock fence (`EntityStore.setClockFence`): while the page's clock disagrees with
    * the mesh, the worker (same clock) is fenced too and computes nothing. `undefined` lifts it.
    */
+  /**
+   * Whether this node's role in its room lets it compute (an owner or operator): a viewer or a
+   * guest never takes the lease, whose writes every peer would refuse.
+   */
+  setMayCompute(may: boolean): void {
+    if (may === this.mayCompute) return;
+    this.mayCompute = may;
+    this.post({ type: 'authority', mayCompute: may });
+  }
+
   setClockFence(offsetMs: number | undefined): void {
     if (offsetMs === this.clockFenceMs) return;
     this.clockFenceMs = offsetMs;
@@ -264,6 +275,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
       leaseTtlMs: this.options.leaseTtlMs,
       setAsideRuns: [...this.setAsideRuns.keys()],
       clockFenceMs: this.clockFenceMs ?? null,
+      mayCompute: this.mayCompute,
     });
   }
 

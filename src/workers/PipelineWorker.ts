@@ -63,12 +63,16 @@ export function runPipelineWorker(port: PipelinePort): PipelineWorkerHandle {
         // Same clock as the page's: when the page is fenced, so is the worker.
         store.setClockFence(data.clockFenceMs ?? undefined);
         pipeline = new Pipeline(store, { holder: data.node, leaseTtlMs: data.leaseTtlMs, setAsideRuns: data.setAsideRuns });
+        pipeline.mayCompute = data.mayCompute;
         timer = setInterval(tick, data.tickMs);
         send({ type: 'ready' });
         tick();
         return;
       case 'fence':
         store?.setClockFence(data.clockFenceMs ?? undefined);
+        return;
+      case 'authority':
+        if (pipeline) pipeline.mayCompute = data.mayCompute;
         return;
       case 'fault':
         if (data.kind === 'tick') drill = 'tick';

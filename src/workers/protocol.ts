@@ -23,8 +23,11 @@ export type HostMessage =
       readonly setAsideRuns: readonly string[];
       /** The page's clock fence (ms off the mesh), or null when its clock agrees. */
       readonly clockFenceMs: number | null;
+      /** Whether this node's role lets it compute (a viewer or a guest writes nothing). */
+      readonly mayCompute: boolean;
     }
   | { readonly type: 'fence'; readonly clockFenceMs: number | null }
+  | { readonly type: 'authority'; readonly mayCompute: boolean }
   | { readonly type: 'update'; readonly update: Uint8Array }
   | { readonly type: 'fault'; readonly kind: FaultKind };
 
@@ -44,10 +47,13 @@ export function isHostMessage(data: unknown): data is HostMessage {
         isPositive(data.leaseTtlMs) &&
         Array.isArray(data.setAsideRuns) &&
         data.setAsideRuns.every((r: unknown) => typeof r === 'string') &&
-        isFence(data.clockFenceMs)
+        isFence(data.clockFenceMs) &&
+        typeof data.mayCompute === 'boolean'
       );
     case 'fence':
       return isFence(data.clockFenceMs);
+    case 'authority':
+      return typeof data.mayCompute === 'boolean';
     case 'update':
       return data.update instanceof Uint8Array;
     case 'fault':

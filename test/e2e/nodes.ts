@@ -29,8 +29,10 @@ export interface OpenNode {
   readonly handle: NodeHandle;
 }
 
+/** An open room unless the test gives an owner (tests of rooms' authority do). */
 export function nodeUrl(options: NodeOptions): string {
-  const params = new URLSearchParams({ room: options.room, name: options.name, signaling: options.signaling ?? SIGNALING_URL, ...options.params });
+  const open: Record<string, string> = options.params?.owner === undefined ? { open: '1' } : {};
+  const params = new URLSearchParams({ room: options.room, name: options.name, signaling: options.signaling ?? SIGNALING_URL, ...open, ...options.params });
   return `./?${params.toString()}`;
 }
 

@@ -6,8 +6,9 @@
  *
  * | bytes | field |
  * |---|---|
- * | 1 | version, 1 |
+ * | 1 | version, 2 (1: the same without the chain, read as an empty chain) |
  * | varuint + n | the writer's node certificate (`certificate.ts`) |
+ * | 1 + 171·k | its operator's membership chain in an owned room (`membership.ts`), k ≤ 3 |
  * | 64 | the node key's Ed25519 signature |
  *
  * The signature covers `lattice-batch/v1` ‖ the room (lib0 var-string) ‖ the batch without its
@@ -22,19 +23,29 @@
  * alike, whether it came directly or through others, now or a year later (a certificate that
  * has since expired still vouches for what was written while it was valid).
  *
+ * In an owned room (one whose name carries its owner's key) the chain must also give the
+ * writer's operator key a role at the batch's stamp, and the role must permit every write: a
+ * viewer writes nothing; the room's own entity (`ROOM_ENTITY_ID`: admissions and revocations)
+ * takes admissions only from members who may invite, for members they admitted, and everything
+ * else only from the owner key. An open room has no such entity. Revocations are not judged
+ * here (they change over time): a revoked writer's later batches are admitted and do not count
+ * (`RoomAuthority`).
+ *
  * Verification is synchronous (admission runs as a peer's update arrives): `ed25519Verify.ts`;
  * certificates are verified once and remembered. Signing uses
  * the node's WebCrypto key, which cannot be read.
  */
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { authorNodeId, decodeHlc, isNodeOrPipeline, unsealed, withSeal, type DecodedBatch, type RawBatch } from '../../crdt/index.js';
+import { ROOM_ENTITY_ID, authorNodeId, decodeHlc, isNodeOrPipeline, unsealed, withSeal, type DecodedBatch, type DecodedWrite, type RawBatch } from '../../crdt/index.js';
 import { CERTIFICATE_SKEW_S, SIGNATURE_BYTES, certificateLabelled, parseCertificate, type NodeCertificate } from './certificate.js';
 import { fingerprint } from './fingerprint.js';
 import { verifyEd25519 } from './ed25519Verify.js';
 import type { NodeCredentials } from './credentials.js';
+import { MEMBERSHIP_BYTES, decodeChain, encodeChain, readChain, sameKey, standingOf, type Standing } from './membership.js';
+import { fromBase64 } from 'lib0/buffer';
 
-export const SEAL_VERSION = 1;
+export const SEAL_VERSION = 2;
 const LABEL = 'lattice-batch/v1';
 /** Certificates remembered as verified (or not); past it the oldest is forgotten. */
 const MAX_CERTIFICATES = 1024;
@@ -48,29 +59,35 @@ export function sealedMessage(room: string, raw: RawBatch): Uint8Array<ArrayBuff
   return encoding.toUint8Array(encoder) as Uint8Array<ArrayBuffer>;
 }
 
-/** `raw` signed by `credentials`' node key for `room`: the batch with its seal at the end. */
-export async function sealBatch(raw: RawBatch, room: string, credentials: Pick<NodeCredentials, 'key' | 'certificate'>): Promise<RawBatch> {
+/**
+ * `raw` signed by `credentials`' node key for `room`, with its operator's membership `chain`
+ * (empty in an open room, or for the owner): the batch with its seal at the end.
+ */
+export async function sealBatch(raw: RawBatch, room: string, credentials: Pick<NodeCredentials, 'key' | 'certificate'>, chain: readonly Uint8Array[] = []): Promise<RawBatch> {
   const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', credentials.key.privateKey, sealedMessage(room, raw)));
   const encoder = encoding.createEncoder();
   encoding.writeUint8(encoder, SEAL_VERSION);
   encoding.writeVarUint8Array(encoder, credentials.certificate);
+  encoding.writeUint8Array(encoder, encodeChain(chain));
   encoding.writeUint8Array(encoder, signature);
   return withSeal(raw, encoding.toUint8Array(encoder));
 }
 
 export interface ParsedSeal {
   readonly certificate: Uint8Array;
+  readonly chain: readonly Uint8Array[];
   readonly signature: Uint8Array;
 }
 
-/** The seal's parts; throws for anything but a well-formed seal of this version. */
+/** The seal's parts; throws for anything but a well-formed seal of a version this node reads. */
 export function parseSeal(seal: Uint8Array): ParsedSeal {
   const decoder = decoding.createDecoder(seal);
   const version = decoding.readUint8(decoder);
-  if (version !== SEAL_VERSION) throw new Error(`a seal of version ${version} (this node reads ${SEAL_VERSION})`);
+  if (version !== SEAL_VERSION && version !== 1) throw new Error(`a seal of version ${version} (this node reads 1 and ${SEAL_VERSION})`);
   const certificate = decoding.readVarUint8Array(decoder);
+  const chain = version === 1 ? [] : readChain(decoder);
   if (decoding.hasContent(decoder) === false || seal.byteLength - decoder.pos !== SIGNATURE_BYTES) throw new Error('a seal whose signature is not 64 bytes');
-  return { certificate, signature: decoding.readUint8Array(decoder, SIGNATURE_BYTES) };
+  return { certificate, chain, signature: decoding.readUint8Array(decoder, SIGNATURE_BYTES) };
 }
 
 /** Who signed a batch, as its seal says (not verified: for display of what admission let in). */
@@ -91,7 +108,11 @@ export class SealVerifier {
   verified = 0;
   refused = 0;
 
-  constructor(readonly room: string) {}
+  /** `owner`: the owner key of an owned room; undefined for an open room. */
+  constructor(
+    readonly room: string,
+    readonly owner?: Uint8Array,
+  ) {}
 
   /** The admission check: why `batch` may not enter the room's log, or undefined. */
   readonly check = (batch: DecodedBatch): string | undefined => {
@@ -120,8 +141,22 @@ export class SealVerifier {
         return `a decision naming operator key ${write.entry.key ?? '(none)'} signed under operator key ${operatorKey}`;
       }
     }
+    const denied = this.owner ? this.roleRefusal(batch, seal, cert, this.owner) : openRoomRefusal(batch);
+    if (denied !== undefined) return denied;
     const ok = verifyEd25519(seal.signature, sealedMessage(this.room, batch.raw), cert.nodePublicKey);
     return ok ? undefined : `a batch whose signature does not hold (tampered, or signed for another room) from node ${cert.nodeId}`;
+  }
+
+  /** Why the writer's standing in this owned room does not permit `batch`, or undefined. */
+  private roleRefusal(batch: DecodedBatch, seal: ParsedSeal, cert: NodeCertificate, owner: Uint8Array): string | undefined {
+    const standing = standingOf(this.room, owner, seal.chain, cert.operatorPublicKey, batch.hlc.wall / 1000);
+    if (typeof standing === 'string') return `a batch from node ${cert.nodeId}, which is not a member of this room (${standing})`;
+    if (standing.role === 'viewer') return `a batch from node ${cert.nodeId}, a viewer (viewers read only)`;
+    for (const write of batch.writes) {
+      const why = roomWriteRefusal(write, standing, cert.operatorPublicKey, owner);
+      if (why !== undefined) return `a batch from node ${cert.nodeId} with ${why}`;
+    }
+    return undefined;
   }
 
   private certificate(bytes: Uint8Array): CertVerdict {
@@ -142,6 +177,36 @@ export class SealVerifier {
   }
 }
 
+const touchesRoom = (write: DecodedWrite): boolean =>
+  write.id === ROOM_ENTITY_ID || (write.kind === 'create' && write.type === 'room') || (write.kind === 'journal' && (write.entry.kind === 'admit' || write.entry.kind === 'revoke'));
+
+/** An open room has no authority: nothing may write its room entity, admissions or revocations. */
+function openRoomRefusal(batch: DecodedBatch): string | undefined {
+  return batch.writes.some(touchesRoom) ? 'a batch writing room authority (admissions, revocations) into an open room' : undefined;
+}
+
+/** Why `write` is beyond `standing` (see the header), or undefined. */
+function roomWriteRefusal(write: DecodedWrite, standing: Standing, operatorKey: Uint8Array, owner: Uint8Array): string | undefined {
+  if (!touchesRoom(write)) return undefined;
+  const isOwnerKey = sameKey(operatorKey, owner);
+  if (write.id !== ROOM_ENTITY_ID) return 'room authority written outside the room entity';
+  if (write.kind === 'create') return write.type === 'room' && standing.mayInvite ? undefined : 'the room entity created by a member who may not invite';
+  if (write.kind === 'journal' && write.entry.kind === 'admit') {
+    if (!standing.mayInvite) return 'an admission by a member who may not invite';
+    let chain: Uint8Array[];
+    try {
+      chain = decodeChain(fromBase64(write.entry.chain));
+    } catch {
+      return 'an admission whose chain is malformed';
+    }
+    const last = chain[chain.length - 1];
+    if (!last || last.byteLength !== MEMBERSHIP_BYTES) return 'an empty admission';
+    // Bytes 35–67: the issuer (`membership.ts`). A member admits in its own name; the owner key in anyone's.
+    return isOwnerKey || sameKey(last.subarray(35, 67), operatorKey) ? undefined : 'an admission issued by another key than its writer';
+  }
+  return isOwnerKey ? undefined : 'a change to the room entity (revocations, removal) by another key than the owner';
+}
+
 /** Another node id's key, if this profile keeps it (a closed tab's: `storedNodeKey`). */
 export type ProfileKeys = (nodeId: string) => Promise<Pick<NodeCredentials, 'key' | 'certificate'> | undefined>;
 
@@ -158,15 +223,21 @@ export class BatchSealer {
   sealed = 0;
   dropped = 0;
 
-  /** A seal's bytes: version, the certificate with its length, the signature. */
-  readonly bytesPerBatch: number;
+  private readonly fixedBytes: number;
 
+  /** `chain`: the operator's membership chain now (it comes once the node is admitted). */
   constructor(
     private readonly room: string,
     private readonly credentials: Pick<NodeCredentials, 'key' | 'certificate' | 'nodeId'>,
     private readonly profileKeys?: ProfileKeys,
+    private readonly membership: () => readonly Uint8Array[] = () => [],
   ) {
-    this.bytesPerBatch = 1 + 2 + credentials.certificate.byteLength + SIGNATURE_BYTES;
+    this.fixedBytes = 1 + 2 + credentials.certificate.byteLength + 1 + SIGNATURE_BYTES;
+  }
+
+  /** A seal's bytes: version, the certificate with its length, the membership chain, the signature. */
+  get bytesPerBatch(): number {
+    return this.fixedBytes + this.membership().length * MEMBERSHIP_BYTES;
   }
 
   /** Seals what needs it, then calls `deliver` with the batches in order. */
@@ -179,7 +250,7 @@ export class BatchSealer {
         this.dropped++;
         return undefined;
       }
-      return sealBatch(raw, this.room, signer);
+      return sealBatch(raw, this.room, signer, this.membership());
     });
     const next = this.chain.then(async () => {
       const sealed = (await Promise.all(jobs)).filter((r): r is RawBatch => r !== undefined);

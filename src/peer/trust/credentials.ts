@@ -8,6 +8,7 @@ import { issueCertificate, parseCertificate, type NodeCertificate } from './cert
 import { PEER_SALT_BYTES, derivePeerId, fingerprint } from './fingerprint.js';
 import { MemoryKeyStore, type KeyStore } from './KeyStore.js';
 import { generateSigningKey, isSigningKey, type SigningKey } from './signingKey.js';
+import { base64url } from './invitation.js';
 
 export interface NodeCredentials {
   readonly nodeId: string;
@@ -20,6 +21,8 @@ export interface NodeCredentials {
   readonly fingerprint: string;
   /** Of the operator key that signed the certificate. */
   readonly operatorFingerprint: string;
+  /** The profile's operator key (it signs invitations and admissions). */
+  readonly operator: SigningKey;
 }
 
 /** Credentials as one mesh instance uses them: with the salt and peer id of that instance. */
@@ -40,23 +43,14 @@ interface StoredNode {
 }
 
 /**
- * Loads the profile's operator key and `nodeId`'s node key, creating what is missing, and a
- * certificate valid for at least a week. Node keys of other node ids whose certificates expired
- * are deleted (a tab's node id dies with the tab; its key would otherwise stay forever).
+ * Loads the profile's operator key (or uses `operatorKey`: a room's owner key the profile keeps)
+ * and `nodeId`'s node key, creating what is missing, and a certificate valid for at least a
+ * week. Node keys of other node ids whose certificates expired are deleted (a tab's node id dies
+ * with the tab; its key would otherwise stay forever).
  */
-export async function loadCredentials(store: KeyStore, nodeId: string, nowMs = Date.now()): Promise<NodeCredentials> {
+export async function loadCredentials(store: KeyStore, nodeId: string, nowMs = Date.now(), operatorKey?: SigningKey): Promise<NodeCredentials> {
   if (!isValidNodeId(nodeId)) throw new Error(`"${nodeId}" is not a node id`);
-  let operator = await store.get(OPERATOR);
-  if (!isSigningKey(operator)) {
-    // Another tab may be creating it too: `add` keeps the first.
-    operator = await store.add(OPERATOR, await generateSigningKey());
-    if (!isSigningKey(operator)) {
-      // Unreadable (another version's) entry: replace it.
-      operator = await generateSigningKey();
-      await store.put(OPERATOR, operator);
-    }
-  }
-  const op = operator as SigningKey;
+  const op = operatorKey ?? (await profileOperator(store));
   const stored = readStored(await store.get(nodeEntry(nodeId)));
   const cert = stored?.cert;
   const fresh = cert !== undefined && cert.nodeId === nodeId && sameBytes(cert.nodePublicKey, stored!.key.publicKey) && sameBytes(cert.operatorPublicKey, op.publicKey) && cert.expiresAt - nowMs / 1000 > RENEW_S;
@@ -70,7 +64,22 @@ export async function loadCredentials(store: KeyStore, nodeId: string, nowMs = D
     node = { key, certificate, cert: parseCertificate(certificate) };
   }
   await pruneExpired(store, nodeId, nowMs);
-  return { nodeId, key: node.key, certificate: node.certificate, cert: node.cert, fingerprint: fingerprint(node.key.publicKey), operatorFingerprint: fingerprint(op.publicKey) };
+  return { nodeId, key: node.key, certificate: node.certificate, cert: node.cert, fingerprint: fingerprint(node.key.publicKey), operatorFingerprint: fingerprint(op.publicKey), operator: op };
+}
+
+/**
+ * The profile's operator key, created on first use. Another tab may be creating it too: `add`
+ * keeps the first.
+ */
+async function profileOperator(store: KeyStore): Promise<SigningKey> {
+  let operator = await store.get(OPERATOR);
+  if (isSigningKey(operator)) return operator;
+  operator = await store.add(OPERATOR, await generateSigningKey());
+  if (isSigningKey(operator)) return operator;
+  // Unreadable (another version's) entry: replace it.
+  const fresh = await generateSigningKey();
+  await store.put(OPERATOR, fresh);
+  return fresh;
 }
 
 /**
@@ -80,6 +89,26 @@ export async function loadCredentials(store: KeyStore, nodeId: string, nowMs = D
 export async function storedNodeKey(store: KeyStore, nodeId: string): Promise<Pick<NodeCredentials, 'key' | 'certificate'> | undefined> {
   const stored = readStored(await store.get(nodeEntry(nodeId)));
   return stored?.cert && stored.cert.nodeId === nodeId ? { key: stored.key, certificate: stored.certificate } : undefined;
+}
+
+const ownerEntry = (room: string) => `owner:${room}`;
+
+/**
+ * Keeps a room's owner key that a link gave (`npm start`'s owner link) in the profile, as a
+ * non-extractable WebCrypto key: the link's secret is read once, and only signs after that.
+ */
+export async function keepOwnerKey(store: KeyStore, room: string, secret: Uint8Array, publicKey: Uint8Array): Promise<SigningKey> {
+  const jwk: JsonWebKey = { kty: 'OKP', crv: 'Ed25519', d: base64url(secret), x: base64url(publicKey) };
+  const privateKey = await crypto.subtle.importKey('jwk', jwk, { name: 'Ed25519' }, false, ['sign']);
+  const key: SigningKey = { privateKey, publicKey };
+  await store.put(ownerEntry(room), key);
+  return key;
+}
+
+/** The room's owner key, if this profile keeps it (from an owner link). */
+export async function storedOwnerKey(store: KeyStore, room: string): Promise<SigningKey | undefined> {
+  const value = await store.get(ownerEntry(room));
+  return isSigningKey(value) ? value : undefined;
 }
 
 /** Fresh credentials kept in memory only: a node that is its own operator (tests, demos). */

@@ -32,6 +32,8 @@ export interface PresenceFields {
   readonly since: number;
   readonly digest: string;
   readonly links?: readonly string[];
+  readonly chain?: string;
+  readonly join?: string;
 }
 
 /** The signature's parts, as the state carries them. */
@@ -49,7 +51,7 @@ function message(room: string, clientId: number, p: PresenceFields, at: number, 
   encoding.writeVarString(encoder, LABEL);
   encoding.writeVarString(encoder, room);
   encoding.writeVarUint(encoder, clientId);
-  encoding.writeAny(encoder, [p.v, p.nodeId, p.name, p.role, p.peerId, p.since, p.digest, [...(p.links ?? [])], at, salt, cert]);
+  encoding.writeAny(encoder, [p.v, p.nodeId, p.name, p.role, p.peerId, p.since, p.digest, [...(p.links ?? [])], p.chain ?? '', p.join ?? '', at, salt, cert]);
   return encoding.toUint8Array(encoder) as Uint8Array<ArrayBuffer>;
 }
 

@@ -29,6 +29,15 @@ export class StatusBar extends LitElement {
         white-space: nowrap;
         overflow: hidden;
       }
+      .open-room {
+        font-size: 11px;
+        font-weight: 700;
+        letter-spacing: 0.08em;
+        padding: 0 5px;
+        border-radius: 3px;
+        color: var(--lm-bg, #000);
+        background: var(--lm-warn, #e0a030);
+      }
       .brand {
         font-weight: 800;
         letter-spacing: 0.18em;
@@ -110,8 +119,7 @@ export class StatusBar extends LitElement {
     return html`
       <span class="brand" aria-label="Lattice Mesh">LATTICE</span>
       <span class="item"><span class="k">Node</span><strong>${this.identity?.name ?? '—'}</strong></span>
-      <span class="role" aria-label="Role ${this.identity?.role ?? 'unknown'}">${this.identity?.role ?? '—'}</span>
-      <span class="item"><span class="k">Room</span><span class="mono">${s?.room ?? '—'}</span></span>
+      ${this.renderRoom(s)}
       <span class="item"><span class="k">Peers</span><span class="mono">${s?.peers.length ?? 0}</span></span>
       <span class="item" role="status" aria-label="Sync: ${SYNC_TEXT[summary.state]}">
         <span class="k">Sync</span>
@@ -129,6 +137,21 @@ export class StatusBar extends LitElement {
       <span class="item ${this.pendingApprovals > 0 ? 'warn' : ''}"><span class="k">Approvals</span><span class="mono">${this.pendingApprovals}</span></span>
       <span class="mono" aria-label="UTC time">${formatUtc(this.ticker.now, false)}</span>
     `;
+  }
+
+  /**
+   * The role this node holds (in an owned room, what its membership gives: `guest` without one)
+   * and the room by its name; an open room is marked as open, everywhere it is named.
+   */
+  private renderRoom(s: MeshStatus | undefined) {
+    const info = s?.roomInfo;
+    const role = info && !info.open ? info.standing : (this.identity?.role ?? '—');
+    const owner = info?.ownerFingerprint;
+    return html`<span class="role" aria-label="Role ${role}">${role}</span>
+      <span class="item" title=${owner ? `Owned by key ${owner}` : info?.open ? 'An open room: anyone who reaches it writes' : ''}>
+        <span class="k">Room</span><span class="mono">${info?.name ?? s?.room ?? '—'}</span>
+        ${info?.open ? html`<span class="open-room" aria-label="Open room: anyone who reaches it writes">OPEN</span>` : nothing}
+      </span>`;
   }
 
   /** Faults are set on purpose, but a person reading the picture must know its links are impaired. */
