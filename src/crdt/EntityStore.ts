@@ -362,12 +362,18 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         problems.push(`Ignored a log entry: ${error.message}`);
         continue;
       }
-      if (this.index.batchInfo(decoded.raw) || this.held.has(decoded.raw)) continue;
+      if (this.index.batchInfo(decoded.raw) || this.held.has(decoded.raw) || this.uncounted.has(decoded.raw)) continue;
       if (this.held.mustWait(decoded)) {
         // Stored (so it travels on) but not applied until its time.
         if (this.held.hold(decoded)) waiting.push(decoded);
         this.clockSkews++;
         problems.push(`Node ${decoded.hlc.node}: a change stamped ${Math.round((decoded.hlc.wall - this.physicalNow()) / 1000)} s ahead of this node's clock is held until then.`);
+        continue;
+      }
+      if (this.counts && !this.counts(decoded)) {
+        // Stored (so it travels on) and kept out of the picture, as a held batch is.
+        if (!this.uncounted.has(decoded.raw)) waiting.push(decoded);
+        this.uncounted.set(decoded.raw, decoded);
         continue;
       }
       batches.push(decoded);
