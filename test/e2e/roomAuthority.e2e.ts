@@ -1,0 +1,96 @@
+/**
+ * Who may do what, as people do it (issue 14 §2): Olga opens a room of her own, and on the
+ * Members tab makes an operator invitation and a viewer invitation; Bob and Vic open the links
+ * in browsers of their own and are admitted. Vic sees no enabled decision control, and what his
+ * page writes through the document is refused everywhere. Olga revokes Bob; what Bob writes
+ * afterwards counts on no node, what he wrote before stays.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { waitUntil } from '../peer/check.js';
+import { SIGNALING_URL, freshRoom, newNodeContext, pageHandle } from './nodes.js';
+
+async function openLink(page: Page, link: string): Promise<void> {
+  await page.goto(link);
+  await page.waitForFunction(() => window.lattice !== undefined, null, { timeout: 10_000 });
+  await page.evaluate(() => window.lattice!.ready);
+}
+
+/** Olga makes an invitation on the Members tab and reads the link from its box. */
+async function invite(page: Page, role: 'operator' | 'viewer'): Promise<string> {
+  await page.getByRole('tab', { name: 'Members' }).click();
+  const form = page.getByRole('form', { name: 'Invite' });
+  await form.getByLabel('Role').selectOption(role);
+  await form.getByRole('button', { name: 'Create invitation link' }).click();
+  const box = page.getByLabel('Invitation link');
+  await expect(box).toHaveValue(/#invite=/);
+  return box.inputValue();
+}
+
+const withName = (link: string, name: string): string => {
+  const url = new URL(link);
+  url.searchParams.set('name', name);
+  return url.toString();
+};
+
+test('owner invites an operator and a viewer from the Members tab, the viewer cannot write, and a revoked operator’s later writes count nowhere', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const room = freshRoom('owned');
+  const contexts = await Promise.all([0, 1, 2].map(() => newNodeContext(browser)));
+  const [olga, bob, vic] = await Promise.all(contexts.map((c) => c.newPage()));
+  try {
+    // Olga opens a room with no owner and not open: it is hers, and the address bar says so.
+    await openLink(olga!, `./?${new URLSearchParams({ room, name: 'Olga', signaling: SIGNALING_URL })}`);
+    expect(new URL(olga!.url()).searchParams.get('owner')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await expect(olga!.getByLabel('Role owner')).toBeVisible();
+
+    const operatorLink = await invite(olga!, 'operator');
+    const viewerLink = await invite(olga!, 'viewer');
+    await openLink(bob!, withName(operatorLink, 'Bob'));
+    await openLink(vic!, withName(viewerLink, 'Vic'));
+    // The secret leaves the address bar once read.
+    expect(new URL(bob!.url()).hash).toBe('');
+    // Olga's node admits them (her page is open): each page then shows the role it was given.
+    await expect(bob!.getByLabel('Role operator')).toBeVisible({ timeout: 30_000 });
+    await expect(vic!.getByLabel('Role viewer')).toBeVisible({ timeout: 30_000 });
+    await olga!.getByRole('tab', { name: 'Members' }).click();
+    const members = olga!.getByRole('table', { name: 'Members' });
+    await expect(members.getByRole('row', { name: /Bob.*operator/ })).toBeVisible({ timeout: 20_000 });
+    await expect(members.getByRole('row', { name: /Vic.*viewer/ })).toBeVisible();
+
+    const [o, b, v] = [pageHandle('Olga', olga!), pageHandle('Bob', bob!), pageHandle('Vic', vic!)];
+    // Bob writes as an operator: every node has it.
+    await b.create('bob-before', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
+    await waitUntil(async () => (await o.get('bob-before')) !== undefined && (await v.get('bob-before')) !== undefined, 'Bob\u2019s track on every node', 20_000);
+
+    // Vic: the API refuses him, and what his page writes through the document is refused by every peer.
+    const refused = await vic!.evaluate(() => {
+      try {
+        window.lattice!.create('vic-api', 'track', { position: { lat: 2, lon: 2, alt: 0 } });
+        return 'written';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    });
+    expect(refused).toBe('ViewerCannotWriteError');
+    await vic!.evaluate(() => window.lattice!.node.store.create('vic-doc', 'track', { position: { lat: 3, lon: 3, alt: 0 } }));
+    await waitUntil(async () => /Vic sent .* refused/.test((await o.status()).problem ?? ''), 'Olga names Vic\u2019s refused write', 20_000);
+    expect(await o.get('vic-doc')).toBeUndefined();
+    expect(await b.get('vic-doc')).toBeUndefined();
+
+    // Olga revokes Bob, confirming it.
+    await members.getByRole('button', { name: 'Revoke Bob' }).click();
+    await members.getByRole('button', { name: 'Confirm: revoke Bob for good' }).click();
+    await expect(members.getByRole('row', { name: /Bob.*revoked/ })).toBeVisible({ timeout: 10_000 });
+    await waitUntil(async () => /revoked/.test((await bob!.evaluate(() => window.lattice!.room.info().problem)) ?? ''), 'Bob\u2019s node learns it was revoked', 20_000);
+    await expect(bob!.getByLabel('Role guest')).toBeVisible();
+    // Bob's page writes anyway, through the document.
+    await bob!.evaluate(() => window.lattice!.node.store.create('bob-after', 'track', { position: { lat: 4, lon: 4, alt: 0 } }));
+    await vic!.waitForTimeout(3000);
+    for (const h of [o, v]) {
+      expect(await h.get('bob-after'), `${h.label} does not count Bob's write after his revocation`).toBeUndefined();
+      expect(await h.get('bob-before'), `${h.label} keeps Bob's earlier write`).toBeDefined();
+    }
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+});
