@@ -26,11 +26,19 @@ const browser = await chromium.launch(launchOptions);
 const shots = [];
 const step = (what) => process.stderr.write(`screenshots: ${what}\n`);
 try {
+  // The first node opens a room of its own; the others join from invitations it makes.
+  let owner;
   const open = async (name, inRoom = room) => {
     const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1, permissions: ['camera', 'microphone'] });
     const page = await context.newPage();
     page.on('pageerror', (e) => process.stderr.write(`[${name}] page error: ${e.message}\n`));
-    await page.goto(url(name, inRoom));
+    if (owner && inRoom === room) {
+      const link = new URL(await owner.evaluate(() => window.lattice.room.invite({ role: 'operator' })));
+      link.searchParams.set('name', name);
+      await page.goto(link.toString());
+    } else {
+      await page.goto(url(name, inRoom));
+    }
     await page.waitForFunction(() => window.lattice?.pipeline !== undefined, null, { timeout: 60_000 });
     await page.evaluate(() => window.lattice.ready);
     return page;
@@ -43,7 +51,9 @@ try {
   const app = (page, fn, arg) => page.evaluate(fn, arg);
 
   const alpha = await open('Ops-North');
+  owner = alpha;
   const bravo = await open('Ops-South');
+  await bravo.waitForFunction(() => window.lattice.room.info().standing === 'operator', null, { timeout: 30_000 });
   await bravo.waitForFunction(() => window.lattice.peers().length === 1, null, { timeout: 30_000 });
   step('loading the default scenario');
   await alpha.evaluate(() => window.lattice.pipeline.load('default', 7));
@@ -102,6 +112,12 @@ try {
   await bravo.waitForTimeout(3_000);
   await shoot(bravo, 'mesh');
   await app(bravo, () => window.lattice.faults.heal());
+  step('members: the owner, two operators, and a viewer invitation');
+  await alpha.getByRole('tab', { name: 'Members' }).click();
+  await alpha.getByRole('form', { name: 'Invite' }).getByLabel('Role').selectOption('viewer');
+  await alpha.getByRole('button', { name: 'Create invitation link' }).click();
+  await alpha.waitForTimeout(1_000);
+  await shoot(alpha, 'members');
   await charlie.context().close();
   await bravo.getByRole('button', { name: 'Go offline' }).click();
   await bravo.waitForTimeout(1_500);

@@ -5,8 +5,9 @@
 // Ports: LATTICE_SIGNAL_PORT (default 4444, which nodes assume when ?signaling= is absent) and
 // LATTICE_APP_PORT (default 4173).
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { build, createServer, preview } from 'vite';
+import { build, createServer, preview, runnerImport } from 'vite';
 
 const signalPort = Number(process.env.LATTICE_SIGNAL_PORT ?? 4444);
 const appPort = Number(process.env.LATTICE_APP_PORT ?? 4173);
@@ -28,6 +29,7 @@ if (dev) {
   server = await preview({ preview: { port: appPort, strictPort: true, host: true } });
 }
 
+const links = await roomLinks();
 const lan = Object.values(networkInterfaces())
   .flat()
   .filter((a) => a && a.family === 'IPv4' && !a.internal)
@@ -37,18 +39,61 @@ const lines = [
   '',
   `Lattice Mesh is running (${dev ? 'dev server' : 'built app'}); signaling on port ${signalPort}.`,
   '',
-  `  This machine:   http://localhost:${appPort}/?room=lattice${signalingParam('localhost')}`,
-  '  More nodes here: open the same link in another tab (tabs sync over BroadcastChannel) or',
-  '                   another browser / private window (they connect over WebRTC).',
-  ...lan.map((ip, i) => `${i === 0 ? '  Other devices:  ' : '                  '}http://${ip}:${appPort}/?room=lattice${signalingParam(ip)}&name=bravo`),
+  `  Room "${links.room}", owned by key ${links.fingerprint} (kept in ${links.file}):`,
+  `  Owner link (open it first; it makes that browser the room's owner, who admits the others):`,
+  `    ${links.owner(`localhost:${appPort}`, signalingParam('localhost'))}`,
+  `  Invitation link (an operator; valid 7 days; the owner's open page admits whoever opens it):`,
+  `    ${links.invite(`localhost:${appPort}`, signalingParam('localhost'))}`,
+  ...lan.map((ip) => `    on another device: ${links.invite(`${ip}:${appPort}`, signalingParam(ip))}`),
+  '  More tabs of one browser share its key: open the same link in another tab.',
+  '  The Members tab invites more people (operator or viewer) and revokes them.',
   '',
-  '  Options: &room=NAME  &name=LABEL  &role=operator|viewer  &password=SECRET  &signaling=ws://host:port',
+  `  An open room (anyone who reaches it writes; for demos): http://localhost:${appPort}/?room=demo&open=1${signalingParam('localhost')}`,
+  '',
+  '  Options: &room=NAME  &name=LABEL  &open=1  &password=SECRET  &signaling=ws://host:port  (&role=viewer in an open room)',
   '  Over plain http on another device the browser allows no service worker and no room password;',
   '  serve the app over https (or use localhost) for those.',
   '  window.lattice in the browser console drives a node (docs/scripting-api.md).',
   '',
 ];
 console.log(lines.join('\n'));
+
+/**
+ * The room `npm start` offers: its owner key is kept in .lattice/room.json (so the room and its
+ * members outlive a restart), an owner link that hands the key to one browser, and an operator
+ * invitation signed by it.
+ */
+async function roomLinks() {
+  const dir = new URL('../.lattice/', import.meta.url);
+  const file = new URL('room.json', dir);
+  const load = (path) => runnerImport(new URL(path, import.meta.url).pathname, { configFile: false, logLevel: 'warn' }).then((r) => r.module);
+  const [invitation, config, fp] = await Promise.all([load('../src/peer/trust/invitation.ts'), load('../src/peer/meshConfig.ts'), load('../src/peer/trust/fingerprint.ts')]);
+  let saved;
+  if (existsSync(file)) saved = JSON.parse(readFileSync(file, 'utf8'));
+  if (!saved?.secret || !saved?.room) {
+    mkdirSync(dir, { recursive: true });
+    saved = { room: 'lattice', secret: invitation.base64url(crypto.getRandomValues(new Uint8Array(32))) };
+    writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+  }
+  const signer = invitation.secretSigner(invitation.fromBase64url(saved.secret));
+  const roomId = config.roomId(saved.room, signer.publicKey);
+  const now = Date.now();
+  const token = invitation.encodeInvitation(await invitation.createInvitation(roomId, signer, { role: 'operator', expiresAtS: Math.floor(now / 1000) + 7 * 24 * 3600, nowMs: now }));
+  const page = (host, extra) => new URL(`http://${host}/?x=1${extra}`);
+  const link = (host, extra, fragment, name) => {
+    const url = new URL(config.roomLink(page(host, extra), saved.room, signer.publicKey));
+    if (name) url.searchParams.set('name', name);
+    url.hash = fragment;
+    return url.toString();
+  };
+  return {
+    room: saved.room,
+    file: '.lattice/room.json',
+    fingerprint: fp.fingerprint(signer.publicKey),
+    owner: (host, extra) => link(host, extra, `owner-key=${saved.secret}`, 'owner'),
+    invite: (host, extra) => link(host, extra, `invite=${token}`),
+  };
+}
 
 const stop = async () => {
   signaling.kill();

@@ -16,7 +16,7 @@ async function openNode(browser: Browser, room: string, name: string): Promise<P
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1400, height: 860 } });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
-  const params = new URLSearchParams({ room, name, signaling: `ws://127.0.0.1:${SIGNAL_PORT}` });
+  const params = new URLSearchParams({ room, name, signaling: `ws://127.0.0.1:${SIGNAL_PORT}`, open: '1' });
   await page.goto(`./?${params}`);
   await page.waitForFunction(() => (document.querySelector('lattice-app') as any)?.node !== undefined, null, { timeout: 15_000 });
   return page;

@@ -65,8 +65,15 @@ export class MembersPanel extends LitElement {
         font-family: var(--lm-mono);
         font-size: 11px;
       }
-      td.mono {
-        white-space: nowrap;
+      .scroll {
+        overflow-x: auto;
+      }
+      td.key {
+        font-size: 11px;
+        word-break: break-all;
+      }
+      .small {
+        font-size: 11px;
       }
       .revoked {
         color: var(--lm-danger);
@@ -106,21 +113,22 @@ export class MembersPanel extends LitElement {
       ${this.error ? html`<p class="alert" role="alert">${this.error}</p>` : nothing}
       ${info.mayInvite ? this.renderInvite(info) : nothing}
       <h3 id="members-heading">Members</h3>
-      <table aria-labelledby="members-heading">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col">Key</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">Membership</th>
-            ${info.mayRevoke ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : nothing}
-          </tr>
-        </thead>
-        <tbody>
-          ${members.map((m) => this.renderMember(m, info))}
-        </tbody>
-      </table>
+      <div class="scroll">
+        <table aria-labelledby="members-heading">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Key</th>
+              <th scope="col">Seen</th>
+              ${info.mayRevoke ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : nothing}
+            </tr>
+          </thead>
+          <tbody>
+            ${members.map((m) => this.renderMember(m, info))}
+          </tbody>
+        </table>
+      </div>
     `;
   }
 
@@ -179,14 +187,16 @@ export class MembersPanel extends LitElement {
   private renderMember(m: MemberInfo, info: RoomInfo) {
     const name = m.names.length > 0 ? m.names.join(', ') : '—';
     const now = this.clock();
-    const membership = m.standing === 'owner' && m.issuedBy === undefined ? 'owner key' : m.issuedBy ? `by ${m.issuedBy.slice(0, 9)}${m.expiresAt ? `, until ${new Date(m.expiresAt * 1000).toISOString().slice(0, 10)}` : ''}` : '—';
+    const membership = m.standing === 'owner' && m.issuedBy === undefined ? 'the owner key' : m.issuedBy ? `by ${m.issuedBy.slice(0, 9)}${m.expiresAt ? ` until ${new Date(m.expiresAt * 1000).toISOString().slice(0, 10)}` : ''}` : '';
     const canRevoke = info.mayRevoke && !m.self && !m.revoked && m.fingerprint !== info.ownerFingerprint;
     return html`<tr>
       <td>${name}${m.self ? html` <span class="muted">(you)</span>` : nothing}</td>
-      <td class=${m.revoked ? 'revoked' : ''}>${m.revoked ? 'revoked' : m.standing}${m.mayInvite && m.standing === 'operator' ? ' · invites' : ''}</td>
-      <td class="mono" title=${m.nodes.map((n) => `${n.name}: node key ${n.fingerprint}`).join('\n')}>${m.fingerprint}</td>
-      <td class="mono">${m.self ? 'now' : m.lastSeen ? formatAge(now - m.lastSeen) : 'not present'}</td>
-      <td>${membership}</td>
+      <td class=${m.revoked ? 'revoked' : ''}>
+        ${m.revoked ? 'revoked' : m.standing}${m.mayInvite && m.standing === 'operator' ? ' · invites' : ''}
+        <div class="small muted">${membership}</div>
+      </td>
+      <td class="mono key" title=${m.nodes.map((n) => `${n.name}: node key ${n.fingerprint}`).join('\n')}>${m.fingerprint}</td>
+      <td class="mono">${m.self ? 'now' : m.lastSeen ? formatAge(now - m.lastSeen) : 'away'}</td>
       ${info.mayRevoke
         ? html`<td>
             ${canRevoke
