@@ -16,6 +16,7 @@ import { ephemeralCredentials, linkCredentials, type NodeCredentials } from '../
 import * as Y from 'yjs';
 import { EntityStore, batchProblem, type RawBatch } from '../../src/crdt/index.js';
 import { BatchSealer, SealVerifier, sealBatch } from '../../src/peer/trust/batchSeal.js';
+import { cryptoSigner, issueMembership } from '../../src/peer/trust/membership.js';
 import { MeshGateway, type Sealer } from '../../src/peer/budget/MeshGateway.js';
 import { Pacer } from '../../src/peer/budget/Pacer.js';
 
@@ -95,14 +96,18 @@ function tickBatch(node: string, tick: number, store = new EntityStore(new Y.Doc
   return batches[batches.length - 1]!.raw;
 }
 
-async function sealCost(credentials: NodeCredentials): Promise<{ signUs: number; verifyUs: number; signedBytes: number; unsignedBytes: number }> {
+/**
+ * Signing and checking a tick's batch. With `member`, as an operator of an owned room: the seal
+ * carries a one-certificate membership chain, and checking it includes the role.
+ */
+async function sealCost(credentials: NodeCredentials, member?: { owner: Uint8Array; chain: Uint8Array[] }): Promise<{ signUs: number; verifyUs: number; signedBytes: number; unsignedBytes: number }> {
   const store = new EntityStore(new Y.Doc(), { node: credentials.nodeId });
   const raws = Array.from({ length: SEALS }, (_, i) => tickBatch(credentials.nodeId, i + 1, store));
   let t = performance.now();
   const sealed: RawBatch[] = [];
-  for (const raw of raws) sealed.push(await sealBatch(raw, 'bench', credentials));
+  for (const raw of raws) sealed.push(await sealBatch(raw, 'bench', credentials, member?.chain ?? []));
   const signUs = ((performance.now() - t) * 1000) / SEALS;
-  const verifier = new SealVerifier('bench');
+  const verifier = new SealVerifier('bench', member?.owner);
   t = performance.now();
   for (const raw of sealed) if (batchProblem(raw, verifier.check) !== undefined) throw new Error('trust bench: a sealed batch did not verify');
   const verifyUs = ((performance.now() - t) * 1000) / SEALS;
@@ -139,6 +144,9 @@ export default async function trust(): Promise<BenchFigure[]> {
   const cost = await proofCost();
   const credentials = await ephemeralCredentials('bench-node');
   const seal = await sealCost(credentials);
+  const owner = await ephemeralCredentials('bench-owner');
+  const chain = [await issueMembership('bench', cryptoSigner(owner.operator), { role: 'operator', mayInvite: false, member: credentials.operator.publicKey, nowMs: Date.now() - 1000 })];
+  const asMember = await sealCost(credentials, { owner: owner.operator.publicKey, chain });
   // Interleaved, so load on the machine falls on both alike.
   const rates = { signed: [] as number[], unsigned: [] as number[] };
   for (let i = 0; i < 5; i++) {
@@ -159,6 +167,8 @@ export default async function trust(): Promise<BenchFigure[]> {
     { key: 'trust.sign_us_per_batch', value: seal.signUs, unit: 'µs' },
     { key: 'trust.verify_us_per_batch', value: seal.verifyUs, unit: 'µs', baseline: { key: 'trust.sign_us_per_batch', value: seal.signUs } },
     { key: 'trust.bytes_per_position_update', value: seal.signedBytes, unit: 'B', goal: `≤ ${(seal.unsignedBytes + 2).toFixed(1)}`, ok: seal.signedBytes <= seal.unsignedBytes + 2, baseline: { key: 'trust.bytes_per_position_update_unsigned', value: seal.unsignedBytes } },
+    { key: 'trust.bytes_per_position_update_member', value: asMember.signedBytes, unit: 'B', goal: `≤ ${(asMember.unsignedBytes + 2).toFixed(1)}`, ok: asMember.signedBytes <= asMember.unsignedBytes + 2, baseline: { key: 'trust.bytes_per_position_update_unsigned', value: asMember.unsignedBytes } },
+    { key: 'trust.verify_us_per_batch_member', value: asMember.verifyUs, unit: 'µs', baseline: { key: 'trust.verify_us_per_batch', value: seal.verifyUs } },
     { key: 'store.writes_per_s_signed', value: signedRate, unit: 'writes/s', goal: '≥ 0.8× unsigned', ok: signedRate >= 0.8 * unsignedRate, baseline: { key: 'store.writes_per_s_unsigned_gateway', value: unsignedRate } },
   ];
 }

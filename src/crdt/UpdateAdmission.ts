@@ -46,6 +46,13 @@ type Place = Placed | 'unknown' | { readonly refused: string };
  */
 export type BatchCheck = (batch: DecodedBatch) => string | undefined;
 
+/**
+ * Why a record may not stand under `root`/`key` of a map (both undefined for a value that
+ * arrived before what it follows), or undefined. Pure, like `BatchCheck` (the mesh checks the
+ * value's seal: `peer/trust/mapSeal.ts`).
+ */
+export type MapCheck = (root: string | undefined, key: string | undefined, value: unknown) => string | undefined;
+
 export class UpdateAdmission {
   /** client → refused clock ranges [from, to), oldest client first. */
   private readonly refused = new Map<number, Array<[number, number]>>();
@@ -59,6 +66,7 @@ export class UpdateAdmission {
     private readonly doc: Y.Doc,
     private readonly layout: DocLayout = MESH_LAYOUT,
     private readonly batchCheck?: BatchCheck,
+    private readonly mapCheck?: MapCheck,
   ) {}
 
   /**
@@ -190,10 +198,15 @@ export class UpdateAdmission {
     if (content instanceof Y.ContentDeleted) return undefined;
     if (!(content instanceof Y.ContentAny)) return `${contentKind(content)} (this document holds only plain values)`;
     // Yjs skips what the document holds already (another peer brought it): no need to check it again.
-    const check = item.id.clock + item.length <= Y.getState(this.doc.store, item.id.client) ? undefined : this.batchCheck;
+    const held = item.id.clock + item.length <= Y.getState(this.doc.store, item.id.client);
+    const check = held ? undefined : this.batchCheck;
+    const mapCheck = held ? undefined : this.mapCheck;
     const values = content.getContent();
     // Not placed yet: it must be what some root may hold (a map's one record, or batches).
-    if (place === 'unknown') return values.length === 1 && isRecord(values[0]) ? plainProblem(values[0], largestValue(this.layout)) : firstBatchProblem(values, check);
+    if (place === 'unknown') {
+      if (values.length !== 1 || !isRecord(values[0])) return firstBatchProblem(values, check);
+      return plainProblem(values[0], largestValue(this.layout)) ?? mapCheck?.(undefined, undefined, values[0]);
+    }
     const rule = this.layout.get(place.root)!;
     if (rule.kind === 'log') {
       return place.key !== null ? 'a keyed entry in the log' : firstBatchProblem(values, check);
@@ -201,7 +214,7 @@ export class UpdateAdmission {
     if (place.key === null) return `a list entry in the map "${place.root}"`;
     if (!rule.keys.includes(place.key)) return `a key "${place.key.slice(0, 40)}" that "${place.root}" does not have`;
     if (values.length !== 1) return `several values under one key of "${place.root}"`;
-    const why = isRecord(values[0]) ? plainProblem(values[0], rule.maxValueChars) : 'a map value that is not a record';
+    const why = isRecord(values[0]) ? (plainProblem(values[0], rule.maxValueChars) ?? mapCheck?.(place.root, place.key, values[0])) : 'a map value that is not a record';
     return why === undefined ? undefined : `${why} in "${place.root}"`;
   }
 

@@ -7,7 +7,7 @@ export { LOG_NAME, LEASES_MAP, PIPELINE_MAP, MESH_LAYOUT, mapRootNames } from '.
 export { clearForeignRoots } from './foreignRoots.js';
 export type { DocLayout, RootRule, MapRoot } from './docLayout.js';
 export { UpdateAdmission, batchProblem } from './UpdateAdmission.js';
-export type { BatchCheck } from './UpdateAdmission.js';
+export type { BatchCheck, MapCheck } from './UpdateAdmission.js';
 export type { AppendSource } from './EntityStore.js';
 export type { EntityStoreOptions, EntityEvent, StoreEvents, StoreHealth, ChangeOrigin, EntityView, EntityChange } from './EntityStore.js';
 export { fnv1a32, fnv1a64, combineHashes } from './digest.js';

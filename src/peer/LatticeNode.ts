@@ -71,6 +71,8 @@ export interface MeshStatus {
   readonly equivocations?: number;
   /** The room: open or owned, and this node's standing in it. */
   readonly roomInfo?: RoomInfo;
+  /** Batches received that do not count: written after their writer's revocation. */
+  readonly uncounted?: number;
 }
 
 /** One direct link of this node, as the Mesh tab shows it. */

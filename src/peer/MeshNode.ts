@@ -12,7 +12,7 @@ import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
 import { Awareness } from 'y-protocols/awareness';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { ApprovalDesk, ClockFencedError, EntityStore, MESH_LAYOUT, TaskBoard, clearForeignRoots } from '../crdt/index.js';
+import { ApprovalDesk, ClockFencedError, EntityStore, LEASES_MAP, MESH_LAYOUT, TaskBoard, clearForeignRoots, isNodeOrPipeline } from '../crdt/index.js';
 import type { LatticeNode, LatticeNodeEvents, LinkInfo, MeshFaults, MeshState, MeshStatus, NodeIdentity, PeerInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import { meshFaults } from './faults/faultCommands.js';
 import { faultNames } from './faults/LinkFaults.js';
@@ -26,6 +26,7 @@ import { BatchSealer, SealVerifier, type ProfileKeys } from './trust/batchSeal.j
 import { PresenceVerifier, signPresence } from './trust/presenceSeal.js';
 import { EquivocationLog, type Equivocation } from './trust/equivocation.js';
 import { RoomAuthority } from './trust/RoomAuthority.js';
+import { mapValueRefusal, sealMapValue } from './trust/mapSeal.js';
 import { RoomDesk, type VerifiedPeer } from './RoomDesk.js';
 import type { Invitation } from './trust/invitation.js';
 
@@ -181,6 +182,11 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       fanOut: () => this.transport.links().length,
       sealer: this.sealer,
       batchCheck: this.seals.check,
+      mapSealer: (map, key, value) => {
+        // Only a lease this node holds is its to sign; the run is any writer's.
+        if (map === LEASES_MAP && !(typeof value.holder === 'string' && isNodeOrPipeline(value.holder, this.claimed.nodeId))) return Promise.resolve(undefined);
+        return sealMapValue(options.room, map, key, value, this.credentials, authority?.chain() ?? [], physicalNow());
+      },
     });
     const actor = () => ({ role: this.identity.role, name: this.identity.name, key: this.credentials.operatorFingerprint });
     this.approvals = new ApprovalDesk(this.store, actor);
@@ -200,6 +206,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         pacer: this.uplink.pacer,
         repair: (b) => this.uplink.repair(b),
         batchCheck: this.seals.check,
+        mapCheck: (root, key, value) => mapValueRefusal(options.room, options.owner, root, key, value),
         presenceCheck: this.presenceCheck,
         wallNow: physicalNow,
       },
@@ -323,6 +330,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       operatorFingerprint: this.credentials.operatorFingerprint,
       equivocations: this.equivocationLog.list().length,
       roomInfo: this.authority.info(),
+      uncounted: this.store.uncountedBatches,
     };
   }
 

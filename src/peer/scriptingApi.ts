@@ -40,7 +40,7 @@ export class ViewerCannotWriteError extends Error {
 export interface LatticeScriptingApi {
   /** Resolves once the node has loaded what it stored locally (it may still be joining the mesh). */
   readonly ready: Promise<void>;
-  /** Who this node is: `{ nodeId, name, role }`. */
+  /** Who this node is now: `{ nodeId, name, role }` (in an owned room, the role its membership gives). */
   readonly identity: NodeIdentity;
   /** The node itself, for what this API does not cover (the UI uses it). */
   readonly node: LatticeNode;
@@ -148,7 +148,10 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
   };
   return {
     ready: node.whenReady,
-    identity: copy(node.identity),
+    // A getter: in an owned room the role follows the membership (admitted, revoked).
+    get identity() {
+      return copy(node.identity);
+    },
     node,
     create(id, type, components = {}) {
       writable();

@@ -90,6 +90,8 @@ test('owner invites an operator and a viewer from the Members tab, the viewer ca
       expect(await h.get('bob-after'), `${h.label} does not count Bob's write after his revocation`).toBeUndefined();
       expect(await h.get('bob-before'), `${h.label} keeps Bob's earlier write`).toBeDefined();
     }
+    // Olga sees that something was kept out, and why.
+    await expect(olga!.getByText(/written after the writer's revocation/)).toBeVisible({ timeout: 10_000 });
   } finally {
     await Promise.all(contexts.map((c) => c.close()));
   }

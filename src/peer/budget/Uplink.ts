@@ -8,7 +8,7 @@
 import * as Y from 'yjs';
 import { EntityStore, MESH_LAYOUT, batchProblem, mapRootNames, type BatchCheck } from '../../crdt/index.js';
 import type { TrafficReport, UplinkBudget } from '../LatticeNode.js';
-import { MapMirror } from './MapMirror.js';
+import { MapMirror, type MapSealer } from './MapMirror.js';
 import { MeshGateway, type Sealer } from './MeshGateway.js';
 import { Pacer, TRAFFIC_WINDOW_MS } from './Pacer.js';
 import { trafficOrigin } from './trafficOrigin.js';
@@ -34,13 +34,15 @@ export class Uplink {
       readonly sealer?: Sealer;
       /** Checks a batch a peer sent in a repair, as admission checks the ones in its updates. */
       readonly batchCheck?: BatchCheck;
+      /** Signs this node's values of the pipeline's maps on their way to the mesh. */
+      readonly mapSealer?: MapSealer;
     },
   ) {
     this.store = new EntityStore(this.doc, { node: options.node, rewriteOwn: false, ...(options.physicalNow ? { physicalNow: options.physicalNow } : {}) });
     if (options.budget) this.pacer.setBudget(validateBudget(options.budget));
     this.batchCheck = options.batchCheck;
     this.gateway = new MeshGateway({ local, mesh: this.store, pacer: this.pacer, fanOut: options.fanOut, ...(options.sealer ? { sealer: options.sealer } : {}) });
-    this.mirror = new MapMirror(local.doc, this.doc, mapRootNames(MESH_LAYOUT), trafficOrigin('routine'));
+    this.mirror = new MapMirror(local.doc, this.doc, mapRootNames(MESH_LAYOUT), trafficOrigin('routine'), options.mapSealer);
   }
 
   budget(): UplinkBudget {

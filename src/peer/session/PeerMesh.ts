@@ -124,7 +124,7 @@ export class PeerMesh extends ObservableV2<TransportEvents> {
     this.faults = new FaultTable(host.nodeId);
     this.random = seededRandom(`${this.faultSeed}|${this.peerId}`);
     this.inbound = new InboundScheduler(options.inbound);
-    this.admission = new UpdateAdmission(host.doc, options.layout, host.batchCheck);
+    this.admission = new UpdateAdmission(host.doc, options.layout, host.batchCheck, host.mapCheck);
     this.sink = { peerId: this.peerId, wants: (peerId) => this.wants(peerId), accept: (link) => this.accept(link) };
     this.sessionHost = {
       peerId: this.peerId,

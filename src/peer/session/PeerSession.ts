@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { BatchCheck, EntityStore, RawBatch } from '../../crdt/index.js';
+import type { BatchCheck, EntityStore, MapCheck, RawBatch } from '../../crdt/index.js';
 import type { Link } from '../link/Link.js';
 import type { MessageKind, Pacer } from '../budget/Pacer.js';
 import { awarenessRefusal, type AwarenessStateCheck } from './awarenessAdmission.js';
@@ -51,6 +51,8 @@ export interface MeshHost {
   repair(batches: readonly unknown[]): string | undefined;
   /** Checks each batch in a peer's update before it is admitted (its seal: see `trust/batchSeal.ts`). */
   readonly batchCheck?: BatchCheck;
+  /** Checks each value a peer's update puts into a map (its seal: see `trust/mapSeal.ts`). */
+  readonly mapCheck?: MapCheck;
   /** Checks each state in a peer's presence update (its signature: see `trust/presenceSeal.ts`). */
   readonly presenceCheck?: AwarenessStateCheck;
   /** This node's wall clock (ms since the epoch). */

@@ -146,6 +146,9 @@ export class MembersPanel extends LitElement {
         ? html`<p class="note" role="note">An open room: anyone who reaches it (and knows its password, if it has one) may write and decide. For real work, open a room of your own (a link without <span class="mono">open=1</span>) and invite people.</p>`
         : nothing}
       ${info.problem ? html`<p class="alert" role="alert">${info.problem}</p>` : nothing}
+      ${this.status?.uncounted
+        ? html`<p class="note" role="status">${this.status.uncounted} change${this.status.uncounted === 1 ? ' was' : 's were'} written after the writer's revocation: kept out of the picture on every node.</p>`
+        : nothing}
       ${info.joining ? html`<p class="note" role="status">Waiting to be admitted: a node of the person who invited you must be in the room to admit you.</p>` : nothing}
       ${!info.open && info.standing === 'guest' && !info.joining && !info.problem
         ? html`<p class="note" role="note">You are not a member of this room: ask its owner for an invitation link.</p>`

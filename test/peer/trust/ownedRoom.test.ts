@@ -93,6 +93,7 @@ describe('an owned room on a live mesh', () => {
         expect(n.store.get('bob-1')?.components.position?.lat, `${n.identity.name} keeps Bob's earlier write`).to.equal(1);
       }
       expect(ownerNode.authority.members().find((m) => m.names.includes('Bob'))?.revoked).to.equal(true);
+      expect(ownerNode.status().uncounted, 'the owner shows what it did not count').to.be.at.least(1);
       // The honest picture converges: the owner and a viewer that wrote nothing agree.
       await waitUntil(() => ownerNode.store.digest() === wes.store.digest(), 'owner and Wes converge', 10_000);
     } finally {
