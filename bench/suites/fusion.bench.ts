@@ -28,7 +28,7 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-async function loadProbe(): Promise<{ pipeline: number[]; writes: number[]; cold: number[]; fusionOnly: number[] }> {
+async function loadProbe(): Promise<{ pipeline: number[]; writes: number[]; cold: number[]; fusionOnly: number[]; signed: number[] }> {
   const worker = new Worker(new URL('./fusion-load.worker.ts', import.meta.url), { type: 'module' });
   try {
     return await new Promise((resolve, reject) => {
@@ -56,6 +56,14 @@ export default async function fusion(): Promise<BenchFigure[]> {
     { key: 'fusion.gospa_missed', value: gnn.missed, unit: 'targets', baseline: { key: 'fusion.gospa_nn_missed', value: nn.missed } },
     { key: 'fusion.gospa_false', value: gnn.false, unit: 'tracks', baseline: { key: 'fusion.gospa_nn_false', value: nn.false } },
     { key: 'fusion.ms_per_tick_1000', value: perTick, unit: 'ms', goal: '≤ 10', ok: perTick <= 10, baseline: { key: 'fusion.ms_per_tick_1000_fusion_only', value: mean(load.fusionOnly) } },
+    {
+      key: 'fusion.ms_per_tick_1000_signed',
+      value: mean(load.signed),
+      unit: 'ms',
+      goal: '≤ 1.1 × unsigned (same thread: an upper bound)',
+      ok: mean(load.signed) <= 1.1 * perTick,
+      baseline: { key: 'fusion.ms_per_tick_1000', value: perTick },
+    },
     { key: 'fusion.ms_per_tick_1000_p95', value: percentile(load.pipeline, 0.95), unit: 'ms' },
     { key: 'fusion.ms_per_tick_1000_cold', value: mean(load.cold), unit: 'ms' },
     { key: 'fusion.ms_per_tick_1000_fusion_only', value: mean(load.fusionOnly), unit: 'ms' },

@@ -1,6 +1,8 @@
 /**
  * A mesh node: one Y.Doc with its entity store, kept in IndexedDB, carried to other nodes by a
- * transport, and presence in awareness. Implements `LatticeNode` for the UI and scripts.
+ * transport, and presence in awareness (`MeshPresence`); in an owned room, its authority
+ * (`RoomAuthority`, read from the room entity) and front desk (`RoomDesk`). Implements
+ * `LatticeNode` for the UI and scripts; this class wires those parts and reports their state.
  *
  * Its node key and certificate come with its options (loading keys is asynchronous and happens
  * before: `loadCredentials`); `MeshNode.create` makes fresh ones in memory when none are given.
@@ -16,18 +18,17 @@ import { ApprovalDesk, ClockFencedError, EntityStore, LEASES_MAP, MESH_LAYOUT, T
 import type { LatticeNode, LatticeNodeEvents, LinkInfo, MeshFaults, MeshState, MeshStatus, NodeIdentity, PeerInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import { meshFaults } from './faults/faultCommands.js';
 import { faultNames } from './faults/LinkFaults.js';
-import { routeIn, topologyOf } from './topology.js';
+import { routeIn } from './topology.js';
 import type { TransportFactory } from './MeshTransport.js';
-import { MAX_PRESENCE_LINKS, PRESENCE_FIELD, hasPresenceField, readPresence, type PresenceState } from './presence.js';
+import { MeshPresence } from './MeshPresence.js';
 import { Uplink } from './budget/Uplink.js';
 import { PeerMesh, type PeerMeshOptions } from './session/PeerMesh.js';
 import { ephemeralCredentials, linkCredentials, type LinkCredentials, type NodeCredentials } from './trust/credentials.js';
 import { BatchSealer, SealVerifier, type ProfileKeys } from './trust/batchSeal.js';
-import { PresenceVerifier, signPresence } from './trust/presenceSeal.js';
 import { EquivocationLog, type Equivocation } from './trust/equivocation.js';
 import { RoomAuthority } from './trust/RoomAuthority.js';
 import { mapValueRefusal, sealMapValue } from './trust/mapSeal.js';
-import { RoomDesk, type VerifiedPeer } from './RoomDesk.js';
+import { RoomDesk } from './RoomDesk.js';
 import type { Invitation } from './trust/invitation.js';
 
 export interface MeshNodeOptions {
@@ -108,19 +109,14 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   readonly credentials: LinkCredentials;
   /** Checks the seal of every batch a peer sends (counts what it verified and refused). */
   readonly seals: SealVerifier;
-  private readonly presenceSeals: PresenceVerifier;
+  private readonly presence: MeshPresence;
   private readonly equivocationLog = new EquivocationLog();
-  private readonly physicalNow: () => number;
-  /** Presence publications started; only the latest one's signature is put in awareness. */
-  private presenceSeq = 0;
-  private presenceAt = 0;
   private readonly sealer: BatchSealer;
   private readonly persistence: IndexeddbPersistence | undefined;
   private readonly configProblems: readonly string[];
   private persistenceProblem: string | undefined;
   private digestCache: string | undefined;
   private transportRejected = 0;
-  private presenceRejected = 0;
   private undecryptableAt = 0;
   private undecryptableSource = '';
   private joinedAt = 0;
@@ -129,7 +125,6 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   private clockTimer: ReturnType<typeof setInterval> | undefined;
   private statusQueued = false;
   private destroyed = false;
-  private readonly firstSeen = new Map<string, number>();
   private readonly unsubscribeStore: () => void;
 
   /** A node with `options.credentials`, or fresh ones kept in memory (it is its own operator). */
@@ -150,8 +145,6 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.store = new EntityStore(this.doc, { node: options.identity.nodeId, physicalNow, ...(authority ? { counts: authority.counts } : {}) });
     // Every batch and presence this node publishes is signed with its key; every one a peer sends is checked.
     this.seals = new SealVerifier(options.room, options.owner);
-    this.presenceSeals = new PresenceVerifier(options.room);
-    this.physicalNow = physicalNow;
     this.sealer = new BatchSealer(options.room, this.credentials, options.profileKeys, () => authority?.chain() ?? []);
     this.authority = new RoomDesk({
       room: options.room,
@@ -163,7 +156,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       selfName: () => this.claimed.name,
       invitation: options.invitation,
       invitationProblem: options.invitationProblem,
-      peers: () => this.verifiedPeers(),
+      peers: () => this.presence.verified(),
       now: physicalNow,
       changed: () => this.queueStatus(),
     });
@@ -171,7 +164,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       authority.attach(this.store);
       authority.on('change', () => {
         // Admitted (or revoked): presence says so, and the UI follows the role.
-        this.publishPresence();
+        this.presence.publish();
         this.queueStatus();
       });
     }
@@ -192,6 +185,19 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
     this.awareness = new Awareness(this.uplink.doc);
+    this.presence = new MeshPresence({
+      awareness: this.awareness,
+      room: options.room,
+      credentials: this.credentials,
+      physicalNow,
+      mesh: () => this.transport,
+      identity: () => this.identity,
+      joinedAt: () => this.joinedAt,
+      digest: () => this.digest(),
+      extra: () => this.authority.presenceFields(),
+      onJoinRequest: () => this.authority.admitJoiners(),
+      changed: () => this.queueStatus(),
+    });
     const peerId = this.credentials.peerId;
     const providers = options.transport(peerId, { rejected: this.onTransportRejected, undecryptable: this.onUndecryptable });
     this.transport = new PeerMesh(
@@ -207,17 +213,16 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         repair: (b) => this.uplink.repair(b),
         batchCheck: this.seals.check,
         mapCheck: (root, key, value) => mapValueRefusal(options.room, options.owner, root, key, value),
-        presenceCheck: this.presenceCheck,
+        presenceCheck: this.presence.check,
         wallNow: physicalNow,
       },
       { ...providers, ...options.mesh },
     );
-    this.faults = meshFaults(this.transport, () => this.topology(), () => new Set(this.firstSeen.keys()));
+    this.faults = meshFaults(this.transport, () => this.topology(), () => this.presence.seen());
     this.transport.on('links', this.onLinks);
     this.transport.on('rejected', this.onTransportRejected);
     this.transport.on('undecryptable', this.onUndecryptable);
     this.transport.on('replaced', this.queueStatus);
-    this.awareness.on('change', this.onAwarenessChange);
     this.unsubscribeStore = this.store.watch(this.scheduleDigest);
     // Any document change may change the digest; the store's change events are the usual path.
     this.doc.on('update', () => {
@@ -280,7 +285,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     clearInterval(this.clockTimer);
     this.clockTimer = setInterval(() => this.checkClock(), CLOCK_CHECK_MS);
     // The mesh clears our awareness state on disconnect (telling the others we left); publish it again.
-    this.publishPresence();
+    this.presence.publish();
     this.queueStatus();
   }
 
@@ -291,16 +296,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     clearInterval(this.clockTimer);
     // No peers, no evidence: the fence lifts (peers hold what a wrong clock stamps ahead).
     this.checkClock();
-    // A node out of the mesh hears nobody: forget the others' presence (awareness would keep it
-    // for 30 s). Not with removeAwarenessStates: it bumps each peer's clock here, and on
-    // reconnect their current states (older clocks) would be refused until they next renew,
-    // up to 15 s with no peer shown. Dropping state and meta accepts whatever they send next.
-    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.awareness.clientID);
-    for (const id of others) {
-      this.awareness.states.delete(id);
-      this.awareness.meta.delete(id);
-    }
-    if (others.length > 0) this.awareness.emit('change', [{ added: [], updated: [], removed: others }, 'disconnect']);
+    this.presence.forgetOthers();
     this.queueStatus();
   }
 
@@ -319,7 +315,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       networkOnline: typeof navigator === 'undefined' ? true : navigator.onLine,
       peers,
       rejectedMessages:
-        this.transportRejected + this.presenceRejected + health.rejectedBatches + health.rejectedWrites + meshHealth.rejectedBatches + meshHealth.rejectedWrites,
+        this.transportRejected + this.presence.rejected + health.rejectedBatches + health.rejectedWrites + meshHealth.rejectedBatches + meshHealth.rejectedWrites,
       problem: this.problem(),
       linkReplacements: this.transport.replacedLinks,
       joinedAt: this.joinedAt === 0 ? undefined : this.joinedAt,
@@ -356,16 +352,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   }
 
   topology(): Topology {
-    // A node that reloaded may still have its old presence here for a while: keep its newest.
-    const latest = new Map<string, PresenceState>();
-    for (const [clientId, state] of this.awareness.getStates()) {
-      if (clientId === this.awareness.clientID) continue;
-      const p = readPresence(state);
-      if (p && p.nodeId !== this.identity.nodeId && (latest.get(p.nodeId)?.since ?? -Infinity) <= p.since) latest.set(p.nodeId, p);
-    }
-    const others = [...latest.values()].map((p) => ({ nodeId: p.nodeId, name: p.name, peerId: p.peerId, links: p.links ?? [] }));
-    const self = { nodeId: this.identity.nodeId, name: this.identity.name, peerId: this.transport.peerId, links: this.transport.links().map((l) => l.peerId) };
-    return topologyOf({ self, others });
+    return this.presence.topology();
   }
 
   route(nodeId: string): string[] | undefined {
@@ -378,60 +365,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
 
   /** Other nodes, from awareness: who they are, how we hear them, whether we have converged. */
   peers(): PeerInfo[] {
-    const links = new Map(this.transport.links().map((l) => [l.peerId, l]));
-    // A node id is a label anyone may certify under their own key; a node linked here has proven
-    // its key for its id, so a presence for that id signed by another key is an impostor's (not
-    // refused: an honest node not linked to it may relay it in good faith).
-    const provenKey = new Map(this.transport.sessionInfo().flatMap((s) => (s.verified && s.nodeId !== undefined && s.fingerprint !== undefined ? [[s.nodeId, s.fingerprint] as const] : [])));
-    const ours = this.digest();
-    const out: PeerInfo[] = [];
-    for (const [clientId, state] of this.awareness.getStates()) {
-      if (clientId === this.awareness.clientID) continue;
-      const presence = readPresence(state);
-      if (!presence || presence.nodeId === this.identity.nodeId) continue;
-      const signer = this.signerOf(presence);
-      const proven = provenKey.get(presence.nodeId);
-      if (proven !== undefined && signer.fingerprint !== proven) continue;
-      const link = links.get(presence.peerId);
-      const metaHeard = this.awareness.meta.get(clientId)?.lastUpdated ?? 0;
-      // awareness meta times are local; links report their own
-      const seen = this.firstSeen.get(presence.nodeId) ?? Date.now();
-      out.push({
-        nodeId: presence.nodeId,
-        name: presence.name,
-        role: presence.role,
-        link: link?.kind ?? 'relay',
-        connectedSince: link?.since ?? seen,
-        lastHeard: Math.max(link?.lastHeard ?? 0, metaHeard),
-        digest: presence.digest,
-        converged: presence.digest === ours,
-        ...signer,
-      });
-    }
-    return out.sort((a, b) => a.name.localeCompare(b.name) || a.nodeId.localeCompare(b.nodeId));
-  }
-
-  /** Peers' presence with the keys that signed it (admitted, so verified), the newest per node. */
-  private verifiedPeers(): VerifiedPeer[] {
-    const out = new Map<string, VerifiedPeer>();
-    for (const [clientId, state] of this.awareness.getStates()) {
-      if (clientId === this.awareness.clientID) continue;
-      const presence = readPresence(state);
-      if (!presence || presence.cert === undefined || presence.nodeId === this.identity.nodeId) continue;
-      const signer = this.presenceSeals.signer(presence.cert, this.physicalNow());
-      if (typeof signer === 'string') continue;
-      const lastHeard = this.awareness.meta.get(clientId)?.lastUpdated ?? 0;
-      const known = out.get(presence.nodeId);
-      if (known && known.presence.since > presence.since) continue;
-      out.set(presence.nodeId, { presence, operatorKey: signer.cert.operatorPublicKey, nodeKey: signer.cert.nodePublicKey, nodeFingerprint: signer.fingerprint, lastHeard });
-    }
-    return [...out.values()];
-  }
-
-  /** The key fingerprints a peer's (admitted, so verified) presence was signed with. */
-  private signerOf(presence: PresenceState): { fingerprint?: string; operatorFingerprint?: string } {
-    const signer = presence.cert === undefined ? undefined : this.presenceSeals.signer(presence.cert, this.physicalNow());
-    return signer === undefined || typeof signer === 'string' ? {} : { fingerprint: signer.fingerprint, operatorFingerprint: signer.operatorFingerprint };
+    return this.presence.peers(this.digest());
   }
 
   budget(): UplinkBudget {
@@ -459,6 +393,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     }
     this.unsubscribeStore();
     this.roomAuthority?.destroy();
+    this.presence.destroy();
     this.transport.destroy();
     this.awareness.destroy();
     this.uplink.destroy();
@@ -504,40 +439,6 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     return (this.digestCache ??= this.store.digest());
   }
 
-  private publishPresence(): void {
-    if (this.destroyed || !this.transport.connected) return;
-    const presence: PresenceState = {
-      v: 1,
-      nodeId: this.identity.nodeId,
-      name: this.identity.name,
-      role: this.identity.role,
-      peerId: this.transport.peerId,
-      since: this.joinedAt,
-      digest: this.digest(),
-      links: this.transport.links().slice(0, MAX_PRESENCE_LINKS).map((l) => l.peerId),
-      ...this.authority.presenceFields(),
-    };
-    const seq = ++this.presenceSeq;
-    // Peers refuse a presence older than one they have seen: our signed time never goes back,
-    // even when our clock does (a clock corrected after being fast).
-    this.presenceAt = Math.max(this.physicalNow(), this.presenceAt + 1);
-    signPresence(presence, this.awareness.clientID, this.room, this.credentials, this.presenceAt)
-      .then((signed) => {
-        if (seq !== this.presenceSeq || this.destroyed || !this.transport.connected) return;
-        // Not setLocalStateField: it does nothing once the state was cleared on disconnect.
-        this.awareness.setLocalState({ ...(this.awareness.getLocalState() ?? {}), [PRESENCE_FIELD]: signed });
-      })
-      .catch((error: unknown) => console.error('lattice: presence could not be signed', error));
-  }
-
-  /** Admits a peer's presence state only with a valid signature by the node it names. */
-  private readonly presenceCheck = (clientId: number, state: unknown): string | undefined => {
-    if (!hasPresenceField(state)) return undefined;
-    const presence = readPresence(state);
-    // Malformed presence is ignored when read (and counted there), not refused here.
-    return presence ? this.presenceSeals.refusal(clientId, presence, this.physicalNow()) : undefined;
-  };
-
   private readonly scheduleDigest = (): void => {
     this.digestCache = undefined;
     this.queueStatus();
@@ -548,7 +449,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.digestTimer = setTimeout(() => {
       this.digestTimer = undefined;
       this.digestPublishedAt = Date.now();
-      this.publishPresence();
+      this.presence.publish();
     }, delay);
   };
 
@@ -572,9 +473,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
 
   private readonly onLinks = (): void => {
     // Presence lists this node's links (the topology others draw and route signals by).
-    const published = readPresence(this.awareness.getLocalState());
-    const links = this.transport.links().map((l) => l.peerId).join(',');
-    if (published && (published.links ?? []).join(',') !== links) this.publishPresence();
+    if (this.presence.linksChanged()) this.presence.publish();
     this.uplink.kick();
     this.queueStatus();
   };
@@ -593,25 +492,6 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.undecryptableAt = Date.now();
     this.undecryptableSource = source;
     if (first) console.warn(`lattice: ${this.problem()}`);
-    this.queueStatus();
-  };
-
-  private readonly onAwarenessChange = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
-    let joining = false;
-    if (origin !== 'local') {
-      for (const id of [...change.added, ...change.updated]) {
-        if (id === this.awareness.clientID) continue;
-        const state = this.awareness.getStates().get(id);
-        const presence = readPresence(state);
-        if (presence) {
-          if (!this.firstSeen.has(presence.nodeId)) this.firstSeen.set(presence.nodeId, Date.now());
-          if (presence.join !== undefined) joining = true;
-        } else if (hasPresenceField(state)) {
-          this.presenceRejected++;
-        }
-      }
-    }
-    if (joining) this.authority.admitJoiners();
     this.queueStatus();
   };
 
