@@ -51,8 +51,9 @@ const lines = [
   `  An open room (anyone who reaches it writes; for demos): http://localhost:${appPort}/?room=demo&open=1${signalingParam('localhost')}`,
   '',
   '  Options: &room=NAME  &name=LABEL  &open=1  &password=SECRET  &signaling=ws://host:port  (&role=viewer in an open room)',
-  '  Over plain http on another device the browser allows no service worker and no room password;',
-  '  serve the app over https (or use localhost) for those.',
+  '  Over plain http on another device the browser allows no service worker and no room password,',
+  '  and keeps the node\'s keys as bytes its page could read; serve the app over https (or use',
+  '  localhost) for those.',
   '  window.lattice in the browser console drives a node (docs/scripting-api.md).',
   '',
 ];

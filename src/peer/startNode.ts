@@ -18,7 +18,7 @@ import { keepOwnerKey, loadCredentials, storedNodeKey, storedOwnerKey, type Node
 import { IndexedDbKeyStore, MemoryKeyStore, type KeyStore } from './trust/KeyStore.js';
 import { base64url, decodeInvitation, fromBase64url, grantSigned, type Invitation } from './trust/invitation.js';
 import { sameKey } from './trust/membership.js';
-import type { SigningKey } from './trust/signingKey.js';
+import { hasWebCryptoKeys, type SigningKey } from './trust/signingKey.js';
 
 /** What the URL's fragment carries, read once. */
 interface Fragment {
@@ -45,10 +45,12 @@ interface RoomKeys {
  * so), and the room's owner: the URL's, an owner link's, or this profile's for a new room.
  */
 async function roomKeys(nodeId: string, name: string, urlOwner: Uint8Array | undefined, open: boolean, fragment: Fragment): Promise<RoomKeys> {
-  if (typeof crypto === 'undefined' || crypto.subtle === undefined) {
-    throw new Error('This page is not a secure context (https:// or localhost): a node needs WebCrypto to prove its key to its peers. Open the app over https, or from localhost.');
-  }
   const problems: string[] = [];
+  if (!hasWebCryptoKeys()) {
+    problems.push(
+      'This page is not a secure context (plain http from another machine): its keys are kept as bytes that script on this page could read, not as WebCrypto keys nobody can read, and a room password cannot be used. Serve the app over https (or open it from localhost) for those.',
+    );
+  }
   let store: KeyStore = new IndexedDbKeyStore();
   let profile: NodeCredentials;
   try {

@@ -20,7 +20,8 @@ import { ValidationError } from '../../crdt/index.js';
 import { MAX_CERTIFICATE_BYTES, SIGNATURE_BYTES, certificateRefusal, parseCertificate, type NodeCertificate } from '../trust/certificate.js';
 import type { LinkCredentials } from '../trust/credentials.js';
 import { PEER_SALT_BYTES, derivePeerId, fingerprint } from '../trust/fingerprint.js';
-import { importPublicKey } from '../trust/signingKey.js';
+import { sign } from '../trust/signingKey.js';
+import { verifyEd25519 } from '../trust/ed25519Verify.js';
 import { MSG } from './wire.js';
 
 export const NONCE_BYTES = 16;
@@ -90,7 +91,7 @@ export function readProof(decoder: decoding.Decoder): LinkProof {
 
 /** `credentials`' proof for the link from `self` to `peer` in `room`. */
 export async function proveLink(credentials: LinkCredentials, room: string, self: LinkEnd, peer: LinkEnd): Promise<LinkProof> {
-  const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', credentials.key.privateKey, transcript(room, self, peer)));
+  const signature = await sign(credentials.key, transcript(room, self, peer));
   return { certificate: credentials.certificate, salt: credentials.salt, signature };
 }
 
@@ -110,8 +111,7 @@ export async function checkProof(proof: LinkProof, room: string, prover: LinkEnd
   if (cert.nodeId !== claimedNodeId) return { ok: false, reason: `it says it is node ${claimedNodeId} but its certificate is for ${cert.nodeId}` };
   const refused = await certificateRefusal(cert, nowMs);
   if (refused !== undefined) return { ok: false, reason: refused };
-  const key = await importPublicKey(cert.nodePublicKey);
-  const ok = await crypto.subtle.verify('Ed25519', key, proof.signature as Uint8Array<ArrayBuffer>, transcript(room, prover, verifier));
+  const ok = verifyEd25519(proof.signature, transcript(room, prover, verifier), cert.nodePublicKey);
   if (!ok) return { ok: false, reason: 'its signature does not hold for this link (a wrong key, tampered bytes, or a proof made for another link)' };
   return { ok: true, peer: { nodeId: cert.nodeId, cert, fingerprint: fingerprint(cert.nodePublicKey), operatorFingerprint: fingerprint(cert.operatorPublicKey) } };
 }

@@ -42,6 +42,7 @@ import { CERTIFICATE_SKEW_S, SIGNATURE_BYTES, certificateLabelled, parseCertific
 import { fingerprint } from './fingerprint.js';
 import { verifyEd25519 } from './ed25519Verify.js';
 import type { NodeCredentials } from './credentials.js';
+import { sign } from './signingKey.js';
 import { MEMBERSHIP_BYTES, decodeChain, encodeChain, readChain, sameKey, standingOf, type Standing } from './membership.js';
 import { fromBase64 } from 'lib0/buffer';
 
@@ -64,7 +65,7 @@ export function sealedMessage(room: string, raw: RawBatch): Uint8Array<ArrayBuff
  * (empty in an open room, or for the owner): the batch with its seal at the end.
  */
 export async function sealBatch(raw: RawBatch, room: string, credentials: Pick<NodeCredentials, 'key' | 'certificate'>, chain: readonly Uint8Array[] = []): Promise<RawBatch> {
-  const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', credentials.key.privateKey, sealedMessage(room, raw)));
+  const signature = await sign(credentials.key, sealedMessage(room, raw));
   const encoder = encoding.createEncoder();
   encoding.writeUint8(encoder, SEAL_VERSION);
   encoding.writeVarUint8Array(encoder, credentials.certificate);

@@ -20,7 +20,8 @@
  */
 import { ValidationError, isValidNodeId } from '../../crdt/index.js';
 import { PUBLIC_KEY_BYTES } from './fingerprint.js';
-import { importPublicKey, type SigningKey } from './signingKey.js';
+import { sign, type SigningKey } from './signingKey.js';
+import { verifyEd25519 } from './ed25519Verify.js';
 
 export const CERTIFICATE_VERSION = 1;
 export const SIGNATURE_BYTES = 64;
@@ -97,8 +98,7 @@ export async function issueCertificate(operator: SigningKey, nodePublicKey: Uint
   const view = new DataView(bytes.buffer);
   view.setUint32(66 + n, issuedAt);
   view.setUint32(70 + n, issuedAt + Math.min(lifetimeS, MAX_CERTIFICATE_LIFETIME_S));
-  const signature = await crypto.subtle.sign('Ed25519', operator.privateKey, certificateLabelled(bytes.subarray(0, 74 + n)));
-  bytes.set(new Uint8Array(signature), 74 + n);
+  bytes.set(await sign(operator, certificateLabelled(bytes.subarray(0, 74 + n))), 74 + n);
   parseCertificate(bytes);
   return bytes;
 }
@@ -111,7 +111,6 @@ export async function certificateRefusal(cert: NodeCertificate, nowMs: number): 
   const now = Math.floor(nowMs / 1000);
   if (now >= cert.expiresAt) return `its certificate expired ${new Date(cert.expiresAt * 1000).toISOString()}`;
   if (cert.issuedAt > now + CERTIFICATE_SKEW_S) return `its certificate is issued in the future (${new Date(cert.issuedAt * 1000).toISOString()})`;
-  const operator = await importPublicKey(cert.operatorPublicKey);
-  const ok = await crypto.subtle.verify('Ed25519', operator, cert.signature as Uint8Array<ArrayBuffer>, certificateLabelled(cert.signed));
+  const ok = verifyEd25519(cert.signature, certificateLabelled(cert.signed), cert.operatorPublicKey);
   return ok ? undefined : 'its certificate is not signed by the operator key it names';
 }

@@ -7,7 +7,7 @@ import { ValidationError, isValidNodeId } from '../../crdt/index.js';
 import { issueCertificate, parseCertificate, type NodeCertificate } from './certificate.js';
 import { PEER_SALT_BYTES, derivePeerId, fingerprint } from './fingerprint.js';
 import { MemoryKeyStore, type KeyStore } from './KeyStore.js';
-import { generateSigningKey, isSigningKey, type SigningKey } from './signingKey.js';
+import { generateSigningKey, hasWebCryptoKeys, isSigningKey, type SigningKey } from './signingKey.js';
 import { base64url } from './invitation.js';
 
 export interface NodeCredentials {
@@ -98,9 +98,13 @@ const ownerEntry = (room: string) => `owner:${room}`;
  * non-extractable WebCrypto key: the link's secret is read once, and only signs after that.
  */
 export async function keepOwnerKey(store: KeyStore, room: string, secret: Uint8Array, publicKey: Uint8Array): Promise<SigningKey> {
-  const jwk: JsonWebKey = { kty: 'OKP', crv: 'Ed25519', d: base64url(secret), x: base64url(publicKey) };
-  const privateKey = await crypto.subtle.importKey('jwk', jwk, { name: 'Ed25519' }, false, ['sign']);
-  const key: SigningKey = { privateKey, publicKey };
+  let key: SigningKey;
+  if (hasWebCryptoKeys()) {
+    const jwk: JsonWebKey = { kty: 'OKP', crv: 'Ed25519', d: base64url(secret), x: base64url(publicKey) };
+    key = { privateKey: await crypto.subtle.importKey('jwk', jwk, { name: 'Ed25519' }, false, ['sign']), publicKey };
+  } else {
+    key = { secret: secret.slice(), publicKey };
+  }
   await store.put(ownerEntry(room), key);
   return key;
 }

@@ -20,6 +20,7 @@ import { CERTIFICATE_SKEW_S, SIGNATURE_BYTES, certificateLabelled, parseCertific
 import { verifyEd25519 } from './ed25519Verify.js';
 import { encodeChain, readChain, standingOf } from './membership.js';
 import type { NodeCredentials } from './credentials.js';
+import { sign } from './signingKey.js';
 
 const LABEL = 'lattice-map/v1';
 /** The map entries that carry seals: every key of the layout's maps. */
@@ -53,7 +54,7 @@ export async function sealMapValue(
   chain: readonly Uint8Array[],
   at: number,
 ): Promise<Value> {
-  const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', credentials.key.privateKey, message(room, map, key, at, value)));
+  const signature = await sign(credentials.key, message(room, map, key, at, value));
   const encoder = encoding.createEncoder();
   encoding.writeUint8(encoder, 1);
   encoding.writeVarUint8Array(encoder, credentials.certificate);

@@ -30,6 +30,7 @@ import { ValidationError } from '../../crdt/index.js';
 import { SIGNATURE_BYTES } from './certificate.js';
 import { verifyEd25519 } from './ed25519Verify.js';
 import { PUBLIC_KEY_BYTES } from './fingerprint.js';
+import { sign, type SigningKey } from './signingKey.js';
 
 export const ROOM_ROLES = ['owner', 'operator', 'viewer'] as const;
 export type RoomRole = (typeof ROOM_ROLES)[number];
@@ -201,12 +202,9 @@ export function sameKey(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
 }
 
-/** A profile's WebCrypto key (non-extractable) as a `Signer`. */
-export function cryptoSigner(key: { readonly privateKey: CryptoKey; readonly publicKey: Uint8Array }): Signer {
-  return {
-    publicKey: key.publicKey,
-    sign: async (message) => new Uint8Array(await crypto.subtle.sign('Ed25519', key.privateKey, message)),
-  };
+/** A profile's key as a `Signer`. */
+export function cryptoSigner(key: SigningKey): Signer {
+  return { publicKey: key.publicKey, sign: (message) => sign(key, message) };
 }
 
 export { PUBLIC_KEY_BYTES };

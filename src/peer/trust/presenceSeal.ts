@@ -17,6 +17,7 @@ import { CERTIFICATE_SKEW_S, certificateLabelled, parseCertificate, type NodeCer
 import { derivePeerId, fingerprint } from './fingerprint.js';
 import { verifyEd25519 } from './ed25519Verify.js';
 import type { LinkCredentials } from './credentials.js';
+import { sign } from './signingKey.js';
 
 const LABEL = 'lattice-presence/v1';
 /** Clients whose last signed time is remembered (to refuse replays); the oldest is forgotten. */
@@ -59,7 +60,7 @@ function message(room: string, clientId: number, p: PresenceFields, at: number, 
 export async function signPresence<P extends PresenceFields>(presence: P, clientId: number, room: string, credentials: Pick<LinkCredentials, 'key' | 'certificate' | 'salt'>, at: number): Promise<P & PresenceSignature> {
   const cert = toBase64(credentials.certificate);
   const salt = toBase64(credentials.salt);
-  const sig = new Uint8Array(await crypto.subtle.sign('Ed25519', credentials.key.privateKey, message(room, clientId, presence, at, salt, cert)));
+  const sig = await sign(credentials.key, message(room, clientId, presence, at, salt, cert));
   return { ...presence, at, cert, salt, sig: toBase64(sig) };
 }
 

@@ -43,7 +43,7 @@ describe('node certificates', () => {
 
   it('refuses a certificate that names an operator key that did not sign it', async () => {
     const [named, signer, node] = await Promise.all([generateSigningKey(), generateSigningKey(), generateSigningKey()]);
-    const forged = await issueCertificate({ publicKey: named.publicKey, privateKey: signer.privateKey }, node.publicKey, 'victim', NOW);
+    const forged = await issueCertificate({ publicKey: named.publicKey, privateKey: signer.privateKey! }, node.publicKey, 'victim', NOW);
     expect(await certificateRefusal(parseCertificate(forged), NOW)).to.match(/not signed by the operator key it names/);
   });
 
@@ -144,7 +144,7 @@ describe('keys', () => {
     const first = await loadCredentials(store, 'tab-1', NOW);
     const again = await loadCredentials(store, 'tab-1', NOW + DAY);
     const other = await loadCredentials(store, 'tab-2', NOW);
-    expect(first.key.privateKey.extractable).to.equal(false);
+    expect(first.key.privateKey!.extractable).to.equal(false);
     expect(again.fingerprint).to.equal(first.fingerprint);
     expect(other.fingerprint).to.not.equal(first.fingerprint);
     expect(other.operatorFingerprint).to.equal(first.operatorFingerprint);
@@ -179,8 +179,8 @@ describe('keys', () => {
     const back = await loadCredentials(two, 'tab-a', NOW + DAY);
     expect(back.fingerprint).to.equal(a.fingerprint);
     expect(back.operatorFingerprint).to.equal(a.operatorFingerprint);
-    expect(back.key.privateKey.extractable).to.equal(false);
-    const signature = await crypto.subtle.sign('Ed25519', back.key.privateKey, new Uint8Array([1, 2, 3]));
+    expect(back.key.privateKey!.extractable).to.equal(false);
+    const signature = await crypto.subtle.sign('Ed25519', back.key.privateKey!, new Uint8Array([1, 2, 3]));
     const publicKey = await crypto.subtle.importKey('raw', a.key.publicKey as Uint8Array<ArrayBuffer>, 'Ed25519', true, ['verify']);
     expect(await crypto.subtle.verify('Ed25519', publicKey, signature, new Uint8Array([1, 2, 3]))).to.equal(true);
     await two.close();
