@@ -15,6 +15,7 @@ import { ScenarioError, type PipelineHost } from '../workers/index.js';
 import { PipelineStatusController } from './controllers/PipelineStatusController.js';
 import type { ScenarioLoadDetail } from './panels/PipelinePanel.js';
 import type { TaskCancelDetail, TaskRow } from './panels/TasksPanel.js';
+import { DEFAULT_TRACK_SORT, type TrackSort } from './panels/TrackList.js';
 import { MeshStatusController } from './controllers/MeshStatusController.js';
 import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision, type OutcomeResolver, type PendingPolicy } from './controllers/PendingApprovalsController.js';
 import { StoreChangesController } from './controllers/StoreChangesController.js';
@@ -26,6 +27,7 @@ import type { BudgetChangeDetail } from './panels/BudgetPanel.js';
 import type { MeshConnectionDetail } from './panels/MeshPanel.js';
 import { theme } from './theme.js';
 import { trackName, trackNumber } from './trackName.js';
+import { interceptGeometry } from './rangeBearing.js';
 import './map/LatticeMap.js';
 import './panels/ApprovalQueue.js';
 import './panels/BudgetPanel.js';
@@ -148,6 +150,8 @@ export class LatticeApp extends LitElement {
   @state() highlightId: string | undefined;
   @state() following = false;
   @state() tab: PanelTab = 'inspector';
+  /** How the track table is sorted, kept while other tabs are open. */
+  @state() private trackSort: TrackSort = DEFAULT_TRACK_SORT;
   @state() private localDigest: string | undefined;
   @state() private health: StoreHealth | undefined;
   @state() private entityCount = 0;
@@ -215,7 +219,11 @@ export class LatticeApp extends LitElement {
     if (!node) return [];
     return node.tasks
       .list()
-      .map((t) => ({ ...t, journal: node.store.journal(t.id) }))
+      .map((t) => {
+        const asset = node.store.get(t.assetId);
+        const target = node.store.get(t.targetId);
+        return { ...t, journal: node.store.journal(t.id), geometry: asset && target ? interceptGeometry(asset, target) : undefined };
+      })
       .sort((a, b) => (b.journal[0]?.at.wall ?? 0) - (a.journal[0]?.at.wall ?? 0));
   }
 
@@ -300,7 +308,13 @@ export class LatticeApp extends LitElement {
           @entity-select=${this.onSelect}
         ></lattice-inspector>`;
       case 'tracks':
-        return html`<lattice-track-list .entities=${this.trackViews} .selectedId=${this.selectedId} @entity-select=${this.onSelect}></lattice-track-list>`;
+        return html`<lattice-track-list
+          .entities=${this.trackViews}
+          .selectedId=${this.selectedId}
+          .sort=${this.trackSort}
+          @entity-select=${this.onSelect}
+          @track-sort=${(e: CustomEvent<TrackSort>) => (this.trackSort = e.detail)}
+        ></lattice-track-list>`;
       case 'tasks':
         return html`<lattice-tasks-panel
           .tasks=${this.taskRows}
@@ -375,7 +389,7 @@ export class LatticeApp extends LitElement {
     const id = e.detail.entityId ?? undefined;
     if (id !== this.selectedId) this.following = false;
     this.selectedId = id;
-    if (id) this.tab = 'inspector';
+    if (id && !e.detail.keepTab) this.tab = 'inspector';
   };
 
   private readonly onFollow = (e: CustomEvent<FollowChangeDetail>): void => {

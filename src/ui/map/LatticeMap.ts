@@ -18,6 +18,8 @@ import { formatLatLon } from '../format.js';
 export interface EntitySelectDetail {
   /** The entity chosen, or null when the selection was cleared. */
   readonly entityId: string | null;
+  /** Select without leaving the panel that raised it (the track table); default: open the inspector. */
+  readonly keepTab?: boolean;
 }
 
 /** A track pointed at elsewhere (a queue card hovered or focused); undefined when it ends. */
