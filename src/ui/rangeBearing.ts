@@ -146,3 +146,36 @@ export function interceptLine(g: InterceptGeometry): string {
   const toGo = g.timeToGoS === undefined ? 'opening' : `${formatCountdown(g.timeToGoS * 1000)} to go`;
   return `${formatRange(g.distanceM)}, brg ${formatBearing(g.bearingDeg)}, ${toGo}`;
 }
+
+/**
+ * Points along the great circle from `a` to `b` (sphere), `segments + 1` of them, with
+ * longitudes made continuous (a line across the antimeridian goes on past ±180 rather than
+ * back across the whole map), so a straight Leaflet polyline through them draws the route.
+ */
+export function greatCirclePoints(a: LatLonPoint, b: LatLonPoint, segments = 64): LatLonPoint[] {
+  const toVector = (p: LatLonPoint): [number, number, number] => [Math.cos(p.lat * DEG) * Math.cos(p.lon * DEG), Math.cos(p.lat * DEG) * Math.sin(p.lon * DEG), Math.sin(p.lat * DEG)];
+  const va = toVector(a);
+  const vb = toVector(b);
+  const dot = Math.max(-1, Math.min(1, va[0] * vb[0] + va[1] * vb[1] + va[2] * vb[2]));
+  const omega = Math.acos(dot);
+  const points: LatLonPoint[] = [];
+  let previousLon = a.lon;
+  for (let i = 0; i <= segments; i++) {
+    const t = i / segments;
+    let v: [number, number, number];
+    if (omega < 1e-9 || Math.sin(omega) < 1e-9) v = i === segments ? vb : va;
+    else {
+      const s = Math.sin(omega);
+      const ka = Math.sin((1 - t) * omega) / s;
+      const kb = Math.sin(t * omega) / s;
+      v = [ka * va[0] + kb * vb[0], ka * va[1] + kb * vb[1], ka * va[2] + kb * vb[2]];
+    }
+    const lat = Math.atan2(v[2], Math.hypot(v[0], v[1])) / DEG;
+    let lon = Math.atan2(v[1], v[0]) / DEG;
+    while (lon - previousLon > 180) lon -= 360;
+    while (lon - previousLon < -180) lon += 360;
+    previousLon = lon;
+    points.push({ lat, lon });
+  }
+  return points;
+}
