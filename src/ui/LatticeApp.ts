@@ -6,6 +6,8 @@
  * which refuses what the mesh's rules refuse (a viewer, a second decision, a closed request);
  * a refusal is shown. `mesh-connection` becomes `node.connect()` / `node.disconnect()`;
  * `budget-change` becomes `node.setBudget()`, and a refused budget is shown in the Mesh tab.
+ * `geo-point-place`, `geo-point-move` (the map's tools) and `entity-edit` (the inspector) are
+ * written through the store, by an operator only; a refusal is shown over the map.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -22,6 +24,9 @@ import { StoreChangesController } from './controllers/StoreChangesController.js'
 import { TrafficController } from './controllers/TrafficController.js';
 import type { Basemap } from './map/basemap.js';
 import type { EntityHighlightDetail, EntitySelectDetail, FollowChangeDetail } from './map/LatticeMap.js';
+import type { GeoPointMoveDetail, GeoPointPlaceDetail } from './map/MapTools.js';
+import type { EntityEditDetail, EntityInspector } from './panels/EntityInspector.js';
+import { VIEWER_EDIT_NOTE } from './roleText.js';
 import type { ApprovalDecisionDetail } from './panels/ApprovalQueue.js';
 import type { BudgetChangeDetail } from './panels/BudgetPanel.js';
 import type { MeshConnectionDetail } from './panels/MeshPanel.js';
@@ -142,6 +147,8 @@ export class LatticeApp extends LitElement {
   @state() private scenarioError: string | undefined;
   @state() private cancelError: string | undefined;
   @state() private budgetError: string | undefined;
+  /** The last change to an entity (a point placed or moved, a name, an affiliation) that was refused. */
+  @state() private editError: string | undefined;
   private taskRows: TaskRow[] = [];
   private readonly pipelineStatus = new PipelineStatusController(this, () => this.pipeline);
 
@@ -250,6 +257,7 @@ export class LatticeApp extends LitElement {
         .traffic=${this.traffic.report}
       ></lattice-status-bar>
       ${this.basemapError ? html`<div class="error" role="alert">${this.basemapError}</div>` : nothing}
+      ${this.editError ? html`<div class="error" role="alert">Not changed: ${this.editError}</div>` : nothing}
       <main>
         <lattice-map
           .store=${store}
@@ -259,8 +267,11 @@ export class LatticeApp extends LitElement {
           .selectedId=${this.selectedId}
           .highlightId=${this.highlightId}
           .follow=${this.following}
+          .editBlocked=${this.editBlocked}
           @entity-select=${this.onSelect}
           @follow-change=${this.onFollow}
+          @geo-point-place=${this.onGeoPointPlace}
+          @geo-point-move=${this.onGeoPointMove}
         ></lattice-map>
         <aside aria-label="Side panel">
           <lattice-approval-queue
@@ -304,8 +315,10 @@ export class LatticeApp extends LitElement {
           .missingId=${selected ? undefined : this.selectedId}
           .localNode=${this.node?.identity.nodeId ?? ''}
           .following=${this.following}
+          .editBlocked=${this.editBlocked}
           @follow-change=${this.onFollow}
           @entity-select=${this.onSelect}
+          @entity-edit=${this.onEntityEdit}
         ></lattice-inspector>`;
       case 'tracks':
         return html`<lattice-track-list
@@ -348,6 +361,66 @@ export class LatticeApp extends LitElement {
         <lattice-budget-panel .traffic=${this.traffic.report} .error=${this.budgetError} @budget-change=${this.onBudgetChange}></lattice-budget-panel>`;
     }
   }
+
+  /** Why this node may not change entities from the screen, or undefined when it may. */
+  private get editBlocked(): string | undefined {
+    return this.node && this.node.identity.role !== 'operator' ? VIEWER_EDIT_NOTE : undefined;
+  }
+
+  /**
+   * Writes an operator's change to the picture. The store checks values; the role is checked
+   * here, as the scripting API does, since a store writes whatever its node asks.
+   */
+  private writeEdit(write: (node: LatticeNode) => void): boolean {
+    const node = this.node;
+    if (!node) return false;
+    if (this.editBlocked) {
+      this.editError = this.editBlocked;
+      return false;
+    }
+    try {
+      write(node);
+      this.editError = undefined;
+      return true;
+    } catch (error) {
+      if (!(error instanceof LatticeError)) throw error;
+      this.editError = error.message;
+      return false;
+    }
+  }
+
+  private readonly onGeoPointPlace = (e: CustomEvent<GeoPointPlaceDetail>): void => {
+    e.stopPropagation();
+    const store = this.node?.store;
+    if (!store) return;
+    // Unique without coordination: this node's id and the time, as other writers name entities.
+    const id = `geo.${this.node!.identity.nodeId.slice(0, 24)}.${Date.now().toString(36)}`;
+    const name = `Point ${store.list('geo').length + 1}`;
+    const placed = this.writeEdit((node) =>
+      node.store.create(id, 'geo', { position: { lat: e.detail.lat, lon: e.detail.lon, alt: 0 }, classification: { label: name, confidence: 1 } }),
+    );
+    if (!placed) return;
+    this.selectedId = id;
+    this.following = false;
+    this.tab = 'inspector';
+    // Named at once: the keyboard lands in the name field.
+    void this.updateComplete.then(async () => {
+      const inspector = this.renderRoot.querySelector<EntityInspector>('lattice-inspector');
+      await inspector?.updateComplete;
+      inspector?.focusName();
+    });
+  };
+
+  private readonly onGeoPointMove = (e: CustomEvent<GeoPointMoveDetail>): void => {
+    e.stopPropagation();
+    const { entityId, lat, lon } = e.detail;
+    this.writeEdit((node) => node.store.update(entityId, { position: { lat, lon, alt: node.store.get(entityId)?.components.position?.alt ?? 0 } }));
+  };
+
+  private readonly onEntityEdit = (e: CustomEvent<EntityEditDetail>): void => {
+    e.stopPropagation();
+    this.writeEdit((node) => node.store.update(e.detail.entityId, e.detail.components));
+  };
 
   private sentDecisions(): ReadonlyMap<string, ApprovalDecision> {
     const sent = new Map<string, ApprovalDecision>();
