@@ -61,13 +61,13 @@ describe('<lattice-track-list>', () => {
     await list.updateComplete;
     checkEqual(ids(), ['slow', 'mid', 'fast'], 'slowest first');
     checkEqual(root.querySelector('th[aria-sort=ascending] button')!.getAttribute('aria-label'), 'Sort by Speed', 'aria-sort says it');
-    header('Alt').click();
+    header('Altitude').click();
     await list.updateComplete;
     checkEqual(ids(), ['fast', 'mid', 'slow'], 'highest first');
     header('Age').click();
     await list.updateComplete;
     checkEqual(ids(), ['mid', 'fast', 'slow'], 'youngest first');
-    header('Hdg').click();
+    header('Heading').click();
     await list.updateComplete;
     checkEqual(ids(), ['slow', 'mid', 'fast'], 'by heading');
     checkEqual(sorts.map((s) => `${s.key} ${s.direction}`), ['speed descending', 'speed ascending', 'altitude descending', 'age ascending', 'heading ascending'], 'the app is told, to keep it');

@@ -39,7 +39,11 @@ export interface TrackSort {
 /** What the table starts with: most threatening first. */
 export const DEFAULT_TRACK_SORT: TrackSort = { key: 'threat', direction: 'descending' };
 
-const COLUMN_TEXT: Record<TrackSortKey, string> = { name: 'Track', threat: 'Threat', speed: 'Speed kn', heading: 'Hdg', altitude: 'Alt m', age: 'Age' };
+const COLUMN_TEXT: Record<TrackSortKey, string> = { name: 'Track', threat: 'Threat', speed: 'Speed', heading: 'Hdg', altitude: 'Alt', age: 'Age' };
+/** What a screen reader says for each column. */
+const COLUMN_NAME: Record<TrackSortKey, string> = { name: 'Track name', threat: 'Threat', speed: 'Speed', heading: 'Heading', altitude: 'Altitude', age: 'Age' };
+/** Units, on a second header line with the sort arrow, so narrow columns keep both. */
+const COLUMN_UNIT: Record<TrackSortKey, string> = { name: '', threat: '', speed: 'kn', heading: '°T', altitude: 'm', age: '' };
 /** A first click sorts the way one usually wants: threats and speeds high first, names A to Z. */
 const FIRST_DIRECTION: Record<TrackSortKey, SortDirection> = { name: 'ascending', threat: 'descending', speed: 'descending', heading: 'ascending', altitude: 'descending', age: 'ascending' };
 
@@ -150,7 +154,7 @@ export class TrackList extends LitElement {
         width: auto;
       }
       th.threat {
-        width: 52px;
+        width: 60px;
       }
       th.speed,
       th.altitude {
@@ -158,7 +162,10 @@ export class TrackList extends LitElement {
       }
       th.heading,
       th.age {
-        width: 42px;
+        width: 44px;
+      }
+      th .unit {
+        font-weight: 400;
       }
       td {
         padding: 3px;
@@ -263,8 +270,8 @@ export class TrackList extends LitElement {
     const sorted = this.sort.key === key;
     const num = key !== 'name' && key !== 'threat';
     return html`<th scope="col" class="${key} ${num ? 'num' : ''}" aria-sort=${sorted ? this.sort.direction : 'none'}>
-      <button type="button" @click=${() => this.sortBy(key)} aria-label="Sort by ${COLUMN_TEXT[key].replace(/ (kn|m)$/, '')}">
-        ${COLUMN_TEXT[key]}${sorted ? (this.sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''}
+      <button type="button" @click=${() => this.sortBy(key)} aria-label="Sort by ${COLUMN_NAME[key]}">
+        ${COLUMN_TEXT[key]}<br /><span class="unit">${COLUMN_UNIT[key]}${sorted ? (this.sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''}</span>
       </button>
     </th>`;
   }
