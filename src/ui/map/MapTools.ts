@@ -121,7 +121,7 @@ export class MapTools implements ReactiveController {
         const rings = this.rings;
         if (!rings) return;
         for (const id of batch.deleted) rings.apply(id, undefined);
-        for (const id of batch.changed) if (store.typeOf(id) === 'asset' || rings.assets.includes(id)) rings.apply(id, store.get(id));
+        for (const id of batch.changed) if (store.typeOf(id) === 'asset' || rings.has(id)) rings.apply(id, store.get(id));
       },
       { cadence: 250, onReset: (store) => this.rings?.reset(store ? store.list('asset') : []) },
     );

@@ -32,6 +32,11 @@ export class RangeRings {
     return this.visibleNow;
   }
 
+  /** Whether `id` has rings. */
+  has(id: string): boolean {
+    return this.rings.has(id);
+  }
+
   /** Assets with rings (tests read it). */
   get assets(): string[] {
     return [...this.rings.keys()];
