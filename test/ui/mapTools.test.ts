@@ -96,6 +96,8 @@ describe('map tools', () => {
     const before = map.leaflet!.getCenter();
     await sendKeys({ press: 'ArrowRight' });
     await waitUntil(() => map.leaflet!.getCenter().lng > before.lng + 1e-4, 'the arrow panned the map east');
+    await map.updateComplete;
+    check(/^From .*: Range .* bearing 09\d°/.test(status()), `the line follows the crosshair while the keys pan: ${status()}`);
     await sendKeys({ press: 'Enter' });
     await map.updateComplete;
     check(/^Range .* bearing 09\d°/.test(status()), `measured east of the first point: ${status()}`);

@@ -142,11 +142,13 @@ export class MapTools implements ReactiveController {
     this.rings = new RangeRings(map);
     this.rings.reset(this.host.store?.list('asset') ?? []);
     map.on('mousemove', this.onPointerMove);
+    map.on('move', this.onMapMove);
   }
 
   /** Called by the host before its Leaflet map goes. */
   detach(): void {
     this.map?.off('mousemove', this.onPointerMove);
+    this.map?.off('move', this.onMapMove);
     this.measure?.destroy();
     this.rings?.destroy();
     this.geo.cancel();
@@ -276,6 +278,13 @@ export class MapTools implements ReactiveController {
     this.measure?.hover(e.latlng);
     // The map's own hover sets a pointer cursor over marks; a tool keeps its crosshair.
     if (this.awaitingPoint) this.syncCursor();
+  };
+
+  /** Panning with the keys: the line follows the crosshair, as it follows the pointer. */
+  private readonly onMapMove = (): void => {
+    const map = this.map;
+    if (!map || this.measure?.state !== 'to' || this.host.shadowRoot?.activeElement !== map.getContainer()) return;
+    this.measure.hover(map.getCenter());
   };
 
   private readonly onKeyDown = (e: KeyboardEvent): void => {
