@@ -3,7 +3,7 @@
  * pointer and keys with controls found by role and name, outcomes checked on every node
  * (issue 15 §3 and §2):
  *
- * (a) a geo point placed and named on Alpha, then moved, appears and moves on Bravo and on a
+ * (a) a geo point placed and named on Alpha, then moved and dragged, appears and moves on Bravo and on a
  *     viewer, Charlie; a track's affiliation set on Alpha shows on both; the viewer sees the
  *     place, move and affiliation controls disabled with one line saying why;
  * (b) End run asks first (Escape keeps the run on every node, confirming ends it everywhere),
@@ -91,6 +91,16 @@ test('a point placed, named and moved on one node, and an affiliation set there,
     await alpha.page.mouse.click(to.x, to.y);
     for (const n of nodes) await waitUntil(async () => (await geoPoints(n.page)).some((g) => near(g.lat, 57.55) && near(g.lon, 18.35)), `${n.handle.label} has the point moved`, 15_000);
 
+    // And drags it with the pointer to where it goes.
+    await alpha.page.evaluate(() => (document.querySelector('lattice-app') as any).shadowRoot.querySelector('lattice-map').tracks.drawNow());
+    const from = await mapPoint(alpha.page, 57.55, 18.35);
+    const drop = await mapPoint(alpha.page, 57.5, 18.45);
+    await alpha.page.mouse.move(from.x, from.y);
+    await alpha.page.mouse.down();
+    await alpha.page.mouse.move(drop.x, drop.y, { steps: 6 });
+    await alpha.page.mouse.up();
+    for (const n of nodes) await waitUntil(async () => (await geoPoints(n.page)).some((g) => near(g.lat, 57.5) && near(g.lon, 18.45)), `${n.handle.label} has the point dragged`, 15_000);
+
     // Alpha selects the track on the map and makes it hostile from the inspector.
     const track = await mapPoint(alpha.page, 57.6, 18.8);
     await alpha.page.mouse.click(track.x, track.y);
@@ -108,7 +118,7 @@ test('a point placed, named and moved on one node, and an affiliation set there,
     await expect(charlie.page.getByRole('combobox', { name: 'Affiliation' })).toHaveValue('hostile');
     await expect(charlie.page.getByRole('combobox', { name: 'Affiliation' })).toBeDisabled();
 
-    // Alpha measures from the point to the track with range rings on: range and bearing read out.
+    // Alpha measures from where the point was to the track with range rings on: range and bearing read out.
     await alpha.page.getByRole('button', { name: 'Range rings' }).click();
     await expect(alpha.page.getByRole('button', { name: 'Range rings' })).toHaveAttribute('aria-pressed', 'true');
     await alpha.page.getByRole('button', { name: 'Measure' }).click();

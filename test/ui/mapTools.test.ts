@@ -118,7 +118,7 @@ describe('map tools', () => {
   });
 
   it('places a point where clicked, names it, and moves it; the other node sees each', async () => {
-    const { app, other, map, button, click } = await setup();
+    const { app, other, map, mapRoot, button, click } = await setup();
     button('Place point').click();
     await map.updateComplete;
     await click(57.45, 18.5);
@@ -132,12 +132,50 @@ describe('map tools', () => {
     await sendKeys({ type: 'Landing zone' });
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => point().components.classification?.label === 'Landing zone', 'the name reached the other node');
-    await map.updateComplete;
+    // The Move button names the selected point once the map hears of the rename (a few times a second).
+    await waitUntil(() => [...mapRoot.querySelectorAll('.tools button')].some((b) => b.getAttribute('aria-label') === 'Move Landing zone'), 'Move names the point');
     checkEqual(button('Move Landing zone').disabled, false, 'the selected point can be moved');
     button('Move Landing zone').click();
     await map.updateComplete;
     await click(57.55, 18.35);
     await waitUntil(() => Math.abs(point().components.position!.lat - 57.55) < 0.01 && Math.abs(point().components.position!.lon - 18.35) < 0.01, 'the move reached the other node');
+  });
+
+  it('drags a point to where it goes; the other node sees it, and the selection stays', async () => {
+    const { app, ops, other, map, at } = await setup();
+    other.store.create('geo.lz', 'geo', { position: { lat: 57.45, lon: 18.5, alt: 0 }, classification: { label: 'LZ', confidence: 1 } });
+    await waitUntil(() => ops.store.has('geo.lz') && map.tracks!.position('geo.lz') !== undefined, 'the point is on the map');
+    map.tracks!.drawNow();
+    app.selectedId = 'trk-1';
+    await app.updateComplete;
+    const centre = map.leaflet!.getCenter();
+    const [x0, y0] = at(57.45, 18.5);
+    const [x1, y1] = at(57.52, 18.62);
+    await sendMouse({ type: 'move', position: [x0, y0] });
+    await sendMouse({ type: 'down' });
+    for (let i = 1; i <= 5; i++) await sendMouse({ type: 'move', position: [Math.round(x0 + ((x1 - x0) * i) / 5), Math.round(y0 + ((y1 - y0) * i) / 5)] });
+    await map.updateComplete;
+    check(map.shadowRoot!.querySelector('.tool-status')!.textContent!.includes('Moving LZ: release where it goes'), 'says what is moving');
+    await sendMouse({ type: 'up' });
+    const p = () => other.store.get('geo.lz')!.components.position!;
+    await waitUntil(() => Math.abs(p().lat - 57.52) < 0.01 && Math.abs(p().lon - 18.62) < 0.01, () => `the drop reached the other node: ${JSON.stringify(p())}`);
+    checkEqual(map.leaflet!.getCenter(), centre, 'the map did not pan');
+    await nextFrame();
+    checkEqual(app.selectedId, 'trk-1', 'the drop selected nothing else');
+  });
+
+  it('a viewer cannot drag a point: the map pans instead', async () => {
+    const { ops, other, map, at } = await setup('viewer');
+    other.store.create('geo.lz', 'geo', { position: { lat: 57.45, lon: 18.5, alt: 0 } });
+    await waitUntil(() => ops.store.has('geo.lz') && map.tracks!.position('geo.lz') !== undefined, 'the point is on the map');
+    map.tracks!.drawNow();
+    const [x0, y0] = at(57.45, 18.5);
+    await sendMouse({ type: 'move', position: [x0, y0] });
+    await sendMouse({ type: 'down' });
+    for (let i = 1; i <= 5; i++) await sendMouse({ type: 'move', position: [x0 + 20 * i, y0 + 10 * i] });
+    await sendMouse({ type: 'up' });
+    await nextFrame();
+    checkEqual(other.store.get('geo.lz')!.components.position, { lat: 57.45, lon: 18.5, alt: 0 }, 'the point stayed');
   });
 
   it('sets a track\'s affiliation from the inspector; the other node sees it', async () => {

@@ -6,13 +6,14 @@
  * Pointer and keys work alike: a tool waiting for a point takes the next click on the map, or
  * Enter on the focused map for its centre (marked by a crosshair; arrow keys pan the map under
  * it). Escape ends the tool first, and only then does the app's Escape clear the selection.
+ * An operator may also drag a geo point to where it goes.
  * Placing and moving raise `geo-point-place` and `geo-point-move`; the app writes them (and
  * refuses what the node's role refuses). A viewer sees those two controls disabled and one line
  * saying why (`editBlocked`).
  */
 import { css, html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { EntityStore } from '../../crdt/index.js';
-import type * as L from './leaflet.js';
+import * as L from './leaflet.js';
 import { StoreChangesController } from '../controllers/StoreChangesController.js';
 import { trackName } from '../trackName.js';
 import { GeoPointTool, type GeoPointPick } from './GeoPointTool.js';
@@ -36,7 +37,12 @@ export interface MapToolsHost extends ReactiveControllerHost, HTMLElement {
   readonly selectedId: string | undefined;
   /** Why this node may not place or move points (a viewer), or undefined when it may. */
   readonly editBlocked: string | undefined;
+  /** What is drawn under a point of the map container (the track canvas). */
+  readonly tracks: { hitTest(containerX: number, containerY: number): string | undefined } | undefined;
 }
+
+/** A drag shorter than this (px) is a click, not a move. */
+const DRAG_THRESHOLD_PX = 4;
 
 export const mapToolStyles = css`
   .tools {
@@ -106,6 +112,10 @@ export class MapTools implements ReactiveController {
   private measure: MeasureTool | undefined;
   private rings: RangeRings | undefined;
   private readonly geo: GeoPointTool;
+  /** A geo point being dragged: which, from where (container px), and its mark under the pointer. */
+  /** Until when a click is the end of a drag (ms, `performance.now()`). */
+  private dropClickUntil = 0;
+  private drag: { id: string; name: string; pointerId: number; x: number; y: number; moved: boolean; mark: L.CircleMarker } | undefined;
 
   constructor(private readonly host: MapToolsHost) {
     host.addController(this);
@@ -143,12 +153,16 @@ export class MapTools implements ReactiveController {
     this.rings.reset(this.host.store?.list('asset') ?? []);
     map.on('mousemove', this.onPointerMove);
     map.on('move', this.onMapMove);
+    // Capture: the point is taken before Leaflet starts panning the map.
+    map.getContainer().addEventListener('pointerdown', this.onPointerDown, true);
   }
 
   /** Called by the host before its Leaflet map goes. */
   detach(): void {
     this.map?.off('mousemove', this.onPointerMove);
     this.map?.off('move', this.onMapMove);
+    this.map?.getContainer().removeEventListener('pointerdown', this.onPointerDown, true);
+    this.endDrag();
     this.measure?.destroy();
     this.rings?.destroy();
     this.geo.cancel();
@@ -173,7 +187,9 @@ export class MapTools implements ReactiveController {
 
   /** A click on the map: a point for the tool waiting for one. Returns whether it took it. */
   click(at: L.LatLng): boolean {
-    if (this.measure?.awaitingPoint) this.measure.point(at);
+    // The click that ends a drag is the drop, not a selection of what lies there.
+    if (performance.now() < this.dropClickUntil) this.dropClickUntil = 0;
+    else if (this.measure?.awaitingPoint) this.measure.point(at);
     else if (this.geo.awaitingPoint) this.geo.point(at);
     else return false;
     return true;
@@ -183,7 +199,7 @@ export class MapTools implements ReactiveController {
     const blocked = this.host.editBlocked;
     const measuring = this.measure !== undefined && this.measure.state !== 'idle';
     const selected = this.selectedPoint();
-    const line = this.geo.describe() || this.measure?.describe() || '';
+    const line = this.drag ? `Moving ${this.drag.name}: release where it goes. Escape cancels.` : this.geo.describe() || this.measure?.describe() || '';
     return html`
       <div class="tools" role="group" aria-label="Map tools">
         <div class="row">
@@ -280,6 +296,73 @@ export class MapTools implements ReactiveController {
     if (this.awaitingPoint) this.syncCursor();
   };
 
+  /** An operator presses on a geo point: it follows the pointer, and goes where it is released. */
+  private readonly onPointerDown = (e: PointerEvent): void => {
+    const map = this.map;
+    const store = this.host.store;
+    if (!map || !store || e.button !== 0 || this.host.editBlocked || this.awaitingPoint || this.drag) return;
+    const container = map.getContainer();
+    const box = container.getBoundingClientRect();
+    const x = e.clientX - box.left;
+    const y = e.clientY - box.top;
+    const id = this.host.tracks?.hitTest(x, y);
+    const view = id ? store.get(id) : undefined;
+    if (!view || view.type !== 'geo') return;
+    // Not a pan: no compatibility mouse events reach Leaflet's dragging.
+    e.preventDefault();
+    e.stopPropagation();
+    container.setPointerCapture(e.pointerId);
+    const mark = L.circleMarker(map.containerPointToLatLng([x, y]), { radius: 7, color: '#ffd84d', weight: 2, fillOpacity: 0.3, interactive: false });
+    this.drag = { id: view.id, name: trackName(view), pointerId: e.pointerId, x, y, moved: false, mark };
+    container.addEventListener('pointermove', this.onDragMove);
+    container.addEventListener('pointerup', this.onDragEnd);
+    container.addEventListener('pointercancel', this.onDragCancel);
+  };
+
+  private readonly onDragMove = (e: PointerEvent): void => {
+    const drag = this.drag;
+    const map = this.map;
+    if (!drag || !map || e.pointerId !== drag.pointerId) return;
+    const box = map.getContainer().getBoundingClientRect();
+    const x = e.clientX - box.left;
+    const y = e.clientY - box.top;
+    if (!drag.moved && Math.hypot(x - drag.x, y - drag.y) < DRAG_THRESHOLD_PX) return;
+    if (!drag.moved) {
+      drag.moved = true;
+      drag.mark.addTo(map);
+      map.getContainer().style.cursor = 'grabbing';
+      this.host.requestUpdate();
+    }
+    drag.mark.setLatLng(map.containerPointToLatLng([x, y]));
+  };
+
+  private readonly onDragEnd = (e: PointerEvent): void => {
+    const drag = this.drag;
+    if (!drag || e.pointerId !== drag.pointerId) return;
+    const to = drag.moved ? drag.mark.getLatLng().wrap() : undefined;
+    if (to) this.dropClickUntil = performance.now() + 500;
+    this.endDrag();
+    if (to) this.host.dispatchEvent(new CustomEvent<GeoPointMoveDetail>('geo-point-move', { detail: { entityId: drag.id, lat: to.lat, lon: to.lng }, bubbles: true, composed: true }));
+  };
+
+  private readonly onDragCancel = (): void => this.endDrag();
+
+  private endDrag(): void {
+    const drag = this.drag;
+    const container = this.map?.getContainer();
+    if (!drag) return;
+    this.drag = undefined;
+    drag.mark.remove();
+    if (container) {
+      container.removeEventListener('pointermove', this.onDragMove);
+      container.removeEventListener('pointerup', this.onDragEnd);
+      container.removeEventListener('pointercancel', this.onDragCancel);
+      if (container.hasPointerCapture(drag.pointerId)) container.releasePointerCapture(drag.pointerId);
+      container.style.cursor = '';
+    }
+    this.host.requestUpdate();
+  }
+
   /** Panning with the keys: the line follows the crosshair, as it follows the pointer. */
   private readonly onMapMove = (): void => {
     const map = this.map;
@@ -290,7 +373,8 @@ export class MapTools implements ReactiveController {
   private readonly onKeyDown = (e: KeyboardEvent): void => {
     const measure = this.measure;
     if (e.key === 'Escape') {
-      if (this.geo.awaitingPoint) this.geo.cancel();
+      if (this.drag) this.endDrag();
+      else if (this.geo.awaitingPoint) this.geo.cancel();
       else if (measure && measure.state !== 'idle') measure.cancel();
       else return;
       // The tool took this Escape: the selection stays.
