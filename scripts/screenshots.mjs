@@ -84,6 +84,34 @@ try {
   await app(alpha, () => (document.querySelector('lattice-app').tab = 'tasks'));
   await alpha.waitForTimeout(1_000);
   await shoot(alpha, 'tasks');
+
+  step('the track table, and the map tools: range rings and a measurement from the interceptor to its target');
+  await app(alpha, () => (document.querySelector('lattice-app').following = false));
+  await alpha.getByRole('tab', { name: 'Tracks' }).click();
+  await alpha.getByRole('button', { name: 'Sort by Speed' }).click();
+  await alpha.waitForTimeout(1_000);
+  await shoot(alpha, 'tracks');
+  const task = await app(alpha, (id) => window.lattice.tasks().find((t) => t.targetId === id), target);
+  await alpha.getByRole('button', { name: 'Range rings' }).click();
+  await alpha.getByRole('button', { name: 'Measure' }).click();
+  for (const id of [task.assetId, task.targetId]) {
+    const at = await app(
+      alpha,
+      (entity) => {
+        const map = document.querySelector('lattice-app').shadowRoot.querySelector('lattice-map');
+        const p = window.lattice.get(entity).components.position;
+        const c = map.leaflet.latLngToContainerPoint([p.lat, p.lon]);
+        const box = map.leaflet.getContainer().getBoundingClientRect();
+        return { x: box.left + c.x, y: box.top + c.y };
+      },
+      id,
+    );
+    await alpha.mouse.click(at.x, at.y);
+  }
+  await alpha.waitForTimeout(500);
+  await shoot(alpha, 'map-tools');
+  await alpha.keyboard.press('Escape');
+  await alpha.getByRole('button', { name: 'Range rings' }).click();
   await app(alpha, () => (document.querySelector('lattice-app').tab = 'pipeline'));
   await alpha.waitForTimeout(1_000);
   await shoot(alpha, 'pipeline');

@@ -6,6 +6,8 @@
  * which refuses what the mesh's rules refuse (a viewer, a second decision, a closed request);
  * a refusal is shown. `mesh-connection` becomes `node.connect()` / `node.disconnect()`;
  * `budget-change` becomes `node.setBudget()`, and a refused budget is shown in the Mesh tab.
+ * `geo-point-place`, `geo-point-move` (the map's tools) and `entity-edit` (the inspector) are
+ * written through the store, by an operator only; a refusal is shown over the map.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -15,17 +17,22 @@ import { ScenarioError, type PipelineHost } from '../workers/index.js';
 import { PipelineStatusController } from './controllers/PipelineStatusController.js';
 import type { ScenarioLoadDetail } from './panels/PipelinePanel.js';
 import type { TaskCancelDetail, TaskRow } from './panels/TasksPanel.js';
+import { DEFAULT_TRACK_SORT, type TrackSort } from './panels/TrackList.js';
 import { MeshStatusController } from './controllers/MeshStatusController.js';
 import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision, type OutcomeResolver, type PendingPolicy } from './controllers/PendingApprovalsController.js';
 import { StoreChangesController } from './controllers/StoreChangesController.js';
 import { TrafficController } from './controllers/TrafficController.js';
 import type { Basemap } from './map/basemap.js';
 import type { EntityHighlightDetail, EntitySelectDetail, FollowChangeDetail } from './map/LatticeMap.js';
+import type { GeoPointMoveDetail, GeoPointPlaceDetail } from './map/MapTools.js';
+import type { EntityEditDetail, EntityInspector } from './panels/EntityInspector.js';
+import { VIEWER_EDIT_NOTE } from './roleText.js';
 import type { ApprovalDecisionDetail } from './panels/ApprovalQueue.js';
 import type { BudgetChangeDetail } from './panels/BudgetPanel.js';
 import type { MeshConnectionDetail } from './panels/MeshPanel.js';
 import { theme } from './theme.js';
 import { trackName, trackNumber } from './trackName.js';
+import { interceptGeometry } from './rangeBearing.js';
 import './map/LatticeMap.js';
 import './panels/ApprovalQueue.js';
 import './panels/BudgetPanel.js';
@@ -141,6 +148,8 @@ export class LatticeApp extends LitElement {
   @state() private scenarioError: string | undefined;
   @state() private cancelError: string | undefined;
   @state() private budgetError: string | undefined;
+  /** The last change to an entity (a point placed or moved, a name, an affiliation) that was refused. */
+  @state() private editError: string | undefined;
   private taskRows: TaskRow[] = [];
   private readonly pipelineStatus = new PipelineStatusController(this, () => this.pipeline);
 
@@ -149,6 +158,8 @@ export class LatticeApp extends LitElement {
   @state() highlightId: string | undefined;
   @state() following = false;
   @state() tab: PanelTab = 'inspector';
+  /** How the track table is sorted, kept while other tabs are open. */
+  @state() private trackSort: TrackSort = DEFAULT_TRACK_SORT;
   @state() private localDigest: string | undefined;
   @state() private health: StoreHealth | undefined;
   @state() private entityCount = 0;
@@ -216,7 +227,11 @@ export class LatticeApp extends LitElement {
     if (!node) return [];
     return node.tasks
       .list()
-      .map((t) => ({ ...t, journal: node.store.journal(t.id) }))
+      .map((t) => {
+        const asset = node.store.get(t.assetId);
+        const target = node.store.get(t.targetId);
+        return { ...t, journal: node.store.journal(t.id), geometry: asset && target ? interceptGeometry(asset, target) : undefined };
+      })
       .sort((a, b) => (b.journal[0]?.at.wall ?? 0) - (a.journal[0]?.at.wall ?? 0));
   }
 
@@ -243,6 +258,7 @@ export class LatticeApp extends LitElement {
         .traffic=${this.traffic.report}
       ></lattice-status-bar>
       ${this.basemapError ? html`<div class="error" role="alert">${this.basemapError}</div>` : nothing}
+      ${this.editError ? html`<div class="error" role="alert">Not changed: ${this.editError}</div>` : nothing}
       <main>
         <lattice-map
           .store=${store}
@@ -252,8 +268,11 @@ export class LatticeApp extends LitElement {
           .selectedId=${this.selectedId}
           .highlightId=${this.highlightId}
           .follow=${this.following}
+          .editBlocked=${this.editBlocked}
           @entity-select=${this.onSelect}
           @follow-change=${this.onFollow}
+          @geo-point-place=${this.onGeoPointPlace}
+          @geo-point-move=${this.onGeoPointMove}
         ></lattice-map>
         <aside aria-label="Side panel">
           <lattice-approval-queue
@@ -297,11 +316,19 @@ export class LatticeApp extends LitElement {
           .missingId=${selected ? undefined : this.selectedId}
           .localNode=${this.node?.identity.nodeId ?? ''}
           .following=${this.following}
+          .editBlocked=${this.editBlocked}
           @follow-change=${this.onFollow}
           @entity-select=${this.onSelect}
+          @entity-edit=${this.onEntityEdit}
         ></lattice-inspector>`;
       case 'tracks':
-        return html`<lattice-track-list .entities=${this.trackViews} .selectedId=${this.selectedId} @entity-select=${this.onSelect}></lattice-track-list>`;
+        return html`<lattice-track-list
+          .entities=${this.trackViews}
+          .selectedId=${this.selectedId}
+          .sort=${this.trackSort}
+          @entity-select=${this.onSelect}
+          @track-sort=${(e: CustomEvent<TrackSort>) => (this.trackSort = e.detail)}
+        ></lattice-track-list>`;
       case 'tasks':
         return html`<lattice-tasks-panel
           .tasks=${this.taskRows}
@@ -337,6 +364,66 @@ export class LatticeApp extends LitElement {
         return html`<lattice-members-panel .node=${this.node} .status=${this.mesh.status}></lattice-members-panel>`;
     }
   }
+
+  /** Why this node may not change entities from the screen, or undefined when it may. */
+  private get editBlocked(): string | undefined {
+    return this.node && this.node.identity.role !== 'operator' ? VIEWER_EDIT_NOTE : undefined;
+  }
+
+  /**
+   * Writes an operator's change to the picture. The store checks values; the role is checked
+   * here, as the scripting API does, since a store writes whatever its node asks.
+   */
+  private writeEdit(write: (node: LatticeNode) => void): boolean {
+    const node = this.node;
+    if (!node) return false;
+    if (this.editBlocked) {
+      this.editError = this.editBlocked;
+      return false;
+    }
+    try {
+      write(node);
+      this.editError = undefined;
+      return true;
+    } catch (error) {
+      if (!(error instanceof LatticeError)) throw error;
+      this.editError = error.message;
+      return false;
+    }
+  }
+
+  private readonly onGeoPointPlace = (e: CustomEvent<GeoPointPlaceDetail>): void => {
+    e.stopPropagation();
+    const store = this.node?.store;
+    if (!store) return;
+    // Unique without coordination: this node's id and the time, as other writers name entities.
+    const id = `geo.${this.node!.identity.nodeId.slice(0, 24)}.${Date.now().toString(36)}`;
+    const name = `Point ${store.list('geo').length + 1}`;
+    const placed = this.writeEdit((node) =>
+      node.store.create(id, 'geo', { position: { lat: e.detail.lat, lon: e.detail.lon, alt: 0 }, classification: { label: name, confidence: 1 } }),
+    );
+    if (!placed) return;
+    this.selectedId = id;
+    this.following = false;
+    this.tab = 'inspector';
+    // Named at once: the keyboard lands in the name field.
+    void this.updateComplete.then(async () => {
+      const inspector = this.renderRoot.querySelector<EntityInspector>('lattice-inspector');
+      await inspector?.updateComplete;
+      inspector?.focusName();
+    });
+  };
+
+  private readonly onGeoPointMove = (e: CustomEvent<GeoPointMoveDetail>): void => {
+    e.stopPropagation();
+    const { entityId, lat, lon } = e.detail;
+    this.writeEdit((node) => node.store.update(entityId, { position: { lat, lon, alt: node.store.get(entityId)?.components.position?.alt ?? 0 } }));
+  };
+
+  private readonly onEntityEdit = (e: CustomEvent<EntityEditDetail>): void => {
+    e.stopPropagation();
+    this.writeEdit((node) => node.store.update(e.detail.entityId, e.detail.components));
+  };
 
   private sentDecisions(): ReadonlyMap<string, ApprovalDecision> {
     const sent = new Map<string, ApprovalDecision>();
@@ -378,7 +465,7 @@ export class LatticeApp extends LitElement {
     const id = e.detail.entityId ?? undefined;
     if (id !== this.selectedId) this.following = false;
     this.selectedId = id;
-    if (id) this.tab = 'inspector';
+    if (id && !e.detail.keepTab) this.tab = 'inspector';
   };
 
   private readonly onFollow = (e: CustomEvent<FollowChangeDetail>): void => {

@@ -2,3 +2,6 @@
 
 /** The one line a viewer reads where an operator has decision and pipeline controls. */
 export const VIEWER_NOTE = 'Viewer: you can watch but not decide or run the pipeline';
+
+/** The one line a viewer reads where an operator places points and sets what tracks are. */
+export const VIEWER_EDIT_NOTE = 'Viewer: you can watch but not place points or change tracks';

@@ -21,10 +21,12 @@ export function trackNumber(entityId: string): string {
 
 /**
  * The callsign of an entity, if it has one: assets are named by whoever placed them (a scenario's
- * "base-north"), tracks are not (their ids are hashes of sensor ids).
+ * "base-north"), geo points by their label, tracks are not (their ids are hashes of sensor ids).
  */
 export function callsignOf(view: EntityView): string | undefined {
   if (view.type !== 'asset' && view.type !== 'geo') return undefined;
+  // A geo point is called what the operator named it (its label), so it can be renamed.
+  if (view.type === 'geo' && view.components.classification) return view.components.classification.label;
   return view.id.startsWith(SCENARIO_PREFIX) ? view.id.slice(SCENARIO_PREFIX.length) : view.id;
 }
 

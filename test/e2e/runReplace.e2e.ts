@@ -108,7 +108,7 @@ test('a scenario loaded offline replaces the run when its node reconnects, and t
     // old run's, and none stale (a frozen ghost shows as stale before it leaves the list).
     for (const n of nodes) {
       await openTab(n.page, 'Tracks');
-      const rows = n.page.getByRole('list', { name: 'Tracks, most threatening first' }).getByRole('listitem');
+      const rows = n.page.getByRole('grid', { name: 'Tracks' }).locator('tbody').getByRole('row');
       await expect.poll(async () => (await rows.allTextContents()).filter((t) => t.includes('stale') || [...firstTracks].some((id) => t.includes(id))), { message: `${n.handle.label}'s track list` }).toEqual([]);
       expect(await rows.count()).toBeGreaterThanOrEqual(5);
     }

@@ -181,10 +181,16 @@ describe('<lattice-app> with an in-memory node', () => {
     // Select it the keyboard way: the track list.
     app.tab = 'tracks';
     await app.updateComplete;
-    await waitUntil(() => shadow('lattice-track-list >>> li button') !== null, 'track listed');
-    (shadow('lattice-track-list >>> li button') as HTMLButtonElement).click();
+    await waitUntil(() => shadow('lattice-track-list >>> tr[data-id="trk-7"]') !== null, 'track listed');
+    const trackRow = shadow('lattice-track-list >>> tr[data-id="trk-7"]') as HTMLElement;
+    trackRow.click();
     await app.updateComplete;
-    checkEqual(app.tab, 'inspector', 'selecting opens the inspector');
+    checkEqual(app.selectedId, 'trk-7', 'a click selects the track');
+    checkEqual(app.tab, 'tracks', 'and the table stays open');
+    trackRow.focus();
+    trackRow.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    await app.updateComplete;
+    checkEqual(app.tab, 'inspector', 'Enter opens the inspector');
     const rows = () => [...(shadow('lattice-inspector')!.shadowRoot!.querySelectorAll('tbody tr') as NodeListOf<HTMLElement>)];
     await waitUntil(() => rows().length === 5, 'five component rows');
     checkEqual(rows().map((r) => r.dataset.component), ['position', 'velocity', 'classification', 'threat', 'affiliation'], 'components');

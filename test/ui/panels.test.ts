@@ -110,9 +110,45 @@ describe('<lattice-pipeline-panel>', () => {
     load.click();
     await panel.updateComplete;
     check(dialog()!.textContent!.includes('This node is offline: the replacement reaches the mesh when it reconnects'), 'an offline node says when it takes effect');
-    root.querySelector<HTMLButtonElement>('dialog .replace')!.click();
+    root.querySelector<HTMLButtonElement>('dialog .confirm')!.click();
     await panel.updateComplete;
     checkEqual(loads, [{ source: { builtin: 'default' }, seed: undefined }], 'confirmed: loaded once');
+    checkEqual(dialog(), null, 'and the dialog is gone');
+  });
+
+  it('asks before End run ends the mesh\'s run: Keep or Escape changes nothing, confirming ends it once', async () => {
+    const panel = fixture('lattice-pipeline-panel');
+    panel.canLoad = true;
+    panel.status = running;
+    await panel.updateComplete;
+    const ends = collect<void>(document.body, 'scenario-unload');
+    const root = panel.shadowRoot!;
+    const end = [...root.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.trim() === 'End run')!;
+    const dialog = (): HTMLDialogElement | null => root.querySelector('dialog');
+    end.focus();
+    end.click();
+    await panel.updateComplete;
+    checkEqual(ends.length, 0, 'nothing raised before the operator answers');
+    check(dialog()?.open === true && dialog()!.matches(':modal'), 'a modal dialog asks');
+    checkEqual(root.getElementById(dialog()!.getAttribute('aria-labelledby')!)!.textContent, "End the mesh's run?", 'named by its title');
+    check(root.getElementById(dialog()!.getAttribute('aria-describedby')!)!.textContent!.includes('“hard” is running. Ending it stops it on every node'), 'says what ends');
+    checkEqual(root.activeElement?.textContent?.trim(), 'Keep the current run', 'focus starts on the safe answer');
+    root.querySelector<HTMLButtonElement>('dialog .keep')!.click();
+    await panel.updateComplete;
+    checkEqual(dialog(), null, 'kept: the dialog is gone');
+    checkEqual(ends.length, 0, 'kept: nothing ended');
+    end.click();
+    await panel.updateComplete;
+    dialog()!.dispatchEvent(new Event('cancel', { cancelable: true }));
+    await panel.updateComplete;
+    checkEqual(ends.length, 0, 'Escape: nothing ended');
+    end.click();
+    await panel.updateComplete;
+    const confirm = root.querySelector<HTMLButtonElement>('dialog .confirm')!;
+    checkEqual(confirm.textContent!.trim(), 'End run', 'the confirming button says what it does');
+    confirm.click();
+    await panel.updateComplete;
+    checkEqual(ends.length, 1, 'confirmed: ended once');
     checkEqual(dialog(), null, 'and the dialog is gone');
   });
 
@@ -167,6 +203,17 @@ describe('<lattice-tasks-panel>', () => {
     await panel.updateComplete;
     first().querySelector<HTMLButtonElement>('button.yes')!.click();
     checkEqual(cancels, [{ taskId: 'a' }], 'cancel raised once confirmed');
+  });
+
+  it('shows an intercept under way with its range, bearing and time to go, and not a finished one', async () => {
+    const panel = fixture('lattice-tasks-panel');
+    const geometry = { distanceM: 24_600, bearingDeg: 87.6, closingMps: 300, timeToGoS: 82 };
+    panel.tasks = [{ ...row('a', 'executing'), geometry }, { ...row('b', 'done_ok'), geometry }];
+    panel.nameOf = (id) => (id === 'scn.jet' ? 'jet' : id);
+    await panel.updateComplete;
+    const lines = [...panel.shadowRoot!.querySelectorAll('.geometry')].map((p) => p.textContent!.replace(/\s+/g, ' ').trim());
+    checkEqual(lines, ['jet → trk-a: 24.6 km · 13.3 NM, brg 088°, 1:22 to go'], 'one line, for the task under way');
+    checkEqual(panel.shadowRoot!.querySelector('.geometry')!.getAttribute('aria-label'), 'Range and time to go of the intercept of trk-a', 'named');
   });
 
   it('offers no cancel to a viewer', async () => {

@@ -14,10 +14,13 @@ import type { Basemap } from './basemap.js';
 import { leafletStyles } from './leafletStyles.js';
 import { theme } from '../theme.js';
 import { formatLatLon } from '../format.js';
+import { MapTools, mapToolStyles } from './MapTools.js';
 
 export interface EntitySelectDetail {
   /** The entity chosen, or null when the selection was cleared. */
   readonly entityId: string | null;
+  /** Select without leaving the panel that raised it (the track table); default: open the inspector. */
+  readonly keepTab?: boolean;
 }
 
 /** A track pointed at elsewhere (a queue card hovered or focused); undefined when it ends. */
@@ -46,6 +49,7 @@ export class LatticeMap extends LitElement {
   static override styles = [
     theme,
     leafletStyles,
+    mapToolStyles,
     css`
       :host {
         display: block;
@@ -98,6 +102,8 @@ export class LatticeMap extends LitElement {
   @property({ attribute: false }) highlightId: string | undefined;
   /** Keep the selected entity centred as it moves. */
   @property({ type: Boolean }) follow = false;
+  /** Why this node may not place or move points (a viewer's line), or undefined when it may. */
+  @property({ attribute: false }) editBlocked: string | undefined;
   @state() private tilesOn = false;
   @state() private counts = { drawn: 0, total: 0 };
   /** Where the pointer is on the map, for the coordinate readout. */
@@ -111,6 +117,9 @@ export class LatticeMap extends LitElement {
   private fitted = false;
   private resizeObserver: ResizeObserver | undefined;
   private countsTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** Measuring, range rings, geo points (`MapTools.ts`). */
+  readonly tools = new MapTools(this);
 
   /** Feeds store changes to the canvas once per frame. */
   readonly changes = new StoreChangesController(this, () => this.store, (batch, store) => this.onChanges(batch, store), {
@@ -160,6 +169,7 @@ export class LatticeMap extends LitElement {
             </button>`
           : nothing}
       </div>
+      ${this.tools.render()}
       <div class="legend mono" aria-live="off">
         ${this.counts.drawn} of ${this.counts.total} shown${this.pointer ? ` · ${formatLatLon(this.pointer.lat, this.pointer.lng)}` : ''}
       </div>
@@ -194,6 +204,7 @@ export class LatticeMap extends LitElement {
     this.map.on('mousemove', this.onPointerMove);
     this.map.on('mouseout', this.onPointerOut);
     this.map.on('dragstart', this.onDragStart);
+    this.tools.attach(this.map);
     this.resizeObserver = new ResizeObserver(() => {
       this.map?.invalidateSize({ animate: false });
       // The panel beside or below the map can change size; a followed track stays centred.
@@ -212,6 +223,7 @@ export class LatticeMap extends LitElement {
   private destroyMap(): void {
     this.resizeObserver?.disconnect();
     clearInterval(this.countsTimer);
+    this.tools.detach();
     this.tracks?.destroy();
     this.basemapCanvas?.destroy();
     this.map?.remove();
@@ -265,6 +277,7 @@ export class LatticeMap extends LitElement {
   }
 
   private readonly onClick = (e: L.LeafletMouseEvent): void => {
+    if (this.tools.click(e.latlng)) return;
     const id = this.tracks?.hitTest(e.containerPoint.x, e.containerPoint.y);
     this.dispatchEvent(new CustomEvent<EntitySelectDetail>('entity-select', { detail: { entityId: id ?? null }, bubbles: true, composed: true }));
   };

@@ -2,16 +2,29 @@
  * `<lattice-inspector>`: every component of the selected entity with its value, the HLC of the
  * write that won, the node that wrote it, and how old that write is. Raises `follow-change`
  * and `entity-select` (with null, to close).
+ *
+ * An operator sets a track's or a point's affiliation and renames a geo point here; each change
+ * is raised as `entity-edit` with the components to write, which the app writes through the
+ * store. A viewer sees those controls disabled and one line saying why (`editBlocked`).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import { COMPONENT_NAMES, type EntityView } from '../../crdt/index.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { AFFILIATIONS, COMPONENT_NAMES, type AffiliationValue, type Components, type EntityView } from '../../crdt/index.js';
 import { ClockController } from '../controllers/ClockController.js';
 import { formatAge, formatComponent, formatHlc } from '../format.js';
 import { freshness, updatedAt } from '../staleness.js';
 import { labelOf } from '../map/symbology.js';
 import { trackName } from '../trackName.js';
 import { panel, theme } from '../theme.js';
+
+/** Components an operator asks to write on an entity (`entity-edit`). */
+export interface EntityEditDetail {
+  readonly entityId: string;
+  readonly components: Components;
+}
+
+/** The longest name a point may have (a classification label's limit). */
+export const POINT_NAME_MAX = 64;
 
 @customElement('lattice-inspector')
 export class EntityInspector extends LitElement {
@@ -109,6 +122,39 @@ export class EntityInspector extends LitElement {
         margin: 24px 0;
         text-align: center;
       }
+      form.edit {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+        align-items: end;
+        margin: 0 0 8px;
+      }
+      form.edit input,
+      form.edit select {
+        font: inherit;
+        color: var(--lm-text);
+        background: var(--lm-bg);
+        border: 1px solid var(--lm-line);
+        border-radius: 4px;
+        padding: 3px 6px;
+      }
+      form.edit input {
+        width: 12em;
+      }
+      form.edit :disabled {
+        opacity: 0.6;
+        cursor: not-allowed;
+      }
+      .viewer-note {
+        margin: 0 0 8px;
+        padding: 4px 8px;
+        border-left: 3px solid var(--lm-accent);
+        background: var(--lm-panel);
+      }
+      .invalid {
+        margin: 0 0 8px;
+        color: var(--lm-warn);
+      }
     `,
   ];
 
@@ -120,6 +166,10 @@ export class EntityInspector extends LitElement {
   @property({ attribute: 'local-node' }) localNode = '';
   @property({ type: Boolean }) following = false;
   @property({ attribute: false }) clock: () => number = () => Date.now();
+  /** Why this node may not change entities (a viewer's line); undefined when it may. */
+  @property({ attribute: false }) editBlocked: string | undefined;
+  /** A name refused before it was sent (empty or too long). */
+  @state() private nameProblem: string | undefined;
   private readonly ticker = new ClockController(this, 1000, () => this.clock());
 
   /** A track the sensors no longer update says so: where it is drawn is where it was. */
@@ -154,7 +204,7 @@ export class EntityInspector extends LitElement {
         </div>
       </div>
       <p class="sub muted mono">${e.id} · created ${formatHlc(e.created)} by ${this.displayNode(e.created.node)}</p>
-      ${this.renderFreshness(e, now)}
+      ${this.renderFreshness(e, now)} ${this.renderEdit(e)}
       <table aria-label="Components of ${e.id}">
         <thead>
           <tr>
@@ -185,6 +235,64 @@ export class EntityInspector extends LitElement {
     `;
   }
 
+  /** Affiliation of a track or point, and a point's name: what an operator may set here. */
+  private renderEdit(e: EntityView) {
+    if (e.type !== 'track' && e.type !== 'geo') return nothing;
+    const blocked = this.editBlocked !== undefined;
+    const affiliation = e.components.affiliation?.value ?? 'unknown';
+    return html`<form class="edit" aria-label="Change ${trackName(e)}" @submit=${this.onRename}>
+        ${e.type === 'geo'
+          ? html`<label
+                >Name
+                <input name="name" autocomplete="off" maxlength=${POINT_NAME_MAX} .value=${trackName(e)} ?disabled=${blocked} />
+              </label>
+              <button type="submit" ?disabled=${blocked}>Rename</button>`
+          : nothing}
+        <label
+          >Affiliation
+          <select name="affiliation" ?disabled=${blocked} @change=${this.onAffiliation}>
+            ${AFFILIATIONS.map((a) => html`<option value=${a} ?selected=${a === affiliation}>${a}</option>`)}
+          </select>
+        </label>
+      </form>
+      ${this.nameProblem ? html`<p class="invalid" role="alert">${this.nameProblem}</p>` : nothing}
+      ${this.editBlocked ? html`<p class="viewer-note">${this.editBlocked}</p>` : nothing}`;
+  }
+
+  /** Puts the keyboard in the name field (after a point was placed, to name it at once). */
+  focusName(): void {
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input[name=name]');
+    input?.focus();
+    input?.select();
+  }
+
+  private readonly onRename = (ev: SubmitEvent): void => {
+    ev.preventDefault();
+    const e = this.entity;
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input[name=name]');
+    if (!e || !input || this.editBlocked) return;
+    const name = input.value.trim();
+    if (name === '' || name.length > POINT_NAME_MAX) {
+      this.nameProblem = `A name has 1 to ${POINT_NAME_MAX} characters.`;
+      return;
+    }
+    this.nameProblem = undefined;
+    if (name === trackName(e)) return;
+    this.edit(e.id, { classification: { label: name, confidence: 1 } });
+  };
+
+  private readonly onAffiliation = (ev: Event): void => {
+    const e = this.entity;
+    if (!e || this.editBlocked) return;
+    const value = (ev.target as HTMLSelectElement).value as AffiliationValue;
+    if ((e.components.affiliation?.value ?? 'unknown') === value && e.components.affiliation) return;
+    this.edit(e.id, { affiliation: { value } });
+  };
+
+  private edit(entityId: string, components: Components): void {
+    this.dispatchEvent(new CustomEvent<EntityEditDetail>('entity-edit', { detail: { entityId, components }, bubbles: true, composed: true }));
+  }
+
   private displayNode(node: string): string {
     return node === this.localNode ? `${node} (this node)` : node;
   }
@@ -201,5 +309,8 @@ export class EntityInspector extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'lattice-inspector': EntityInspector;
+  }
+  interface HTMLElementEventMap {
+    'entity-edit': CustomEvent<EntityEditDetail>;
   }
 }

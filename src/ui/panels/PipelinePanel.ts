@@ -7,7 +7,8 @@
  * A load replaces the mesh's run on every node (and its tracks, requests and tasks leave the
  * picture), so when a run is loaded the panel asks first, in a modal dialog; declining changes
  * nothing. A node that is offline still knows the mesh's run from its document and asks the
- * same: its load replaces that run when it reconnects (issue 15).
+ * same: its load replaces that run when it reconnects (issue 15). Ending the run removes the same
+ * picture from every node, so End run asks too.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -21,6 +22,9 @@ export interface ScenarioLoadDetail {
   readonly source: ScenarioSource;
   readonly seed: number | undefined;
 }
+
+/** What waits for the operator's answer in the dialog. */
+type PendingChange = { readonly kind: 'replace'; readonly load: ScenarioLoadDetail; readonly name: string } | { readonly kind: 'end' };
 
 const ROLE_TEXT: Record<string, string> = {
   idle: 'no run loaded',
@@ -87,8 +91,8 @@ export class PipelinePanel extends LitElement {
   /** This node is cut off from the mesh: a load replaces the mesh's run when it reconnects. */
   @property({ type: Boolean }) offline = false;
   @state() private builtin: 'default' | 'hard' = 'default';
-  /** A load that would replace the mesh's run, waiting for the operator to confirm it. */
-  @state() private pending: (ScenarioLoadDetail & { readonly name: string }) | undefined;
+  /** A load that would replace the mesh's run, or its end, waiting for the operator to confirm it. */
+  @state() private pending: PendingChange | undefined;
   @query('dialog') private dialog!: HTMLDialogElement | null;
 
   protected override render() {
@@ -119,7 +123,7 @@ export class PipelinePanel extends LitElement {
         <label>Seed <input name="seed" type="number" min="0" step="1" placeholder="scenario's" ?disabled=${!this.canLoad} /></label>
         <button type="submit" ?disabled=${!this.canLoad}>Load</button>
         <label>Or a file <input type="file" accept="application/json,.json" @change=${this.onFile} ?disabled=${!this.canLoad} /></label>
-        <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('scenario-unload', { bubbles: true, composed: true }))} ?disabled=${!this.canLoad || !p?.runId}>
+        <button type="button" class="end" @click=${this.askToEnd} ?disabled=${!this.canLoad || !p?.runId}>
           End run
         </button>
       </form>
@@ -154,15 +158,17 @@ export class PipelinePanel extends LitElement {
     const current = p?.scenario ?? 'a scenario';
     // (Run time is known only where the run is computed, so it is not said here.)
     const state = p?.role === 'finished' ? 'has finished; its picture stays until it is replaced' : 'is running';
-    return html`<dialog aria-labelledby="replace-title" aria-describedby="replace-text" @cancel=${this.onDialogCancel}>
-      <h2 id="replace-title">Replace the mesh's scenario?</h2>
-      <p id="replace-text">
-        “${current}” ${state}. Loading “${pending.name}” ends it on every node: its tracks, requests and tasks leave the picture.
-        ${this.offline ? 'This node is offline: the replacement reaches the mesh when it reconnects, and replaces whatever runs then.' : ''}
-      </p>
+    const offline = this.offline ? (pending.kind === 'end' ? 'This node is offline: the run ends on the others when it reconnects.' : 'This node is offline: the replacement reaches the mesh when it reconnects, and replaces whatever runs then.') : '';
+    const [title, text, confirm] =
+      pending.kind === 'replace'
+        ? ["Replace the mesh's scenario?", `“${current}” ${state}. Loading “${pending.name}” ends it on every node: its tracks, requests and tasks leave the picture.`, 'Replace']
+        : ["End the mesh's run?", `“${current}” ${state}. Ending it stops it on every node: its tracks, requests and tasks leave the picture.`, 'End run'];
+    return html`<dialog aria-labelledby="confirm-title" aria-describedby="confirm-text" @cancel=${this.onDialogCancel}>
+      <h2 id="confirm-title">${title}</h2>
+      <p id="confirm-text">${text} ${offline}</p>
       <div class="actions">
         <button type="button" class="keep" @click=${this.decline} autofocus>Keep the current run</button>
-        <button type="button" class="replace" @click=${this.confirmReplace}>Replace</button>
+        <button type="button" class="confirm" @click=${this.confirm}>${confirm}</button>
       </div>
     </dialog>`;
   }
@@ -182,11 +188,17 @@ export class PipelinePanel extends LitElement {
     this.pending = undefined;
   };
 
-  private readonly confirmReplace = (): void => {
+  private readonly confirm = (): void => {
     const pending = this.pending;
     this.dialog?.close();
     this.pending = undefined;
-    if (pending) this.raiseLoad({ source: pending.source, seed: pending.seed });
+    if (pending?.kind === 'replace') this.raiseLoad(pending.load);
+    else if (pending?.kind === 'end') this.dispatchEvent(new CustomEvent('scenario-unload', { bubbles: true, composed: true }));
+  };
+
+  /** Ending the run takes its picture off every node: asked first, like a replacement. */
+  private readonly askToEnd = (): void => {
+    this.pending = { kind: 'end' };
   };
 
   private readonly onSubmit = (e: SubmitEvent): void => {
@@ -221,7 +233,7 @@ export class PipelinePanel extends LitElement {
     this.loadError = undefined;
     // A run in the document (running, finished, or set aside here) is the mesh's: ask first.
     if (this.status?.pipeline?.runId !== undefined) {
-      this.pending = { source, seed, name: 'builtin' in source ? source.builtin : source.fileName };
+      this.pending = { kind: 'replace', load: { source, seed }, name: 'builtin' in source ? source.builtin : source.fileName };
       return;
     }
     this.raiseLoad({ source, seed });

@@ -1,6 +1,7 @@
 /**
  * `<lattice-tasks-panel>`: tasks given to assets (intercepts), newest first, with their status
- * in Lattice's life cycle and the transitions from their journal. An operator may cancel a task
+ * in Lattice's life cycle and the transitions from their journal; an intercept under way shows its
+ * range, bearing and time to go from the interceptor to the target. An operator may cancel a task
  * that is not done (raises `task-cancel`) after confirming it: a cancelled intercept cannot be
  * taken back, and the Cancel button sits where a slip of the pointer lands. Selecting a row
  * selects its target (`entity-select`).
@@ -11,11 +12,14 @@ import { isTerminal, type StampedEntry, type Task } from '../../crdt/index.js';
 import type { EntitySelectDetail } from '../map/LatticeMap.js';
 import { panel, theme } from '../theme.js';
 import { trackNumber } from '../trackName.js';
+import { interceptLine, type InterceptGeometry } from '../rangeBearing.js';
 
 export interface TaskRow extends Task {
   readonly id: string;
   /** Status transitions from the task's journal, oldest first. */
   readonly journal: readonly StampedEntry[];
+  /** Interceptor to target, now; undefined when either is not in the picture. */
+  readonly geometry?: InterceptGeometry | undefined;
 }
 
 export interface TaskCancelDetail {
@@ -55,6 +59,10 @@ export class TasksPanel extends LitElement {
       .status.done_not_ok,
       .status.cancelled {
         color: var(--lm-danger);
+      }
+      .geometry {
+        margin: 4px 0 0;
+        font-size: 12px;
       }
       .status.executing,
       .status.sent,
@@ -117,6 +125,11 @@ export class TasksPanel extends LitElement {
                       <button type="button" class="yes" @click=${() => this.cancel(t.id)}>Yes, cancel ${t.kind}</button>
                       <button type="button" class="keep" @click=${() => this.keep(t.id)}>Keep it running</button>
                     </div>`
+                  : nothing}
+                ${!isTerminal(t.status) && t.geometry
+                  ? html`<p class="geometry mono" aria-label="Range and time to go of the ${t.kind} of ${this.nameOf(t.targetId)}">
+                      ${this.nameOf(t.assetId)} → ${this.nameOf(t.targetId)}: ${interceptLine(t.geometry)}
+                    </p>`
                   : nothing}
                 <ol>
                   ${t.journal.map(
