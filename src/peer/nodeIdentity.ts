@@ -44,8 +44,19 @@ export function loadNodeIdentity(storage: KeyValueStorage, wanted: { name?: stri
   return { nodeId, name, role };
 }
 
-/** How long a reloading tab waits for its previous page to release the id's lock. */
+/**
+ * How long a tab waits for the id's lock: a reloaded page for its previous page to let it go
+ * (as the old document is torn down; slow on a busy machine), any other for a tab that may be
+ * closing. A duplicated tab, whose original keeps the lock, takes a new id after this.
+ */
 const CLAIM_WAIT_MS = 1000;
+const RELOAD_CLAIM_WAIT_MS = 8000;
+
+function reloaded(): boolean {
+  if (typeof performance === 'undefined' || typeof performance.getEntriesByType !== 'function') return false;
+  const [entry] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+  return entry?.type === 'reload';
+}
 
 /**
  * Like `loadNodeIdentity`, and makes sure no other live tab of this browser uses the same id
@@ -56,7 +67,7 @@ export async function claimNodeIdentity(storage: KeyValueStorage, wanted: { name
   const identity = loadNodeIdentity(storage, wanted);
   const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
   if (!locks) return identity;
-  if (await holdLock(locks, identity.nodeId, CLAIM_WAIT_MS)) return identity;
+  if (await holdLock(locks, identity.nodeId, reloaded() ? RELOAD_CLAIM_WAIT_MS : CLAIM_WAIT_MS)) return identity;
   // Another tab holds this id: take a fresh one (kept for this tab's reloads).
   const nodeId = newNodeId();
   storage.setItem(KEY_ID, nodeId);
