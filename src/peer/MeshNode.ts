@@ -283,7 +283,12 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.joinedAt = Date.now();
     this.transport.connect();
     clearInterval(this.clockTimer);
-    this.clockTimer = setInterval(() => this.checkClock(), CLOCK_CHECK_MS);
+    this.clockTimer = setInterval(() => {
+      this.checkClock();
+      // A join proof that could not be answered when it came (an admission in flight, a
+      // membership not read yet) is looked at again; cheap when nobody waits.
+      this.authority.admitJoiners();
+    }, CLOCK_CHECK_MS);
     // The mesh clears our awareness state on disconnect (telling the others we left); publish it again.
     this.presence.publish();
     this.queueStatus();
