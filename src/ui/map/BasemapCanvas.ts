@@ -37,6 +37,8 @@ export class BasemapCanvas extends PaneCanvas {
   private shown = true;
   /** The scale drawn by the last paint (tests and the layer control read it). */
   drawnScale: string | undefined;
+  /** Whether the last paint drew the finest scale its zoom asks for (the bench waits for it). */
+  complete = false;
 
   constructor(
     map: L.Map,
@@ -82,6 +84,7 @@ export class BasemapCanvas extends PaneCanvas {
     ctx.clearRect(0, 0, view.width, view.height);
     const level = this.levelFor(view.zoom);
     this.drawnScale = level?.basemap.scale;
+    this.complete = level !== undefined && !this.loading;
     if (!level || !this.shown) return;
     ctx.beginPath();
     if (this.fill && this.trace(level.land, view, 'fill')) {
