@@ -38,6 +38,8 @@ const LABEL_FONT_PX = 11;
 /** How a stale track is drawn: faint, so live ones stand out. */
 const STALE_ALPHA = 0.35;
 const HIT_RADIUS = 14;
+/** Raw plots closer than this (px) are one mark. */
+const PLOT_CELL = 6;
 const PANE = 'lmTracks';
 /**
  * Tracks report about once a second: five redraws a second show every report within 200 ms
@@ -328,13 +330,15 @@ export class TrackCanvas extends PaneCanvas {
     // Pass 3: heading vectors as 1 px hairlines (cheap to rasterise), one path per colour; while
     // marks are grouped, no longer than a group's cell, so they do not cross into the next.
     ctx.lineWidth = 1;
-    const maxVector = symbols < framed ? symbolSize * 1.5 : 48;
+    // A raw plot's vector is noise in a crowd: plots show theirs only when nothing is grouped.
+    const grouped = symbols < framed;
+    const maxVector = grouped ? symbolSize * 1.5 : 48;
     for (const identity of Object.keys(IDENTITY_COLOURS) as IdentityLetter[]) {
       ctx.beginPath();
       let any = false;
       for (let i = 0; i < visible.length; i++) {
         const t = visible[i]!;
-        if (!shown[i] || t.identity !== identity || Number.isNaN(t.heading)) continue;
+        if (!shown[i] || t.identity !== identity || Number.isNaN(t.heading) || (t.kind === 'plot' && grouped)) continue;
         any = true;
         const rad = (t.heading * Math.PI) / 180;
         const base = t.kind === 'plot' ? 4 : symbolSize * 0.55;
@@ -430,8 +434,8 @@ export class TrackCanvas extends PaneCanvas {
    * Folds framed symbols that would crowd each other into one: the view is cut into cells two
    * symbols wide (fixed to the map, so groups do not shimmer as it pans), and each cell draws
    * its most important mark with the count of the rest. The selected and highlighted tracks
-   * are drawn on their own, beside their group (the selection never hides a threat). Plots and
-   * points are small and always drawn. Returns the symbols drawn.
+   * are drawn on their own, beside their group (the selection never hides a threat). Points
+   * are few and always drawn. Returns the symbols drawn.
    */
   private declutter(visible: readonly TrackState[], symbolSize: number, scale: number): number {
     const cell = Math.round(symbolSize * 2);
@@ -445,18 +449,19 @@ export class TrackCanvas extends PaneCanvas {
       const t = visible[i]!;
       size[i] = 0;
       high[i] = 0;
-      if (t.kind !== 'fused' && t.kind !== 'symbol') {
+      if (t.kind === 'point' || t.id === this.selectedId || t.id === this.highlightedId) {
         shown[i] = 1;
-        continue;
-      }
-      if (t.id === this.selectedId || t.id === this.highlightedId) {
-        shown[i] = 1;
-        symbols++;
+        if (t.kind !== 'point') symbols++;
         continue;
       }
       shown[i] = 0;
-      // Cells of the whole world at this zoom: up to 2^24 px across, so the key is exact.
-      const key = Math.floor((t.x * scale) / cell) * 16_777_216 + Math.floor((t.y * scale) / cell);
+      const plot = t.kind === 'plot';
+      // Raw plots are thinned on a finer grid of their own (a mark is about 9 px): one plot
+      // per spot, so thousands of them stay a texture rather than a solid smear.
+      const c = plot ? PLOT_CELL : cell;
+      // Cells of the whole world at this zoom: up to 2^24 px across, so the key is exact; plots
+      // are keyed negative, apart from symbols.
+      const key = (Math.floor((t.x * scale) / c) * 16_777_216 + Math.floor((t.y * scale) / c)) * (plot ? -1 : 1) - (plot ? 1 : 0);
       const lead = groups.get(key);
       if (lead === undefined) {
         groups.set(key, i);
@@ -475,7 +480,9 @@ export class TrackCanvas extends PaneCanvas {
     }
     for (const i of groups.values()) {
       shown[i] = 1;
-      symbols++;
+      if (visible[i]!.kind !== 'plot') symbols++;
+      // A thinned plot carries no count: it is a texture, not a symbol.
+      else size[i] = 1;
     }
     return symbols;
   }
