@@ -84,7 +84,16 @@ test('the start view frames every track, and follows the picture until the opera
   await page.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 2 + 50, { steps: 5 });
   await page.mouse.up();
   const centre = () => page.evaluate(() => (document.querySelector('lattice-app') as any).shadowRoot.querySelector('lattice-map').leaflet.getCenter());
-  const before = await centre();
+  // The drag's inertia carries the map on a moment after the button is released.
+  let before = await centre();
+  await expect
+    .poll(async () => {
+      const now = await centre();
+      const still = now.lat === before.lat && now.lng === before.lng;
+      before = now;
+      return still;
+    }, { timeout: 10_000, intervals: [300] })
+    .toBe(true);
   await writeTracks(page, 8, { lat: 50, lon: 5, dLat: 0.5, dLon: 1 }, 'later');
   await expect.poll(() => mapHost(page).evaluate((el: any) => el.tracks.lastStats.total), { timeout: 10_000 }).toBe(64);
   await page.waitForTimeout(600); // longer than the start view's look interval: it had its chance to move
