@@ -14,6 +14,7 @@ import { IDENTITY_COLOURS, THREAT_COLOURS, type IdentityLetter } from './symbolo
 import { formatAge } from '../format.js';
 import { freshness } from '../staleness.js';
 import { LabelSpace } from './LabelSpace.js';
+import { Declutter, priorityOf } from './Declutter.js';
 
 const SYMBOL_SIZE = 22;
 
@@ -38,8 +39,6 @@ const LABEL_FONT_PX = 11;
 /** How a stale track is drawn: faint, so live ones stand out. */
 const STALE_ALPHA = 0.35;
 const HIT_RADIUS = 14;
-/** Raw plots closer than this (px) are one mark. */
-const PLOT_CELL = 6;
 const PANE = 'lmTracks';
 /**
  * Tracks report about once a second: five redraws a second show every report within 200 ms
@@ -69,16 +68,6 @@ export interface TrackLayers {
   readonly plots: boolean;
   /** History trails. */
   readonly trails: boolean;
-}
-
-/**
- * Which of several crowded marks stands for the group: threat first, then hostile or suspect
- * identity, then assets before tracks.
- */
-function priorityOf(t: TrackState): number {
-  const threat = t.threat === 'high' ? 400 : t.threat === 'medium' ? 300 : t.threat === 'low' ? 100 : 0;
-  const identity = t.identity === 'H' || t.identity === 'S' ? 50 : t.identity === 'F' ? 20 : 0;
-  return threat + identity + (t.kind === 'symbol' ? 10 : 5);
 }
 
 export interface TrackCanvasOptions {
@@ -113,12 +102,8 @@ export class TrackCanvas extends PaneCanvas {
   private readonly now: () => number;
   private readonly ageTimer: ReturnType<typeof setInterval>;
   private hitStale = new Uint8Array(0);
-  /** 1 where the mark in view is drawn (not folded into a group it overlaps). */
-  private hitShown = new Uint8Array(0);
-  /** How many marks the drawn symbol stands for, and how many of them are high threats. */
-  private groupSize = new Uint16Array(0);
-  private groupHigh = new Uint16Array(0);
-  private readonly groups = new Map<number, number>();
+  /** Which marks in view are drawn, and the groups they stand for. */
+  private readonly declutter = new Declutter();
   private readonly labelSpace = new LabelSpace();
   private readonly labelWidths = new Map<string, number>();
   private layers: TrackLayers = { tracks: true, plots: true, trails: true };
@@ -220,7 +205,7 @@ export class TrackCanvas extends PaneCanvas {
     let bestScore = Infinity;
     for (let i = 0; i < this.visible.length; i++) {
       // A mark folded into a group is not under the pointer: the group's symbol is.
-      if (!this.hitShown[i]) continue;
+      if (!this.declutter.shown[i]) continue;
       const dx = this.hitX[i]! - x;
       const dy = this.hitY[i]! - y;
       const d2 = dx * dx + dy * dy;
@@ -274,9 +259,6 @@ export class TrackCanvas extends PaneCanvas {
       this.hitY = new Float32Array(n * 2);
       this.hitRank = new Uint8Array(n * 2);
       this.hitStale = new Uint8Array(n * 2);
-      this.hitShown = new Uint8Array(n * 2);
-      this.groupSize = new Uint16Array(n * 2);
-      this.groupHigh = new Uint16Array(n * 2);
     }
     const now = this.now();
     // Reused between draws (and kept for hit testing): no garbage per frame.
@@ -301,8 +283,8 @@ export class TrackCanvas extends PaneCanvas {
     const symbolSize = symbolSizeFor(zoom, framed);
     const sxOf = (i: number): number => this.hitX[i]!;
     const syOf = (i: number): number => this.hitY[i]!;
-    const shown = this.hitShown;
-    const symbols = this.declutter(visible, symbolSize, scale);
+    const symbols = this.declutter.run(visible, this.hitX, this.hitY, { symbolSize, ox, oy }, (id) => id === this.selectedId || id === this.highlightedId);
+    const { shown, size: groupSize, high: groupHigh } = this.declutter;
 
     // Pass 2: history dots and raw sensor plots, as pixels (see PlotRaster), under the rest.
     const raster = this.raster;
@@ -409,9 +391,9 @@ export class TrackCanvas extends PaneCanvas {
     }
     ctx.globalAlpha = 1;
     for (let i = 0; i < visible.length; i++) {
-      const size = this.groupSize[i]!;
+      const size = groupSize[i]!;
       if (!shown[i] || size < 2) continue;
-      const badge = this.symbols.badge(size, this.groupHigh[i]! > 1);
+      const badge = this.symbols.badge(size, groupHigh[i]! > 1);
       const x = sxOf(i) + symbolSize * 0.45;
       const y = syOf(i) - symbolSize * 0.55;
       copy(badge, x, y);
@@ -430,68 +412,11 @@ export class TrackCanvas extends PaneCanvas {
     this.lastStats = { drawn: visible.length, total: n, framed, symbols, labels, ms: performance.now() - started };
   }
 
-  /**
-   * Folds framed symbols that would crowd each other into one: the view is cut into cells two
-   * symbols wide (fixed to the map, so groups do not shimmer as it pans), and each cell draws
-   * its most important mark with the count of the rest. The selected and highlighted tracks
-   * are drawn on their own, beside their group (the selection never hides a threat). Points
-   * are few and always drawn. Returns the symbols drawn.
-   */
-  private declutter(visible: readonly TrackState[], symbolSize: number, scale: number): number {
-    const cell = Math.round(symbolSize * 2);
-    const groups = this.groups;
-    groups.clear();
-    const shown = this.hitShown;
-    const size = this.groupSize;
-    const high = this.groupHigh;
-    let symbols = 0;
-    for (let i = 0; i < visible.length; i++) {
-      const t = visible[i]!;
-      size[i] = 0;
-      high[i] = 0;
-      if (t.kind === 'point' || t.id === this.selectedId || t.id === this.highlightedId) {
-        shown[i] = 1;
-        if (t.kind !== 'point') symbols++;
-        continue;
-      }
-      shown[i] = 0;
-      const plot = t.kind === 'plot';
-      // Raw plots are thinned on a finer grid of their own (a mark is about 9 px): one plot
-      // per spot, so thousands of them stay a texture rather than a solid smear.
-      const c = plot ? PLOT_CELL : cell;
-      // Cells of the whole world at this zoom: up to 2^24 px across, so the key is exact; plots
-      // are keyed negative, apart from symbols.
-      const key = (Math.floor((t.x * scale) / c) * 16_777_216 + Math.floor((t.y * scale) / c)) * (plot ? -1 : 1) - (plot ? 1 : 0);
-      const lead = groups.get(key);
-      if (lead === undefined) {
-        groups.set(key, i);
-        size[i] = 1;
-        high[i] = t.threat === 'high' ? 1 : 0;
-        continue;
-      }
-      const count = size[lead]! + 1;
-      const highs = high[lead]! + (t.threat === 'high' ? 1 : 0);
-      const winner = priorityOf(t) > priorityOf(visible[lead]!) ? i : lead;
-      size[lead] = 0;
-      high[lead] = 0;
-      size[winner] = count;
-      high[winner] = highs;
-      groups.set(key, winner);
-    }
-    for (const i of groups.values()) {
-      shown[i] = 1;
-      if (visible[i]!.kind !== 'plot') symbols++;
-      // A thinned plot carries no count: it is a texture, not a symbol.
-      else size[i] = 1;
-    }
-    return symbols;
-  }
-
   /** Labels beside drawn symbols, in order of importance, skipping any that would collide. */
   private drawLabels(visible: readonly TrackState[], symbolSize: number, now: number): number {
     const ctx = this.ctx;
     const order: number[] = [];
-    for (let i = 0; i < visible.length; i++) if (this.hitShown[i] && visible[i]!.kind !== 'plot') order.push(i);
+    for (let i = 0; i < visible.length; i++) if (this.declutter.shown[i] && visible[i]!.kind !== 'plot') order.push(i);
     // The selection's label first, then by the same order as groups.
     const rank = order.map((i) => (visible[i]!.id === this.selectedId || visible[i]!.id === this.highlightedId ? 1000 : priorityOf(visible[i]!)));
     const byRank = order.map((_, k) => k).sort((a, b) => rank[b]! - rank[a]!);
