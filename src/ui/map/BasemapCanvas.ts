@@ -22,8 +22,8 @@ const MARGIN = 8;
 interface Level {
   readonly basemap: Basemap;
   readonly minZoom: number;
-  readonly land: Ring[];
-  readonly borders: Ring[];
+  readonly land: readonly Ring[];
+  readonly borders: readonly Ring[];
 }
 
 export type BasemapDetailStatus = 'none' | 'loading' | 'ready' | 'failed';
@@ -213,5 +213,6 @@ export class BasemapCanvas extends PaneCanvas {
 }
 
 function levelOf(basemap: Basemap, minZoom: number): Level {
-  return { basemap, minZoom, land: landRings(basemap.land), borders: borderLines(basemap.borders) };
+  const rings = basemap.rings ?? { land: landRings(basemap.land), borders: borderLines(basemap.borders) };
+  return { basemap, minZoom, ...rings };
 }

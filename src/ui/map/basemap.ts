@@ -7,6 +7,7 @@
 import { feature, mesh } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { Feature, FeatureCollection, MultiLineString } from 'geojson';
+import type { BasemapRings } from './basemapRings.js';
 
 /** A more detailed basemap, loaded when the map is zoomed to `minZoom` or closer. */
 export interface FinerBasemap {
@@ -21,6 +22,8 @@ export interface Basemap {
   /** The source's scale as a person reads it, e.g. "1:50m". */
   readonly scale?: string;
   readonly finer?: FinerBasemap;
+  /** The geometry already made ready to draw (in a worker); made from land and borders if absent. */
+  readonly rings?: BasemapRings;
 }
 
 export interface BasemapOptions {

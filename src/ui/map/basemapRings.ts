@@ -10,12 +10,17 @@
  * reach past ±180° and is drawn once per world copy in view; a ring that goes round a pole is
  * closed along the map's edge on that pole's side.
  */
-import type { Position } from 'geojson';
-import type { Basemap } from './basemap.js';
-import { projectX, projectY } from './TrackState.js';
+import type { Feature, FeatureCollection, MultiLineString, Position } from 'geojson';
+import { projectX, projectY } from './mercator.js';
 
 /** Zoom-0 pixels of one world's width. */
 export const WORLD = 256;
+
+/** A basemap made ready to draw: land rings (filled) and border lines. */
+export interface BasemapRings {
+  readonly land: readonly Ring[];
+  readonly borders: readonly Ring[];
+}
 
 export interface Ring {
   /** x, y pairs in zoom-0 Web Mercator pixels; x unwrapped, so it may leave [0, 256]. */
@@ -71,7 +76,7 @@ export function ringOf(points: readonly Position[]): Ring {
 }
 
 /** Every linear ring of the land polygons (outer rings and holes). */
-export function landRings(land: Basemap['land']): Ring[] {
+export function landRings(land: Feature | FeatureCollection): Ring[] {
   const out: Ring[] = [];
   const features = land.type === 'FeatureCollection' ? land.features : [land];
   for (const f of features) {
@@ -83,6 +88,6 @@ export function landRings(land: Basemap['land']): Ring[] {
 }
 
 /** The border lines (open rings: never filled, never closed). */
-export function borderLines(borders: Basemap['borders']): Ring[] {
+export function borderLines(borders: MultiLineString): Ring[] {
   return borders.coordinates.map(ringOf);
 }
