@@ -139,7 +139,9 @@ test('the layer control is a button and checkboxes, usable with keys alone', asy
   await expect(button).toHaveAttribute('aria-expanded', 'true');
   const layers = page.getByRole('group', { name: 'Map layers' });
   await expect(layers).toBeVisible();
-  for (const name of ['Offline basemap', 'Tracks', 'Raw plots', 'Trails']) await expect(layers.getByRole('checkbox', { name })).toBeChecked();
+  for (const name of [/Offline basemap/, 'Tracks', 'Raw plots', 'Trails']) await expect(layers.getByRole('checkbox', { name })).toBeChecked();
+  // Zoomed to a region, the basemap is Natural Earth's finest scale, fetched for this view.
+  await expect(layers).toContainText('1:10m');
   // No tile URL configured: no online tiles offered.
   await expect(layers.getByRole('checkbox', { name: 'Online tiles' })).toHaveCount(0);
 
