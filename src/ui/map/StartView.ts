@@ -2,8 +2,9 @@
  * The map's start view: every track framed, with room round the edges so a symbol, its threat
  * ring and its label are whole (a high-threat track half off-screen at start was easy to
  * miss). Until the operator takes the map (a press, a wheel, a key on it), the view follows
- * the picture as it fills: tracks arriving outside the view, or the map changing size, frame
- * everything again. After that the view is the operator's.
+ * the picture as it fills: new tracks arriving outside the view, or the map changing size,
+ * frame everything again (tracks that only move do not: the view would creep outwards as
+ * they drift). After that the view is the operator's.
  */
 import * as L from './leaflet.js';
 import type { TrackCanvas } from './TrackCanvas.js';
@@ -18,6 +19,8 @@ const MAX_ZOOM = 10;
 export class StartView {
   private taken = false;
   private framed = false;
+  /** How many marks there were at the last look. */
+  private seen = 0;
   private lastCheck = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -54,6 +57,10 @@ export class StartView {
       return;
     }
     this.lastCheck = performance.now();
+    const count = this.tracks.size;
+    const grew = count > this.seen;
+    this.seen = count;
+    if (this.framed && !force && !grew) return;
     const bounds = this.tracks.bounds();
     if (!bounds) return;
     if (this.framed && !force && this.inView(bounds)) return;
