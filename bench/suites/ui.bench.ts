@@ -32,7 +32,7 @@ const MEASURE_MS = 10_000;
 const GOAL_MS = 16;
 const ZOOM_STEPS = 20;
 
-interface Run {
+export interface Run {
   readonly p95: number;
   readonly p50: number;
   readonly dropped: number;
@@ -53,7 +53,7 @@ function percentile(values: number[], p: number): number {
  * Drives `traffic` once per frame for warm-up + measurement, timing each frame's work. Then
  * steps the zoom every `ZOOM_EVERY` frames (traffic still running) and times those steps.
  */
-function measure(traffic: Traffic, map: L.Map): Promise<Run> {
+export function measure(traffic: Traffic, map: L.Map): Promise<Run> {
   return new Promise((resolve) => {
     const work: number[] = [];
     const intervals: number[] = [];
@@ -114,13 +114,13 @@ function stage(): HTMLElement {
 }
 
 /** Two nodes: the writer plays the sensors, the viewer shows them. */
-function nodes(): { writer: MemoryNode; viewer: MemoryNode; traffic: Traffic } {
+function nodes(tracks = TRACKS): { writer: MemoryNode; viewer: MemoryNode; traffic: Traffic } {
   const mesh = new MemoryMesh();
   const viewer = new MemoryNode({ nodeId: 'bench-ui', name: 'Bench' });
   const writer = new MemoryNode({ nodeId: 'bench-writer', name: 'Writer' });
   mesh.add(viewer);
   mesh.add(writer);
-  const traffic = populate(writer.store, { tracks: TRACKS, assets: 0, seed: 3 });
+  const traffic = populate(writer.store, { tracks, assets: 0, seed: 3 });
   let n = 0;
   for (const e of writer.store.list('track')) {
     if (e.components.threat?.level !== 'high' || n >= 3) continue;
@@ -130,19 +130,23 @@ function nodes(): { writer: MemoryNode; viewer: MemoryNode; traffic: Traffic } {
   return { writer, viewer, traffic };
 }
 
-async function runApp(): Promise<Run> {
+/**
+ * The operator app with `tracks` tracks. Measured once the basemap scale for the view has
+ * loaded (parsing it is a one-off, not a frame of the steady picture).
+ */
+export async function runApp(tracks = TRACKS): Promise<Run> {
   const root = stage();
-  const { viewer, traffic } = nodes();
+  const { viewer, traffic } = nodes(tracks);
   const app = mountApp(viewer, root);
   const map = await new Promise<HTMLElementTagNameMap['lattice-map']>((resolve) => {
     const poll = (): void => {
       const m = app.shadowRoot?.querySelector('lattice-map');
-      if (app.basemap && m?.tracks && m.tracks.lastStats.total >= TRACKS) resolve(m);
+      if (m?.basemapCanvas?.complete && m.tracks && m.tracks.lastStats.total >= tracks) resolve(m);
       else setTimeout(poll, 50);
     };
     poll();
   });
-  if (map.tracks!.lastStats.drawn < TRACKS * 0.9) throw new Error(`only ${map.tracks!.lastStats.drawn} of ${TRACKS} tracks are on screen`);
+  if (map.tracks!.lastStats.drawn < tracks * 0.9) throw new Error(`only ${map.tracks!.lastStats.drawn} of ${tracks} tracks are on screen`);
   const run = await measure(traffic, map.leaflet!);
   app.remove();
   await viewer.destroy();

@@ -1,72 +1,59 @@
 /**
  * The offline basemap (land, coasts, borders) on a pane canvas, from geometry projected to Web
- * Mercator once when it is set. Leaflet's GeoJSON layers re-project all ~80,000 Natural Earth
- * 1:50m points on every zoom (about 40 ms a step here); this draws only the rings in view,
- * skipping points closer than a pixel to the previous one.
+ * Mercator once when it arrives. Leaflet's GeoJSON layers re-project every Natural Earth point
+ * on every zoom (about 40 ms a step at 1:50m); this draws only the rings in view, skipping
+ * points closer than a pixel to the previous one and runs of points beyond one edge of the
+ * view.
+ *
+ * Scales: the basemap given is the coarsest; when the view zooms to where a finer one adds
+ * detail (`Basemap.finer`), that one is loaded once and drawn from then on at those zooms.
  */
 import type * as L from './leaflet.js';
-import type { Position } from 'geojson';
 import type { Basemap } from './basemap.js';
 import { PaneCanvas, type PaintView } from './PaneCanvas.js';
-import { projectX, projectY } from './TrackState.js';
-
-interface Ring {
-  /** x, y pairs in zoom-0 Web Mercator pixels. */
-  readonly coords: Float64Array;
-  readonly minX: number;
-  readonly minY: number;
-  readonly maxX: number;
-  readonly maxY: number;
-}
+import { WORLD, borderLines, landRings, type Ring } from './basemapRings.js';
 
 const LAND_FILL = '#172a38';
 const COAST = '#3b5a70';
 const BORDER = '#35536a';
+/** How far beyond the canvas a point still counts as in view (CSS px). */
+const MARGIN = 8;
 
-function ring(points: readonly Position[]): Ring {
-  const coords = new Float64Array(points.length * 2);
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  points.forEach(([lon, lat], i) => {
-    const x = projectX(lon!);
-    const y = projectY(lat!);
-    coords[i * 2] = x;
-    coords[i * 2 + 1] = y;
-    minX = Math.min(minX, x);
-    minY = Math.min(minY, y);
-    maxX = Math.max(maxX, x);
-    maxY = Math.max(maxY, y);
-  });
-  return { coords, minX, minY, maxX, maxY };
+interface Level {
+  readonly basemap: Basemap;
+  readonly minZoom: number;
+  readonly land: readonly Ring[];
+  readonly borders: readonly Ring[];
 }
 
-/** Every linear ring of the land polygons (outer rings and holes). */
-export function landRings(land: Basemap['land']): Ring[] {
-  const out: Ring[] = [];
-  const features = land.type === 'FeatureCollection' ? land.features : [land];
-  for (const f of features) {
-    const g = f.geometry;
-    if (g?.type === 'Polygon') for (const r of g.coordinates) out.push(ring(r));
-    else if (g?.type === 'MultiPolygon') for (const p of g.coordinates) for (const r of p) out.push(ring(r));
-  }
-  return out;
-}
+export type BasemapDetailStatus = 'none' | 'loading' | 'ready' | 'failed';
 
 export class BasemapCanvas extends PaneCanvas {
-  private land: Ring[] = [];
-  private borders: Ring[] = [];
+  private levels: Level[] = [];
+  /** The finer level being fetched, if any, and the basemap it was asked for. */
+  private loading: Promise<void> | undefined;
+  private failed = false;
   private fill = true;
+  private shown = true;
+  /** The scale drawn by the last paint (tests and the layer control read it). */
+  drawnScale: string | undefined;
+  /** Whether the last paint drew the finest scale its zoom asks for (the bench waits for it). */
+  complete = false;
 
-  constructor(map: L.Map) {
+  constructor(
+    map: L.Map,
+    /** Told when a finer basemap could not be loaded (the coarser one stays). */
+    private readonly onError: (error: unknown) => void = (error) => console.error(error),
+  ) {
     super(map, 'lmBasemap', 350, 0);
     this.canvas.className = 'lm-basemap';
   }
 
   setBasemap(basemap: Basemap | undefined): void {
-    this.land = basemap ? landRings(basemap.land) : [];
-    this.borders = basemap ? basemap.borders.coordinates.map(ring) : [];
+    if (basemap === this.levels[0]?.basemap) return;
+    this.levels = basemap ? [levelOf(basemap, 0)] : [];
+    this.loading = undefined;
+    this.failed = false;
     this.requestDraw('view');
   }
 
@@ -77,22 +64,43 @@ export class BasemapCanvas extends PaneCanvas {
     this.requestDraw('view');
   }
 
+  /** Shows or hides the whole basemap (the layer control). */
+  setShown(shown: boolean): void {
+    if (shown === this.shown) return;
+    this.shown = shown;
+    this.canvas.style.visibility = shown ? '' : 'hidden';
+    this.requestDraw('view');
+  }
+
+  /** Where loading the next finer basemap stands (tests read it). */
+  get detailStatus(): BasemapDetailStatus {
+    if (this.failed) return 'failed';
+    if (this.loading) return 'loading';
+    return this.levels.length > 1 ? 'ready' : 'none';
+  }
+
   protected override paint(view: PaintView): void {
     const ctx = this.ctx;
     ctx.clearRect(0, 0, view.width, view.height);
+    const level = this.levelFor(view.zoom);
+    this.drawnScale = level?.basemap.scale;
+    this.complete = level !== undefined && !this.loading;
+    if (!level || !this.shown) return;
     ctx.beginPath();
-    const anyLand = this.trace(this.land, view, true);
-    if (anyLand && this.fill) {
+    if (this.fill && this.trace(level.land, view, 'fill')) {
       ctx.fillStyle = LAND_FILL;
       ctx.fill('evenodd');
     }
-    if (anyLand) {
+    // The coast is stroked apart from the fill: a ring closed along the map's edge round a
+    // pole would otherwise show its closing line.
+    ctx.beginPath();
+    if (this.trace(level.land, view, 'stroke')) {
       ctx.strokeStyle = COAST;
       ctx.lineWidth = 1;
       ctx.stroke();
     }
     ctx.beginPath();
-    if (this.trace(this.borders, view, false)) {
+    if (this.trace(level.borders, view, 'open')) {
       ctx.setLineDash([3, 3]);
       ctx.strokeStyle = BORDER;
       ctx.lineWidth = 0.8;
@@ -101,29 +109,110 @@ export class BasemapCanvas extends PaneCanvas {
     }
   }
 
-  /** Adds the rings in view to the current path. Returns whether any was. */
-  private trace(rings: readonly Ring[], { scale, ox, oy, width, height }: PaintView, closed: boolean): boolean {
-    const ctx = this.ctx;
+  /** The finest loaded level for a zoom; starts loading the next one when the zoom needs it. */
+  private levelFor(zoom: number): Level | undefined {
+    let level: Level | undefined;
+    for (const l of this.levels) if (l.minZoom <= zoom) level = l;
+    const deepest = this.levels[this.levels.length - 1];
+    const finer = deepest?.basemap.finer;
+    if (finer && zoom >= finer.minZoom && !this.loading && !this.failed) {
+      const levels = this.levels;
+      this.loading = finer.load().then(
+        (basemap) => {
+          // The basemap was replaced while this one loaded: it belongs to nothing drawn.
+          if (this.levels !== levels) return;
+          this.levels = [...levels, levelOf(basemap, finer.minZoom)];
+          this.loading = undefined;
+          this.requestDraw('view');
+        },
+        (error: unknown) => {
+          if (this.levels !== levels) return;
+          this.loading = undefined;
+          this.failed = true;
+          this.onError(error);
+        },
+      );
+    }
+    return level;
+  }
+
+  /**
+   * Adds the rings in view to the current path, once per world copy they appear in. Returns
+   * whether any was. `fill` closes rings (round a pole along the map's edge), `stroke` closes
+   * only ordinary rings, `open` closes none.
+   */
+  private trace(rings: readonly Ring[], view: PaintView, mode: 'fill' | 'stroke' | 'open'): boolean {
+    const { scale, ox, width, height, oy } = view;
+    // The view in zoom-0 pixels, for choosing world copies.
+    const left = ox / scale;
+    const right = (ox + width) / scale;
+    const top = oy / scale;
+    const bottom = (oy + height) / scale;
     let any = false;
     for (const r of rings) {
-      if (r.maxX * scale - ox < 0 || r.minX * scale - ox > width || r.maxY * scale - oy < 0 || r.minY * scale - oy > height) continue;
-      any = true;
-      const c = r.coords;
-      let lx = c[0]! * scale - ox;
-      let ly = c[1]! * scale - oy;
-      ctx.moveTo(lx, ly);
-      const last = c.length - 2;
-      for (let i = 2; i <= last; i += 2) {
-        const x = c[i]! * scale - ox;
-        const y = c[i + 1]! * scale - oy;
-        // Points within a pixel of the last one drawn add nothing visible at this zoom.
-        if (i !== last && Math.abs(x - lx) < 1 && Math.abs(y - ly) < 1) continue;
-        ctx.lineTo(x, y);
-        lx = x;
-        ly = y;
+      if (r.maxY < top || r.minY > bottom) continue;
+      const first = Math.ceil((left - r.maxX) / WORLD);
+      const last = Math.floor((right - r.minX) / WORLD);
+      for (let k = first; k <= last; k++) {
+        this.traceRing(r, k * WORLD, view, mode);
+        any = true;
       }
-      if (closed) ctx.closePath();
     }
     return any;
   }
+
+  private traceRing(r: Ring, shift: number, { scale, ox, oy, width, height }: PaintView, mode: 'fill' | 'stroke' | 'open'): void {
+    const ctx = this.ctx;
+    const c = r.coords;
+    const n = c.length / 2;
+    const dx = shift * scale - ox;
+    // Which sides of the view a point lies beyond (bits: left, right, above, below).
+    const outside = (x: number, y: number): number =>
+      (x < -MARGIN ? 1 : 0) | (x > width + MARGIN ? 2 : 0) | (y < -MARGIN ? 4 : 0) | (y > height + MARGIN ? 8 : 0);
+    let lx = c[0]! * scale + dx;
+    let ly = c[1]! * scale - oy;
+    ctx.moveTo(lx, ly);
+    // A run of points all beyond one side of the view is drawn as one straight line to its
+    // last point: the run and that line enclose nothing in view, so neither fill nor stroke in
+    // view changes, and a far-off coast costs nothing.
+    let run = outside(lx, ly);
+    let pendingX = NaN;
+    let pendingY = NaN;
+    for (let i = 1; i < n; i++) {
+      const x = c[i * 2]! * scale + dx;
+      const y = c[i * 2 + 1]! * scale - oy;
+      const code = outside(x, y);
+      if ((run & code) !== 0 && i !== n - 1) {
+        run &= code;
+        pendingX = x;
+        pendingY = y;
+        continue;
+      }
+      if (!Number.isNaN(pendingX)) {
+        ctx.lineTo(pendingX, pendingY);
+        lx = pendingX;
+        ly = pendingY;
+        pendingX = NaN;
+      }
+      // Points within a pixel of the last one drawn add nothing visible at this zoom.
+      if (i !== n - 1 && Math.abs(x - lx) < 1 && Math.abs(y - ly) < 1) continue;
+      ctx.lineTo(x, y);
+      lx = x;
+      ly = y;
+      run = code;
+    }
+    if (mode === 'open') return;
+    if (r.poleY !== undefined) {
+      if (mode === 'stroke') return;
+      const edge = r.poleY * scale - oy;
+      ctx.lineTo(lx, edge);
+      ctx.lineTo(c[0]! * scale + dx, edge);
+    }
+    ctx.closePath();
+  }
+}
+
+function levelOf(basemap: Basemap, minZoom: number): Level {
+  const rings = basemap.rings ?? { land: landRings(basemap.land), borders: borderLines(basemap.borders) };
+  return { basemap, minZoom, ...rings };
 }

@@ -10,6 +10,7 @@ import type { EntityStore } from '../../crdt/index.js';
 import { StoreChangesController, type StoreChangeBatch } from '../controllers/StoreChangesController.js';
 import { TrackCanvas } from './TrackCanvas.js';
 import { BasemapCanvas } from './BasemapCanvas.js';
+import { StartView } from './StartView.js';
 import type { Basemap } from './basemap.js';
 import { leafletStyles } from './leafletStyles.js';
 import { theme } from '../theme.js';
@@ -31,6 +32,24 @@ export interface EntityHighlightDetail {
 export interface FollowChangeDetail {
   readonly follow: boolean;
 }
+
+/** The map's layers an operator can turn on and off. */
+export interface MapLayers {
+  readonly basemap: boolean;
+  /** Online tiles (offered only when a tile URL is configured; off by default). */
+  readonly tiles: boolean;
+  readonly tracks: boolean;
+  readonly plots: boolean;
+  readonly trails: boolean;
+}
+
+const LAYER_NAMES: Record<keyof MapLayers, string> = {
+  basemap: 'Offline basemap',
+  tiles: 'Online tiles',
+  tracks: 'Tracks',
+  plots: 'Raw plots',
+  trails: 'Trails',
+};
 
 /** Only http(s) tile templates with {z}/{x}/{y}: the URL may come from a query parameter. */
 export function isTileUrlTemplate(url: unknown): url is string {
@@ -70,9 +89,37 @@ export class LatticeMap extends LitElement {
         display: flex;
         gap: 6px;
       }
-      .overlay button[aria-pressed='true'] {
+      .overlay {
+        flex-direction: column;
+        align-items: flex-end;
+      }
+      .overlay button[aria-expanded='true'] {
         border-color: var(--lm-accent);
         color: var(--lm-accent);
+      }
+      .layers {
+        margin: 0;
+        padding: 6px 10px 8px;
+        min-width: 150px;
+        background: rgba(11, 22, 32, 0.92);
+        border: 1px solid var(--lm-line);
+        border-radius: 4px;
+        color: var(--lm-text);
+        font-size: 12px;
+      }
+      .layers legend {
+        padding: 0 4px;
+        color: var(--lm-muted);
+      }
+      .layers label {
+        display: flex;
+        align-items: center;
+        gap: 6px;
+        padding: 3px 0;
+        cursor: pointer;
+      }
+      .layers .scale {
+        color: var(--lm-muted);
       }
       .legend {
         position: absolute;
@@ -104,17 +151,22 @@ export class LatticeMap extends LitElement {
   @property({ type: Boolean }) follow = false;
   /** Why this node may not place or move points (a viewer's line), or undefined when it may. */
   @property({ attribute: false }) editBlocked: string | undefined;
-  @state() private tilesOn = false;
-  @state() private counts = { drawn: 0, total: 0 };
+  /** Which layers are drawn (the layer control). */
+  @state() layers: MapLayers = { basemap: true, tiles: false, tracks: true, plots: true, trails: true };
+  @state() private layersOpen = false;
+  @state() private counts = { drawn: 0, total: 0, framed: 0, symbols: 0 };
+  /** The scale of the offline basemap drawn, e.g. "1:10m". */
+  @state() private basemapScale: string | undefined;
   /** Where the pointer is on the map, for the coordinate readout. */
   @state() private pointer: L.LatLng | undefined;
 
   private map: L.Map | undefined;
   /** The canvas with every track; exposed for tests and the bench. */
   tracks: TrackCanvas | undefined;
-  private basemapCanvas: BasemapCanvas | undefined;
+  /** The canvas with the offline basemap; exposed for tests and the bench. */
+  basemapCanvas: BasemapCanvas | undefined;
   private tileLayer: L.TileLayer | undefined;
-  private fitted = false;
+  private startView: StartView | undefined;
   private resizeObserver: ResizeObserver | undefined;
   private countsTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -126,7 +178,7 @@ export class LatticeMap extends LitElement {
     cadence: 'frame',
     onReset: (store) => {
       this.tracks?.reset(store ? store.list() : []);
-      this.fitOnce();
+      this.startView?.update();
     },
   });
 
@@ -152,7 +204,7 @@ export class LatticeMap extends LitElement {
   protected override updated(changed: PropertyValues): void {
     if (!this.map) return;
     if (changed.has('basemap')) this.drawBasemap();
-    if (changed.has('tileUrl') || changed.has('tilesOn')) this.syncTiles();
+    if (changed.has('tileUrl') || changed.has('layers')) this.syncLayers();
     if (changed.has('selectedId')) this.tracks?.setSelected(this.selectedId);
     if (changed.has('highlightId')) this.tracks?.setHighlighted(this.highlightId);
     if ((changed.has('follow') || changed.has('selectedId')) && this.follow) this.centreOnSelected(false);
@@ -160,21 +212,42 @@ export class LatticeMap extends LitElement {
 
   protected override render() {
     const tiles = isTileUrlTemplate(this.tileUrl);
+    const names = (Object.keys(LAYER_NAMES) as (keyof MapLayers)[]).filter((k) => k !== 'tiles' || tiles);
+    const { drawn, total, framed, symbols } = this.counts;
     return html`
       <div id="map" role="application" aria-label="Map of tracks and assets. Arrow keys pan, plus and minus zoom."></div>
       <div class="overlay">
-        ${tiles
-          ? html`<button type="button" aria-pressed=${this.tilesOn ? 'true' : 'false'} @click=${() => (this.tilesOn = !this.tilesOn)}>
-              Online tiles
-            </button>`
-          : nothing}
+        <button type="button" aria-expanded=${this.layersOpen ? 'true' : 'false'} aria-controls="layers" @click=${() => (this.layersOpen = !this.layersOpen)}>
+          Layers
+        </button>
+        <fieldset id="layers" class="layers" ?hidden=${!this.layersOpen} @keydown=${this.onLayersKey}>
+          <legend>Map layers</legend>
+          ${names.map(
+            (k) => html`<label>
+              <input type="checkbox" .checked=${this.layers[k]} @change=${(e: Event) => this.setLayer(k, (e.target as HTMLInputElement).checked)} />
+              ${LAYER_NAMES[k]}${k === 'basemap' && this.basemapScale ? html` <span class="scale">${this.basemapScale}</span>` : nothing}
+            </label>`,
+          )}
+        </fieldset>
       </div>
       ${this.tools.render()}
       <div class="legend mono" aria-live="off">
-        ${this.counts.drawn} of ${this.counts.total} shown${this.pointer ? ` · ${formatLatLon(this.pointer.lat, this.pointer.lng)}` : ''}
+        ${drawn} of ${total} shown${symbols < framed ? ` · ${framed - symbols} grouped` : ''}${this.pointer ? ` · ${formatLatLon(this.pointer.lat, this.pointer.lng)}` : ''}
       </div>
     `;
   }
+
+  private setLayer(layer: keyof MapLayers, on: boolean): void {
+    this.layers = { ...this.layers, [layer]: on };
+  }
+
+  /** Escape closes the layer list and gives focus back to its button. */
+  private readonly onLayersKey = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape') return;
+    e.stopPropagation();
+    this.layersOpen = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[aria-controls="layers"]')?.focus());
+  };
 
   private createMap(): void {
     const el = this.renderRoot.querySelector<HTMLElement>('#map');
@@ -200,6 +273,7 @@ export class LatticeMap extends LitElement {
     this.tracks.setSelected(this.selectedId);
     this.tracks.setHighlighted(this.highlightId);
     this.tracks.reset(this.store ? this.store.list() : []);
+    this.startView = new StartView(this.map, this.tracks);
     this.map.on('click', this.onClick);
     this.map.on('mousemove', this.onPointerMove);
     this.map.on('mouseout', this.onPointerOut);
@@ -207,20 +281,35 @@ export class LatticeMap extends LitElement {
     this.tools.attach(this.map);
     this.resizeObserver = new ResizeObserver(() => {
       this.map?.invalidateSize({ animate: false });
-      // The panel beside or below the map can change size; a followed track stays centred.
+      // The panel beside or below the map can change size; a followed track stays centred,
+      // and the start view frames everything again for the new size.
       if (this.follow) this.centreOnSelected(false);
+      else this.startView?.update(true);
     });
     this.resizeObserver.observe(el);
-    this.countsTimer = setInterval(() => {
-      const s = this.tracks?.lastStats;
-      if (s && (s.drawn !== this.counts.drawn || s.total !== this.counts.total)) this.counts = { drawn: s.drawn, total: s.total };
-    }, 1000);
+    this.countsTimer = setInterval(() => this.readCounts(), 1000);
     this.drawBasemap();
-    this.syncTiles();
-    this.fitOnce();
+    this.syncLayers();
+    this.startView.update();
+  }
+
+  /**
+   * The legend's counts, once a second; also set as data attributes (`data-symbols` framed
+   * symbols drawn, `data-framed` tracks in view that would each be one without decluttering).
+   */
+  private readCounts(): void {
+    const s = this.tracks?.lastStats;
+    if (s && (s.drawn !== this.counts.drawn || s.total !== this.counts.total || s.framed !== this.counts.framed || s.symbols !== this.counts.symbols)) {
+      this.counts = { drawn: s.drawn, total: s.total, framed: s.framed, symbols: s.symbols };
+      this.dataset['symbols'] = String(s.symbols);
+      this.dataset['framed'] = String(s.framed);
+    }
+    this.basemapScale = this.basemapCanvas?.drawnScale;
   }
 
   private destroyMap(): void {
+    this.startView?.destroy();
+    this.startView = undefined;
     this.resizeObserver?.disconnect();
     clearInterval(this.countsTimer);
     this.tools.detach();
@@ -237,10 +326,10 @@ export class LatticeMap extends LitElement {
     this.basemapCanvas?.setBasemap(this.basemap);
   }
 
-  private syncTiles(): void {
+  private syncLayers(): void {
     const map = this.map;
     if (!map) return;
-    const want = this.tilesOn && isTileUrlTemplate(this.tileUrl);
+    const want = this.layers.tiles && isTileUrlTemplate(this.tileUrl);
     if (this.tileLayer && (!want || this.tileLayer.options.attribution !== this.tileAttribution)) {
       this.tileLayer.remove();
       this.tileLayer = undefined;
@@ -251,15 +340,8 @@ export class LatticeMap extends LitElement {
     }
     // Land fill would hide the tiles; borders and coasts stay as a reference.
     this.basemapCanvas?.setFill(!want);
-  }
-
-  /** Frames everything the first time there is something to show. */
-  private fitOnce(): void {
-    if (this.fitted || !this.map || !this.tracks) return;
-    const bounds = this.tracks.bounds();
-    if (!bounds) return;
-    this.fitted = true;
-    this.map.fitBounds(bounds.pad(0.1), { maxZoom: 10, animate: false });
+    this.basemapCanvas?.setShown(this.layers.basemap);
+    this.tracks?.setLayers(this.layers);
   }
 
   private onChanges(batch: StoreChangeBatch, store: EntityStore): void {
@@ -267,11 +349,13 @@ export class LatticeMap extends LitElement {
     if (!tracks) return;
     for (const id of batch.deleted) tracks.apply(id, undefined);
     for (const id of batch.changed) tracks.apply(id, store.get(id));
-    this.fitOnce();
+    this.startView?.update();
     if (this.follow && this.selectedId && batch.changed.has(this.selectedId)) this.centreOnSelected(true);
   }
 
   private centreOnSelected(animate: boolean): void {
+    // Following a track is the operator's choice of view: the start view no longer frames.
+    this.startView?.take();
     const at = this.selectedId ? this.tracks?.position(this.selectedId) : undefined;
     if (at) this.map?.panTo(at, { animate, duration: 0.4 });
   }

@@ -13,6 +13,8 @@ import { PaneCanvas, type PaintView } from './PaneCanvas.js';
 import { IDENTITY_COLOURS, THREAT_COLOURS, type IdentityLetter } from './symbology.js';
 import { formatAge } from '../format.js';
 import { freshness } from '../staleness.js';
+import { LabelSpace } from './LabelSpace.js';
+import { Declutter, priorityOf } from './Declutter.js';
 
 const SYMBOL_SIZE = 22;
 
@@ -28,8 +30,12 @@ export function symbolSizeFor(zoom: number, onScreen: number): number {
 /** Intercept lines: the friendly-assets blue, bright enough over land and sea. */
 const INTERCEPT_COLOUR = '#7fd6ff';
 
-/** Labels are drawn only while this few marks are on screen; beyond it they are clutter. */
-const LABEL_LIMIT = 250;
+/**
+ * Labels are tried only while this few symbols are drawn; beyond it even the ones that fit
+ * are clutter. Below it, a label that would cover another or a symbol is left out.
+ */
+const LABEL_LIMIT = 400;
+const LABEL_FONT_PX = 11;
 /** How a stale track is drawn: faint, so live ones stand out. */
 const STALE_ALPHA = 0.35;
 const HIT_RADIUS = 14;
@@ -42,10 +48,26 @@ const DATA_REDRAW_MS = 200;
 const EARTH_CIRCUMFERENCE_M = 40_075_016.686;
 
 export interface DrawStats {
-  /** Marks drawn in the last frame (those on screen). */
+  /** Marks in view in the last frame (tracks, assets, plots and points on screen). */
   readonly drawn: number;
   readonly total: number;
+  /** Tracks and assets in view, which would each be a framed symbol without decluttering. */
+  readonly framed: number;
+  /** Framed symbols actually drawn: one per group of marks that would overlap. */
+  readonly symbols: number;
+  /** Labels drawn (those that fit without covering another label or a symbol). */
+  readonly labels: number;
   readonly ms: number;
+}
+
+/** Which kinds of mark are drawn (the map's layer control). */
+export interface TrackLayers {
+  /** Tracks, assets, geographic points and intercept lines. */
+  readonly tracks: boolean;
+  /** Raw sensor plots. */
+  readonly plots: boolean;
+  /** History trails. */
+  readonly trails: boolean;
 }
 
 export interface TrackCanvasOptions {
@@ -76,10 +98,15 @@ export class TrackCanvas extends PaneCanvas {
   private hitX = new Float32Array(0);
   private hitY = new Float32Array(0);
   private hitRank = new Uint8Array(0);
-  lastStats: DrawStats = { drawn: 0, total: 0, ms: 0 };
+  lastStats: DrawStats = { drawn: 0, total: 0, framed: 0, symbols: 0, labels: 0, ms: 0 };
   private readonly now: () => number;
   private readonly ageTimer: ReturnType<typeof setInterval>;
   private hitStale = new Uint8Array(0);
+  /** Which marks in view are drawn, and the groups they stand for. */
+  private readonly declutter = new Declutter();
+  private readonly labelSpace = new LabelSpace();
+  private readonly labelWidths = new Map<string, number>();
+  private layers: TrackLayers = { tracks: true, plots: true, trails: true };
 
   constructor(map: L.Map, options: TrackCanvasOptions = {}) {
     super(map, PANE, 450, options.minDataRedrawMs ?? DATA_REDRAW_MS);
@@ -139,6 +166,13 @@ export class TrackCanvas extends PaneCanvas {
     this.requestDraw('view');
   }
 
+  /** Shows or hides kinds of mark. */
+  setLayers(layers: TrackLayers): void {
+    if (layers.tracks === this.layers.tracks && layers.plots === this.layers.plots && layers.trails === this.layers.trails) return;
+    this.layers = { ...layers };
+    this.requestDraw('view');
+  }
+
   /** The track drawn highlighted (tests read it). */
   get highlighted(): string | undefined {
     return this.highlightedId;
@@ -149,14 +183,22 @@ export class TrackCanvas extends PaneCanvas {
     return t ? L.latLng(t.lat, t.lon) : undefined;
   }
 
-  /** Bounds of everything drawn, or undefined when there is nothing. */
+  /** Bounds of every mark still on the picture (not gone); undefined when there is none. */
   bounds(): L.LatLngBounds | undefined {
-    let bounds: L.LatLngBounds | undefined;
+    // Plain numbers, no object per track: with 10,000 tracks this runs as the picture fills.
+    let south = Infinity;
+    let west = Infinity;
+    let north = -Infinity;
+    let east = -Infinity;
+    const now = this.now();
     for (const t of this.tracks.values()) {
-      if (bounds) bounds.extend([t.lat, t.lon]);
-      else bounds = L.latLngBounds([t.lat, t.lon], [t.lat, t.lon]);
+      if (freshness(t.updatedAt, now) === 'gone') continue;
+      if (t.lat < south) south = t.lat;
+      if (t.lat > north) north = t.lat;
+      if (t.lon < west) west = t.lon;
+      if (t.lon > east) east = t.lon;
     }
-    return bounds;
+    return south === Infinity ? undefined : L.latLngBounds([south, west], [north, east]);
   }
 
   /**
@@ -168,6 +210,8 @@ export class TrackCanvas extends PaneCanvas {
     let best = -1;
     let bestScore = Infinity;
     for (let i = 0; i < this.visible.length; i++) {
+      // A mark folded into a group is not under the pointer: the group's symbol is.
+      if (!this.declutter.shown[i]) continue;
       const dx = this.hitX[i]! - x;
       const dy = this.hitY[i]! - y;
       const d2 = dx * dx + dy * dy;
@@ -211,6 +255,7 @@ export class TrackCanvas extends PaneCanvas {
     const started = performance.now();
     const ctx = this.ctx;
     const margin = 40;
+    const layers = this.layers;
     // No clearRect: the pixel buffer of pass 2 replaces the whole canvas.
 
     // Pass 1: which marks are on screen, and where.
@@ -225,7 +270,9 @@ export class TrackCanvas extends PaneCanvas {
     // Reused between draws (and kept for hit testing): no garbage per frame.
     const visible = this.visible;
     visible.length = 0;
+    let framed = 0;
     for (const t of this.tracks.values()) {
+      if (!(t.kind === 'plot' ? layers.plots : layers.tracks)) continue;
       const sx = t.x * scale - ox;
       const sy = t.y * scale - oy;
       if (sx < -margin || sy < -margin || sx > width + margin || sy > height + margin) continue;
@@ -237,21 +284,27 @@ export class TrackCanvas extends PaneCanvas {
       this.hitY[i] = sy;
       this.hitRank[i] = t.kind === 'plot' ? 1 : 0;
       this.hitStale[i] = fresh === 'stale' ? 1 : 0;
+      if (t.kind === 'fused' || t.kind === 'symbol') framed++;
     }
-    const symbolSize = symbolSizeFor(zoom, visible.length);
+    const symbolSize = symbolSizeFor(zoom, framed);
     const sxOf = (i: number): number => this.hitX[i]!;
     const syOf = (i: number): number => this.hitY[i]!;
+    const symbols = this.declutter.run(visible, this.hitX, this.hitY, { symbolSize, ox, oy }, (id) => id === this.selectedId || id === this.highlightedId);
+    const { shown, size: groupSize, high: groupHigh } = this.declutter;
 
     // Pass 2: history dots and raw sensor plots, as pixels (see PlotRaster), under the rest.
     const raster = this.raster;
     raster.begin(ctx, this.canvas.width, this.canvas.height);
     for (let i = 0; i < visible.length; i++) {
+      if (!shown[i]) continue;
       const t = visible[i]!;
       const colours = PACKED[t.identity];
-      for (let k = 1; k <= t.trailCount; k++) {
-        const at = ((t.trailHead - k + TRAIL_LENGTH) % TRAIL_LENGTH) * 2;
-        // Older dots are fainter, in three steps.
-        raster.dot(t.trail[at]! * scale - ox, t.trail[at + 1]! * scale - oy, 2, colours[Math.min(2, Math.floor(((k - 1) * 3) / TRAIL_LENGTH))]!);
+      if (layers.trails) {
+        for (let k = 1; k <= t.trailCount; k++) {
+          const at = ((t.trailHead - k + TRAIL_LENGTH) % TRAIL_LENGTH) * 2;
+          // Older dots are fainter, in three steps.
+          raster.dot(t.trail[at]! * scale - ox, t.trail[at + 1]! * scale - oy, 2, colours[Math.min(2, Math.floor(((k - 1) * 3) / TRAIL_LENGTH))]!);
+        }
       }
       if (t.kind !== 'plot') continue;
       const x = sxOf(i);
@@ -262,18 +315,22 @@ export class TrackCanvas extends PaneCanvas {
     }
     raster.flush(ctx);
 
-    // Pass 3: heading vectors as 1 px hairlines (cheap to rasterise), one path per colour.
+    // Pass 3: heading vectors as 1 px hairlines (cheap to rasterise), one path per colour; while
+    // marks are grouped, no longer than a group's cell, so they do not cross into the next.
     ctx.lineWidth = 1;
+    // A raw plot's vector is noise in a crowd: plots show theirs only when nothing is grouped.
+    const grouped = symbols < framed;
+    const maxVector = grouped ? symbolSize * 1.5 : 48;
     for (const identity of Object.keys(IDENTITY_COLOURS) as IdentityLetter[]) {
       ctx.beginPath();
       let any = false;
       for (let i = 0; i < visible.length; i++) {
         const t = visible[i]!;
-        if (t.identity !== identity || Number.isNaN(t.heading)) continue;
+        if (!shown[i] || t.identity !== identity || Number.isNaN(t.heading) || (t.kind === 'plot' && grouped)) continue;
         any = true;
         const rad = (t.heading * Math.PI) / 180;
         const base = t.kind === 'plot' ? 4 : symbolSize * 0.55;
-        const length = base + Math.min(48, 6 + t.speed * 0.16);
+        const length = base + Math.min(maxVector, 6 + t.speed * 0.16);
         const x = sxOf(i);
         const y = syOf(i);
         const dx = Math.sin(rad);
@@ -294,7 +351,7 @@ export class TrackCanvas extends PaneCanvas {
     ctx.globalAlpha = 0.6;
     for (let i = 0; i < visible.length; i++) {
       const t = visible[i]!;
-      if (!t.ellipse) continue;
+      if (!shown[i] || !t.ellipse) continue;
       const mpp = metresPerPixelAtEquator * Math.cos((t.lat * Math.PI) / 180);
       const a = t.ellipse.majorM / mpp;
       if (a < 5) continue;
@@ -307,10 +364,11 @@ export class TrackCanvas extends PaneCanvas {
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
     this.drawPoints(visible);
-    this.drawIntercepts(scale, ox, oy);
+    if (layers.tracks) this.drawIntercepts(scale, ox, oy);
 
-    // Pass 5: threat rings, then the framed 2525 symbols over them; all bitmap copies at whole
-    // pixels (an unscaled, aligned copy is several times cheaper than a filtered one).
+    // Pass 5: threat rings, then the framed 2525 symbols over them, then the count of each
+    // group; all bitmap copies at whole pixels (an unscaled, aligned copy is several times
+    // cheaper than a filtered one).
     const copy = (bmp: SymbolBitmap, x: number, y: number): void =>
       ctx.drawImage(bmp.image, Math.round(x - bmp.anchorX), Math.round(y - bmp.anchorY), bmp.image.width / this.pixelRatio, bmp.image.height / this.pixelRatio);
     const rings = {
@@ -321,36 +379,35 @@ export class TrackCanvas extends PaneCanvas {
     for (let i = 0; i < visible.length; i++) {
       const t = visible[i]!;
       // Low threats are left to the frame and the label: rings on everything would be noise.
-      if (t.threat !== 'high' && t.threat !== 'medium') continue;
+      if (!shown[i] || (t.threat !== 'high' && t.threat !== 'medium')) continue;
       ctx.globalAlpha = this.hitStale[i] ? STALE_ALPHA : 1;
       copy(t.kind === 'plot' ? rings.plot : rings[t.threat], sxOf(i), syOf(i));
     }
+    const labelSpace = this.labelSpace;
+    labelSpace.reset(width, height);
     for (let i = 0; i < visible.length; i++) {
       const t = visible[i]!;
-      if (t.kind === 'plot' || t.kind === 'point') continue;
+      if (!shown[i] || t.kind === 'plot' || t.kind === 'point') continue;
       // A stale track is dimmed: it is where it was, not where it is.
       ctx.globalAlpha = this.hitStale[i] ? STALE_ALPHA : 1;
-      copy(this.symbols.get(t.sidc, t.kind === 'fused' ? symbolSize : symbolSize - 2), sxOf(i), syOf(i));
+      const bmp = this.symbols.get(t.sidc, t.kind === 'fused' ? symbolSize : symbolSize - 2);
+      copy(bmp, sxOf(i), syOf(i));
+      // Inset: the bitmap's edge is outline and padding, which a label may touch.
+      labelSpace.occupy(sxOf(i) - bmp.anchorX + 2, syOf(i) - bmp.anchorY + 2, bmp.width - 4, bmp.height - 4);
     }
     ctx.globalAlpha = 1;
-
-    // Pass 6: labels, only while the picture is sparse enough to read them.
-    if (visible.length <= LABEL_LIMIT) {
-      ctx.font = '11px system-ui, "DejaVu Sans", sans-serif';
-      ctx.textBaseline = 'middle';
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = 'rgba(5, 12, 18, 0.9)';
-      ctx.fillStyle = '#c9d6df';
-      for (let i = 0; i < visible.length; i++) {
-        const t = visible[i]!;
-        if (t.kind === 'plot') continue;
-        const x = sxOf(i) + symbolSize * 0.75 + 4;
-        const y = syOf(i);
-        const label = this.hitStale[i] && t.updatedAt !== undefined ? `${t.label} · ${formatAge(now - t.updatedAt)} old` : t.label;
-        ctx.strokeText(label, x, y);
-        ctx.fillText(label, x, y);
-      }
+    for (let i = 0; i < visible.length; i++) {
+      const size = groupSize[i]!;
+      if (!shown[i] || size < 2) continue;
+      const badge = this.symbols.badge(size, groupHigh[i]! > 1);
+      const x = sxOf(i) + symbolSize * 0.45;
+      const y = syOf(i) - symbolSize * 0.55;
+      copy(badge, x, y);
+      labelSpace.occupy(x - badge.anchorX, y - badge.anchorY, badge.width, badge.height);
     }
+
+    // Pass 6: labels, most important first, each where it covers no other label or symbol.
+    const labels = symbols <= LABEL_LIMIT ? this.drawLabels(visible, symbolSize, now) : 0;
 
     // Pass 7: the selection, as corner brackets that do not hide the symbol.
     const sel = this.selectedId ? visible.findIndex((t) => t.id === this.selectedId) : -1;
@@ -358,7 +415,49 @@ export class TrackCanvas extends PaneCanvas {
     const lit = this.highlightedId ? visible.findIndex((t) => t.id === this.highlightedId) : -1;
     if (lit >= 0) this.drawHighlight(sxOf(lit), syOf(lit), symbolSize);
 
-    this.lastStats = { drawn: visible.length, total: n, ms: performance.now() - started };
+    this.lastStats = { drawn: visible.length, total: n, framed, symbols, labels, ms: performance.now() - started };
+  }
+
+  /** Labels beside drawn symbols, in order of importance, skipping any that would collide. */
+  private drawLabels(visible: readonly TrackState[], symbolSize: number, now: number): number {
+    const ctx = this.ctx;
+    const order: number[] = [];
+    for (let i = 0; i < visible.length; i++) if (this.declutter.shown[i] && visible[i]!.kind !== 'plot') order.push(i);
+    // The selection's label first, then by the same order as groups.
+    const rank = order.map((i) => (visible[i]!.id === this.selectedId || visible[i]!.id === this.highlightedId ? 1000 : priorityOf(visible[i]!)));
+    const byRank = order.map((_, k) => k).sort((a, b) => rank[b]! - rank[a]!);
+    ctx.font = `${LABEL_FONT_PX}px system-ui, "DejaVu Sans", sans-serif`;
+    ctx.textBaseline = 'middle';
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = 'rgba(5, 12, 18, 0.9)';
+    ctx.fillStyle = '#c9d6df';
+    let drawn = 0;
+    for (const k of byRank) {
+      const i = order[k]!;
+      const t = visible[i]!;
+      const label = this.hitStale[i] && t.updatedAt !== undefined ? `${t.label} · ${formatAge(now - t.updatedAt)} old` : t.label;
+      if (!label) continue;
+      let w = this.labelWidths.get(label);
+      if (w === undefined) {
+        w = ctx.measureText(label).width;
+        // Stale labels carry an age that changes each second: do not keep every one.
+        if (this.labelWidths.size > 20_000) this.labelWidths.clear();
+        this.labelWidths.set(label, w);
+      }
+      const gap = symbolSize * 0.75 + 4;
+      const x = this.hitX[i]!;
+      const y = this.hitY[i]!;
+      const h = LABEL_FONT_PX + 2;
+      // Right of the symbol, else left of it, else not at all.
+      let at = NaN;
+      if (this.labelSpace.claim(x + gap, y - h / 2, w, h)) at = x + gap;
+      else if (this.labelSpace.claim(x - gap - w, y - h / 2, w, h)) at = x - gap - w;
+      if (Number.isNaN(at)) continue;
+      ctx.strokeText(label, at, y);
+      ctx.fillText(label, at, y);
+      drawn++;
+    }
+    return drawn;
   }
 
   /** Geographic points (type `geo`): small diamonds, few enough to stroke. */

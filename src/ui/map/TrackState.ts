@@ -7,11 +7,11 @@ import type { EntityView, SensorType, ThreatLevel } from '../../crdt/index.js';
 import { displayKindOf, identityOf, sidcOf, type DisplayKind, type IdentityLetter } from './symbology.js';
 import { trackName } from '../trackName.js';
 import { updatedAt } from '../staleness.js';
+import { projectX, projectY } from './mercator.js';
 
 /** Positions kept per track for its history trail, one every `TRAIL_INTERVAL_MS`: about a minute. */
 export const TRAIL_LENGTH = 12;
 export const TRAIL_INTERVAL_MS = 5000;
-const MAX_LAT = 85.0511287798;
 
 export interface TrackState {
   readonly id: string;
@@ -38,15 +38,6 @@ export interface TrackState {
   ellipse: { majorM: number; minorM: number; orientationDeg: number } | undefined;
   /** When its position last changed (HLC wall ms), for a track that ages (see `staleness.ts`). */
   updatedAt: number | undefined;
-}
-
-export function projectX(lon: number): number {
-  return (256 * (lon + 180)) / 360;
-}
-
-export function projectY(lat: number): number {
-  const phi = (Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI) / 180;
-  return 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI));
 }
 
 /** A new track for an entity with a position; undefined for one without. */
