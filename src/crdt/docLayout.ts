@@ -31,8 +31,9 @@ export type DocLayout = ReadonlyMap<string, RootRule>;
 
 export const MESH_LAYOUT: DocLayout = new Map<string, RootRule>([
   [LOG_NAME, { kind: 'log' }],
-  // One lease per derived result; the pipeline's is the only one.
-  [LEASES_MAP, { kind: 'map', keys: ['pipeline'], maxValueChars: 512 }],
+  // One lease per derived result; the pipeline's is the only one. A lease carries its writer's
+  // seal (certificate and membership chain: about 1 KB as base64 with a chain of three).
+  [LEASES_MAP, { kind: 'map', keys: ['pipeline'], maxValueChars: 2048 }],
   // A run carries its scenario as JSON text (at most 200,000 characters, `MAX_RUN_CHARS`).
   [PIPELINE_MAP, { kind: 'map', keys: ['run'], maxValueChars: 256 * 1024 }],
 ]);

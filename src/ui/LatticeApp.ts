@@ -83,10 +83,12 @@ export class LatticeApp extends LitElement {
         min-height: 250px;
         border-bottom: 1px solid var(--lm-line);
       }
+      /* Six tabs fit the side panel's 400 px; were they ever wider, they wrap rather than hide. */
       [role='tablist'] {
         display: flex;
+        flex-wrap: wrap;
         gap: 2px;
-        padding: 6px 8px 0;
+        padding: 6px 6px 0;
         border-bottom: 1px solid var(--lm-line);
       }
       [role='tab'] {
@@ -95,7 +97,9 @@ export class LatticeApp extends LitElement {
         border-radius: 4px 4px 0 0;
         background: transparent;
         color: var(--lm-muted);
-        padding: 5px 12px;
+        padding: 5px 7px;
+        font-size: 12.5px;
+        white-space: nowrap;
       }
       [role='tab'][aria-selected='true'] {
         color: var(--lm-text);

@@ -157,7 +157,10 @@ export class MeshPanel extends LitElement {
           ${s?.fingerprint ?? '—'}${s?.operatorFingerprint ? ` · operator ${s.operatorFingerprint}` : ''}
         </dd>
         <dt>Room</dt>
-        <dd class="mono">${s?.room ?? '—'}</dd>
+        <dd>
+          <span class="mono">${s?.roomInfo?.name ?? s?.room ?? '—'}</span>
+          ${s?.roomInfo ? html`<span class="muted">${s.roomInfo.open ? ' · open: anyone who reaches it writes' : ` · owner ${s.roomInfo.ownerFingerprint ?? ''}`}</span>` : nothing}
+        </dd>
         <dt>Password</dt>
         <dd>${s ? html`<lattice-room-password .room=${s.room}></lattice-room-password>` : '—'}</dd>
         <dt>Signaling</dt>

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
-import { LEASES_MAP, PIPELINE_MAP } from '../../../src/crdt/index.js';
+import { LEASES_MAP, MESH_LAYOUT, PIPELINE_MAP, UpdateAdmission } from '../../../src/crdt/index.js';
 import { MeshNode } from '../../../src/peer/MeshNode.js';
 import { MemoryNetwork, memoryTransport } from '../../../src/peer/memoryTransport.js';
 import { ephemeralCredentials, type NodeCredentials } from '../../../src/peer/trust/credentials.js';
@@ -50,6 +50,20 @@ describe('signed lease and run', () => {
     expect(mapValueRefusal(ROOM, owner, PIPELINE_MAP, 'run', await sealMapValue(ROOM, PIPELINE_MAP, 'run', run, bob, asViewer, now))).to.match(/a viewer/);
     const asOperator = [await issueMembership(ROOM, cryptoSigner(alice.operator), { role: 'operator', mayInvite: false, member: bob.operator.publicKey, nowMs: now - 1000 })];
     expect(mapValueRefusal(ROOM, owner, PIPELINE_MAP, 'run', await sealMapValue(ROOM, PIPELINE_MAP, 'run', run, bob, asOperator, now))).to.equal(undefined);
+  });
+
+  it('a lease sealed with the longest chain fits what the layout lets a map value be', async () => {
+    const [c1, c2] = [await ephemeralCredentials('c1'), await ephemeralCredentials('c2')];
+    const owner = alice.operator.publicKey;
+    const chain = [
+      await issueMembership(ROOM, cryptoSigner(alice.operator), { role: 'operator', mayInvite: true, member: c1.operator.publicKey, nowMs: now - 3000 }),
+      await issueMembership(ROOM, cryptoSigner(c1.operator), { role: 'operator', mayInvite: false, member: c2.operator.publicKey, nowMs: now - 2000 }),
+    ];
+    const sealed = await sealMapValue(ROOM, LEASES_MAP, 'pipeline', lease('c2'), c2, chain, now);
+    const doc = new Y.Doc();
+    doc.getMap(LEASES_MAP).set('pipeline', sealed);
+    const admission = new UpdateAdmission(new Y.Doc(), MESH_LAYOUT, undefined, (root, key, value) => mapValueRefusal(ROOM, owner, root, key, value));
+    expect(admission.refusal(Y.encodeStateAsUpdate(doc))).to.equal(undefined);
   });
 
   it('on a live mesh, an unsigned run put into the shared document is refused by every node, and the run stays', async function () {
