@@ -10,6 +10,7 @@ import type { VerifiedPeer } from './RoomDesk.js';
 import { topologyOf } from './topology.js';
 import type { LinkCredentials } from './trust/credentials.js';
 import { PresenceVerifier, signPresence } from './trust/presenceSeal.js';
+import { STALE_STATE } from './session/awarenessAdmission.js';
 
 /** What presence needs of the mesh: its links, and which node ids proved which keys on them. */
 export interface PresenceMesh {
@@ -56,12 +57,18 @@ export class MeshPresence {
     this.o.awareness.off('change', this.onChange);
   }
 
-  /** Admits a peer's presence state only with a valid signature by the node it names. */
-  readonly check = (clientId: number, state: unknown): string | undefined => {
+  /**
+   * Admits a peer's presence state only with a valid signature by the node it names. One older
+   * than a state already seen from that client is left out, blaming nobody: relays bring late
+   * copies, and one forgotten here (its node unreachable) comes back through them.
+   */
+  readonly check = (clientId: number, state: unknown): string | typeof STALE_STATE | undefined => {
     if (!hasPresenceField(state)) return undefined;
     const presence = readPresence(state);
     // Malformed presence is ignored when read (and counted there), not refused here.
-    return presence ? this.verifier.refusal(clientId, presence, this.o.physicalNow()) : undefined;
+    if (!presence) return undefined;
+    if (this.verifier.isOlder(clientId, presence.at)) return STALE_STATE;
+    return this.verifier.refusal(clientId, presence, this.o.physicalNow());
   };
 
   /** Signs and publishes this node's presence (the latest call wins). */

@@ -16,7 +16,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type { BatchCheck, EntityStore, MapCheck, RawBatch } from '../../crdt/index.js';
 import type { Link } from '../link/Link.js';
 import type { MessageKind, Pacer } from '../budget/Pacer.js';
-import { awarenessRefusal, type AwarenessStateCheck } from './awarenessAdmission.js';
+import { admitAwareness, type AwarenessStateCheck } from './awarenessAdmission.js';
 import { FaultGate } from '../faults/FaultGate.js';
 import type { LinkPolicy } from '../faults/LinkFaults.js';
 import { PartAssembler, splitIntoParts } from './parts.js';
@@ -377,9 +377,9 @@ export class PeerSession {
         return this.readSync(decoder);
       case MSG.awareness: {
         const update = decoding.readVarUint8Array(decoder);
-        const refused = awarenessRefusal(this.host.awareness, update, this.host.presenceCheck);
-        if (refused !== undefined) this.reject(refused);
-        else awarenessProtocol.applyAwarenessUpdate(this.host.awareness, update, this);
+        const verdict = admitAwareness(this.host.awareness, update, this.host.presenceCheck);
+        if ('refused' in verdict) this.reject(verdict.refused);
+        else if (verdict.update) awarenessProtocol.applyAwarenessUpdate(this.host.awareness, verdict.update, this);
         return;
       }
       case MSG.queryAwareness:

@@ -109,6 +109,12 @@ export class PresenceVerifier {
     return undefined;
   }
 
+  /** Whether a state signed at `at` is older than one already seen from `clientId`. */
+  isOlder(clientId: number, at: unknown): boolean {
+    const last = this.lastAt.get(clientId);
+    return typeof at === 'number' && last !== undefined && at < last;
+  }
+
   /** Who signed `cert` (base64), once verified; or why it does not hold now. */
   signer(cert: string, nowMs: number): PresenceSigner | string {
     let known = this.certificates.get(cert);

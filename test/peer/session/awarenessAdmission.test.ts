@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
-import { awarenessRefusal, MAX_CLIENTS, MAX_STATE_CHARS } from '../../../src/peer/session/awarenessAdmission.js';
+import { STALE_STATE, admitAwareness, awarenessRefusal, MAX_CLIENTS, MAX_STATE_CHARS } from '../../../src/peer/session/awarenessAdmission.js';
 
 function encode(entries: ReadonlyArray<[number, number, string]>): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -74,6 +74,20 @@ describe('presence admission', () => {
     for (const meta of target.meta.values()) meta.lastUpdated -= 120_000;
     expect(awarenessRefusal(target, encode([[1, 1, '{"presence":{}}']]))).to.equal(undefined);
     expect(target.meta.size).to.be.below(10);
+    target.destroy();
+  });
+
+  it('leaves out a stale state (an older copy a relay brings) without refusing the rest or blaming the sender', () => {
+    const target = new awarenessProtocol.Awareness(new Y.Doc());
+    const check = (id: number) => (id === 8 ? STALE_STATE : undefined);
+    const verdict = admitAwareness(target, encode([[7, 1, '{"a":1}'], [8, 3, '{"old":1}'], [9, 1, '{"c":1}']]), check);
+    expect('refused' in verdict).to.equal(false);
+    awarenessProtocol.applyAwarenessUpdate(target, (verdict as { update: Uint8Array }).update, 'peer');
+    expect([...target.getStates().keys()].filter((id) => id !== target.clientID).sort()).to.deep.equal([7, 9]);
+    // Only stale states: nothing to apply, and nothing refused.
+    expect(admitAwareness(target, encode([[8, 4, '{"old":1}']]), check)).to.deep.equal({ update: undefined });
+    // Refusals still refuse the whole update.
+    expect(admitAwareness(target, encode([[10, 1, '{"x":1}']]), () => 'forged')).to.deep.equal({ refused: 'forged' });
     target.destroy();
   });
 });
