@@ -85,7 +85,8 @@ test('owner invites an operator and a viewer from the Members tab, the viewer ca
     await expect(bob!.getByLabel('Role guest')).toBeVisible();
     // Bob's page writes anyway, through the document.
     await bob!.evaluate(() => window.lattice!.node.store.create('bob-after', 'track', { position: { lat: 4, lon: 4, alt: 0 } }));
-    await vic!.waitForTimeout(3000);
+    // It reaches Olga and Vic (stored, so it travels on) and counts on neither.
+    await waitUntil(async () => ((await o.status()).uncounted ?? 0) >= 1 && ((await v.status()).uncounted ?? 0) >= 1, 'Bob\u2019s later write reached Olga and Vic, uncounted', 20_000);
     for (const h of [o, v]) {
       expect(await h.get('bob-after'), `${h.label} does not count Bob's write after his revocation`).toBeUndefined();
       expect(await h.get('bob-before'), `${h.label} keeps Bob's earlier write`).toBeDefined();
