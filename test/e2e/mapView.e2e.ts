@@ -84,12 +84,14 @@ test('the start view frames every track, and follows the picture until the opera
   await page.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 2 + 50, { steps: 5 });
   await page.mouse.up();
   const centre = () => page.evaluate(() => (document.querySelector('lattice-app') as any).shadowRoot.querySelector('lattice-map').leaflet.getCenter());
-  // The drag's inertia carries the map on a moment after the button is released.
-  let before = await centre();
+  // The drag's inertia carries the map on a moment after the button is released: it has stopped
+  // once two reads 300 ms apart agree (the first read has nothing to compare with, so a poll
+  // never compares two reads taken back to back).
+  let before: { lat: number; lng: number } | undefined;
   await expect
     .poll(async () => {
       const now = await centre();
-      const still = now.lat === before.lat && now.lng === before.lng;
+      const still = before !== undefined && now.lat === before.lat && now.lng === before.lng;
       before = now;
       return still;
     }, { timeout: 10_000, intervals: [300] })
