@@ -45,6 +45,16 @@ export const theme = css`
     opacity: 0.55;
     cursor: not-allowed;
   }
+  /* Text fields and selects; no specificity, so a panel's own rule for them (a width, a
+     background) wins. */
+  :where(input:not([type='checkbox'], [type='radio'], [type='file']), select) {
+    font: inherit;
+    color: var(--lm-text);
+    background: var(--lm-bg);
+    border: 1px solid var(--lm-line);
+    border-radius: 4px;
+    padding: 3px 6px;
+  }
   .mono {
     font-family: var(--lm-mono);
     font-variant-numeric: tabular-nums;
@@ -63,13 +73,20 @@ export const theme = css`
 `;
 
 /**
- * What the side-panel tabs share: their padding, label/value lists (`dl`), and an alert box for
- * something the operator must read (`.alert`).
+ * What the side-panel tabs share: their padding, section headings (`h3`), label/value lists
+ * (`dl`), and an alert box for something the operator must read (`.alert`).
  */
 export const panel = css`
   :host {
     display: block;
     padding: 10px 12px;
+  }
+  h3 {
+    margin: 12px 0 6px;
+    font-size: 11px;
+    color: var(--lm-muted);
+    text-transform: uppercase;
+    letter-spacing: 0.08em;
   }
   dl {
     display: grid;

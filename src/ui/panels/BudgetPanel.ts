@@ -63,13 +63,6 @@ export class BudgetPanel extends LitElement {
       :host {
         padding-top: 0;
       }
-      h3 {
-        margin: 12px 0 6px;
-        font-size: 11px;
-        color: var(--lm-muted);
-        text-transform: uppercase;
-        letter-spacing: 0.08em;
-      }
       dd.sending {
         display: flex;
         align-items: center;
@@ -100,11 +93,7 @@ export class BudgetPanel extends LitElement {
       }
       input {
         width: 8em;
-        font: inherit;
-        color: var(--lm-text);
         background: var(--lm-panel);
-        border: 1px solid var(--lm-line);
-        border-radius: 4px;
         padding: 2px 6px;
       }
       input[aria-invalid='true'] {

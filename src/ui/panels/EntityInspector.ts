@@ -129,15 +129,6 @@ export class EntityInspector extends LitElement {
         align-items: end;
         margin: 0 0 8px;
       }
-      form.edit input,
-      form.edit select {
-        font: inherit;
-        color: var(--lm-text);
-        background: var(--lm-bg);
-        border: 1px solid var(--lm-line);
-        border-radius: 4px;
-        padding: 3px 6px;
-      }
       form.edit input {
         width: 12em;
       }

@@ -93,12 +93,8 @@ export class LinkFaultsPanel extends LitElement {
       }
       select,
       input {
-        font: inherit;
         font-size: 12px;
-        color: var(--lm-text);
         background: var(--lm-panel);
-        border: 1px solid var(--lm-line);
-        border-radius: 4px;
         padding: 2px 4px;
         min-width: 0;
         max-width: 100%;

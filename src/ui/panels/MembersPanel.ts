@@ -31,13 +31,6 @@ export class MembersPanel extends LitElement {
     panel,
     dataTable,
     css`
-      h3 {
-        margin: 12px 0 6px;
-        font-size: 11px;
-        color: var(--lm-muted);
-        text-transform: uppercase;
-        letter-spacing: 0.08em;
-      }
       .note {
         margin: 0 0 8px;
         padding: 6px 8px;
@@ -77,15 +70,6 @@ export class MembersPanel extends LitElement {
       }
       .revoked {
         color: var(--lm-danger);
-      }
-      select,
-      input {
-        font: inherit;
-        color: var(--lm-text);
-        background: var(--lm-panel-2);
-        border: 1px solid var(--lm-line);
-        border-radius: 4px;
-        padding: 2px 4px;
       }
     `,
   ];

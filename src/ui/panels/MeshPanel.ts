@@ -84,13 +84,6 @@ export class MeshPanel extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
       }
-      h3 {
-        margin: 12px 0 6px;
-        font-size: 11px;
-        color: var(--lm-muted);
-        text-transform: uppercase;
-        letter-spacing: 0.08em;
-      }
       td.mono,
       td.state {
         white-space: nowrap;

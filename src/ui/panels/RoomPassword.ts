@@ -25,12 +25,6 @@ export class RoomPassword extends LitElement {
       }
       input {
         min-width: 10em;
-        font: inherit;
-        color: var(--lm-text);
-        background: var(--lm-bg);
-        border: 1px solid var(--lm-line);
-        border-radius: 4px;
-        padding: 3px 6px;
       }
       .muted {
         color: var(--lm-muted);

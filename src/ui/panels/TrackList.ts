@@ -104,11 +104,6 @@ export class TrackList extends LitElement {
         padding: 10px 12px;
       }
       input {
-        font: inherit;
-        color: var(--lm-text);
-        background: var(--lm-bg);
-        border: 1px solid var(--lm-line);
-        border-radius: 4px;
         padding: 5px 8px;
         margin-bottom: 6px;
       }
