@@ -37,6 +37,8 @@ interface RoomKeys {
   readonly credentials: NodeCredentials;
   readonly owner: Uint8Array | undefined;
   readonly problems: readonly string[];
+  /** Whether the profile keeps keys (in IndexedDB): then its closed tabs' keys can sign for them. */
+  readonly kept: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ async function roomKeys(nodeId: string, name: string, urlOwner: Uint8Array | und
     if (!open && owner === undefined) owner = profile.operator.publicKey;
     ownerKey ??= owner ? await storedOwnerKey(store, roomId(name, owner)) : undefined;
     const credentials = ownerKey ? await loadCredentials(store, nodeId, Date.now(), ownerKey) : profile;
-    return { credentials, owner, problems };
+    return { credentials, owner, problems, kept: store instanceof IndexedDbKeyStore };
   } finally {
     if (store instanceof IndexedDbKeyStore) await store.close();
   }
@@ -127,7 +129,7 @@ export async function startNodeFromUrl(url: URL, storage: Storage): Promise<Mesh
       iceServers: config.iceServers,
     }),
     mesh: { silenceMs: config.watchdog ? 4000 : 0, maxLinks: config.maxLinks },
-    profileKeys: keys.problems.some((p) => p.startsWith('This browser refused')) ? undefined : profileKey,
+    profileKeys: keys.kept ? profileKey : undefined,
   });
 }
 
