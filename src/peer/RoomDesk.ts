@@ -17,7 +17,7 @@ import type { InviteOptions, MemberInfo, RoomControl, RoomInfo, RoomStanding } f
 import type { PresenceState } from './presence.js';
 import type { NodeCredentials } from './trust/credentials.js';
 import { fingerprint } from './trust/fingerprint.js';
-import { base64url, checkJoin, createInvitation, encodeInvitation, joinProof, MAX_INVITATION_S, type Invitation } from './trust/invitation.js';
+import { base64url, checkJoin, createInvitation, encodeInvitation, joinIssuer, joinProof, MAX_INVITATION_S, type Invitation } from './trust/invitation.js';
 import { cryptoSigner, decodeChain, issueMembership, sameKey, standingOf, type Signer } from './trust/membership.js';
 import { chainText, type RoomAuthority } from './trust/RoomAuthority.js';
 import { fromBase64 } from 'lib0/buffer';
@@ -199,6 +199,10 @@ export class RoomDesk implements RoomControl {
     for (const peer of this.o.peers()) {
       const proof = peer.presence.join;
       if (proof === undefined) continue;
+      // Only the issuer's nodes admit (they are the ones whose clock and word the grant names):
+      // the others neither check the proof nor say anything of it.
+      const issuer = joinIssuer(proof);
+      if (!issuer || !sameKey(issuer, this.o.credentials.operator.publicKey)) continue;
       const key = base64url(peer.operatorKey);
       if (this.inFlight.has(key) || authority.isRevokedKey(peer.operatorKey)) continue;
       const grant = checkJoin(this.o.room, proof, peer.operatorKey, this.o.now());
@@ -206,8 +210,6 @@ export class RoomDesk implements RoomControl {
         this.refuseJoin(peer, grant);
         continue;
       }
-      // Only the issuer's nodes admit: they are the ones whose clock and word the grant names.
-      if (!sameKey(grant.issuer, this.o.credentials.operator.publicKey)) continue;
       if (standing.role !== 'owner' && (grant.role === 'owner' || grant.mayInvite)) {
         this.refuseJoin(peer, 'an invitation beyond what its issuer may give');
         continue;

@@ -130,6 +130,16 @@ export function joinProof(room: string, invitation: Invitation, operatorKey: Uin
   return toBase64(bytes);
 }
 
+/** The key that issued the grant in a join proof, read without checking anything; undefined if it is not one. */
+export function joinIssuer(proof: string): Uint8Array | undefined {
+  try {
+    const bytes = fromBase64(proof);
+    return bytes.byteLength === PROOF_BYTES ? bytes.slice(35, 67) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The grant a join proof holds for `operatorKey` in `room`, if the proof holds and the grant is
  * signed and unexpired at `nowMs` (the admitting node's clock); otherwise why not.
