@@ -4,11 +4,21 @@
  * `structuredClone`, so scripts can keep and compare them without touching the node's state.
  */
 import * as Y from 'yjs';
-import { ValidationError, type ApprovalOutcome, type Components, type EntityEvent, type EntityType, type EntityView, type PendingApproval, type StampedEntry, type Task, type TaskState } from '../crdt/index.js';
+import { ROOM_ENTITY_ID, ValidationError, type ApprovalOutcome, type Components, type EntityEvent, type EntityType, type EntityView, type PendingApproval, type StampedEntry, type Task, type TaskState } from '../crdt/index.js';
 import type { InviteOptions, LatticeNode, LinkInfo, MemberInfo, MeshFaults, MeshStatus, NodeIdentity, PeerInfo, RoomInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import type { Equivocation } from './trust/equivocation.js';
 import { roomLink } from './meshConfig.js';
 import { fromBase64url } from './trust/invitation.js';
+
+/**
+ * The room entity holds an owned room's admissions and revocations, written by the room's own
+ * desk (`lattice.room`); peers refuse anything else on it, so a script is told here instead.
+ */
+function notRoomEntity(id: string, type?: EntityType): void {
+  if (id === ROOM_ENTITY_ID || type === 'room') {
+    throw new ValidationError('entity-id', `"${ROOM_ENTITY_ID}" and the type "room" belong to the room's authority: use lattice.room to invite and revoke.`);
+  }
+}
 
 /** The room as the node says, or an open room of its own name for a node without authority (tests' fixtures). */
 function roomInfo(node: LatticeNode): RoomInfo {
@@ -155,16 +165,19 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
     node,
     create(id, type, components = {}) {
       writable();
+      notRoomEntity(id, type);
       store.create(id, type, components);
       return copy(store.get(id)!);
     },
     update(id, components) {
       writable();
+      notRoomEntity(id);
       store.update(id, components);
       return copy(store.get(id)!);
     },
     delete(id) {
       writable();
+      notRoomEntity(id);
       store.delete(id);
     },
     transact(fn) {

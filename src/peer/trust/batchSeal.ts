@@ -26,8 +26,8 @@
  * In an owned room (one whose name carries its owner's key) the chain must also give the
  * writer's operator key a role at the batch's stamp, and the role must permit every write: a
  * viewer writes nothing; the room's own entity (`ROOM_ENTITY_ID`: admissions and revocations)
- * takes admissions only from members who may invite, for members they admitted, and everything
- * else only from the owner key. An open room has no such entity. Revocations are not judged
+ * takes admissions only from members who may invite, for members they admitted, revocations only
+ * from the owner key, and nothing else from anyone (removing it would undo its revocations). An open room has no such entity. Revocations are not judged
  * here (they change over time): a revoked writer's later batches are admitted and do not count
  * (`RoomAuthority`).
  *
@@ -205,7 +205,10 @@ function roomWriteRefusal(write: DecodedWrite, standing: Standing, operatorKey: 
     // Bytes 35–67: the issuer (`membership.ts`). A member admits in its own name; the owner key in anyone's.
     return isOwnerKey || sameKey(last.subarray(35, 67), operatorKey) ? undefined : 'an admission issued by another key than its writer';
   }
-  return isOwnerKey ? undefined : 'a change to the room entity (revocations, removal) by another key than the owner';
+  if (write.kind === 'journal' && write.entry.kind === 'revoke') return isOwnerKey ? undefined : 'a revocation by another key than the owner';
+  // Removing the room entity would drop its revocations (a revoked member's writes would count
+  // again), and it has no components: nobody writes anything else to it.
+  return `a ${write.kind === 'delete' ? 'removal of' : 'change to'} the room entity (it takes only admissions and revocations)`;
 }
 
 /** Another node id's key, if this profile keeps it (a closed tab's: `storedNodeKey`). */

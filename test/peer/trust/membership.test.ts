@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import { EntityStore, ROOM_ENTITY_ID, UpdateAdmission, batchProblem, type RawBatch } from '../../../src/crdt/index.js';
 import { SealVerifier, sealBatch } from '../../../src/peer/trust/batchSeal.js';
 import { ephemeralCredentials, type NodeCredentials } from '../../../src/peer/trust/credentials.js';
-import { base64url, checkJoin, createInvitation, decodeInvitation, encodeInvitation, joinProof } from '../../../src/peer/trust/invitation.js';
+import { base64url, checkJoin, createInvitation, decodeInvitation, encodeInvitation, joinIssuer, joinProof } from '../../../src/peer/trust/invitation.js';
 import { MEMBERSHIP_BYTES, cryptoSigner, issueMembership, standingOf, type RoomRole } from '../../../src/peer/trust/membership.js';
 import { RoomAuthority, chainText } from '../../../src/peer/trust/RoomAuthority.js';
 
@@ -78,6 +78,9 @@ describe('owned rooms: memberships, invitations, roles and revocation', () => {
     expect(checkJoin('elsewhere', proof, key(bob), NOW)).to.match(/not sign for this room/);
     // The admitting node's clock decides: past the grant's expiry, no admission.
     expect(checkJoin(ROOM, proof, key(bob), NOW + 3601_000)).to.match(/expired/);
+    // Who may admit it is read from the proof before anything is checked.
+    expect(base64url(joinIssuer(proof)!)).to.equal(base64url(key(owner)));
+    expect(joinIssuer('not base64!')).to.equal(undefined);
   });
 
   describe('what a role may write (checked by every replica at admission)', () => {
@@ -100,7 +103,7 @@ describe('owned rooms: memberships, invitations, roles and revocation', () => {
       expect(check(await write(dave, [elsewhere], track('d2')))).to.match(/not a member of this room/);
     });
 
-    it('admissions come from inviters in their own name; revocations and removal only from the owner key; an open room has none', async () => {
+    it('admissions come from inviters in their own name; revocations only from the owner key; the room entity is removed by nobody; an open room has none', async () => {
       const verifier = new SealVerifier(ROOM, key(owner));
       const check = (raw: RawBatch) => batchProblem(raw, verifier.check);
       const bobChain = [await admit(owner, bob, 'operator')];
@@ -121,6 +124,16 @@ describe('owned rooms: memberships, invitations, roles and revocation', () => {
       expect(check(await write(owner, [], revokeEntry))).to.equal(undefined);
       expect(check(await write(carol, inviterChain, revokeEntry))).to.match(/by another key than the owner/);
       expect(check(await write(owner, [], (s) => s.create('elsewhere', 'room')))).to.match(/outside the room entity/);
+      // Removing the room entity would undo its revocations: refused, the owner's included.
+      const withRoom = (s: EntityStore) => s.create(ROOM_ENTITY_ID, 'room');
+      const removal = async (creds: NodeCredentials) => {
+        const store = new EntityStore(new Y.Doc(), { node: creds.nodeId, physicalNow: () => NOW });
+        withRoom(store);
+        store.delete(ROOM_ENTITY_ID);
+        const batches = store.batches().map((b) => b.raw);
+        return sealBatch(batches[batches.length - 1]!, ROOM, creds, []);
+      };
+      expect(check(await removal(owner))).to.match(/removal of the room entity/);
       // An open room: no authority to write at all.
       const open = new SealVerifier('open-room');
       expect(batchProblem(await write(owner, [], revokeEntry, 'open-room'), open.check)).to.match(/into an open room/);

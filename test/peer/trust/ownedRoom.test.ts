@@ -5,7 +5,9 @@
  * later writes count nowhere while its earlier ones stay.
  */
 import { expect } from 'chai';
+import { ValidationError } from '../../../src/crdt/index.js';
 import { MeshNode } from '../../../src/peer/MeshNode.js';
+import { createScriptingApi } from '../../../src/peer/scriptingApi.js';
 import { MemoryNetwork, memoryTransport } from '../../../src/peer/memoryTransport.js';
 import { ephemeralCredentials, type NodeCredentials } from '../../../src/peer/trust/credentials.js';
 import { createInvitation, decodeInvitation, type Invitation } from '../../../src/peer/trust/invitation.js';
@@ -95,6 +97,11 @@ describe('an owned room on a live mesh', () => {
       }
       expect(ownerNode.authority.members().find((m) => m.names.includes('Bob'))?.revoked).to.equal(true);
       expect(ownerNode.status().uncounted, 'the owner shows what it did not count').to.be.at.least(2);
+      // A script cannot remove the room entity (its revocations) or write one, the owner's neither.
+      const api = createScriptingApi(ownerNode);
+      expect(() => api.delete('room')).to.throw(ValidationError, /room's authority/);
+      expect(() => api.create('another', 'room')).to.throw(ValidationError, /room's authority/);
+      expect(ownerNode.roomAuthority!.isRevokedKey(bob.credentials.operator.publicKey)).to.equal(true);
       // The honest picture converges: the owner and a viewer that wrote nothing agree.
       await waitUntil(() => ownerNode.store.digest() === wes.store.digest(), 'owner and Wes converge', 10_000);
     } finally {
