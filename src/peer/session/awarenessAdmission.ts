@@ -40,15 +40,19 @@ export function admitAwareness(awareness: awarenessProtocol.Awareness, update: U
   const why = readEntries(awareness, update, checkState, kept, () => (dropped = true));
   if (why !== undefined) return { refused: why };
   if (!dropped) return { update };
-  if (kept.length === 0) return { update: undefined };
+  return { update: kept.length === 0 ? undefined : encodeAwarenessEntries(kept) };
+}
+
+/** An awareness update of `[client id, clock, state as JSON]` entries, as y-protocols writes one. */
+export function encodeAwarenessEntries(entries: ReadonlyArray<readonly [number, number, string]>): Uint8Array {
   const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, kept.length);
-  for (const [id, clock, state] of kept) {
+  encoding.writeVarUint(encoder, entries.length);
+  for (const [id, clock, state] of entries) {
     encoding.writeVarUint(encoder, id);
     encoding.writeVarUint(encoder, clock);
     encoding.writeVarString(encoder, state);
   }
-  return { update: encoding.toUint8Array(encoder) };
+  return encoding.toUint8Array(encoder);
 }
 
 /** Why `update` may not be applied to `awareness`, or undefined when it may (stale states aside). */

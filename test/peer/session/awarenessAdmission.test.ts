@@ -3,19 +3,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import * as encoding from 'lib0/encoding';
-import { STALE_STATE, admitAwareness, awarenessRefusal, MAX_CLIENTS, MAX_STATE_CHARS } from '../../../src/peer/session/awarenessAdmission.js';
+import { STALE_STATE, admitAwareness, encodeAwarenessEntries, awarenessRefusal, MAX_CLIENTS, MAX_STATE_CHARS } from '../../../src/peer/session/awarenessAdmission.js';
 
-function encode(entries: ReadonlyArray<[number, number, string]>): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, entries.length);
-  for (const [id, clock, state] of entries) {
-    encoding.writeVarUint(encoder, id);
-    encoding.writeVarUint(encoder, clock);
-    encoding.writeVarString(encoder, state);
-  }
-  return encoding.toUint8Array(encoder);
-}
+const encode = encodeAwarenessEntries;
 
 describe('presence admission', () => {
   it('passes every honest presence update', () => {
