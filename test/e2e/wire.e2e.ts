@@ -18,7 +18,9 @@ async function openTrio(browser: import('@playwright/test').Browser, signaling?:
   const room = freshRoom('wire');
   const nodes: OpenNode[] = [];
   for (const name of ['A', 'B', 'C']) nodes.push(await openNode(browser, { room, name, ...(signaling ? { signaling } : {}) }));
-  for (const n of nodes) await waitUntil(async () => (await directLinks(n.page)).filter((l) => !l.cut).length === 2, `${n.handle.label} links to both others`, 20_000);
+  // A link is listed as soon as it opens and names its node once the peer proved its key:
+  // wait for both proofs, or a node named at once may not be known yet.
+  for (const n of nodes) await waitUntil(async () => (await directLinks(n.page)).filter((l) => !l.cut && l.nodeId !== undefined).length === 2, `${n.handle.label} links to both others, verified`, 20_000);
   return nodes;
 }
 
