@@ -77,12 +77,13 @@ async function roomLinks() {
     writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   }
   const signer = invitation.secretSigner(invitation.fromBase64url(saved.secret));
-  const roomId = config.roomId(saved.room, signer.publicKey);
+  const owner = { key: signer.publicKey, pq: signer.pq.id };
+  const roomId = config.roomId(saved.room, owner);
   const now = Date.now();
   const token = invitation.encodeInvitation(await invitation.createInvitation(roomId, signer, { role: 'operator', expiresAtS: Math.floor(now / 1000) + 7 * 24 * 3600, nowMs: now }));
   const page = (host, extra) => new URL(`http://${host}/?x=1${extra}`);
   const link = (host, extra, fragment, name) => {
-    const url = new URL(config.roomLink(page(host, extra), saved.room, signer.publicKey));
+    const url = new URL(config.roomLink(page(host, extra), saved.room, owner));
     if (name) url.searchParams.set('name', name);
     url.hash = fragment;
     return url.toString();

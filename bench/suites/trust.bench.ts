@@ -17,6 +17,7 @@ import * as Y from 'yjs';
 import { EntityStore, batchProblem, type RawBatch } from '../../src/crdt/index.js';
 import { BatchSealer, SealVerifier, sealBatch } from '../../src/peer/trust/batchSeal.js';
 import { cryptoSigner, issueMembership } from '../../src/peer/trust/membership.js';
+import type { RoomOwner } from '../../src/peer/trust/invitation.js';
 import { MeshGateway, type Sealer } from '../../src/peer/budget/MeshGateway.js';
 import { Pacer } from '../../src/peer/budget/Pacer.js';
 
@@ -100,7 +101,7 @@ function tickBatch(node: string, tick: number, store = new EntityStore(new Y.Doc
  * Signing and checking a tick's batch. With `member`, as an operator of an owned room: the seal
  * carries a one-certificate membership chain, and checking it includes the role.
  */
-async function sealCost(credentials: NodeCredentials, member?: { owner: Uint8Array; chain: Uint8Array[] }): Promise<{ signUs: number; verifyUs: number; signedBytes: number; unsignedBytes: number }> {
+async function sealCost(credentials: NodeCredentials, member?: { owner: RoomOwner; chain: Uint8Array[] }): Promise<{ signUs: number; verifyUs: number; signedBytes: number; unsignedBytes: number }> {
   const store = new EntityStore(new Y.Doc(), { node: credentials.nodeId });
   const raws = Array.from({ length: SEALS }, (_, i) => tickBatch(credentials.nodeId, i + 1, store));
   let t = performance.now();
@@ -145,8 +146,8 @@ export default async function trust(): Promise<BenchFigure[]> {
   const credentials = await ephemeralCredentials('bench-node');
   const seal = await sealCost(credentials);
   const owner = await ephemeralCredentials('bench-owner');
-  const chain = [await issueMembership('bench', cryptoSigner(owner.operator), { role: 'operator', mayInvite: false, member: credentials.operator.publicKey, nowMs: Date.now() - 1000 })];
-  const asMember = await sealCost(credentials, { owner: owner.operator.publicKey, chain });
+  const chain = [(await issueMembership('bench', cryptoSigner(owner.operator, owner.pq), { role: 'operator', mayInvite: false, member: credentials.operator.publicKey, memberPq: credentials.pq.id, nowMs: Date.now() - 1000 })).bytes];
+  const asMember = await sealCost(credentials, { owner: { key: owner.operator.publicKey, pq: owner.pq.id }, chain });
   // Interleaved, so load on the machine falls on both alike.
   const rates = { signed: [] as number[], unsigned: [] as number[] };
   for (let i = 0; i < 5; i++) {

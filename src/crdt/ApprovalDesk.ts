@@ -17,6 +17,11 @@ export interface Actor {
   readonly name: string;
   /** The fingerprint of the operator key this node signs with; decisions name it. */
   readonly key?: string;
+  /**
+   * In an owned room: the post-quantum half of a decision's hybrid signature (the operator's
+   * ML-DSA attestation of it, base64), which peers require beside the batch's Ed25519 seal.
+   */
+  readonly attest?: (decision: { entityId: string; requestId: string; verdict: Verdict; operator: string; key: string }) => string;
 }
 
 export interface PendingApproval extends ApprovalOutcome {
@@ -79,7 +84,9 @@ export class ApprovalDesk {
     if (outcome.decisions.some(mine)) {
       throw new StateError(`This ${actor.key === undefined ? 'node' : 'operator'} already decided the request on "${entityId}".`);
     }
-    this.store.record(entityId, { kind: 'decision', requestId: outcome.request.requestId, verdict, operator: actor.name, ...(actor.key === undefined ? {} : { key: actor.key }) });
+    const requestIdNow = outcome.request.requestId;
+    const pq = actor.key === undefined ? undefined : actor.attest?.({ entityId, requestId: requestIdNow, verdict, operator: actor.name, key: actor.key });
+    this.store.record(entityId, { kind: 'decision', requestId: requestIdNow, verdict, operator: actor.name, ...(actor.key === undefined ? {} : { key: actor.key }), ...(pq === undefined ? {} : { pq }) });
   }
 
   /** Withdraws a pending request (the threat fell below the level that needed it). */

@@ -26,20 +26,25 @@ export type JournalEntry =
   /**
    * `operator` is the name the operator goes by; `key` the fingerprint of the operator key that
    * signs it (peers refuse a decision whose batch is not signed under that key). Entries from
-   * before keys have none.
+   * before keys have none. `pq`: in an owned room, the operator's ML-DSA attestation (base64,
+   * `peer/trust/hybrid.ts`), the post-quantum half of its hybrid signature.
    */
-  | { readonly kind: 'decision'; readonly requestId: string; readonly verdict: Verdict; readonly operator: string; readonly key?: string }
+  | { readonly kind: 'decision'; readonly requestId: string; readonly verdict: Verdict; readonly operator: string; readonly key?: string; readonly pq?: string }
   /** The request no longer applies (the threat fell below the level that needed it). */
   | { readonly kind: 'withdraw'; readonly requestId: string; readonly reason: string }
   /** A task changed status. */
   | { readonly kind: 'task'; readonly taskId: string; readonly status: TaskStatus; readonly note: string }
   /**
    * On the room's entity (`ROOM_ENTITY_ID`) of an owned room: a membership chain (base64, see
-   * `peer/trust/membership.ts`) issued to a newcomer, so it and everyone can read it.
+   * `peer/trust/membership.ts`) issued to a newcomer, so it and everyone can read it; `pq`, the
+   * post-quantum halves of its memberships' signatures (base64).
    */
-  | { readonly kind: 'admit'; readonly chain: string }
-  /** On the room's entity: the owner revokes a key (base64url): its writes stamped after this do not count. */
-  | { readonly kind: 'revoke'; readonly subject: string; readonly note: string };
+  | { readonly kind: 'admit'; readonly chain: string; readonly pq?: string }
+  /**
+   * On the room's entity: the owner revokes a key (base64url): its writes stamped after this do
+   * not count. `pq`: the owner's ML-DSA attestation (`peer/trust/hybrid.ts`).
+   */
+  | { readonly kind: 'revoke'; readonly subject: string; readonly note: string; readonly pq?: string };
 
 export type JournalKind = JournalEntry['kind'];
 const KINDS: readonly JournalKind[] = ['request', 'decision', 'withdraw', 'task', 'admit', 'revoke'];
@@ -60,7 +65,10 @@ const MAX_WINDOW_MS = 2 ** 31 - 1;
 const NOTE_MAX = 120;
 /** A base64 membership chain of at most three certificates. */
 const CHAIN = /^[A-Za-z0-9+/]+={0,2}$/;
-const CHAIN_MAX = 700;
+const CHAIN_MAX = 820;
+/** Base64 of one ML-DSA attestation (3,740 bytes), and of three memberships' ML-DSA halves (3 × 3,732). */
+const ATTESTATION_MAX = 4988;
+const CHAIN_PQ_MAX = 14928;
 /** A raw Ed25519 public key in base64url. */
 const SUBJECT = /^[A-Za-z0-9_-]{43}$/;
 
@@ -84,13 +92,15 @@ export function validateJournalEntry(value: unknown): JournalEntry {
       };
     }
     case 'decision':
-      onlyKeys('decision', v, ['kind', 'requestId', 'verdict', 'operator', 'key']);
+      onlyKeys('decision', v, ['kind', 'requestId', 'verdict', 'operator', 'key', 'pq']);
+      if (v.pq !== undefined && v.key === undefined) throw new ValidationError('decision.pq', 'A decision with a post-quantum signature names its operator key.');
       return {
         kind,
         requestId: boundedString('decision.requestId', v.requestId, 64, ID),
         verdict: oneOf('decision.verdict', v.verdict, VERDICTS),
         operator: boundedString('decision.operator', v.operator, 64),
         ...(v.key === undefined ? {} : { key: boundedString('decision.key', v.key, 19, KEY) }),
+        ...(v.pq === undefined ? {} : { pq: boundedString('decision.pq', v.pq, ATTESTATION_MAX, CHAIN) }),
       };
     case 'withdraw':
       onlyKeys('withdraw', v, ['kind', 'requestId', 'reason']);
@@ -104,11 +114,16 @@ export function validateJournalEntry(value: unknown): JournalEntry {
         note: v.note === undefined || v.note === '' ? '' : boundedString('task.note', v.note, NOTE_MAX),
       };
     case 'admit':
-      onlyKeys('admit', v, ['kind', 'chain']);
-      return { kind, chain: boundedString('admit.chain', v.chain, CHAIN_MAX, CHAIN) };
+      onlyKeys('admit', v, ['kind', 'chain', 'pq']);
+      return { kind, chain: boundedString('admit.chain', v.chain, CHAIN_MAX, CHAIN), ...(v.pq === undefined ? {} : { pq: boundedString('admit.pq', v.pq, CHAIN_PQ_MAX, CHAIN) }) };
     case 'revoke':
-      onlyKeys('revoke', v, ['kind', 'subject', 'note']);
-      return { kind, subject: boundedString('revoke.subject', v.subject, 43, SUBJECT), note: v.note === undefined || v.note === '' ? '' : boundedString('revoke.note', v.note, NOTE_MAX) };
+      onlyKeys('revoke', v, ['kind', 'subject', 'note', 'pq']);
+      return {
+        kind,
+        subject: boundedString('revoke.subject', v.subject, 43, SUBJECT),
+        note: v.note === undefined || v.note === '' ? '' : boundedString('revoke.note', v.note, NOTE_MAX),
+        ...(v.pq === undefined ? {} : { pq: boundedString('revoke.pq', v.pq, ATTESTATION_MAX, CHAIN) }),
+      };
   }
 }
 
@@ -123,16 +138,20 @@ export function encodeJournalEntry(entry: JournalEntry, stampWall: number): Wire
       }
       return [kind, entry.requestId, window, entry.auto ? 1 : 0, ...entry.tasks];
     }
-    case 'decision':
-      return entry.key === undefined ? [kind, entry.requestId, VERDICTS.indexOf(entry.verdict), entry.operator] : [kind, entry.requestId, VERDICTS.indexOf(entry.verdict), entry.operator, entry.key];
+    case 'decision': {
+      const out: WireValue[] = [kind, entry.requestId, VERDICTS.indexOf(entry.verdict), entry.operator];
+      if (entry.key !== undefined) out.push(entry.key);
+      if (entry.key !== undefined && entry.pq !== undefined) out.push(entry.pq);
+      return out;
+    }
     case 'withdraw':
       return [kind, entry.requestId, entry.reason];
     case 'task':
       return [kind, entry.taskId, TASK_STATUSES.indexOf(entry.status), entry.note];
     case 'admit':
-      return [kind, entry.chain];
+      return entry.pq === undefined ? [kind, entry.chain] : [kind, entry.chain, entry.pq];
     case 'revoke':
-      return [kind, entry.subject, entry.note];
+      return entry.pq === undefined ? [kind, entry.subject, entry.note] : [kind, entry.subject, entry.note, entry.pq];
   }
 }
 
@@ -160,13 +179,14 @@ export function decodeJournalEntry(payload: readonly unknown[], stampWall: numbe
         tasks: payload.slice(4).map((t, i) => boundedString(`request.tasks[${i}]`, t, 32, TASK_NAME_PATTERN)),
       };
     case 'decision':
-      arity(4, 5);
+      arity(4, 6);
       return {
         kind,
         requestId: boundedString('decision.requestId', payload[1], 64, ID),
         verdict: VERDICTS[int('decision.verdict', payload[2], VERDICTS.length - 1)]!,
         operator: boundedString('decision.operator', payload[3], 64),
-        ...(payload.length === 5 ? { key: boundedString('decision.key', payload[4], 19, KEY) } : {}),
+        ...(payload.length >= 5 ? { key: boundedString('decision.key', payload[4], 19, KEY) } : {}),
+        ...(payload.length === 6 ? { pq: boundedString('decision.pq', payload[5], ATTESTATION_MAX, CHAIN) } : {}),
       };
     case 'withdraw':
       arity(3);
@@ -180,10 +200,15 @@ export function decodeJournalEntry(payload: readonly unknown[], stampWall: numbe
         note: payload[3] === '' ? '' : boundedString('task.note', payload[3], NOTE_MAX),
       };
     case 'admit':
-      arity(2);
-      return { kind, chain: boundedString('admit.chain', payload[1], CHAIN_MAX, CHAIN) };
+      arity(2, 3);
+      return { kind, chain: boundedString('admit.chain', payload[1], CHAIN_MAX, CHAIN), ...(payload.length === 3 ? { pq: boundedString('admit.pq', payload[2], CHAIN_PQ_MAX, CHAIN) } : {}) };
     case 'revoke':
-      arity(3);
-      return { kind, subject: boundedString('revoke.subject', payload[1], 43, SUBJECT), note: payload[2] === '' ? '' : boundedString('revoke.note', payload[2], NOTE_MAX) };
+      arity(3, 4);
+      return {
+        kind,
+        subject: boundedString('revoke.subject', payload[1], 43, SUBJECT),
+        note: payload[2] === '' ? '' : boundedString('revoke.note', payload[2], NOTE_MAX),
+        ...(payload.length === 4 ? { pq: boundedString('revoke.pq', payload[3], ATTESTATION_MAX, CHAIN) } : {}),
+      };
   }
 }

@@ -219,7 +219,7 @@ export interface RoomInfo {
   /** An open room has no owner: anyone who reaches it writes. */
   readonly open: boolean;
   readonly ownerFingerprint: string | undefined;
-  /** The owner key as links carry it (base64url). */
+  /** The owner as links carry it (`KEY.PQID`: its Ed25519 key and ML-DSA key id, base64url). */
   readonly ownerKey: string | undefined;
   /** This node's standing; in an open room, `operator` or `viewer` as it says of itself. */
   readonly standing: RoomStanding;

@@ -27,9 +27,10 @@ import { ephemeralCredentials, linkCredentials, type LinkCredentials, type NodeC
 import { BatchSealer, SealVerifier, type ProfileKeys } from './trust/batchSeal.js';
 import { EquivocationLog, type Equivocation } from './trust/equivocation.js';
 import { RoomAuthority } from './trust/RoomAuthority.js';
+import { attest, decisionMessage, type DecisionFields } from './trust/hybrid.js';
 import { mapValueRefusal, sealMapValue } from './trust/mapSeal.js';
 import { RoomDesk } from './RoomDesk.js';
-import type { Invitation } from './trust/invitation.js';
+import type { Invitation, RoomOwner } from './trust/invitation.js';
 
 export interface MeshNodeOptions {
   readonly identity: NodeIdentity;
@@ -56,10 +57,10 @@ export interface MeshNodeOptions {
    */
   readonly profileKeys?: ProfileKeys | undefined;
   /**
-   * An owned room: its owner key (the room id carries it). Without it the room is open: anyone
+   * An owned room: its owner (the room id carries its keys). Without it the room is open: anyone
    * who reaches it writes.
    */
-  readonly owner?: Uint8Array | undefined;
+  readonly owner?: RoomOwner | undefined;
   /** The room's name as people gave it (default: the room id). */
   readonly roomName?: string | undefined;
   /** An invitation this node opened (from its link), or why the one it opened cannot be used. */
@@ -181,7 +182,9 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         return sealMapValue(options.room, map, key, value, this.credentials, authority?.chain() ?? [], physicalNow());
       },
     });
-    const actor = () => ({ role: this.identity.role, name: this.identity.name, key: this.credentials.operatorFingerprint });
+    // In an owned room a decision is signed with both halves: the batch's seal, and this ML-DSA attestation.
+    const attestDecision = (d: DecisionFields) => attest(this.credentials.pq, this.store.wallNow(), (at) => decisionMessage(options.room, d, at));
+    const actor = () => ({ role: this.identity.role, name: this.identity.name, key: this.credentials.operatorFingerprint, ...(authority ? { attest: attestDecision } : {}) });
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
     this.awareness = new Awareness(this.uplink.doc);
@@ -212,7 +215,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
         pacer: this.uplink.pacer,
         repair: (b) => this.uplink.repair(b),
         batchCheck: this.seals.check,
-        mapCheck: (root, key, value) => mapValueRefusal(options.room, options.owner, root, key, value),
+        mapCheck: (root, key, value) => mapValueRefusal(options.room, options.owner?.key, root, key, value),
         presenceCheck: this.presence.check,
         wallNow: physicalNow,
       },

@@ -17,8 +17,9 @@ import type { InviteOptions, MemberInfo, RoomControl, RoomInfo, RoomStanding } f
 import type { PresenceState } from './presence.js';
 import type { NodeCredentials } from './trust/credentials.js';
 import { fingerprint } from './trust/fingerprint.js';
-import { base64url, checkJoin, createInvitation, encodeInvitation, joinIssuer, joinProof, MAX_INVITATION_S, type Invitation } from './trust/invitation.js';
-import { cryptoSigner, decodeChain, issueMembership, sameKey, standingOf, type Signer } from './trust/membership.js';
+import { base64url, checkJoin, createInvitation, encodeInvitation, formatOwner, joinIssuer, joinProof, MAX_INVITATION_S, type Invitation } from './trust/invitation.js';
+import { attest, revocationMessage } from './trust/hybrid.js';
+import { cryptoSigner, decodeChain, decodeChainPq, encodeChainPq, issueMembership, sameKey, standingOf, type Signer } from './trust/membership.js';
 import { chainText, type RoomAuthority } from './trust/RoomAuthority.js';
 import { fromBase64 } from 'lib0/buffer';
 
@@ -71,7 +72,7 @@ export class RoomDesk implements RoomControl {
       name: this.o.name,
       open: false,
       ownerFingerprint: fingerprint(authority.owner),
-      ownerKey: base64url(authority.owner),
+      ownerKey: formatOwner({ key: authority.owner, pq: authority.ownerPq }),
       standing: standing?.role ?? 'guest',
       mayInvite: standing?.mayInvite ?? false,
       mayRevoke: this.ownsRoom(),
@@ -86,7 +87,7 @@ export class RoomDesk implements RoomControl {
     if (!authority) return {};
     const chain = authority.chain();
     if (authority.standing()) return chain.length > 0 ? { chain: chainText(chain) } : {};
-    if (this.o.invitation && this.o.invitationProblem === undefined) return { join: joinProof(this.o.room, this.o.invitation, this.o.credentials.operator.publicKey) };
+    if (this.o.invitation && this.o.invitationProblem === undefined) return { join: joinProof(this.o.room, this.o.invitation, this.o.credentials.operator.publicKey, this.o.credentials.pq.id) };
     return {};
   }
 
@@ -110,9 +111,16 @@ export class RoomDesk implements RoomControl {
     const subjects = this.keysNamed(who);
     if (subjects.length === 0) throw new ValidationError('revoke', `No member or node with key ${who} is known in this room.`);
     if (subjects.some((k) => sameKey(k, authority.owner))) throw new ValidationError('revoke', 'The owner key cannot be revoked; open a new room instead.');
+    const text = note.slice(0, 120);
+    // Both halves: the batch's seal (Ed25519) and the owner's ML-DSA attestation of each entry.
+    const atMs = this.o.store.wallNow();
+    const entries = subjects.map((key) => {
+      const subject = base64url(key);
+      return { kind: 'revoke' as const, subject, note: text, pq: attest(this.o.credentials.pq, atMs, (at) => revocationMessage(this.o.room, subject, text, at)) };
+    });
     this.o.store.transact(() => {
       this.ensureRoomEntity();
-      for (const subject of subjects) this.o.store.record(ROOM_ENTITY_ID, { kind: 'revoke', subject: base64url(subject), note: note.slice(0, 120) });
+      for (const entry of entries) this.o.store.record(ROOM_ENTITY_ID, entry);
     });
   }
 
@@ -205,22 +213,25 @@ export class RoomDesk implements RoomControl {
       if (!issuer || !sameKey(issuer, this.o.credentials.operator.publicKey)) continue;
       const key = base64url(peer.operatorKey);
       if (this.inFlight.has(key) || authority.isRevokedKey(peer.operatorKey)) continue;
-      const grant = checkJoin(this.o.room, proof, peer.operatorKey, this.o.now());
-      if (typeof grant === 'string') {
-        this.refuseJoin(peer, grant);
+      const join = checkJoin(this.o.room, proof, peer.operatorKey, this.o.now(), this.o.credentials.pq.publicKey);
+      if (typeof join === 'string') {
+        this.refuseJoin(peer, join);
         continue;
       }
+      const { grant, memberPq } = join;
       if (standing.role !== 'owner' && (grant.role === 'owner' || grant.mayInvite)) {
         this.refuseJoin(peer, 'an invitation beyond what its issuer may give');
         continue;
       }
       if (authority.memberships().some((a) => sameKey(a.member, peer.operatorKey) && a.role === grant.role && a.expiresAt > this.o.now() / 1000 + DAY_S)) continue;
       this.inFlight.add(key);
-      void issueMembership(this.o.room, this.issuer(), { role: grant.role, mayInvite: grant.mayInvite, member: peer.operatorKey, invitation: grant.invitationKey, nowMs: this.o.now() })
+      void issueMembership(this.o.room, this.issuer(), { role: grant.role, mayInvite: grant.mayInvite, member: peer.operatorKey, memberPq, invitation: grant.invitationKey, nowMs: this.o.now() })
         .then((cert) => {
+          const chain = chainText([...authority.chain(), cert.bytes]);
+          const pq = encodeChainPq([...decodeChainPq(authority.chainPq()), cert.pq]);
           this.o.store.transact(() => {
             this.ensureRoomEntity();
-            this.o.store.record(ROOM_ENTITY_ID, { kind: 'admit', chain: chainText([...authority.chain(), cert]) });
+            this.o.store.record(ROOM_ENTITY_ID, { kind: 'admit', chain, pq });
           });
         })
         .catch((error: unknown) => console.error('lattice: an admission could not be issued', error))
@@ -244,7 +255,7 @@ export class RoomDesk implements RoomControl {
   }
 
   private issuer(): Signer {
-    return cryptoSigner(this.o.credentials.operator);
+    return cryptoSigner(this.o.credentials.operator, this.o.credentials.pq);
   }
 
   private ensureRoomEntity(): void {

@@ -7,13 +7,13 @@ import { ValidationError } from '../crdt/index.js';
 import { NODE_ROLES, type NodeRole, type UplinkBudget } from './LatticeNode.js';
 import { UNLIMITED, validateBudget } from './budget/uplinkBudget.js';
 import { DEFAULT_MAX_LINKS } from './session/PeerMesh.js';
-import { base64url, parseOwnerKey } from './trust/invitation.js';
+import { formatOwner, parseOwner, type RoomOwner } from './trust/invitation.js';
 
 export interface MeshConfig {
   /** The room's name as people give it (`?room=`). */
   readonly room: string;
-  /** `?owner=`: the owner key of an owned room (base64url); absent for a room this node creates or an open one. */
-  readonly owner: Uint8Array | undefined;
+  /** `?owner=KEY.PQID`: the owner of an owned room; absent for a room this node creates or an open one. */
+  readonly owner: RoomOwner | undefined;
   /** `?open=1`: an open room (no owner: anyone who reaches it writes), chosen by a person. */
   readonly open: boolean;
   /** WebSocket URLs of y-webrtc signaling servers; empty = BroadcastChannel only. */
@@ -51,13 +51,13 @@ export function readMeshConfig(url: URL): MeshConfig {
     room = DEFAULT_ROOM;
   }
 
-  let owner: Uint8Array | undefined;
+  let owner: RoomOwner | undefined;
   const rawOwner = params.get('owner');
   if (rawOwner !== null) {
     try {
-      owner = parseOwnerKey(rawOwner);
-    } catch {
-      problems.push(`The owner key "${rawOwner.slice(0, 60)}" is not a key (43 characters of base64url); this node opened a room of its own instead. Ask for the link again.`);
+      owner = parseOwner(rawOwner);
+    } catch (error) {
+      problems.push(`The owner "${rawOwner.slice(0, 90)}" in this link cannot be read (${error instanceof Error ? error.message : String(error)}); this node opened a room of its own instead. Ask for the link again (links from before post-quantum keys name the owner by one key only).`);
     }
   }
   const rawOpen = params.get('open');
@@ -129,20 +129,21 @@ export function readMeshConfig(url: URL): MeshConfig {
 
 /**
  * The room's id, signed into every batch and presence and used to find peers: an owned room's
- * carries its owner key, so two rooms of one name with different owners never meet or mix.
+ * carries its owner's keys (Ed25519, and the ML-DSA key id), so two rooms of one name with
+ * different owners never meet or mix.
  */
-export function roomId(name: string, owner: Uint8Array | undefined): string {
-  return owner ? `${name}@${base64url(owner)}` : name;
+export function roomId(name: string, owner: RoomOwner | undefined): string {
+  return owner ? `${name}@${formatOwner(owner)}` : name;
 }
 
 /**
  * A link into an owned room from `page` (keeping its signaling and ICE options): with an
  * invitation (`#invite=`), or without one (it opens as a guest).
  */
-export function roomLink(page: URL, name: string, owner: Uint8Array, invitation?: string): string {
+export function roomLink(page: URL, name: string, owner: RoomOwner, invitation?: string): string {
   const link = new URL(page.origin + page.pathname);
   link.searchParams.set('room', name);
-  link.searchParams.set('owner', base64url(owner));
+  link.searchParams.set('owner', formatOwner(owner));
   for (const key of ['signaling', 'ice']) for (const value of page.searchParams.getAll(key)) link.searchParams.append(key, value);
   if (invitation) link.hash = `invite=${invitation}`;
   return link.toString();

@@ -38,9 +38,9 @@ export interface PresenceState {
 export const MAX_PRESENCE_LINKS = 64;
 
 const MAX_TEXT = 80;
-/** Base64 of a chain of three memberships, and of a join proof. */
-const MAX_CHAIN_CHARS = 700;
-const MAX_JOIN_CHARS = 300;
+/** Base64 of a chain of three memberships (610 bytes), and of a join proof (2,651 bytes). */
+const MAX_CHAIN_CHARS = 820;
+const MAX_JOIN_CHARS = 3536;
 
 function text(value: unknown, max = MAX_TEXT): value is string {
   return typeof value === 'string' && value.length <= max;

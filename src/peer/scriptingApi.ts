@@ -8,7 +8,7 @@ import { ROOM_ENTITY_ID, ValidationError, type ApprovalOutcome, type Components,
 import type { InviteOptions, LatticeNode, LinkInfo, MemberInfo, MeshFaults, MeshStatus, NodeIdentity, PeerInfo, RoomInfo, Topology, TrafficReport, UplinkBudget } from './LatticeNode.js';
 import type { Equivocation } from './trust/equivocation.js';
 import { roomLink } from './meshConfig.js';
-import { fromBase64url } from './trust/invitation.js';
+import { parseOwner } from './trust/invitation.js';
 
 /**
  * The room entity holds an owned room's admissions and revocations, written by the room's own
@@ -242,7 +242,7 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
         const info = roomInfo(node);
         if (!node.authority || info.ownerKey === undefined) throw new ValidationError('invite', 'An open room has no invitations: anyone who reaches it may write.');
         const token = await node.authority.invite(options);
-        return roomLink(new URL(location.href), info.name, fromBase64url(info.ownerKey), token);
+        return roomLink(new URL(location.href), info.name, parseOwner(info.ownerKey), token);
       },
       revoke: (fingerprint, note) => {
         if (!node.authority) throw new ValidationError('revoke', 'An open room has no members to revoke.');

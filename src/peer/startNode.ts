@@ -2,7 +2,7 @@
  * Starts the node a page's URL describes: room (owned or open), signaling, password (or one
  * entered in the app), name, role, and an invitation or owner key in the fragment.
  *
- * Rooms: `?room=NAME&owner=KEY` is a room owned by KEY; `?room=NAME&open=1` an open room; a
+ * Rooms: `?room=NAME&owner=KEY.PQID` is a room owned by the holder of those keys; `?room=NAME&open=1` an open room; a
  * room with neither is created here, owned by this profile's operator key, and the address bar
  * then shows its owner so the link can be shared. The fragment (`#invite=…` from an invitation,
  * `#owner-key=…` from `npm start`'s owner link) is read once and removed from the address bar:
@@ -14,11 +14,12 @@ import { webrtcLinks } from './webrtcLinks.js';
 import { readMeshConfig, roomId } from './meshConfig.js';
 import { claimNodeIdentity } from './nodeIdentity.js';
 import { roomPassword } from './roomPassword.js';
-import { keepOwnerKey, loadCredentials, storedNodeKey, storedOwnerKey, type NodeCredentials } from './trust/credentials.js';
+import { keepOwnerKey, loadCredentials, storedNodeKey, storedOwnerKey, type NodeCredentials, type OperatorKeys } from './trust/credentials.js';
 import { IndexedDbKeyStore, MemoryKeyStore, type KeyStore } from './trust/KeyStore.js';
-import { base64url, decodeInvitation, fromBase64url, grantSigned, type Invitation } from './trust/invitation.js';
+import { decodeInvitation, formatOwner, fromBase64url, grantSigned, type Invitation, type RoomOwner } from './trust/invitation.js';
+import { ownerPqSeed, pqId, pqKeyFromSeed } from './trust/pqKey.js';
 import { sameKey } from './trust/membership.js';
-import { hasWebCryptoKeys, type SigningKey } from './trust/signingKey.js';
+import { hasWebCryptoKeys } from './trust/signingKey.js';
 
 /** What the URL's fragment carries, read once. */
 interface Fragment {
@@ -35,7 +36,7 @@ function readFragment(url: URL): Fragment {
 
 interface RoomKeys {
   readonly credentials: NodeCredentials;
-  readonly owner: Uint8Array | undefined;
+  readonly owner: RoomOwner | undefined;
   readonly problems: readonly string[];
   /** Whether the profile keeps keys (in IndexedDB): then its closed tabs' keys can sign for them. */
   readonly kept: boolean;
@@ -46,7 +47,7 @@ interface RoomKeys {
  * IndexedDB, as some private windows do, gets keys in memory, new on every reload, and is told
  * so), and the room's owner: the URL's, an owner link's, or this profile's for a new room.
  */
-async function roomKeys(nodeId: string, name: string, urlOwner: Uint8Array | undefined, open: boolean, fragment: Fragment): Promise<RoomKeys> {
+async function roomKeys(nodeId: string, name: string, urlOwner: RoomOwner | undefined, open: boolean, fragment: Fragment): Promise<RoomKeys> {
   const problems: string[] = [];
   if (!hasWebCryptoKeys()) {
     problems.push(
@@ -67,19 +68,20 @@ async function roomKeys(nodeId: string, name: string, urlOwner: Uint8Array | und
   }
   try {
     let owner = open ? undefined : urlOwner;
-    let ownerKey: SigningKey | undefined;
+    let ownerKey: OperatorKeys | undefined;
     if (fragment.ownerKey !== undefined && !open) {
       try {
         const secret = fromBase64url(fragment.ownerKey);
         const publicKey = ed25519.getPublicKey(secret);
-        if (owner && !sameKey(owner, publicKey)) throw new Error('it is not the key of this room’s owner');
-        owner = publicKey;
+        const pq = pqId(pqKeyFromSeed(ownerPqSeed(secret)).publicKey);
+        if (owner && !(sameKey(owner.key, publicKey) && sameKey(owner.pq, pq))) throw new Error('it is not the key of this room’s owner');
+        owner = { key: publicKey, pq };
         ownerKey = await keepOwnerKey(store, roomId(name, owner), secret, publicKey);
       } catch (error) {
         problems.push(`The owner key in this link cannot be used (${error instanceof Error ? error.message : String(error)}); this node joins as a guest.`);
       }
     }
-    if (!open && owner === undefined) owner = profile.operator.publicKey;
+    if (!open && owner === undefined) owner = { key: profile.operator.publicKey, pq: profile.pq.id };
     ownerKey ??= owner ? await storedOwnerKey(store, roomId(name, owner)) : undefined;
     const credentials = ownerKey ? await loadCredentials(store, nodeId, Date.now(), ownerKey) : profile;
     return { credentials, owner, problems, kept: store instanceof IndexedDbKeyStore };
@@ -89,7 +91,7 @@ async function roomKeys(nodeId: string, name: string, urlOwner: Uint8Array | und
 }
 
 /** The invitation the fragment carries, or why it cannot be used here. */
-function readInvitation(token: string | undefined, room: string, owner: Uint8Array | undefined): { invitation?: Invitation; problem?: string } {
+function readInvitation(token: string | undefined, room: string, owner: RoomOwner | undefined): { invitation?: Invitation; problem?: string } {
   if (token === undefined) return {};
   if (!owner) return { problem: 'This link carries an invitation, but the room is open: anyone who reaches it writes, and the invitation is not needed.' };
   try {
@@ -134,10 +136,10 @@ export async function startNodeFromUrl(url: URL, storage: Storage): Promise<Mesh
 }
 
 /** The address bar shows the room's owner (so the link can be shared) and no secret fragment. */
-function showCanonicalUrl(url: URL, owner: Uint8Array | undefined): void {
+function showCanonicalUrl(url: URL, owner: RoomOwner | undefined): void {
   if (typeof history === 'undefined' || typeof location === 'undefined' || location.href !== url.href) return;
   const shown = new URL(url.href);
-  if (owner) shown.searchParams.set('owner', base64url(owner));
+  if (owner) shown.searchParams.set('owner', formatOwner(owner));
   shown.hash = '';
   if (shown.href !== url.href) history.replaceState(history.state, '', shown.href);
 }

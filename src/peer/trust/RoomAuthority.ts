@@ -7,6 +7,12 @@
  * its own. Every replica ends with the same revocations, so with the same batches counted,
  * whatever order they came in; the store takes out (and puts back) what a new revocation changes.
  *
+ * A membership is a hybrid certificate (issue 14 §5): a batch signed under a membership chain
+ * counts only once an admission that carries the ML-DSA halves of every link of that chain is in
+ * the journal (admission checked them; they are checked again here, at the cost of a hash). A
+ * member reads its chain from that admission, so its batches follow it; one that overtakes it on
+ * the way waits uncounted, and counts when it arrives.
+ *
  * It also holds this node's own membership chain: the newest admission for its operator key
  * that holds now (or none: a guest reads and writes nothing).
  */
@@ -16,7 +22,8 @@ import { ROOM_ENTITY_ID, encodeHlc, type DecodedBatch, type EntityStore, type St
 import { parseCertificate } from './certificate.js';
 import { base64url, fromBase64url } from './invitation.js';
 import { fingerprint } from './fingerprint.js';
-import { decodeChain, encodeChain, parseMembership, sameKey, standingOf, type RoomRole, type Standing } from './membership.js';
+import { chainPqRefusal, decodeChain, encodeChain, parseMembership, sameKey, standingOf, type RoomRole, type Standing } from './membership.js';
+import type { RoomOwner } from './invitation.js';
 import { parseSeal } from './batchSeal.js';
 
 export interface Admission {
@@ -33,6 +40,8 @@ export interface Admission {
   readonly writtenBy: string;
   readonly at: number;
   readonly chain: readonly Uint8Array[];
+  /** The ML-DSA halves of the chain's signatures, as the entry carries them. */
+  readonly pq: string;
 }
 
 export interface Revocation {
@@ -52,20 +61,28 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
   /** Subject (base64url key) → earliest revocation stamp. */
   private revoked = new Map<string, Revocation>();
   private admissions: Admission[] = [];
+  /** Chains (as admission entries write them) whose every link is signed with both halves. */
+  private attested = new Set<string>();
   private own: readonly Uint8Array[] = [];
+  private ownPq = '';
   private unwatch: (() => void) | undefined;
   private store: EntityStore | undefined;
   private cached: { second: number; value: Standing | undefined } | undefined;
 
+  /** The room's owner key, and its ML-DSA key id. */
+  readonly owner: Uint8Array;
+  readonly ownerPq: Uint8Array;
+
   constructor(
     readonly room: string,
-    /** The room's owner key. */
-    readonly owner: Uint8Array,
+    owner: RoomOwner,
     /** This node's operator key. */
     readonly operatorKey: Uint8Array,
     private readonly now: () => number = () => Date.now(),
   ) {
     super();
+    this.owner = owner.key;
+    this.ownerPq = owner.pq;
   }
 
   /** Reads the room entity of `store`, now and as it changes. */
@@ -75,8 +92,8 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
       if (events.some((e) => e.id === ROOM_ENTITY_ID)) this.read(true);
     });
     this.read(false);
-    // What storage held was read before the revocations in it were known.
-    if (this.revoked.size > 0) store.recount();
+    // What storage held was read before the revocations and admissions in it were known.
+    if (this.revoked.size > 0 || store.uncountedBatches > 0) store.recount();
   }
 
   override destroy(): void {
@@ -84,12 +101,17 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
     super.destroy();
   }
 
-  /** Whether a peer's batch counts: none of the keys it rests on was revoked before its stamp. */
+  /**
+   * Whether a peer's batch counts: its membership chain is attested with both halves, and none
+   * of the keys it rests on was revoked before its stamp.
+   */
   readonly counts = (batch: DecodedBatch): boolean => {
-    if (this.revoked.size === 0 || !batch.seal) return true;
+    if (!batch.seal) return true;
     let keys: Uint8Array[];
     try {
       const seal = parseSeal(batch.seal);
+      if (seal.chain.length > 0 && !this.attested.has(chainText(seal.chain))) return false;
+      if (this.revoked.size === 0) return true;
       const cert = parseCertificate(seal.certificate);
       keys = [cert.nodePublicKey, cert.operatorPublicKey];
       for (const link of seal.chain) {
@@ -121,6 +143,11 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
     return this.own;
   }
 
+  /** The ML-DSA halves of `chain()` (base64), for the admissions this node issues. */
+  chainPq(): string {
+    return this.ownPq;
+  }
+
   memberships(): readonly Admission[] {
     return this.admissions;
   }
@@ -142,6 +169,7 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
     const entries: StampedEntry[] = this.store?.journal(ROOM_ENTITY_ID) ?? [];
     const revoked = new Map<string, Revocation>();
     const admissions: Admission[] = [];
+    const attested = new Set<string>();
     for (const { entry, at } of entries) {
       if (entry.kind === 'revoke') {
         const stamp = encodeHlc(at);
@@ -158,6 +186,8 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
       } else if (entry.kind === 'admit') {
         try {
           const chain = decodeChain(fromBase64(entry.chain));
+          if (chainPqRefusal(this.room, this.ownerPq, chain, entry.pq) !== undefined) continue;
+          attested.add(entry.chain);
           const last = parseMembership(chain[chain.length - 1]!);
           admissions.push({
             member: last.member,
@@ -170,6 +200,7 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
             writtenBy: at.node,
             at: at.wall,
             chain,
+            pq: entry.pq!,
           });
         } catch {
           // admission refuses malformed chains; one written here before that is skipped
@@ -177,11 +208,13 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
       }
     }
     const changed = revoked.size !== this.revoked.size || [...revoked].some(([k, r]) => this.revoked.get(k)?.stamp !== r.stamp);
+    const newlyAttested = [...attested].some((c) => !this.attested.has(c));
     this.revoked = revoked;
     this.admissions = admissions;
+    this.attested = attested;
     this.pickOwnChain();
     this.cached = undefined;
-    if (changed && notify) queueMicrotask(() => this.store?.recount());
+    if (notify && (changed || (newlyAttested && (this.store?.uncountedBatches ?? 0) > 0))) queueMicrotask(() => this.store?.recount());
     this.emit('change', []);
   }
 
@@ -196,7 +229,10 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
       if (!best || a.issuedAt > best.issuedAt) best = a;
     }
     const current = standingOf(this.room, this.owner, this.own, this.operatorKey, nowS);
-    if (best && (typeof current === 'string' || parseMembership(this.own[this.own.length - 1]!).issuedAt < best.issuedAt)) this.own = best.chain;
+    if (best && (typeof current === 'string' || parseMembership(this.own[this.own.length - 1]!).issuedAt < best.issuedAt)) {
+      this.own = best.chain;
+      this.ownPq = best.pq;
+    }
   }
 }
 

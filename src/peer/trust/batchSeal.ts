@@ -27,9 +27,15 @@
  * writer's operator key a role at the batch's stamp, and the role must permit every write: a
  * viewer writes nothing; the room's own entity (`ROOM_ENTITY_ID`: admissions and revocations)
  * takes admissions only from members who may invite, for members they admitted, revocations only
- * from the owner key, and nothing else from anyone (removing it would undo its revocations). An open room has no such entity. Revocations are not judged
- * here (they change over time): a revoked writer's later batches are admitted and do not count
- * (`RoomAuthority`).
+ * from the owner key, and nothing else from anyone (removing it would undo its revocations). An
+ * open room has no such entity. Revocations are not judged here (they change over time): a
+ * revoked writer's later batches are admitted and do not count (`RoomAuthority`).
+ *
+ * What carries authority is signed with both halves of a hybrid key (issue 14 §5) in an owned
+ * room, and refused unless both hold: an admission carries the ML-DSA halves of its chain's
+ * memberships (`chainPqRefusal`); a decision and a revocation carry their signer's ML-DSA
+ * attestation (`hybrid.ts`), by the key the room id (the owner's) or the signer's membership
+ * (a member's) names. An open room roots no ML-DSA key: its decisions are Ed25519 alone.
  *
  * Verification is synchronous (admission runs as a peer's update arrives): `ed25519Verify.ts`;
  * certificates are verified once and remembered. Signing uses
@@ -43,7 +49,9 @@ import { fingerprint } from './fingerprint.js';
 import { verifyEd25519 } from './ed25519Verify.js';
 import type { NodeCredentials } from './credentials.js';
 import { sign } from './signingKey.js';
-import { MEMBERSHIP_BYTES, decodeChain, encodeChain, readChain, sameKey, standingOf, type Standing } from './membership.js';
+import { MEMBERSHIP_BYTES, chainPqRefusal, decodeChain, encodeChain, readChain, sameKey, standingOf, type Standing } from './membership.js';
+import { attestationRefusal, decisionMessage, revocationMessage } from './hybrid.js';
+import type { RoomOwner } from './invitation.js';
 import { fromBase64 } from 'lib0/buffer';
 
 export const SEAL_VERSION = 2;
@@ -109,10 +117,10 @@ export class SealVerifier {
   verified = 0;
   refused = 0;
 
-  /** `owner`: the owner key of an owned room; undefined for an open room. */
+  /** `owner`: the owner of an owned room; undefined for an open room. */
   constructor(
     readonly room: string,
-    readonly owner?: Uint8Array,
+    readonly owner?: RoomOwner,
   ) {}
 
   /** The admission check: why `batch` may not enter the room's log, or undefined. */
@@ -149,12 +157,12 @@ export class SealVerifier {
   }
 
   /** Why the writer's standing in this owned room does not permit `batch`, or undefined. */
-  private roleRefusal(batch: DecodedBatch, seal: ParsedSeal, cert: NodeCertificate, owner: Uint8Array): string | undefined {
-    const standing = standingOf(this.room, owner, seal.chain, cert.operatorPublicKey, batch.hlc.wall / 1000);
+  private roleRefusal(batch: DecodedBatch, seal: ParsedSeal, cert: NodeCertificate, owner: RoomOwner): string | undefined {
+    const standing = standingOf(this.room, owner.key, seal.chain, cert.operatorPublicKey, batch.hlc.wall / 1000);
     if (typeof standing === 'string') return `a batch from node ${cert.nodeId}, which is not a member of this room (${standing})`;
     if (standing.role === 'viewer') return `a batch from node ${cert.nodeId}, a viewer (viewers read only)`;
     for (const write of batch.writes) {
-      const why = roomWriteRefusal(write, standing, cert.operatorPublicKey, owner);
+      const why = roomWriteRefusal(this.room, write, standing, cert.operatorPublicKey, owner, batch.hlc.wall);
       if (why !== undefined) return `a batch from node ${cert.nodeId} with ${why}`;
     }
     return undefined;
@@ -186,10 +194,16 @@ function openRoomRefusal(batch: DecodedBatch): string | undefined {
   return batch.writes.some(touchesRoom) ? 'a batch writing room authority (admissions, revocations) into an open room' : undefined;
 }
 
-/** Why `write` is beyond `standing` (see the header), or undefined. */
-function roomWriteRefusal(write: DecodedWrite, standing: Standing, operatorKey: Uint8Array, owner: Uint8Array): string | undefined {
+/** Why `write` is beyond `standing` or lacks a half of its hybrid signature (see the header), or undefined. */
+function roomWriteRefusal(room: string, write: DecodedWrite, standing: Standing, operatorKey: Uint8Array, owner: RoomOwner, stampMs: number): string | undefined {
+  const isOwnerKey = sameKey(operatorKey, owner.key);
+  if (write.kind === 'journal' && write.entry.kind === 'decision') {
+    const entry = write.entry;
+    const fields = { entityId: write.id, requestId: entry.requestId, verdict: entry.verdict, operator: entry.operator, key: entry.key ?? '' };
+    const why = attestationRefusal(entry.pq, isOwnerKey ? owner.pq : standing.memberPq, stampMs, (at) => decisionMessage(room, fields, at));
+    return why === undefined ? undefined : `a decision with ${why}`;
+  }
   if (!touchesRoom(write)) return undefined;
-  const isOwnerKey = sameKey(operatorKey, owner);
   if (write.id !== ROOM_ENTITY_ID) return 'room authority written outside the room entity';
   if (write.kind === 'create') return write.type === 'room' && standing.mayInvite ? undefined : 'the room entity created by a member who may not invite';
   if (write.kind === 'journal' && write.entry.kind === 'admit') {
@@ -203,9 +217,16 @@ function roomWriteRefusal(write: DecodedWrite, standing: Standing, operatorKey: 
     const last = chain[chain.length - 1];
     if (!last || last.byteLength !== MEMBERSHIP_BYTES) return 'an empty admission';
     // Bytes 35–67: the issuer (`membership.ts`). A member admits in its own name; the owner key in anyone's.
-    return isOwnerKey || sameKey(last.subarray(35, 67), operatorKey) ? undefined : 'an admission issued by another key than its writer';
+    if (!isOwnerKey && !sameKey(last.subarray(35, 67), operatorKey)) return 'an admission issued by another key than its writer';
+    const why = chainPqRefusal(room, owner.pq, chain, write.entry.pq);
+    return why === undefined ? undefined : `an admission with ${why}`;
   }
-  if (write.kind === 'journal' && write.entry.kind === 'revoke') return isOwnerKey ? undefined : 'a revocation by another key than the owner';
+  if (write.kind === 'journal' && write.entry.kind === 'revoke') {
+    if (!isOwnerKey) return 'a revocation by another key than the owner';
+    const { subject, note, pq } = write.entry;
+    const why = attestationRefusal(pq, owner.pq, stampMs, (at) => revocationMessage(room, subject, note, at));
+    return why === undefined ? undefined : `a revocation with ${why}`;
+  }
   // Removing the room entity would drop its revocations (a revoked member's writes would count
   // again), and it has no components: nobody writes anything else to it.
   return `a ${write.kind === 'delete' ? 'removal of' : 'change to'} the room entity (it takes only admissions and revocations)`;

@@ -1,7 +1,9 @@
 /**
  * A node's credentials: its own key (one per node id, so per tab) and the certificate by which
  * its operator's key (one per browser profile, shared by its tabs) vouches for it. Both keys are
- * WebCrypto Ed25519 with non-extractable private keys, kept in a `KeyStore`.
+ * WebCrypto Ed25519 with non-extractable private keys, kept in a `KeyStore`. The operator also
+ * has an ML-DSA-44 key (`pqKey.ts`) for the post-quantum half of what it signs with authority,
+ * kept as its seed.
  */
 import { ValidationError, isValidNodeId } from '../../crdt/index.js';
 import { issueCertificate, parseCertificate, type NodeCertificate } from './certificate.js';
@@ -9,6 +11,7 @@ import { PEER_SALT_BYTES, derivePeerId, fingerprint } from './fingerprint.js';
 import { MemoryKeyStore, type KeyStore } from './KeyStore.js';
 import { generateSigningKey, hasWebCryptoKeys, isSigningKey, type SigningKey } from './signingKey.js';
 import { base64url } from './invitation.js';
+import { isPqSeed, ownerPqSeed, pqKeyFromSeed, randomPqSeed, type PqKey } from './pqKey.js';
 
 export interface NodeCredentials {
   readonly nodeId: string;
@@ -23,6 +26,8 @@ export interface NodeCredentials {
   readonly operatorFingerprint: string;
   /** The profile's operator key (it signs invitations and admissions). */
   readonly operator: SigningKey;
+  /** The operator's ML-DSA key: the post-quantum half of its invitations, admissions, decisions and revocations. */
+  readonly pq: PqKey;
 }
 
 /** Credentials as one mesh instance uses them: with the salt and peer id of that instance. */
@@ -32,6 +37,7 @@ export interface LinkCredentials extends NodeCredentials {
 }
 
 const OPERATOR = 'operator';
+const OPERATOR_PQ = 'operator-pq';
 const nodeEntry = (nodeId: string) => `node:${nodeId}`;
 /** A certificate is issued for this long and renewed once less than `RENEW_S` of it is left. */
 const LIFETIME_S = 30 * 24 * 3600;
@@ -48,9 +54,10 @@ interface StoredNode {
  * week. Node keys of other node ids whose certificates expired are deleted (a tab's node id dies
  * with the tab; its key would otherwise stay forever).
  */
-export async function loadCredentials(store: KeyStore, nodeId: string, nowMs = Date.now(), operatorKey?: SigningKey): Promise<NodeCredentials> {
+export async function loadCredentials(store: KeyStore, nodeId: string, nowMs = Date.now(), operatorKey?: OperatorKeys): Promise<NodeCredentials> {
   if (!isValidNodeId(nodeId)) throw new Error(`"${nodeId}" is not a node id`);
-  const op = operatorKey ?? (await profileOperator(store));
+  const op = operatorKey?.key ?? (await profileOperator(store));
+  const pq = operatorKey?.pq ?? (await profilePq(store));
   const stored = readStored(await store.get(nodeEntry(nodeId)));
   const cert = stored?.cert;
   const fresh = cert !== undefined && cert.nodeId === nodeId && sameBytes(cert.nodePublicKey, stored!.key.publicKey) && sameBytes(cert.operatorPublicKey, op.publicKey) && cert.expiresAt - nowMs / 1000 > RENEW_S;
@@ -64,7 +71,24 @@ export async function loadCredentials(store: KeyStore, nodeId: string, nowMs = D
     node = { key, certificate, cert: parseCertificate(certificate) };
   }
   await pruneExpired(store, nodeId, nowMs);
-  return { nodeId, key: node.key, certificate: node.certificate, cert: node.cert, fingerprint: fingerprint(node.key.publicKey), operatorFingerprint: fingerprint(op.publicKey), operator: op };
+  return { nodeId, key: node.key, certificate: node.certificate, cert: node.cert, fingerprint: fingerprint(node.key.publicKey), operatorFingerprint: fingerprint(op.publicKey), operator: op, pq };
+}
+
+/** An operator's two keys (a room owner's, from an owner link). */
+export interface OperatorKeys {
+  readonly key: SigningKey;
+  readonly pq: PqKey;
+}
+
+/** The profile's ML-DSA key, made from a seed created on first use (`add` keeps the first of two tabs'). */
+async function profilePq(store: KeyStore): Promise<PqKey> {
+  let seed = await store.get(OPERATOR_PQ);
+  if (!isPqSeed(seed)) seed = await store.add(OPERATOR_PQ, randomPqSeed());
+  if (!isPqSeed(seed)) {
+    seed = randomPqSeed();
+    await store.put(OPERATOR_PQ, seed);
+  }
+  return pqKeyFromSeed(seed as Uint8Array);
 }
 
 /**
@@ -95,9 +119,10 @@ const ownerEntry = (room: string) => `owner:${room}`;
 
 /**
  * Keeps a room's owner key that a link gave (`npm start`'s owner link) in the profile, as a
- * non-extractable WebCrypto key: the link's secret is read once, and only signs after that.
+ * non-extractable WebCrypto key: the link's secret is read once, and only signs after that. Its
+ * ML-DSA half, derived from the same secret, is kept as its seed.
  */
-export async function keepOwnerKey(store: KeyStore, room: string, secret: Uint8Array, publicKey: Uint8Array): Promise<SigningKey> {
+export async function keepOwnerKey(store: KeyStore, room: string, secret: Uint8Array, publicKey: Uint8Array): Promise<OperatorKeys> {
   let key: SigningKey;
   if (hasWebCryptoKeys()) {
     const jwk: JsonWebKey = { kty: 'OKP', crv: 'Ed25519', d: base64url(secret), x: base64url(publicKey) };
@@ -105,14 +130,15 @@ export async function keepOwnerKey(store: KeyStore, room: string, secret: Uint8A
   } else {
     key = { secret: secret.slice(), publicKey };
   }
-  await store.put(ownerEntry(room), key);
-  return key;
+  const pqSeed = ownerPqSeed(secret);
+  await store.put(ownerEntry(room), { key, pqSeed });
+  return { key, pq: pqKeyFromSeed(pqSeed) };
 }
 
-/** The room's owner key, if this profile keeps it (from an owner link). */
-export async function storedOwnerKey(store: KeyStore, room: string): Promise<SigningKey | undefined> {
-  const value = await store.get(ownerEntry(room));
-  return isSigningKey(value) ? value : undefined;
+/** The room's owner keys, if this profile keeps them (from an owner link). */
+export async function storedOwnerKey(store: KeyStore, room: string): Promise<OperatorKeys | undefined> {
+  const value = (await store.get(ownerEntry(room))) as { key?: unknown; pqSeed?: unknown } | undefined;
+  return value && isSigningKey(value.key) && isPqSeed(value.pqSeed) ? { key: value.key, pq: pqKeyFromSeed(value.pqSeed) } : undefined;
 }
 
 /** Fresh credentials kept in memory only: a node that is its own operator (tests, demos). */

@@ -13,7 +13,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { LatticeError } from '../../crdt/index.js';
 import type { LatticeNode, MemberInfo, MeshStatus, RoomInfo } from '../../peer/LatticeNode.js';
 import { roomLink } from '../../peer/meshConfig.js';
-import { fromBase64url } from '../../peer/trust/invitation.js';
+import { parseOwner } from '../../peer/trust/invitation.js';
 import { formatAge } from '../format.js';
 import { dataTable, panel, theme } from '../theme.js';
 
@@ -207,7 +207,7 @@ export class MembersPanel extends LitElement {
     room
       .invite({ role: this.inviteRole, expiresInS: this.inviteExpiry, mayInvite: this.inviteRole === 'operator' && this.inviteMayInvite })
       .then((token) => {
-        this.link = info.ownerKey ? roomLink(new URL(location.href), info.name, fromBase64url(info.ownerKey), token) : undefined;
+        this.link = info.ownerKey ? roomLink(new URL(location.href), info.name, parseOwner(info.ownerKey), token) : undefined;
       })
       .catch((error: unknown) => {
         this.error = error instanceof LatticeError ? error.message : `The invitation could not be made: ${String(error)}`;

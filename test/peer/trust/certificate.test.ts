@@ -165,7 +165,7 @@ describe('keys', () => {
     expect(renewed.cert.expiresAt).to.be.above(old.cert.expiresAt);
     expect(await store.names()).to.include('node:tab-2');
     await loadCredentials(store, 'tab-1', NOW + 31 * DAY);
-    expect((await store.names()).sort()).to.deep.equal(['node:tab-1', 'operator']);
+    expect((await store.names()).sort()).to.deep.equal(['node:tab-1', 'operator', 'operator-pq']);
   });
 
   it('IndexedDB keeps the CryptoKeys: another store over the same database signs with the same keys', async () => {

@@ -46,9 +46,9 @@ describe('signed lease and run', () => {
     const run = { runId: 'r1', scenario: '{}', seed: 1, startedAt: now };
     expect(mapValueRefusal(ROOM, owner, PIPELINE_MAP, 'run', await sealMapValue(ROOM, PIPELINE_MAP, 'run', run, alice, [], now))).to.equal(undefined);
     expect(mapValueRefusal(ROOM, owner, PIPELINE_MAP, 'run', await sealMapValue(ROOM, PIPELINE_MAP, 'run', run, bob, [], now))).to.match(/not a member/);
-    const asViewer = [await issueMembership(ROOM, cryptoSigner(alice.operator), { role: 'viewer', mayInvite: false, member: bob.operator.publicKey, nowMs: now - 1000 })];
+    const asViewer = [(await issueMembership(ROOM, cryptoSigner(alice.operator, alice.pq), { role: 'viewer', mayInvite: false, member: bob.operator.publicKey, memberPq: bob.pq.id, nowMs: now - 1000 })).bytes];
     expect(mapValueRefusal(ROOM, owner, PIPELINE_MAP, 'run', await sealMapValue(ROOM, PIPELINE_MAP, 'run', run, bob, asViewer, now))).to.match(/a viewer/);
-    const asOperator = [await issueMembership(ROOM, cryptoSigner(alice.operator), { role: 'operator', mayInvite: false, member: bob.operator.publicKey, nowMs: now - 1000 })];
+    const asOperator = [(await issueMembership(ROOM, cryptoSigner(alice.operator, alice.pq), { role: 'operator', mayInvite: false, member: bob.operator.publicKey, memberPq: bob.pq.id, nowMs: now - 1000 })).bytes];
     expect(mapValueRefusal(ROOM, owner, PIPELINE_MAP, 'run', await sealMapValue(ROOM, PIPELINE_MAP, 'run', run, bob, asOperator, now))).to.equal(undefined);
   });
 
@@ -56,8 +56,8 @@ describe('signed lease and run', () => {
     const [c1, c2] = [await ephemeralCredentials('c1'), await ephemeralCredentials('c2')];
     const owner = alice.operator.publicKey;
     const chain = [
-      await issueMembership(ROOM, cryptoSigner(alice.operator), { role: 'operator', mayInvite: true, member: c1.operator.publicKey, nowMs: now - 3000 }),
-      await issueMembership(ROOM, cryptoSigner(c1.operator), { role: 'operator', mayInvite: false, member: c2.operator.publicKey, nowMs: now - 2000 }),
+      (await issueMembership(ROOM, cryptoSigner(alice.operator, alice.pq), { role: 'operator', mayInvite: true, member: c1.operator.publicKey, memberPq: c1.pq.id, nowMs: now - 3000 })).bytes,
+      (await issueMembership(ROOM, cryptoSigner(c1.operator, c1.pq), { role: 'operator', mayInvite: false, member: c2.operator.publicKey, memberPq: c2.pq.id, nowMs: now - 2000 })).bytes,
     ];
     const sealed = await sealMapValue(ROOM, LEASES_MAP, 'pipeline', lease('c2'), c2, chain, now);
     const doc = new Y.Doc();

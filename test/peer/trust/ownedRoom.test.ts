@@ -22,7 +22,7 @@ describe('an owned room on a live mesh', () => {
     this.timeout(60_000);
     const network = new MemoryNetwork();
     const ownerCreds = await ephemeralCredentials('room-owner');
-    const owner = ownerCreds.operator.publicKey;
+    const owner = { key: ownerCreds.operator.publicKey, pq: ownerCreds.pq.id };
     const open = async (name: string, creds?: NodeCredentials, invitation?: Invitation) =>
       MeshNode.create({
         identity: { nodeId: `room-${name}`, name, role: 'operator' },
@@ -46,7 +46,7 @@ describe('an owned room on a live mesh', () => {
     const operatorLink = decodeInvitation(await ownerNode.authority.invite({ role: 'operator' }));
     const viewerLink = decodeInvitation(await ownerNode.authority.invite({ role: 'viewer' }));
     // One invitation, two people: Wes opens Vic's link too (a link is valid until it expires).
-    const stale = await createInvitation(ROOM, cryptoSigner(ownerCreds.operator), { role: 'operator', expiresAtS: Date.now() / 1000 - 3600, nowMs: Date.now() - 7200_000 });
+    const stale = await createInvitation(ROOM, cryptoSigner(ownerCreds.operator, ownerCreds.pq), { role: 'operator', expiresAtS: Date.now() / 1000 - 3600, nowMs: Date.now() - 7200_000 });
     const bob = await open('Bob', undefined, operatorLink);
     const vic = await open('Vic', undefined, viewerLink);
     const gus = await open('Gus');
@@ -71,6 +71,16 @@ describe('an owned room on a live mesh', () => {
       // Bob writes; everyone sees it.
       bob.store.create('bob-1', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
       await waitUntil(() => [ownerNode, vic, gus].every((n) => n.store.has('bob-1')), 'Bob\u2019s track everywhere', 10_000);
+
+      // Bob decides a request the owner's node opened: his decision carries both halves of his
+      // hybrid signature (the batch's Ed25519 seal, his ML-DSA attestation) and counts everywhere.
+      const requestId = ownerNode.approvals.request('bob-1', ['intercept']);
+      await waitUntil(() => bob.approvals.outcome('bob-1')?.state === 'pending', 'Bob sees the request', 10_000);
+      bob.approvals.decide('bob-1', 'approve', requestId);
+      await waitUntil(() => [ownerNode, vic].every((n) => n.approvals.outcome('bob-1')?.state === 'approved'), 'Bob\u2019s approval counts on the owner and Vic', 10_000);
+      const decision = ownerNode.store.journal('bob-1').find((e) => e.entry.kind === 'decision')!.entry;
+      expect(decision).to.include({ key: bob.credentials.operatorFingerprint });
+      expect((decision as { pq?: string }).pq, 'the decision carries its ML-DSA half').to.be.a('string');
 
       // A viewer, a guest and Eve write through the document (their pages skip the UI's checks).
       const refusedBefore = ownerNode.seals.refused;
@@ -104,6 +114,19 @@ describe('an owned room on a live mesh', () => {
       expect(ownerNode.roomAuthority!.isRevokedKey(bob.credentials.operator.publicKey)).to.equal(true);
       // The honest picture converges: the owner and a viewer that wrote nothing agree.
       await waitUntil(() => ownerNode.store.digest() === wes.store.digest(), 'owner and Wes converge', 10_000);
+
+      // Carol, an operator admitted now, has her page write a deny in her own name without the
+      // ML-DSA half (as one that broke only Ed25519 could): refused on every node, and the request
+      // stays pending. (Last: a refused batch holds back its writer's later ones.)
+      const carol = await open('Carol', undefined, decodeInvitation(await ownerNode.authority.invite({ role: 'operator' })));
+      nodes.push(carol);
+      await waitUntil(() => carol.authority.info().standing === 'operator', 'Carol admitted', 15_000);
+      const second = ownerNode.approvals.request('bob-1', ['intercept']);
+      await waitUntil(() => carol.approvals.outcome('bob-1')?.request.requestId === second, 'Carol sees the second request', 10_000);
+      const refusedByOwner = ownerNode.seals.refused;
+      carol.store.record('bob-1', { kind: 'decision', requestId: second, verdict: 'deny', operator: 'Carol', key: carol.credentials.operatorFingerprint });
+      await waitUntil(() => ownerNode.seals.refused > refusedByOwner && wes.seals.refused > 0, 'the owner and Wes refuse a decision with one half', 10_000);
+      expect(ownerNode.approvals.outcome('bob-1')?.state).to.equal('pending');
     } finally {
       await Promise.all(nodes.map((n) => n.destroy()));
     }
