@@ -7,6 +7,11 @@
  * sealed and verified; its bytes on the wire per position write, signed against unsigned; and
  * writes per second from a node's store into the mesh's through the gateway, signed against
  * unsigned, in the same run.
+ *
+ * What a hybrid decision costs (issue 14 §5): an approval decision signed as a member of an owned
+ * room makes it (its ML-DSA-44 attestation, then the batch's Ed25519 seal) and verified as every
+ * peer's admission does, against the same decision signed and verified with Ed25519 alone (as an
+ * open room's is); and its bytes on the wire, both ways.
  */
 import type { BenchFigure } from '../types.js';
 import { MemoryNetwork, memoryTransport } from '../../src/peer/memoryTransport.js';
@@ -18,6 +23,7 @@ import { EntityStore, batchProblem, type RawBatch } from '../../src/crdt/index.j
 import { BatchSealer, SealVerifier, sealBatch } from '../../src/peer/trust/batchSeal.js';
 import { cryptoSigner, issueMembership } from '../../src/peer/trust/membership.js';
 import type { RoomOwner } from '../../src/peer/trust/invitation.js';
+import { attest, decisionMessage } from '../../src/peer/trust/hybrid.js';
 import { MeshGateway, type Sealer } from '../../src/peer/budget/MeshGateway.js';
 import { Pacer } from '../../src/peer/budget/Pacer.js';
 
@@ -124,6 +130,49 @@ async function sealCost(credentials: NodeCredentials, member?: { owner: RoomOwne
   return { signUs, verifyUs: verifyUs - decodeUs, signedBytes: bytes(sealed[0]!), unsignedBytes: bytes(raws[0]!) };
 }
 
+const DECISIONS = 20;
+
+/**
+ * One decision signed and verified (ms, median of `DECISIONS`), hybrid in an owned room and
+ * Ed25519 alone in an open room, and its batch's bytes on the wire.
+ */
+async function decisionCost(credentials: NodeCredentials, owner: RoomOwner, chain: Uint8Array[]): Promise<{ hybridMs: number; edMs: number; hybridBytes: number; edBytes: number }> {
+  const store = new EntityStore(new Y.Doc(), { node: credentials.nodeId });
+  store.create('t1', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
+  const owned = new SealVerifier('bench', owner);
+  const open = new SealVerifier('bench-open');
+  const key = credentials.operatorFingerprint;
+  const one = async (i: number, hybrid: boolean): Promise<{ ms: number; bytes: number }> => {
+    const t = performance.now();
+    const requestId = `r${i}${hybrid ? 'h' : 'e'}`;
+    const fields = { entityId: 't1', requestId, verdict: 'approve' as const, operator: 'Bench', key };
+    const pq = hybrid ? attest(credentials.pq, store.wallNow(), (at) => decisionMessage('bench', fields, at)) : undefined;
+    store.record('t1', { kind: 'decision', requestId, verdict: 'approve', operator: 'Bench', key, ...(pq === undefined ? {} : { pq }) });
+    const batches = store.batches();
+    const raw = await sealBatch(batches[batches.length - 1]!.raw, hybrid ? 'bench' : 'bench-open', credentials, hybrid ? chain : []);
+    const problem = batchProblem(raw, hybrid ? owned.check : open.check);
+    const ms = performance.now() - t;
+    if (problem !== undefined) throw new Error(`trust bench: a decision did not verify (${problem})`);
+    const doc = new Y.Doc();
+    doc.getArray('lattice.log').push([raw]);
+    return { ms, bytes: Y.encodeStateAsUpdate(doc).byteLength };
+  };
+  const hybrid: number[] = [];
+  const ed: number[] = [];
+  let hybridBytes = 0;
+  let edBytes = 0;
+  // Interleaved, so load on the machine falls on both alike.
+  for (let i = 0; i < DECISIONS; i++) {
+    const h = await one(i, true);
+    const e = await one(i, false);
+    hybrid.push(h.ms);
+    ed.push(e.ms);
+    hybridBytes = h.bytes;
+    edBytes = e.bytes;
+  }
+  return { hybridMs: median(hybrid), edMs: median(ed), hybridBytes, edBytes };
+}
+
 /** Position writes per second from a node's store into the mesh document, through the gateway. */
 async function gatewayRate(credentials: NodeCredentials, signed: boolean): Promise<number> {
   const local = new EntityStore(new Y.Doc(), { node: credentials.nodeId });
@@ -147,7 +196,9 @@ export default async function trust(): Promise<BenchFigure[]> {
   const seal = await sealCost(credentials);
   const owner = await ephemeralCredentials('bench-owner');
   const chain = [(await issueMembership('bench', cryptoSigner(owner.operator, owner.pq), { role: 'operator', mayInvite: false, member: credentials.operator.publicKey, memberPq: credentials.pq.id, nowMs: Date.now() - 1000 })).bytes];
-  const asMember = await sealCost(credentials, { owner: { key: owner.operator.publicKey, pq: owner.pq.id }, chain });
+  const roomOwner = { key: owner.operator.publicKey, pq: owner.pq.id };
+  const asMember = await sealCost(credentials, { owner: roomOwner, chain });
+  const decision = await decisionCost(credentials, roomOwner, chain);
   // Interleaved, so load on the machine falls on both alike.
   const rates = { signed: [] as number[], unsigned: [] as number[] };
   for (let i = 0; i < 5; i++) {
@@ -170,6 +221,8 @@ export default async function trust(): Promise<BenchFigure[]> {
     { key: 'trust.bytes_per_position_update', value: seal.signedBytes, unit: 'B', goal: `≤ ${(seal.unsignedBytes + 2).toFixed(1)}`, ok: seal.signedBytes <= seal.unsignedBytes + 2, baseline: { key: 'trust.bytes_per_position_update_unsigned', value: seal.unsignedBytes } },
     { key: 'trust.bytes_per_position_update_member', value: asMember.signedBytes, unit: 'B', goal: `≤ ${(asMember.unsignedBytes + 2).toFixed(1)}`, ok: asMember.signedBytes <= asMember.unsignedBytes + 2, baseline: { key: 'trust.bytes_per_position_update_unsigned', value: asMember.unsignedBytes } },
     { key: 'trust.verify_us_per_batch_member', value: asMember.verifyUs, unit: 'µs', baseline: { key: 'trust.verify_us_per_batch', value: seal.verifyUs } },
+    { key: 'trust.decision_ms', value: decision.hybridMs, unit: 'ms', baseline: { key: 'trust.decision_ms_ed25519', value: decision.edMs } },
+    { key: 'trust.decision_bytes', value: decision.hybridBytes, unit: 'B', baseline: { key: 'trust.decision_bytes_ed25519', value: decision.edBytes } },
     { key: 'store.writes_per_s_signed', value: signedRate, unit: 'writes/s', goal: '≥ 0.8× unsigned', ok: signedRate >= 0.8 * unsignedRate, baseline: { key: 'store.writes_per_s_unsigned_gateway', value: unsignedRate } },
   ];
 }
