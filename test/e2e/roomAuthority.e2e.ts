@@ -40,7 +40,7 @@ test('owner invites an operator and a viewer from the Members tab, the viewer ca
   try {
     // Olga opens a room with no owner and not open: it is hers, and the address bar says so.
     await openLink(olga!, `./?${new URLSearchParams({ room, name: 'Olga', signaling: SIGNALING_URL })}`);
-    expect(new URL(olga!.url()).searchParams.get('owner')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new URL(olga!.url()).searchParams.get('owner')).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
     await expect(olga!.getByLabel('Role owner')).toBeVisible();
 
     const operatorLink = await invite(olga!, 'operator');
