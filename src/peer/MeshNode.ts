@@ -289,8 +289,10 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.clockTimer = setInterval(() => {
       this.checkClock();
       // A join proof that could not be answered when it came (an admission in flight, a
-      // membership not read yet) is looked at again; cheap when nobody waits.
+      // membership not read yet) is looked at again; cheap when nobody waits. Memberships this
+      // node issued that run out soon are renewed for members still here.
       this.authority.admitJoiners();
+      this.authority.renewMemberships();
     }, CLOCK_CHECK_MS);
     // The mesh clears our awareness state on disconnect (telling the others we left); publish it again.
     this.presence.publish();

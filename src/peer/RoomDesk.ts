@@ -7,6 +7,9 @@
  * - **Admit**: a node of the grant's issuer (its operator key signed the grant) that sees a join
  *   proof checks it with its own clock and, if it holds, issues a membership certificate and
  *   writes it into the room entity's journal, where the newcomer (and everyone) reads it.
+ * - **Renew**: a membership lasts at most 90 days. The node that issued one renews it, with the
+ *   same role, while its holder is in the room and it has less than `RENEW_BEFORE_S` left (so a
+ *   person who keeps working is never locked out, and one gone for months is not kept in).
  * - **Revoke**: the owner key writes a revocation into the room entity's journal.
  *
  * Every write here is checked again by every peer at admission (`trust/batchSeal.ts`): this
@@ -19,8 +22,8 @@ import type { NodeCredentials } from './trust/credentials.js';
 import { fingerprint } from './trust/fingerprint.js';
 import { base64url, checkJoin, createInvitation, encodeInvitation, formatOwner, joinIssuer, joinProof, MAX_INVITATION_S, type Invitation } from './trust/invitation.js';
 import { attest, revocationMessage } from './trust/hybrid.js';
-import { cryptoSigner, decodeChain, decodeChainPq, encodeChainPq, issueMembership, sameKey, standingOf, type Signer } from './trust/membership.js';
-import { chainText, type RoomAuthority } from './trust/RoomAuthority.js';
+import { cryptoSigner, decodeChain, decodeChainPq, encodeChainPq, issueMembership, parseMembership, sameKey, standingOf, type RoomRole, type Signer } from './trust/membership.js';
+import { chainText, type Admission, type RoomAuthority } from './trust/RoomAuthority.js';
 import { fromBase64 } from 'lib0/buffer';
 
 /** A peer's verified presence, with the keys that signed it. */
@@ -52,6 +55,8 @@ export interface RoomDeskOptions {
 }
 
 const DAY_S = 24 * 3600;
+/** A membership is renewed once less than this is left of the chain it rests on. */
+export const RENEW_BEFORE_S = 14 * DAY_S;
 
 export class RoomDesk implements RoomControl {
   private readonly inFlight = new Set<string>();
@@ -224,22 +229,60 @@ export class RoomDesk implements RoomControl {
         continue;
       }
       if (authority.memberships().some((a) => sameKey(a.member, peer.operatorKey) && a.role === grant.role && a.expiresAt > this.o.now() / 1000 + DAY_S)) continue;
-      this.inFlight.add(key);
-      void issueMembership(this.o.room, this.issuer(), { role: grant.role, mayInvite: grant.mayInvite, member: peer.operatorKey, memberPq, invitation: grant.invitationKey, nowMs: this.o.now() })
-        .then((cert) => {
-          const chain = chainText([...authority.chain(), cert.bytes]);
-          const pq = encodeChainPq([...decodeChainPq(authority.chainPq()), cert.pq]);
-          this.o.store.transact(() => {
-            this.ensureRoomEntity();
-            this.o.store.record(ROOM_ENTITY_ID, { kind: 'admit', chain, pq });
-          });
-        })
-        .catch((error: unknown) => console.error('lattice: an admission could not be issued', error))
-        .finally(() => {
-          // Kept a while: the newcomer's presence still shows its proof until it reads the admission.
-          setTimeout(() => this.inFlight.delete(key), 10_000);
-        });
+      this.issue(peer.operatorKey, { role: grant.role, mayInvite: grant.mayInvite, memberPq, invitation: grant.invitationKey });
     }
+  }
+
+  /**
+   * Renews the memberships this node's operator key issued whose chains run out within
+   * `RENEW_BEFORE_S`, for members in the room now and not revoked (called with `admitJoiners`).
+   */
+  renewMemberships(): void {
+    const authority = this.o.authority;
+    if (!authority) return;
+    const standing = authority.standing();
+    if (!standing?.mayInvite) return;
+    const self = this.o.credentials.operator.publicKey;
+    const nowS = this.o.now() / 1000;
+    const present = new Set(this.o.peers().map((p) => base64url(p.operatorKey)));
+    // The newest admission of each member this node's key issued.
+    const newest = new Map<string, Admission>();
+    for (const a of authority.memberships()) {
+      const k = base64url(a.member);
+      const known = newest.get(k);
+      if (!known || a.issuedAt > known.issuedAt) newest.set(k, a);
+    }
+    for (const [k, a] of newest) {
+      if (!present.has(k) || this.inFlight.has(k) || authority.isRevokedKey(a.member)) continue;
+      const last = parseMembership(a.chain[a.chain.length - 1]!);
+      if (!sameKey(last.issuer, self)) continue;
+      const held = standingOf(this.o.room, authority.owner, a.chain, a.member, nowS);
+      if (typeof held !== 'string' && held.expiresAt - nowS > RENEW_BEFORE_S) continue;
+      // An operator renews no further than its own chain lets it give (an owner's has no end).
+      if (standing.role !== 'owner' && (last.role === 'owner' || last.mayInvite)) continue;
+      this.issue(a.member, { role: last.role, mayInvite: last.mayInvite, memberPq: last.memberPq });
+    }
+  }
+
+  /** Issues a membership to `member` and publishes it, with both halves, in the room's journal. */
+  private issue(member: Uint8Array, terms: { role: RoomRole; mayInvite: boolean; memberPq: Uint8Array; invitation?: Uint8Array }): void {
+    const authority = this.o.authority!;
+    const key = base64url(member);
+    this.inFlight.add(key);
+    void issueMembership(this.o.room, this.issuer(), { ...terms, member, nowMs: this.o.now() })
+      .then((cert) => {
+        const chain = chainText([...authority.chain(), cert.bytes]);
+        const pq = encodeChainPq([...decodeChainPq(authority.chainPq()), cert.pq]);
+        this.o.store.transact(() => {
+          this.ensureRoomEntity();
+          this.o.store.record(ROOM_ENTITY_ID, { kind: 'admit', chain, pq });
+        });
+      })
+      .catch((error: unknown) => console.error('lattice: a membership could not be issued', error))
+      .finally(() => {
+        // Kept a while: the newcomer's presence still shows its proof until it reads the admission.
+        setTimeout(() => this.inFlight.delete(key), 10_000);
+      });
   }
 
   private refuseJoin(peer: VerifiedPeer, why: string): void {
