@@ -22,16 +22,20 @@ const WARMUP = 60;
 const MEASURED = 120;
 
 /**
- * The pipeline's ticks. With `signer`, each tick's batches are also sealed (WebCrypto Ed25519,
- * as the page's gateway seals them) on this same thread, and the time counts in the tick's: an
- * upper bound, since in the product the page seals on its own thread while the worker goes on.
+ * How a tick's batches are signed: not at all; on this same thread, timed in the tick (an upper
+ * bound); or as in the product, by the page on its own thread while the worker goes on (each
+ * tick's batches are posted to the page, which seals them with the gateway's `BatchSealer`; the
+ * unsigned run posts them too, and the page drops them, so the two differ by the signing alone).
  */
-async function pipelineTicks(signer?: NodeCredentials): Promise<{ total: number[]; writes: number[]; cold: number[] }> {
+type Signing = { readonly kind: 'none' } | { readonly kind: 'same-thread'; readonly signer: NodeCredentials } | { readonly kind: 'page'; readonly seal: boolean };
+
+/** The pipeline's ticks, signed as `signing` says. */
+async function pipelineTicks(signing: Signing = { kind: 'none' }): Promise<{ total: number[]; writes: number[]; cold: number[] }> {
   let now = 1_800_000_000_000;
   const doc = new Y.Doc();
   const store = new EntityStore(doc, { node: 'bench-pl', physicalNow: () => now });
   const fresh: DecodedBatch[] = [];
-  if (signer) store.on('appended', (batches, source) => source === 'local' && fresh.push(...batches));
+  if (signing.kind !== 'none') store.on('appended', (batches, source) => source === 'local' && fresh.push(...batches));
   const scenario = syntheticScenario(1_000, 7);
   writeRun(doc, scenario, scenario.seed, now);
   const pipeline = new Pipeline(store, { holder: 'bench' });
@@ -42,7 +46,8 @@ async function pipelineTicks(signer?: NodeCredentials): Promise<{ total: number[
     now += 1_000;
     const t0 = performance.now();
     const status = pipeline.tick();
-    for (const batch of fresh.splice(0)) await sealBatch(batch.raw, 'bench', signer!);
+    if (signing.kind === 'same-thread') for (const batch of fresh.splice(0)) await sealBatch(batch.raw, 'bench', signing.signer);
+    if (signing.kind === 'page') scope.postMessage({ batches: fresh.splice(0).map((b) => b.raw), seal: signing.seal });
     const dt = performance.now() - t0;
     if (status.role !== 'computing') throw new Error(`The pipeline is ${status.role}, not computing.`);
     if (i >= WARMUP) {
@@ -72,8 +77,15 @@ function fusionOnlyTicks(): number[] {
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 try {
   const { total, writes, cold } = await pipelineTicks();
-  const signed = await pipelineTicks(await ephemeralCredentials('bench'));
-  scope.postMessage({ pipeline: total, writes, cold, fusionOnly: fusionOnlyTicks(), signed: signed.total });
+  const signed = await pipelineTicks({ kind: 'same-thread', signer: await ephemeralCredentials('bench') });
+  // Interleaved pairs, so load on the machine falls on both alike.
+  const posted: number[] = [];
+  const pageSigned: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    posted.push(...(await pipelineTicks({ kind: 'page', seal: false })).total);
+    pageSigned.push(...(await pipelineTicks({ kind: 'page', seal: true })).total);
+  }
+  scope.postMessage({ pipeline: total, writes, cold, fusionOnly: fusionOnlyTicks(), signed: signed.total, posted, pageSigned });
 } catch (error) {
   scope.postMessage({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) });
 }
