@@ -27,6 +27,7 @@ import { ephemeralCredentials, linkCredentials, type LinkCredentials, type NodeC
 import { BatchSealer, SealVerifier, type ProfileKeys } from './trust/batchSeal.js';
 import { EquivocationLog, type Equivocation } from './trust/equivocation.js';
 import { RoomAuthority } from './trust/RoomAuthority.js';
+import { LeaseVacancy } from './trust/LeaseVacancy.js';
 import { attest, decisionMessage, type DecisionFields } from './trust/hybrid.js';
 import { mapValueRefusal, sealMapValue } from './trust/mapSeal.js';
 import { RoomDesk } from './RoomDesk.js';
@@ -93,6 +94,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   readonly room: string;
   /** An owned room's admissions and revocations as this node reads them (none in an open room). */
   readonly roomAuthority: RoomAuthority | undefined;
+  private readonly leaseVacancy: LeaseVacancy | undefined;
   readonly authority: RoomDesk;
   /** The node's own document: the UI, the pipeline worker and IndexedDB work on it. */
   readonly doc = new Y.Doc();
@@ -187,6 +189,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     const actor = () => ({ role: this.identity.role, name: this.identity.name, key: this.credentials.operatorFingerprint, ...(authority ? { attest: attestDecision } : {}) });
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
+    this.leaseVacancy = authority ? new LeaseVacancy(this.uplink.doc, authority, () => this.queueStatus()) : undefined;
     this.awareness = new Awareness(this.uplink.doc);
     this.presence = new MeshPresence({
       awareness: this.awareness,
@@ -365,6 +368,14 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     return this.presence.topology();
   }
 
+  /**
+   * Pipeline lease holders whose leases count as vacant here: signed under a key the owner had
+   * revoked (`LeaseVacancy`). The page's pipeline host passes them to its worker.
+   */
+  vacantLeaseHolders(): readonly string[] {
+    return this.leaseVacancy?.list() ?? [];
+  }
+
   route(nodeId: string): string[] | undefined {
     return routeIn(this.topology(), this.identity.nodeId, nodeId);
   }
@@ -402,6 +413,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       window.removeEventListener('offline', this.queueStatus);
     }
     this.unsubscribeStore();
+    this.leaseVacancy?.destroy();
     this.roomAuthority?.destroy();
     this.presence.destroy();
     this.transport.destroy();

@@ -20,10 +20,12 @@ const node = await startNodeFromUrl(new URL(location.href), sessionStorage).catc
 const pipeline = new PipelineHost({ doc: node.doc, node: node.identity.nodeId });
 pipeline.on('fault', (fault) => console.error(`Pipeline worker failed and restarts in ${fault.restartInMs} ms: ${fault.message}`));
 // The worker shares this page's clock: fenced with it (issue 13 §1), lifted with it.
-// A viewer or a guest of an owned room computes nothing (its writes would be refused).
+// A viewer or a guest of an owned room computes nothing (its writes would be refused), and a
+// lease held under a revoked key counts as vacant.
 const followFence = (): void => {
   pipeline.setClockFence(node.store.clockFence);
   pipeline.setMayCompute(node.identity.role !== 'viewer');
+  pipeline.setVacantLeaseHolders(node.vacantLeaseHolders());
 };
 followFence();
 node.on('status', followFence);

@@ -31,6 +31,8 @@ export class Lease {
     readonly ttlMs: number,
     /** The mesh's maximum clock offset: an honest expiry is never further ahead than ttl + this. */
     readonly maxOffsetMs: number = DEFAULT_MAX_OFFSET_MS,
+    /** Holders whose leases count as vacant (signed under a revoked key: `peer/trust/LeaseVacancy.ts`). */
+    private readonly vacant: (holder: string) => boolean = () => false,
   ) {
     this.map = doc.getMap(LEASES_MAP);
   }
@@ -51,11 +53,12 @@ export class Lease {
    * The lease as it counts at `now`. An expiry further ahead than ttl + the maximum clock offset
    * no honest holder wrote (renewing sets now + ttl, and clocks agree within the offset): it is
    * a peer's lie or a wrong clock, and reads as no lease, so a lease "until the year 3000"
-   * cannot stop the run. (The mesh's nodes share one ttl.)
+   * cannot stop the run. (The mesh's nodes share one ttl.) A lease of a vacant holder (revoked)
+   * reads as no lease too.
    */
   valid(now: Hlc): LeaseRecord | undefined {
     const lease = this.current();
-    return lease && lease.expires.wall - now.wall <= this.ttlMs + this.maxOffsetMs ? lease : undefined;
+    return lease && lease.expires.wall - now.wall <= this.ttlMs + this.maxOffsetMs && !this.vacant(lease.holder) ? lease : undefined;
   }
 
   /** Whether this node holds the lease at `now`, without changing anything. */

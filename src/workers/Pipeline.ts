@@ -155,6 +155,8 @@ export class Pipeline {
   readonly setAside: SetAside;
   /** False on a node whose role writes nothing (a viewer, a guest): it never takes the lease. */
   mayCompute = true;
+  /** Lease holders whose leases count as vacant here (signed under a key the room's owner revoked). */
+  vacantHolders: ReadonlySet<string> = new Set();
   private readonly reader = new RunReader();
   private readonly scratch = { x: new Float64Array(4), P: new Float64Array(16) };
   /** Ids of the simulated sensors of every run seen, so their tracks can be cleared later. */
@@ -207,7 +209,7 @@ export class Pipeline {
         this.ghosts.noteChanged(e.id);
       }
     });
-    this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000, store.clock.maxOffsetMs);
+    this.lease = new Lease(store.doc, PIPELINE_LEASE, options.holder, options.leaseTtlMs ?? 6_000, store.clock.maxOffsetMs, (holder) => this.vacantHolders.has(holder));
     this.maxCatchUpS = options.maxCatchUpS ?? 30;
     this.association = options.association ?? 'global';
     this.setAsideRuns = new Set(options.setAsideRuns ?? []);

@@ -133,6 +133,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
   private drilling = false;
   private clockFenceMs: number | undefined;
   private mayCompute = true;
+  private vacantHolders: readonly string[] = [];
   private keeper: RunKeeper | undefined;
 
   constructor(options: PipelineHostOptions) {
@@ -209,7 +210,14 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
   setMayCompute(may: boolean): void {
     if (may === this.mayCompute) return;
     this.mayCompute = may;
-    this.post({ type: 'authority', mayCompute: may });
+    this.post({ type: 'authority', mayCompute: may, vacantHolders: this.vacantHolders });
+  }
+
+  /** Lease holders whose leases count as vacant in this room (signed under a revoked key). */
+  setVacantLeaseHolders(holders: readonly string[]): void {
+    if (holders.length === this.vacantHolders.length && holders.every((h, i) => h === this.vacantHolders[i])) return;
+    this.vacantHolders = [...holders];
+    this.post({ type: 'authority', mayCompute: this.mayCompute, vacantHolders: this.vacantHolders });
   }
 
   setClockFence(offsetMs: number | undefined): void {
@@ -276,6 +284,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
       setAsideRuns: [...this.setAsideRuns.keys()],
       clockFenceMs: this.clockFenceMs ?? null,
       mayCompute: this.mayCompute,
+      vacantHolders: this.vacantHolders,
     });
   }
 

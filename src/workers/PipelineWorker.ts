@@ -64,6 +64,7 @@ export function runPipelineWorker(port: PipelinePort): PipelineWorkerHandle {
         store.setClockFence(data.clockFenceMs ?? undefined);
         pipeline = new Pipeline(store, { holder: data.node, leaseTtlMs: data.leaseTtlMs, setAsideRuns: data.setAsideRuns });
         pipeline.mayCompute = data.mayCompute;
+        pipeline.vacantHolders = new Set(data.vacantHolders);
         timer = setInterval(tick, data.tickMs);
         send({ type: 'ready' });
         tick();
@@ -72,7 +73,10 @@ export function runPipelineWorker(port: PipelinePort): PipelineWorkerHandle {
         store?.setClockFence(data.clockFenceMs ?? undefined);
         return;
       case 'authority':
-        if (pipeline) pipeline.mayCompute = data.mayCompute;
+        if (pipeline) {
+          pipeline.mayCompute = data.mayCompute;
+          pipeline.vacantHolders = new Set(data.vacantHolders);
+        }
         return;
       case 'fault':
         if (data.kind === 'tick') drill = 'tick';

@@ -25,9 +25,11 @@ export type HostMessage =
       readonly clockFenceMs: number | null;
       /** Whether this node's role lets it compute (a viewer or a guest writes nothing). */
       readonly mayCompute: boolean;
+      /** Lease holders whose leases count as vacant (signed under a revoked key). */
+      readonly vacantHolders: readonly string[];
     }
   | { readonly type: 'fence'; readonly clockFenceMs: number | null }
-  | { readonly type: 'authority'; readonly mayCompute: boolean }
+  | { readonly type: 'authority'; readonly mayCompute: boolean; readonly vacantHolders: readonly string[] }
   | { readonly type: 'update'; readonly update: Uint8Array }
   | { readonly type: 'fault'; readonly kind: FaultKind };
 
@@ -48,12 +50,13 @@ export function isHostMessage(data: unknown): data is HostMessage {
         Array.isArray(data.setAsideRuns) &&
         data.setAsideRuns.every((r: unknown) => typeof r === 'string') &&
         isFence(data.clockFenceMs) &&
-        typeof data.mayCompute === 'boolean'
+        typeof data.mayCompute === 'boolean' &&
+        isStringList(data.vacantHolders)
       );
     case 'fence':
       return isFence(data.clockFenceMs);
     case 'authority':
-      return typeof data.mayCompute === 'boolean';
+      return typeof data.mayCompute === 'boolean' && isStringList(data.vacantHolders);
     case 'update':
       return data.update instanceof Uint8Array;
     case 'fault':
@@ -106,4 +109,8 @@ function isStatus(s: unknown): s is PipelineStatus {
     Array.isArray(s.setAside) &&
     s.setAside.every((e: unknown) => isRecord(e) && typeof e.id === 'string' && typeof e.stage === 'string' && typeof e.reason === 'string')
   );
+}
+
+function isStringList(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((v: unknown) => typeof v === 'string');
 }

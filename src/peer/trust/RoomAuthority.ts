@@ -156,6 +156,14 @@ export class RoomAuthority extends ObservableV2<AuthorityEvents> {
     return [...this.revoked.values()];
   }
 
+  /** Whether one of `keys` was revoked at or before `atMs` (wall ms: a signed map value's time). */
+  revokedBefore(keys: readonly Uint8Array[], atMs: number): boolean {
+    return keys.some((key) => {
+      const r = this.revoked.get(base64url(key));
+      return r !== undefined && atMs >= r.at;
+    });
+  }
+
   /** Whether the owner revoked `key` (any time). */
   isRevokedKey(key: Uint8Array): boolean {
     return this.revoked.has(base64url(key));

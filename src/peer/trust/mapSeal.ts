@@ -9,8 +9,10 @@
  * later): the signature, the certificate (valid at the signed time), in an owned room a role
  * that writes (owner or operator) at that time, and for a lease that its holder is the signer's
  * node (nobody takes the lease for another). Not covered: deletions of a key (Yjs deletions have
- * no author; honest nodes put a removed run back), and revocations (they apply to batches, by
- * stamp; a revoked member's later map values are still admitted: see docs/security.md).
+ * no author; honest nodes put a removed run back). Revocations are not judged here (they change
+ * over time): a lease signed under a revoked key after its revocation is admitted, and every
+ * node's pipeline treats it as vacant (`LeaseVacancy`), as a revoked writer's batches are
+ * admitted and do not count.
  */
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
@@ -18,7 +20,7 @@ import { fromBase64, toBase64 } from 'lib0/buffer';
 import { LEASES_MAP, PIPELINE_MAP, isNodeOrPipeline } from '../../crdt/index.js';
 import { CERTIFICATE_SKEW_S, SIGNATURE_BYTES, certificateLabelled, parseCertificate } from './certificate.js';
 import { verifyEd25519 } from './ed25519Verify.js';
-import { encodeChain, readChain, standingOf } from './membership.js';
+import { encodeChain, parseMembership, readChain, standingOf } from './membership.js';
 import type { NodeCredentials } from './credentials.js';
 import { sign } from './signingKey.js';
 
@@ -62,6 +64,28 @@ export async function sealMapValue(
   encoding.writeFloat64(encoder, at);
   encoding.writeUint8Array(encoder, signature);
   return { ...value, seal: toBase64(encoding.toUint8Array(encoder)) };
+}
+
+/**
+ * The keys a map value's seal rests on (node, operator, and its chain's issuers and members) and
+ * when it was signed (ms), read without checking anything (admission checked it); undefined when
+ * it has no seal this version reads.
+ */
+export function mapValueSigner(value: unknown): { keys: Uint8Array[]; at: number } | undefined {
+  if (typeof value !== 'object' || value === null || typeof (value as Value).seal !== 'string') return undefined;
+  try {
+    const decoder = decoding.createDecoder(fromBase64((value as Value).seal as string));
+    if (decoding.readUint8(decoder) !== 1) return undefined;
+    const cert = parseCertificate(decoding.readVarUint8Array(decoder));
+    const keys = [cert.nodePublicKey, cert.operatorPublicKey];
+    for (const link of readChain(decoder)) {
+      const m = parseMembership(link);
+      keys.push(m.issuer, m.member);
+    }
+    return { keys, at: decoding.readFloat64(decoder) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * later writes count nowhere while its earlier ones stay.
  */
 import { expect } from 'chai';
-import { ValidationError } from '../../../src/crdt/index.js';
+import { LEASES_MAP, ValidationError, encodeHlc } from '../../../src/crdt/index.js';
 import { MeshNode } from '../../../src/peer/MeshNode.js';
 import { createScriptingApi } from '../../../src/peer/scriptingApi.js';
 import { MemoryNetwork, memoryTransport } from '../../../src/peer/memoryTransport.js';
@@ -106,6 +106,10 @@ describe('an owned room on a live mesh', () => {
         expect(n.store.get('bob-1')?.components.position?.lat, `${n.identity.name} keeps Bob's earlier write`).to.equal(1);
       }
       expect(ownerNode.authority.members().find((m) => m.names.includes('Bob'))?.revoked).to.equal(true);
+      // Bob's page takes the pipeline's lease (sealed under his revoked key): admitted, and on every
+      // node it counts as vacant, so another node's pipeline takes over.
+      bob.doc.getMap(LEASES_MAP).set('pipeline', { holder: bob.identity.nodeId, expires: encodeHlc({ wall: Date.now() + 6000, counter: 0, node: bob.identity.nodeId }) });
+      await waitUntil(() => [ownerNode, vic, wes].every((n) => n.vacantLeaseHolders().includes(bob.identity.nodeId)), 'every node counts Bob\u2019s lease as vacant', 10_000);
       expect(ownerNode.status().uncounted, 'the owner shows what it did not count').to.be.at.least(2);
       // A script cannot remove the room entity (its revocations) or write one, the owner's neither.
       const api = createScriptingApi(ownerNode);
