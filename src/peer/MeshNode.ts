@@ -29,7 +29,7 @@ import { EquivocationLog, type Equivocation } from './trust/equivocation.js';
 import { RoomAuthority } from './trust/RoomAuthority.js';
 import { LeaseVacancy } from './trust/LeaseVacancy.js';
 import { attest, decisionMessage, type DecisionFields } from './trust/hybrid.js';
-import { mapValueRefusal, sealMapValue } from './trust/mapSeal.js';
+import { mapValueRefusal, mapValueSigner, sealMapValue } from './trust/mapSeal.js';
 import { RoomDesk } from './RoomDesk.js';
 import type { Invitation, RoomOwner } from './trust/invitation.js';
 
@@ -374,6 +374,12 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
    */
   vacantLeaseHolders(): readonly string[] {
     return this.leaseVacancy?.list() ?? [];
+  }
+
+  /** Whether a pipeline map value (the run) counts here: not signed under a key revoked before. */
+  mapValueCounts(value: unknown): boolean {
+    const signer = this.roomAuthority ? mapValueSigner(value) : undefined;
+    return signer === undefined || !this.roomAuthority!.revokedBefore(signer.keys, signer.at);
   }
 
   route(nodeId: string): string[] | undefined {

@@ -17,7 +17,7 @@ const node = await startNodeFromUrl(new URL(location.href), sessionStorage).catc
   throw error;
 });
 // Every node runs the pipeline host; the lease in the document lets exactly one compute.
-const pipeline = new PipelineHost({ doc: node.doc, node: node.identity.nodeId });
+const pipeline = new PipelineHost({ doc: node.doc, node: node.identity.nodeId, runCounts: (value) => node.mapValueCounts(value) });
 pipeline.on('fault', (fault) => console.error(`Pipeline worker failed and restarts in ${fault.restartInMs} ms: ${fault.message}`));
 // The worker shares this page's clock: fenced with it (issue 13 §1), lifted with it.
 // A viewer or a guest of an owned room computes nothing (its writes would be refused), and a

@@ -97,6 +97,8 @@ export interface PipelineHostOptions {
   readonly log?: (message: string) => void;
   /** A run a peer removed outright is put back after this long, ms. Default 10,000. */
   readonly runPutBackMs?: number;
+  /** Whether a run value counts (in an owned room: not signed under a revoked key). Default: all do. */
+  readonly runCounts?: (value: unknown) => boolean;
 }
 
 /** A worker that has run this long without failing resets the restart back-off, ms. */
@@ -152,6 +154,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
       maxRestartDelayMs: options.maxRestartDelayMs ?? 30_000,
       log: options.log ?? ((message) => console.error(message)),
       runPutBackMs: options.runPutBackMs ?? DEFAULT_RUN_PUT_BACK_MS,
+      runCounts: options.runCounts ?? (() => true),
     };
   }
 
@@ -161,7 +164,7 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
     this.restarts = 0;
     this.failuresInRow = 0;
     // The page keeps the run, not the worker: it lives on while workers come and go.
-    this.keeper = new RunKeeper(this.doc, { putBackAfterMs: this.options.runPutBackMs, onPutBack: this.options.log });
+    this.keeper = new RunKeeper(this.doc, { putBackAfterMs: this.options.runPutBackMs, onPutBack: this.options.log, counts: this.options.runCounts });
     this.spawn();
     this.watchdog = setInterval(this.checkStall, Math.max(50, this.options.stallTimeoutMs / 4));
   }
@@ -217,6 +220,8 @@ export class PipelineHost extends ObservableV2<PipelineHostEvents> {
   setVacantLeaseHolders(holders: readonly string[]): void {
     if (holders.length === this.vacantHolders.length && holders.every((h, i) => h === this.vacantHolders[i])) return;
     this.vacantHolders = [...holders];
+    // A new vacancy means a new revocation: the run is judged again too.
+    this.keeper?.recheck();
     this.post({ type: 'authority', mayCompute: this.mayCompute, vacantHolders: this.vacantHolders });
   }
 

@@ -5,6 +5,10 @@
  * run this node had is put back after a short grace (the same idea as `EntityStore`'s put-back
  * of erased log batches), unless a value has arrived meanwhile. Every honest node does this;
  * concurrent put-backs of the same value merge into one entry.
+ *
+ * With `counts`, a run value that does not count (in an owned room, one signed under a key the
+ * owner had revoked: `peer/trust/LeaseVacancy.ts` says the same of leases) is replaced by the
+ * last run that did, as soon as it arrives: a revoked member cannot replace the mesh's run.
  */
 import type * as Y from 'yjs';
 import { RUN_MAP } from './RunConfig.js';
@@ -14,9 +18,13 @@ export interface RunKeeperOptions {
   readonly putBackAfterMs?: number;
   /** Hears each put-back, in words. */
   readonly onPutBack?: (message: string) => void;
+  /** Whether a run value counts (default: every value does). */
+  readonly counts?: (value: unknown) => boolean;
 }
 
 export const DEFAULT_RUN_PUT_BACK_MS = 10_000;
+/** Run values remembered as counted. */
+const KEPT_RUNS = 8;
 
 export class RunKeeper {
   private readonly map: Y.Map<unknown>;
@@ -24,6 +32,9 @@ export class RunKeeper {
   private readonly onPutBack: (message: string) => void;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private destroyed = false;
+  private readonly counts: (value: unknown) => boolean;
+  /** The run values that counted when they came, newest last (a few: a revocation may undo the newest). */
+  private readonly counted: unknown[] = [];
   /** Runs put back since this keeper started. */
   restored = 0;
 
@@ -34,7 +45,20 @@ export class RunKeeper {
     this.map = doc.getMap<unknown>(RUN_MAP);
     this.putBackAfterMs = options.putBackAfterMs ?? DEFAULT_RUN_PUT_BACK_MS;
     this.onPutBack = options.onPutBack ?? ((message) => console.warn(message));
+    this.counts = options.counts ?? (() => true);
+    const current = this.map.get('run');
+    if (current !== undefined && this.counts(current)) this.counted.push(current);
     this.map.observe(this.onChange);
+  }
+
+  /**
+   * Judges the current run again (after `counts` changed: a revocation arrived) and replaces it
+   * with the last that counted if it no longer does.
+   */
+  recheck(): void {
+    const current = this.map.get('run');
+    if (current === undefined || this.counts(current)) return;
+    this.replaceUncounted(current);
   }
 
   /** Whether a removal is waiting to be put back. */
@@ -54,7 +78,13 @@ export class RunKeeper {
     if (!change) return;
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (change.action !== 'delete' || change.oldValue === undefined) return;
+    if (change.action !== 'delete') {
+      const value = this.map.get('run');
+      if (this.counts(value)) this.remember(value);
+      else this.replaceUncounted(value);
+      return;
+    }
+    if (change.oldValue === undefined) return;
     const last: unknown = change.oldValue;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -64,4 +94,22 @@ export class RunKeeper {
       this.onPutBack('A peer removed the mesh\'s pipeline run from the shared document; it was put back (end a run with "End run" instead).');
     }, this.putBackAfterMs);
   };
+
+  private remember(value: unknown): void {
+    this.counted.push(value);
+    if (this.counted.length > KEPT_RUNS) this.counted.shift();
+  }
+
+  private replaceUncounted(value: unknown): void {
+    // The newest run that still counts (one that counted when it came may be a revoked key's).
+    const last = [...this.counted].reverse().find((v) => v !== value && this.counts(v));
+    if (last === undefined) return;
+    // After the transaction that brought it (an observer must not write into it).
+    queueMicrotask(() => {
+      if (this.destroyed || this.map.get('run') !== value) return;
+      this.doc.transact(() => this.map.set('run', last), this);
+      this.restored++;
+      this.onPutBack('A run signed under a revoked key replaced the mesh\'s run; the run before it was put back.');
+    });
+  }
 }

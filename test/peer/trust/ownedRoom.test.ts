@@ -5,7 +5,7 @@
  * later writes count nowhere while its earlier ones stay.
  */
 import { expect } from 'chai';
-import { LEASES_MAP, ValidationError, encodeHlc } from '../../../src/crdt/index.js';
+import { LEASES_MAP, PIPELINE_MAP, ValidationError, encodeHlc } from '../../../src/crdt/index.js';
 import { MeshNode } from '../../../src/peer/MeshNode.js';
 import { createScriptingApi } from '../../../src/peer/scriptingApi.js';
 import { MemoryNetwork, memoryTransport } from '../../../src/peer/memoryTransport.js';
@@ -110,6 +110,10 @@ describe('an owned room on a live mesh', () => {
       // node it counts as vacant, so another node's pipeline takes over.
       bob.doc.getMap(LEASES_MAP).set('pipeline', { holder: bob.identity.nodeId, expires: encodeHlc({ wall: Date.now() + 6000, counter: 0, node: bob.identity.nodeId }) });
       await waitUntil(() => [ownerNode, vic, wes].every((n) => n.vacantLeaseHolders().includes(bob.identity.nodeId)), 'every node counts Bob\u2019s lease as vacant', 10_000);
+      // And a run his page starts counts nowhere (the page's pipeline host puts the last run back).
+      bob.doc.getMap(PIPELINE_MAP).set('run', { runId: 'bobs', scenario: '{}', seed: 1, startedAt: Date.now() });
+      await waitUntil(() => (ownerNode.doc.getMap(PIPELINE_MAP).get('run') as { runId?: string } | undefined)?.runId === 'bobs', 'Bob\u2019s run reaches the owner', 10_000);
+      expect(ownerNode.mapValueCounts(ownerNode.doc.getMap(PIPELINE_MAP).get('run'))).to.equal(false);
       expect(ownerNode.status().uncounted, 'the owner shows what it did not count').to.be.at.least(2);
       // A script cannot remove the room entity (its revocations) or write one, the owner's neither.
       const api = createScriptingApi(ownerNode);
