@@ -14,8 +14,11 @@ import type { CotEvent } from './cotEvent.js';
 /** Entity types that leave and arrive as CoT events (tasks ride on their asset's event). */
 export type CotEntityType = 'track' | 'asset' | 'geo';
 
-/** Components admitted from `<__lattice>`: the rest are the mesh's own (approval, tasks). */
-export const LATTICE_DETAIL_COMPONENTS = ['classification', 'threat', 'source', 'fusion'] as const;
+/**
+ * Components admitted from `<__lattice>` (an atom's affiliation always comes from its type): the
+ * rest are the mesh's own (approval, tasks) and a file never brings them.
+ */
+export const LATTICE_DETAIL_COMPONENTS = ['classification', 'threat', 'source', 'fusion', 'affiliation'] as const;
 
 /**
  * The one table. Read it as: an entity of `entity` type leaves as CoT type `cotType(…)`, stale
@@ -43,7 +46,9 @@ export const COT_MAPPING = {
   /**
    * Classification label ↔ the function part of an atom's type (after the dimension letter),
    * for labels the pipeline writes. A label not here leaves as the bare dimension (`a-h-A`).
-   * An arriving atom without a callsign takes the label of its function when it is here.
+   * An arriving atom without a callsign takes the label of its function when it is here and
+   * says more than the bare dimension (`aircraft` only leaves: every entity without a label
+   * leaves as the bare dimension too, so `a-u-A` arriving says nothing of its class).
    */
   functions: [
     { label: 'civilian', suffix: 'A-C-F' },
@@ -67,7 +72,7 @@ export const COT_FIELDS = {
   errors: 'ce ← fusion.errorMajorM (1-sigma, metres), unknown without fusion; le unknown',
   velocity: 'track course (heading, degrees true), speed (m/s)',
   callsign: 'contact callsign ↔ classification.label',
-  affiliation: 'second letter of an atom type',
+  affiliation: "second letter of an atom type; a geo point's in <__lattice>",
   stale: 'written as time + the type\'s staleMs; stale events arriving are skipped',
   approval: 'remarks (a sentence) and __lattice approval="…" (leaving only)',
   task: 'remarks of the asset\'s event (leaving only)',
@@ -128,6 +133,8 @@ export function entityToCot(view: EntityView, context: CotContext): CotEvent {
   const row = COT_MAPPING.entities[view.type];
   const extra: Record<string, unknown> = {};
   for (const name of LATTICE_DETAIL_COMPONENTS) if (c[name] !== undefined) extra[name] = c[name];
+  // An atom's affiliation is in its type; a map point's has no place in CoT but here.
+  if (view.type !== 'geo') delete extra.affiliation;
   const entityTold = view.type === 'asset' ? 'asset' : undefined;
   const lattice =
     entityTold !== undefined || Object.keys(extra).length > 0 || context.approval
@@ -192,7 +199,8 @@ export function cotToEntity(event: CotEvent, at = `CoT event ${event.uid}`): Cot
     components.affiliation = { value: affiliation };
     if (parts[1] === 's' && components.threat === undefined) components.threat = { level: 'medium' };
     if (event.callsign === undefined && components.classification === undefined) {
-      const fn = COT_MAPPING.functions.find((f) => f.suffix === parts.slice(2).join('-'));
+      const suffix = parts.slice(2).join('-');
+      const fn = suffix.includes('-') ? COT_MAPPING.functions.find((f) => f.suffix === suffix) : undefined;
       if (fn) components.classification = { label: fn.label, confidence: 1 };
     }
   } else {

@@ -39,6 +39,7 @@ export function parseCot(text: unknown): CotEvent[] {
   // One wrapper, so that several events (a capture) are one document to check.
   const { root } = parseXml('The CoT text', `<cot>${text.replace(DECLARATION, '')}</cot>`, { maxChars: COT_MAX_CHARS + 16, maxDepth: COT_MAX_DEPTH + 1 });
   for (const key of Object.keys(root)) {
+    if (key === '#text' && typeof root[key] === 'string' && root[key].trim() === '') continue;
     if (key !== 'event') throw new ValidationError('cot', key === '#text' ? 'The CoT text has text outside any <event>.' : `The CoT text has <${key.replace(/^@/, '')}> where only <event> elements may be.`);
   }
   const nodes = children(root, 'event');
@@ -72,7 +73,7 @@ function readEvent(node: XmlNode, field: string): CotEvent {
   // ATAK repeats some detail elements (two <archive/> in one marker); <contact> is read once.
   const contact = children(detail, 'contact')[0];
   const callsignText = attribute(contact, 'callsign', `${at}: contact callsign`);
-  const callsign = callsignText === undefined || callsignText.trim() === '' ? undefined : cotString(`${at}: contact callsign`, callsignText.trim(), CALLSIGN_MAX);
+  const callsign = callsignText === undefined || callsignText === '' ? undefined : cotString(`${at}: contact callsign`, callsignText, CALLSIGN_MAX);
   const trackNode = child(detail, 'track', `${at}: <track>`);
   const track = trackNode && readTrack(trackNode, at);
   const remarksText = text(children(detail, 'remarks')[0], `${at}: <remarks>`);
@@ -80,7 +81,7 @@ function readEvent(node: XmlNode, field: string): CotEvent {
     throw new ValidationError(`${at}: <remarks>`, `${at}: <remarks> has ${remarksText.length} characters; at most ${REMARKS_MAX} are read.`);
   }
   const latticeNode = child(detail, '__lattice', `${at}: <__lattice>`);
-  return { uid, type, how, time, start, stale, point, callsign, track, remarks: remarksText || undefined, lattice: latticeNode && readLattice(latticeNode, at) };
+  return { uid, type, how, time, start, stale, point, callsign, track, remarks: remarksText?.trim() ? remarksText : undefined, lattice: latticeNode && readLattice(latticeNode, at) };
 }
 
 function readTrack(node: XmlNode, at: string): CotEvent['track'] {
@@ -97,7 +98,7 @@ function readLattice(node: XmlNode, at: string): LatticeDetail {
   }
   return {
     entity: attribute(node, 'entity', `${at}: __lattice entity`),
-    components: components || undefined,
+    components: components?.trim() ? components : undefined,
     approval: attribute(node, 'approval', `${at}: __lattice approval`),
   };
 }

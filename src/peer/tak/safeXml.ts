@@ -65,7 +65,9 @@ const parser = new XMLParser({
   processEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  trimValues: true,
+  // Values are kept as sent (a callsign may begin with a space); whitespace between elements
+  // then shows as '#text', which readers treat as absent.
+  trimValues: false,
   // Depth is also checked below with our own message; this keeps the parser from recursing far.
   maxNestedTags: 64,
 });
