@@ -53,7 +53,12 @@ export function admissionOf(entity: CotEntity, store: StoreReads, now: number): 
  * (or another of the store's `LatticeError`s, e.g. a fenced clock); nothing is written then.
  */
 export function admitCot(store: EntityStore, events: readonly CotEvent[], now: number): CotAdmission {
-  const entities = events.map((event, i) => cotToEntity(event, `${events.length === 1 ? 'The CoT event' : `CoT event ${i + 1}`} (uid ${JSON.stringify(event.uid.slice(0, 64))})`));
+  const name = (i: number) => (events.length === 1 ? 'The CoT event' : `CoT event ${i + 1}`);
+  return admitEntities(store, events.map((event, i) => cotToEntity(event, `${name(i)} (uid ${JSON.stringify(event.uid.slice(0, 64))})`)), now, name);
+}
+
+/** Admits entities read from a file (CoT events, KML placemarks) by the same rule, all or nothing. */
+export function admitEntities(store: EntityStore, entities: readonly CotEntity[], now: number, name: (index: number) => string): CotAdmission {
   const latest = new Map<string, number>();
   entities.forEach((e, i) => {
     const at = latest.get(e.id);
@@ -66,7 +71,7 @@ export function admitCot(store: EntityStore, events: readonly CotEvent[], now: n
         result.superseded.push(entity.id);
         return;
       }
-      const at = `${entities.length === 1 ? 'The CoT event' : `CoT event ${i + 1}`} (uid ${JSON.stringify(entity.id.slice(0, 64))})`;
+      const at = `${name(i)} (${JSON.stringify(entity.id.slice(0, 64))})`;
       try {
         const outcome = admissionOf(entity, store, now);
         if (outcome === 'created') store.create(entity.id, entity.type, entity.components);
