@@ -84,7 +84,7 @@ export class LatticeApp extends LitElement {
         min-height: 250px;
         border-bottom: 1px solid var(--lm-line);
       }
-      /* Six tabs fit the side panel's 400 px; were they ever wider, they wrap rather than hide. */
+      /* Six tabs fit the side panel's 400 px; the seventh (TAK) wraps to a second row rather than hide. */
       [role='tablist'] {
         display: flex;
         flex-wrap: wrap;
