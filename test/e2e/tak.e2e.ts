@@ -8,19 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { parseCot } from '../../src/peer/tak/index.js';
 import { waitUntil } from '../peer/check.js';
-import { ATAK_PLI, HOSTILE_AIR, SPOT_MARKER } from '../peer/tak/cotSamples.js';
+import { liveCapture } from '../peer/tak/cotSamples.js';
 import { freshRoom, openNode, type OpenNode } from './nodes.js';
-
-/** The samples re-dated to now, so that they are not stale when admitted. */
-function liveCapture(): string {
-  const now = Date.now();
-  return [ATAK_PLI, HOSTILE_AIR, SPOT_MARKER]
-    .map((sample) => {
-      const shift = now - parseCot(sample)[0]!.time;
-      return sample.replace(/(time|start|stale)=(["'])([^"']+)\2/g, (_, k: string, q: string, t: string) => `${k}=${q}${new Date(Date.parse(t) + shift).toISOString()}${q}`);
-    })
-    .join('\n');
-}
 
 const UIDS = ['ANDROID-351811095448994', 'TRK-7f3a9c', '9405e320-9356-41c4-8449-f46990aa17f8'];
 

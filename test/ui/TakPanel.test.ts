@@ -9,23 +9,12 @@ import * as Y from 'yjs';
 import { mountApp } from '../../src/ui/mountApp.js';
 import { parseCot } from '../../src/peer/tak/index.js';
 import type { TakExportDetail } from '../../src/ui/panels/TakPanel.js';
-import { ATAK_PLI, HOSTILE_AIR, SPOT_MARKER } from '../peer/tak/cotSamples.js';
+import { liveCapture } from '../peer/tak/cotSamples.js';
 import { MemoryMesh, MemoryNode } from './MemoryNode.js';
 import { check, checkEqual, cleanup, waitUntil } from './assert.js';
 import { byRole, click, queryRole, squash } from './roles.js';
 
 const BASEMAP = { land: { type: 'FeatureCollection' as const, features: [] }, borders: { type: 'MultiLineString' as const, coordinates: [] } };
-
-/** The samples, re-dated so that they are not stale now. */
-function liveCapture(): string {
-  const now = Date.now();
-  return [ATAK_PLI, HOSTILE_AIR, SPOT_MARKER]
-    .map((sample) => {
-      const shift = now - parseCot(sample)[0]!.time;
-      return sample.replace(/(time|start|stale)=(["'])([^"']+)\2/g, (_, k: string, q: string, t: string) => `${k}=${q}${new Date(Date.parse(t) + shift).toISOString()}${q}`);
-    })
-    .join('\n');
-}
 
 /** Chooses `file` in a file input, as the browser does once a person picks one. */
 function choose(input: HTMLInputElement, file: File): void {

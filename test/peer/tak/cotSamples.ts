@@ -40,6 +40,22 @@ export const HOSTILE_AIR =
 /** The same hostile without a callsign: its class comes from its type. */
 export const HOSTILE_AIR_UNNAMED = HOSTILE_AIR.replace('<contact callsign="BANDIT 1"/>', '').replace('TRK-7f3a9c', 'TRK-7f3a9d');
 
+/**
+ * A sample moved in time so that its `time` is `now` (its start, stale and link times shift with
+ * it): the samples are years stale, and a node admits no stale event.
+ */
+export function redated(sample: string, now = Date.now()): string {
+  const time = /\btime=(["'])([^"']+)\1/.exec(sample);
+  if (!time) throw new Error('the sample has no time');
+  const shift = now - Date.parse(time[2]!);
+  return sample.replace(/\b(time|start|stale|production_time)=(["'])([^"']+)\2/g, (_, k: string, q: string, t: string) => `${k}=${q}${new Date(Date.parse(t) + shift).toISOString()}${q}`);
+}
+
+/** The PLI, the hostile track and the spot marker as one capture, dated now. */
+export function liveCapture(now = Date.now()): string {
+  return [ATAK_PLI, HOSTILE_AIR, SPOT_MARKER].map((sample) => redated(sample, now)).join('\n');
+}
+
 /** Hostile or broken inputs, each with why it must be refused. */
 export const BAD_COT: ReadonlyArray<readonly [string, string]> = [
   ['not XML', 'this is not xml'],

@@ -4,15 +4,7 @@ import * as Y from 'yjs';
 import { PermissionError, ValidationError } from '../../../src/crdt/index.js';
 import { exportCotFile, exportKmlFile, importTakFile, parseCot, parseKml, takFileKind } from '../../../src/peer/tak/index.js';
 import { MemoryMesh, MemoryNode } from '../../ui/MemoryNode.js';
-import { ATAK_PLI, HOSTILE_AIR, SPOT_MARKER } from './cotSamples.js';
-
-const liveNow = (sample: string) => {
-  // Re-dated to now so that the events are not stale where the node's clock is.
-  const now = Date.now();
-  const [e] = parseCot(sample);
-  const shift = now - e!.time;
-  return sample.replace(/(time|start|stale|production_time)=(["'])([^"']+)\2/g, (_, k: string, q: string, t: string) => `${k}=${q}${new Date(Date.parse(t) + shift).toISOString()}${q}`);
-};
+import { ATAK_PLI, HOSTILE_AIR, liveCapture, redated } from './cotSamples.js';
 
 describe('TAK files', () => {
   it('tells KML from CoT by the root element', () => {
@@ -26,7 +18,7 @@ describe('TAK files', () => {
     const b = new MemoryNode({ name: 'bravo' });
     mesh.add(a);
     mesh.add(b);
-    const result = importTakFile(a, [ATAK_PLI, HOSTILE_AIR, SPOT_MARKER].map(liveNow).join('\n'));
+    const result = importTakFile(a, liveCapture());
     expect(result.kind).to.equal('cot');
     expect(result.created).to.have.length(3);
     expect(b.store.get('TRK-7f3a9c')!.components.affiliation).to.deep.equal({ value: 'hostile' });
@@ -37,7 +29,7 @@ describe('TAK files', () => {
   it('refuses a viewer, writing nothing', () => {
     const viewer = new MemoryNode({ role: 'viewer' });
     const before = Y.encodeStateAsUpdate(viewer.doc);
-    expect(() => importTakFile(viewer, liveNow(HOSTILE_AIR))).to.throw(PermissionError, /viewer/);
+    expect(() => importTakFile(viewer, redated(HOSTILE_AIR))).to.throw(PermissionError, /viewer/);
     expect(Y.encodeStateAsUpdate(viewer.doc)).to.deep.equal(before);
   });
 
