@@ -6,7 +6,7 @@
  */
 import XMLBuilder from 'fast-xml-builder';
 import { ValidationError } from '../../crdt/index.js';
-import { attribute, child, children, parseXml, text, type XmlNode } from './safeXml.js';
+import { attribute, child, children, parseXml, text, xmlReader, type XmlNode } from './safeXml.js';
 import {
   CALLSIGN_MAX,
   COT_UNKNOWN,
@@ -29,6 +29,8 @@ export const COT_MAX_EVENTS = 20_000;
 const COT_MAX_DEPTH = 16;
 
 const DECLARATION = /<\?xml[^>]*\?>/g;
+/** The attributes `readEvent` reads; no other is copied out of the text. */
+const reader = xmlReader(['uid', 'type', 'how', 'time', 'start', 'stale', 'lat', 'lon', 'hae', 'ce', 'le', 'callsign', 'course', 'speed', 'entity', 'approval']);
 
 /** Reads every `<event>` in `text`. Throws `ValidationError` for anything else. */
 export function parseCot(text: unknown): CotEvent[] {
@@ -37,7 +39,7 @@ export function parseCot(text: unknown): CotEvent[] {
     throw new ValidationError('cot', `The CoT text has ${text.length.toLocaleString('en-US')} characters; at most ${COT_MAX_CHARS.toLocaleString('en-US')} are read at once.`);
   }
   // One wrapper, so that several events (a capture) are one document to check.
-  const { root } = parseXml('The CoT text', `<cot>${text.replace(DECLARATION, '')}</cot>`, { maxChars: COT_MAX_CHARS + 16, maxDepth: COT_MAX_DEPTH + 1 });
+  const { root } = parseXml(reader, 'The CoT text', `<cot>${text.replace(DECLARATION, '')}</cot>`, { maxChars: COT_MAX_CHARS + 16, maxDepth: COT_MAX_DEPTH + 1 });
   for (const key of Object.keys(root)) {
     if (key === '#text' && typeof root[key] === 'string' && root[key].trim() === '') continue;
     if (key !== 'event') throw new ValidationError('cot', key === '#text' ? 'The CoT text has text outside any <event>.' : `The CoT text has <${key.replace(/^@/, '')}> where only <event> elements may be.`);

@@ -11,12 +11,14 @@ import XMLBuilder from 'fast-xml-builder';
 import { ENTITY_ID_PATTERN, ValidationError, fnv1a32, type AffiliationValue, type Components, type EntityView } from '../../crdt/index.js';
 import { cotNumber } from './cotEvent.js';
 import type { CotEntity, CotEntityType } from './cotMapping.js';
-import { attribute, children, parseXml, text, type XmlNode } from './safeXml.js';
+import { attribute, children, parseXml, text, xmlReader, type XmlNode } from './safeXml.js';
 
 export const KML_MAX_CHARS = 8 * 1024 * 1024;
 export const KML_MAX_PLACEMARKS = 20_000;
 const KML_MAX_DEPTH = 24;
 const NAME_MAX = 64;
+/** The attributes the KML reader uses (a Placemark's id, a Data's name). */
+const reader = xmlReader(['id', 'name']);
 
 /** Icon colours (KML's aabbggrr) by affiliation, the map's own palette. */
 const STYLE_COLOURS: Record<AffiliationValue, string> = { friend: 'ffffc47c', hostile: 'ff7b7bff', neutral: 'ff9ae27e', unknown: 'ff80e6ff' };
@@ -72,7 +74,7 @@ function dataOf(placemark: XmlNode, name: string, field: string): string | undef
 
 /** Reads the point Placemarks of a KML document. Throws `ValidationError` for anything unsafe or malformed. */
 export function parseKml(source: unknown, now: number): KmlPlacemarks {
-  const { name, root } = parseXml('The KML file', source, { maxChars: KML_MAX_CHARS, maxDepth: KML_MAX_DEPTH });
+  const { name, root } = parseXml(reader, 'The KML file', source, { maxChars: KML_MAX_CHARS, maxDepth: KML_MAX_DEPTH });
   if (name !== 'kml') throw new ValidationError('kml', `The KML file's root element is <${name.slice(0, 40)}>, not <kml>.`);
   const placemarks: XmlNode[] = [];
   collectPlacemarks(root, placemarks);
