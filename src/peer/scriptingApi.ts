@@ -9,6 +9,7 @@ import type { InviteOptions, LatticeNode, LinkInfo, MemberInfo, MeshFaults, Mesh
 import type { Equivocation } from './trust/equivocation.js';
 import { roomLink } from './meshConfig.js';
 import { parseOwner } from './trust/invitation.js';
+import { exportCotFile, exportKmlFile, importTakFile, type TakImport } from './tak/takFiles.js';
 
 /**
  * The room entity holds an owned room's admissions and revocations, written by the room's own
@@ -141,6 +142,16 @@ export interface LatticeScriptingApi {
     invite(options: InviteOptions): Promise<string>;
     revoke(fingerprint: string, note?: string): void;
   };
+  /**
+   * TAK files: `tak.import(text)` admits a CoT (one or many events) or KML file, all or nothing
+   * (a `ValidationError` says what is wrong and nothing is written); `tak.exportCot()` and
+   * `tak.exportKml()` return the picture as file text. The mapping is in docs/tak.md.
+   */
+  readonly tak: {
+    import(text: string): TakImport;
+    exportCot(): string;
+    exportKml(): string;
+  };
 }
 
 declare global {
@@ -248,6 +259,11 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
         if (!node.authority) throw new ValidationError('revoke', 'An open room has no members to revoke.');
         node.authority.revoke(fingerprint, note);
       },
+    },
+    tak: {
+      import: (text) => copy(importTakFile(node, text)),
+      exportCot: () => exportCotFile(node).text,
+      exportKml: () => exportKmlFile(node).text,
     },
   };
 }

@@ -43,10 +43,11 @@ import './panels/TrackList.js';
 import './panels/PipelinePanel.js';
 import './panels/TasksPanel.js';
 import './panels/MembersPanel.js';
+import './panels/TakPanel.js';
 
-export const PANEL_TABS = ['inspector', 'tracks', 'tasks', 'pipeline', 'mesh', 'members'] as const;
+export const PANEL_TABS = ['inspector', 'tracks', 'tasks', 'pipeline', 'mesh', 'members', 'tak'] as const;
 export type PanelTab = (typeof PANEL_TABS)[number];
-const TAB_TEXT: Record<PanelTab, string> = { inspector: 'Inspector', tracks: 'Tracks', tasks: 'Tasks', pipeline: 'Pipeline', mesh: 'Mesh', members: 'Members' };
+const TAB_TEXT: Record<PanelTab, string> = { inspector: 'Inspector', tracks: 'Tracks', tasks: 'Tasks', pipeline: 'Pipeline', mesh: 'Mesh', members: 'Members', tak: 'TAK' };
 
 @customElement('lattice-app')
 export class LatticeApp extends LitElement {
@@ -83,7 +84,7 @@ export class LatticeApp extends LitElement {
         min-height: 250px;
         border-bottom: 1px solid var(--lm-line);
       }
-      /* Six tabs fit the side panel's 400 px; were they ever wider, they wrap rather than hide. */
+      /* Six tabs fit the side panel's 400 px; the seventh (TAK) wraps to a second row rather than hide. */
       [role='tablist'] {
         display: flex;
         flex-wrap: wrap;
@@ -366,6 +367,8 @@ export class LatticeApp extends LitElement {
         <lattice-budget-panel .traffic=${this.traffic.report} .error=${this.budgetError} @budget-change=${this.onBudgetChange}></lattice-budget-panel>`;
       case 'members':
         return html`<lattice-members-panel .node=${this.node} .status=${this.mesh.status}></lattice-members-panel>`;
+      case 'tak':
+        return html`<lattice-tak-panel .node=${this.node}></lattice-tak-panel>`;
     }
   }
 

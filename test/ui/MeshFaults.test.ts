@@ -2,7 +2,7 @@
  * The Mesh tab's link faults and topology: forms driven by pointer and keys, found by role and
  * accessible name, acting on in-memory nodes whose fault table is the real one.
  */
-import { sendKeys, sendMouse } from '@web/test-runner-commands';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../src/ui/panels/MeshPanel.js';
 import '../../src/ui/panels/StatusBar.js';
 import type { MeshPanel } from '../../src/ui/panels/MeshPanel.js';
@@ -12,55 +12,7 @@ import { CLEAN_LINK } from '../../src/peer/faults/LinkFaults.js';
 import type { LinkInfo } from '../../src/peer/LatticeNode.js';
 import { MemoryMesh, MemoryNode } from './MemoryNode.js';
 import { check, checkEqual, cleanup, fixture, waitUntil } from './assert.js';
-
-const squash = (s: string | null | undefined): string => (s ?? '').replace(/\s+/g, ' ').trim();
-
-/** Every element under `root`, through shadow roots. */
-function* deep(root: ParentNode): Generator<Element> {
-  for (const el of root.querySelectorAll('*')) {
-    yield el;
-    if (el.shadowRoot) yield* deep(el.shadowRoot);
-  }
-}
-
-const IMPLICIT_ROLE: Record<string, string> = { button: 'button', select: 'combobox', input: 'textbox', table: 'table', ul: 'list', li: 'listitem', tr: 'row' };
-
-/** Role and accessible name, as far as these panels need: aria-label, aria-labelledby, a wrapping label's own text, content. */
-function roleOf(el: Element): string | undefined {
-  return el.getAttribute('role') ?? IMPLICIT_ROLE[el.localName];
-}
-
-function nameOf(el: Element): string {
-  const label = el.getAttribute('aria-label');
-  if (label) return squash(label);
-  const by = el.getAttribute('aria-labelledby');
-  if (by) return squash(by.split(' ').map((id) => (el.getRootNode() as ShadowRoot).getElementById(id)?.textContent ?? '').join(' '));
-  const labels = (el as HTMLInputElement).labels;
-  if (labels && labels.length > 0) return squash([...labels[0]!.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(' '));
-  return squash(el.textContent);
-}
-
-function byRole<T extends HTMLElement = HTMLElement>(root: ParentNode, role: string, name: string | RegExp): T {
-  const all = [...deep(root)].filter((el) => roleOf(el) === role);
-  const found = all.find((el) => (typeof name === 'string' ? nameOf(el) === name : name.test(nameOf(el))));
-  if (!found) throw new Error(`no ${role} named ${String(name)}; there are: ${all.map((el) => `"${nameOf(el)}"`).join(', ')}`);
-  return found as T;
-}
-
-const queryRole = (root: ParentNode, role: string, name: string | RegExp): HTMLElement | undefined => {
-  try {
-    return byRole(root, role, name);
-  } catch {
-    return undefined;
-  }
-};
-
-/** A real pointer click in the middle of `el`. */
-async function click(el: HTMLElement): Promise<void> {
-  el.scrollIntoView({ block: 'center' });
-  const r = el.getBoundingClientRect();
-  await sendMouse({ type: 'click', position: [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)] });
-}
+import { byRole, click, queryRole, squash } from './roles.js';
 
 /** Chooses an option of a select with the keyboard: focus, then type the start of its text. */
 async function choose(select: HTMLSelectElement, text: string): Promise<void> {
