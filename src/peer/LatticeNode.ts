@@ -7,6 +7,7 @@ import type { ObservableV2 } from 'lib0/observable';
 import type { ApprovalDesk, EntityStore, TaskBoard } from '../crdt/index.js';
 import type { Fault, LinkPolicy } from './faults/LinkFaults.js';
 import type { Equivocation } from './trust/equivocation.js';
+import type { MonitorReport } from './monitors/MeshMonitor.js';
 
 export const NODE_ROLES = ['operator', 'viewer'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
@@ -73,6 +74,8 @@ export interface MeshStatus {
   readonly roomInfo?: RoomInfo;
   /** Batches received that do not count: written after their writer's revocation. */
   readonly uncounted?: number;
+  /** The rules this node checks while it runs, and what broke them (`monitors/MeshMonitor.ts`). */
+  readonly checks?: MonitorReport;
 }
 
 /** One direct link of this node, as the Mesh tab shows it. */

@@ -28,6 +28,7 @@ import { BatchSealer, SealVerifier, type ProfileKeys } from './trust/batchSeal.j
 import { EquivocationLog, type Equivocation } from './trust/equivocation.js';
 import { RoomAuthority } from './trust/RoomAuthority.js';
 import { LeaseVacancy } from './trust/LeaseVacancy.js';
+import { MeshMonitor } from './monitors/MeshMonitor.js';
 import { attest, decisionMessage, type DecisionFields } from './trust/hybrid.js';
 import { mapValueRefusal, mapValueSigner, sealMapValue } from './trust/mapSeal.js';
 import { RoomDesk } from './RoomDesk.js';
@@ -95,6 +96,8 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
   /** An owned room's admissions and revocations as this node reads them (none in an open room). */
   readonly roomAuthority: RoomAuthority | undefined;
   private readonly leaseVacancy: LeaseVacancy | undefined;
+  /** Checks the rules the mesh promises while the node runs (`monitors/rules.ts`). */
+  readonly monitor: MeshMonitor;
   readonly authority: RoomDesk;
   /** The node's own document: the UI, the pipeline worker and IndexedDB work on it. */
   readonly doc = new Y.Doc();
@@ -190,6 +193,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
     this.leaseVacancy = authority ? new LeaseVacancy(this.uplink.doc, authority, () => this.queueStatus()) : undefined;
+    this.monitor = new MeshMonitor({ store: this.store, physicalNow, traffic: () => this.uplink.traffic(), changed: () => this.queueStatus() });
     this.awareness = new Awareness(this.uplink.doc);
     this.presence = new MeshPresence({
       awareness: this.awareness,
@@ -340,6 +344,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       equivocations: this.equivocationLog.list().length,
       roomInfo: this.authority.info(),
       uncounted: this.store.uncountedBatches,
+      checks: this.monitor.report(),
     };
   }
 
@@ -419,6 +424,7 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
       window.removeEventListener('offline', this.queueStatus);
     }
     this.unsubscribeStore();
+    this.monitor.destroy();
     this.leaseVacancy?.destroy();
     this.roomAuthority?.destroy();
     this.presence.destroy();

@@ -2,7 +2,8 @@
  * Seeded chaos on memory links, running the production session code: five nodes and several
  * hundred random events per seed (see `chaosHarness.ts`). Afterwards every node is identical to
  * every other and to an independent oracle of every write ever made: nothing acknowledged is
- * lost, and each component's winner is the write with the greatest HLC, tombstones included.
+ * lost, and each component's winner is the write with the greatest HLC, tombstones included;
+ * and no node's monitor saw a rule broken.
  *
  * Each seed is in its test's name; to replay a failure, run that seed alone (SEEDS below).
  */
@@ -27,6 +28,9 @@ describe('chaos on memory links (seeded; every seed is replayable)', () => {
         const log = await storm(chaos, EVENTS);
         await settle(chaos, `seed ${seed}`);
         expectOracle(`seed ${seed}`, chaos.nodes, chaos.history.values());
+        // The rules the mesh promises held on every node throughout (issue 17 §2).
+        for (const n of chaos.nodes) n.monitor.check();
+        expect(chaos.nodes.map((n) => n.monitor.violations().map((v) => `${n.identity.name}: ${v.rule}: ${v.evidence}`)).flat(), 'no rule broken').to.deep.equal([]);
         const kinds = new Set(log.map((l) => l.replace(/ \(event \d+\)/, '')));
         expect([...kinds]).to.include.members(['write', 'cut', 'impair', 'restart', 'conflict across a cut']);
         // A split names every node: one tried just after a restart may be refused (the node does

@@ -15,6 +15,9 @@ import { ClockController } from '../controllers/ClockController.js';
 import { MeshLinksController } from '../controllers/MeshLinksController.js';
 import { faultCountText, namesIn } from '../faultText.js';
 import { formatAge } from '../format.js';
+import { RULES } from '../../peer/monitors/rules.js';
+
+const RULE_COUNT = Object.keys(RULES).length;
 import { SYNC_TEXT, inSync, linkText, summarise, type ConvergedAt } from '../meshSummary.js';
 import { dataTable, panel, theme } from '../theme.js';
 import type { FaultCommand } from './LinkFaultsPanel.js';
@@ -55,6 +58,11 @@ export class MeshPanel extends LitElement {
     panel,
     dataTable,
     css`
+      ul.breaks {
+        margin: 0.2rem 0 0;
+        padding-left: 1.1rem;
+        overflow-wrap: anywhere;
+      }
       .row {
         display: flex;
         align-items: center;
@@ -176,6 +184,17 @@ export class MeshPanel extends LitElement {
                   .join(' · ')}
               </dd>`
           : nothing}
+        <dt>Checks</dt>
+        <dd class=${s?.checks && s.checks.violations > 0 ? 'refused' : ''} data-checks>
+          ${!s?.checks
+            ? '—'
+            : s.checks.violations === 0
+              ? `every rule held (${RULE_COUNT} rules checked as it runs)`
+              : html`${s.checks.violations} rule ${s.checks.violations === 1 ? 'break' : 'breaks'}:
+                  <ul class="breaks">
+                    ${s.checks.recent.map((v) => html`<li><span class="mono">${v.rule}</span> ${formatAge(now - v.at)} ago: ${v.evidence}</li>`)}
+                  </ul>`}
+        </dd>
         ${s && 'linkReplacements' in s && typeof s.linkReplacements === 'number'
           ? html`<dt>Links replaced</dt>
               <dd>${s.linkReplacements} (carried no traffic)</dd>`

@@ -104,6 +104,9 @@ describe('uplink budget on the memory mesh', () => {
     expect(traffic.queued.position).to.be.above(0);
     expect(worstExcess(sends, rate, burst), 'bytes beyond budget plus burst').to.be.at.most(0);
     expect(sends.length).to.be.above(5);
+    // The node's own monitor, reading its uplink once a second, saw the budget kept too.
+    a.monitor.check();
+    expect(a.monitor.report().byRule['uplink.budget'] ?? 0, 'the monitor saw no excess').to.equal(0);
 
     a.setBudget({ bytesPerSecond: 0 });
     await converged(a, b, 5000);
