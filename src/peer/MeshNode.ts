@@ -193,7 +193,24 @@ export class MeshNode extends ObservableV2<LatticeNodeEvents> implements Lattice
     this.approvals = new ApprovalDesk(this.store, actor);
     this.tasks = new TaskBoard(this.store, actor);
     this.leaseVacancy = authority ? new LeaseVacancy(this.uplink.doc, authority, () => this.queueStatus()) : undefined;
-    this.monitor = new MeshMonitor({ store: this.store, physicalNow, traffic: () => this.uplink.traffic(), changed: () => this.queueStatus() });
+    this.monitor = new MeshMonitor({
+      store: this.store,
+      physicalNow,
+      traffic: () => this.uplink.traffic(),
+      changed: () => this.queueStatus(),
+      // The picture rebuilt from a copy of the document alone, by the same rules (the store rule).
+      rebuildDigest: () => {
+        const copy = new Y.Doc();
+        Y.applyUpdate(copy, Y.encodeStateAsUpdate(this.doc));
+        const rebuilt = new EntityStore(copy, { node: options.identity.nodeId, physicalNow, rewriteOwn: false, ...(authority ? { counts: authority.counts } : {}) });
+        try {
+          return rebuilt.digest();
+        } finally {
+          rebuilt.destroy();
+          copy.destroy();
+        }
+      },
+    });
     this.awareness = new Awareness(this.uplink.doc);
     this.presence = new MeshPresence({
       awareness: this.awareness,

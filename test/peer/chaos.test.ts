@@ -29,7 +29,10 @@ describe('chaos on memory links (seeded; every seed is replayable)', () => {
         await settle(chaos, `seed ${seed}`);
         expectOracle(`seed ${seed}`, chaos.nodes, chaos.history.values());
         // The rules the mesh promises held on every node throughout (issue 17 §2).
-        for (const n of chaos.nodes) n.monitor.check();
+        for (const n of chaos.nodes) {
+          n.monitor.check();
+          n.monitor.checkRebuild(true);
+        }
         expect(chaos.nodes.map((n) => n.monitor.violations().map((v) => `${n.identity.name}: ${v.rule}: ${v.evidence}`)).flat(), 'no rule broken').to.deep.equal([]);
         const kinds = new Set(log.map((l) => l.replace(/ \(event \d+\)/, '')));
         expect([...kinds]).to.include.members(['write', 'cut', 'impair', 'restart', 'conflict across a cut']);

@@ -9,12 +9,16 @@
  *   not the size of the picture.
  * - The uplink: the bytes sent are read once a second; readings under one budget are checked
  *   over every window between them (a minute of them at most).
+ * - Tasks: the tasks the node holds, against their requests, once a second; a break must last
+ *   `TASK_GRACE_MS` (a task may arrive before the approve that allowed it) and is kept once.
+ * - The store: once every `rebuildEveryMs` (a minute), the live digest against a rebuild from the
+ *   document (`rebuildDigest`): a cost that grows with the document, so sampled.
  *
  * What the monitor reads is injected, so a test can break each rule on purpose (a clock that
  * steps back, an outcome that ignores a deny, a sender past its budget) and see it fire.
  */
-import { approvalOutcome, type ApprovalOutcome, type DecodedBatch, type EntityStore, type Hlc, type StampedEntry } from '../../crdt/index.js';
-import { adoptedBreak, approvalBreaks, budgetBreak, issuedBreak, type RuleBreak, type RuleId, type SentSample } from './rules.js';
+import { approvalOutcome, type ApprovalOutcome, type DecodedBatch, type EntityStore, type Hlc, type StampedEntry, type Task } from '../../crdt/index.js';
+import { adoptedBreak, approvalBreaks, budgetBreak, issuedBreak, rebuildBreak, taskBreaks, type RuleBreak, type RuleId, type SentSample } from './rules.js';
 import type { TrafficReport } from '../LatticeNode.js';
 
 /** A break as the node keeps it. */
@@ -41,7 +45,17 @@ export interface MeshMonitorOptions {
   /** Called when a break is recorded. */
   readonly changed?: () => void;
   readonly checkEveryMs?: number;
+  /** The digest of the picture rebuilt from the document alone (the store rule); none to skip it. */
+  readonly rebuildDigest?: () => string;
+  readonly rebuildEveryMs?: number;
+  readonly rebuildConfirmMs?: number;
 }
+
+/** A rebuild that differs is looked at again after this long (past the put-back of erased batches). */
+export const REBUILD_CONFIRM_MS = 15_000;
+
+/** A task that breaks a rule for this long is reported (it may have arrived before its approve). */
+export const TASK_GRACE_MS = 10_000;
 
 const KEPT = 100;
 const SAMPLES = 60;
@@ -55,6 +69,13 @@ export class MeshMonitor {
   private samples: SentSample[] = [];
   private sampledBudget = '';
   private readonly timer: ReturnType<typeof setInterval>;
+  private readonly rebuildTimer: ReturnType<typeof setInterval> | undefined;
+  private confirmTimer: ReturnType<typeof setTimeout> | undefined;
+  private destroyed = false;
+  private readonly taskIds = new Set<string>();
+  /** Task breaks seen and since when (ms); reported ones are kept so they are reported once. */
+  private readonly suspects = new Map<string, number>();
+  private readonly reported = new Set<string>();
   private readonly unwatch: () => void;
   /** Main-thread time spent checking, ms, since the node started (for the bench). */
   busyMs = 0;
@@ -65,10 +86,29 @@ export class MeshMonitor {
       for (const e of events) this.dirty.add(e.id);
     });
     this.timer = setInterval(() => this.check(), o.checkEveryMs ?? 1000);
+    if (o.rebuildDigest) this.rebuildTimer = setInterval(() => this.checkRebuild(), o.rebuildEveryMs ?? 60_000);
+  }
+
+  /**
+   * Compares the live picture with a rebuild from the document now (a timer does this each
+   * minute). A difference is looked at again after `REBUILD_CONFIRM_MS` and reported only if it
+   * stays: right after a peer erases batches, the picture keeps them until they are put back.
+   */
+  checkRebuild(confirming = false): void {
+    if (!this.o.rebuildDigest || this.destroyed) return;
+    const t0 = performance.now();
+    const broken = rebuildBreak(this.o.store.digest(), this.o.rebuildDigest());
+    this.busyMs += performance.now() - t0;
+    if (!broken) return;
+    if (confirming) this.record(broken);
+    else this.confirmTimer = setTimeout(() => this.checkRebuild(true), this.o.rebuildConfirmMs ?? REBUILD_CONFIRM_MS);
   }
 
   destroy(): void {
+    this.destroyed = true;
     clearInterval(this.timer);
+    clearInterval(this.rebuildTimer);
+    clearTimeout(this.confirmTimer);
     this.o.store.off('appended', this.onAppended);
     this.unwatch();
   }
@@ -88,13 +128,37 @@ export class MeshMonitor {
     const now = this.o.store.wallNow();
     const outcome = this.o.outcome ?? approvalOutcome;
     for (const id of this.dirty) {
+      if (this.o.store.get(id)?.components.task) this.taskIds.add(id);
       const journal = this.o.store.journal(id);
       if (journal.length === 0) continue;
       for (const b of approvalBreaks(id, journal, outcome(journal, now))) this.record(b);
     }
     this.dirty.clear();
+    this.checkTasks();
     this.sampleUplink();
     this.busyMs += performance.now() - t0;
+  }
+
+  private checkTasks(): void {
+    if (this.taskIds.size === 0) return;
+    const tasks: { id: string; task: Task }[] = [];
+    for (const id of this.taskIds) {
+      const task = this.o.store.component(id, 'task');
+      if (task) tasks.push({ id, task });
+      else this.taskIds.delete(id);
+    }
+    const nowMs = this.o.physicalNow();
+    const seen = new Set<string>();
+    for (const b of taskBreaks(tasks, (id) => this.o.store.journal(id))) {
+      seen.add(b.key);
+      const since = this.suspects.get(b.key) ?? nowMs;
+      this.suspects.set(b.key, since);
+      if (nowMs - since >= TASK_GRACE_MS && !this.reported.has(b.key)) {
+        this.reported.add(b.key);
+        this.record({ rule: b.rule, evidence: b.evidence });
+      }
+    }
+    for (const key of this.suspects.keys()) if (!seen.has(key)) this.suspects.delete(key);
   }
 
   private sampleUplink(): void {

@@ -6,7 +6,7 @@
  * nothing). They restate the promise independently of the code that keeps it: the approval rules
  * read the journal directly, not through `approvalOutcome`'s reasoning.
  */
-import { compareHlc, encodeHlc, type ApprovalOutcome, type Hlc, type StampedEntry } from '../../crdt/index.js';
+import { compareHlc, encodeHlc, type ApprovalOutcome, type Hlc, type StampedEntry, type Task } from '../../crdt/index.js';
 
 export const RULES = {
   'approval.deny-wins': 'A counted deny always wins: a request with a deny stamped after it and by its deadline is denied.',
@@ -14,6 +14,9 @@ export const RULES = {
   'clock.monotonic': 'The HLC never goes backwards: every stamp this node issues is greater than the one before.',
   'clock.within-offset': 'A stamp this node adopts from a peer is within the maximum clock offset of its own clock.',
   'uplink.budget': 'Bytes sent never exceed the budget times the time plus the burst, over any window.',
+  'task.one-per-request': 'At most one task per approved request.',
+  'task.only-approved': 'A request becomes a task only once approved: a withdrawn, denied or timed-out request never does.',
+  'store.rebuild': 'The live picture agrees with one rebuilt from the document alone.',
 } as const;
 
 export type RuleId = keyof typeof RULES;
@@ -73,4 +76,42 @@ export function budgetBreak(samples: readonly SentSample[], bytesPerSecond: numb
     }
   }
   return undefined;
+}
+
+/**
+ * The task rules over the tasks a node holds. `journalOf` gives an entity's journal. A task's
+ * request counts as approved if it was ever approved (automatically, or by a counted approve):
+ * a deny or withdrawal that wins later, after a partition heals, settles the request, but the
+ * task was made when it stood approved. What breaks the rule: a task for a request with no
+ * counted approve at all. (A task can reach a node before the approve does: the monitor calls
+ * it a break only once it has lasted a while.)
+ */
+export function taskBreaks(tasks: readonly { readonly id: string; readonly task: Task }[], journalOf: (entityId: string) => readonly StampedEntry[]): (RuleBreak & { readonly key: string })[] {
+  const out: (RuleBreak & { readonly key: string })[] = [];
+  const byRequest = new Map<string, string[]>();
+  for (const { id, task } of tasks) {
+    const key = `${task.targetId}/${task.requestId}`;
+    byRequest.set(key, [...(byRequest.get(key) ?? []), id]);
+    const journal = journalOf(task.targetId);
+    const request = journal.find(({ entry }) => entry.kind === 'request' && entry.requestId === task.requestId);
+    if (!request || request.entry.kind !== 'request') {
+      out.push({ rule: 'task.only-approved', key: `only:${id}`, evidence: `task ${id} names request ${task.requestId} on ${task.targetId}, which this node does not hold` });
+      continue;
+    }
+    if (request.entry.auto) continue;
+    const deadline = request.entry.deadline;
+    const approved = journal.some(
+      ({ entry, at }) => entry.kind === 'decision' && entry.requestId === task.requestId && entry.verdict === 'approve' && compareHlc(at, request.at) > 0 && at.wall <= deadline,
+    );
+    if (!approved) out.push({ rule: 'task.only-approved', key: `only:${id}`, evidence: `task ${id} (${task.status}) for request ${task.requestId} on ${task.targetId}, which no counted approve ever approved` });
+  }
+  for (const [key, ids] of byRequest) {
+    if (ids.length > 1) out.push({ rule: 'task.one-per-request', key: `one:${key}`, evidence: `${ids.length} tasks (${ids.join(', ')}) for request ${key}` });
+  }
+  return out;
+}
+
+/** `store.rebuild`: the live digest against one rebuilt from the document. */
+export function rebuildBreak(live: string, rebuilt: string): RuleBreak | undefined {
+  return live === rebuilt ? undefined : { rule: 'store.rebuild', evidence: `the live picture's digest ${live} differs from a rebuild's ${rebuilt}` };
 }

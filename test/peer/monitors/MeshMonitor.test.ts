@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import * as Y from 'yjs';
 import { EntityStore, approvalOutcome, type DecodedBatch, type StampedEntry } from '../../../src/crdt/index.js';
-import { MeshMonitor } from '../../../src/peer/monitors/MeshMonitor.js';
+import { MeshMonitor, TASK_GRACE_MS } from '../../../src/peer/monitors/MeshMonitor.js';
 import { MeshNode } from '../../../src/peer/MeshNode.js';
 import { MemoryNetwork, memoryTransport } from '../../../src/peer/memoryTransport.js';
 import type { TrafficReport } from '../../../src/peer/LatticeNode.js';
@@ -30,6 +30,9 @@ describe('MeshMonitor', () => {
       await waitUntil(() => a.approvals.outcome('t1')?.state === 'denied' && b.approvals.outcome('t1')?.state === 'denied', 'deny wins on both', 5000);
       a.monitor.check();
       b.monitor.check();
+      // The picture rebuilt from the document alone equals the live one, on both.
+      a.monitor.checkRebuild(true);
+      b.monitor.checkRebuild(true);
       for (const n of [a, b]) expect(n.status().checks, n.identity.name).to.deep.include({ violations: 0 });
     } finally {
       await Promise.all([a.destroy(), b.destroy()]);
@@ -70,6 +73,38 @@ describe('MeshMonitor', () => {
       expect(changed).to.equal(4);
       expect(monitor.violations().map((v) => v.rule)).to.include('approval.deny-wins');
       expect(monitor.violations().find((v) => v.rule === 'uplink.budget')!.evidence).to.match(/5000 B sent/);
+    } finally {
+      monitor.destroy();
+    }
+  });
+
+  it('a task for a request nobody approved is reported once it has lasted the grace; a rebuild that differs, once it stays different', async () => {
+    let now = Date.now();
+    const store = new EntityStore(new Y.Doc(), { node: 'mon', physicalNow: () => now });
+    let rebuilt = () => store.digest();
+    const monitor = new MeshMonitor({ store, physicalNow: () => now, checkEveryMs: 60_000, rebuildDigest: () => rebuilt(), rebuildEveryMs: 60_000, rebuildConfirmMs: 30 });
+    try {
+      store.create('t1', 'track', { position: { lat: 1, lon: 1, alt: 0 } });
+      store.record('t1', { kind: 'request', requestId: 'r1', deadline: store.wallNow() + 30_000, tasks: ['intercept'], auto: false });
+      store.record('t1', { kind: 'withdraw', requestId: 'r1', reason: 'threat fell' });
+      // A page that tasks it anyway.
+      store.create('task.r1', 'task', { task: { kind: 'intercept', targetId: 't1', assetId: 'a1', requestId: 'r1', status: 'created' } });
+      monitor.check();
+      expect(monitor.report().violations, 'within the grace').to.equal(0);
+      now += TASK_GRACE_MS;
+      monitor.check();
+      monitor.check();
+      expect(monitor.report().byRule).to.deep.equal({ 'task.only-approved': 1 });
+      // The store's fault switch: a rebuild that disagrees, for a moment, then for good.
+      rebuilt = () => 'different';
+      monitor.checkRebuild();
+      rebuilt = () => store.digest();
+      await new Promise((r) => setTimeout(r, 80));
+      expect(monitor.report().byRule['store.rebuild'] ?? 0, 'a passing difference').to.equal(0);
+      rebuilt = () => 'different';
+      monitor.checkRebuild();
+      await new Promise((r) => setTimeout(r, 80));
+      expect(monitor.report().byRule['store.rebuild']).to.equal(1);
     } finally {
       monitor.destroy();
     }

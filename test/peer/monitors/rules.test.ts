@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { approvalOutcome, type Hlc, type JournalEntry, type StampedEntry } from '../../../src/crdt/index.js';
-import { adoptedBreak, approvalBreaks, budgetBreak, issuedBreak, RULES } from '../../../src/peer/monitors/rules.js';
+import { adoptedBreak, approvalBreaks, budgetBreak, issuedBreak, rebuildBreak, RULES, taskBreaks } from '../../../src/peer/monitors/rules.js';
 
 const at = (wall: number, counter = 0, node = 'n1'): Hlc => ({ wall, counter, node });
 const REQUESTED = 1_000_000;
@@ -69,6 +69,28 @@ describe('the rules the mesh promises', () => {
     expect(issuedBreak(at(6), at(5, 9))?.rule).to.equal('clock.monotonic');
     expect(adoptedBreak(at(10_500), 10_000, 500)).to.equal(undefined);
     expect(adoptedBreak(at(10_501), 10_000, 500)?.evidence).to.contain('501 ms ahead');
+  });
+
+  it('tasks: one per request, and only for a request a counted approve (or policy) approved', () => {
+    const approved = journalOf([{ kind: 'approve', wall: REQUESTED + 1_000, counter: 0, node: 'a' }]);
+    const withdrawn = journalOf([{ kind: 'withdraw', wall: REQUESTED + 1_000, counter: 0, node: 'a' }]);
+    const late = journalOf([{ kind: 'approve', wall: DEADLINE + 1, counter: 0, node: 'a' }]);
+    // Approved, then a deny that won after a heal: the task was made while it stood approved.
+    const approvedThenDenied = journalOf([
+      { kind: 'approve', wall: REQUESTED + 2_000, counter: 0, node: 'a' },
+      { kind: 'deny', wall: REQUESTED + 1_000, counter: 0, node: 'b' },
+    ]);
+    const journals: Record<string, StampedEntry[]> = { ok: approved, gone: withdrawn, late, healed: approvedThenDenied, none: [] };
+    const task = (targetId: string) => ({ kind: 'intercept' as const, targetId, assetId: 'a1', requestId: 'r1', status: 'created' as const });
+    const breaks = taskBreaks(
+      ['ok', 'gone', 'late', 'healed', 'none'].map((t) => ({ id: `task.${t}`, task: task(t) })),
+      (id) => journals[id] ?? [],
+    );
+    expect(breaks.map((b) => `${b.rule} ${b.key}`).sort()).to.deep.equal(['task.only-approved only:task.gone', 'task.only-approved only:task.late', 'task.only-approved only:task.none']);
+    const twice = taskBreaks([{ id: 'task.r1', task: task('ok') }, { id: 'task.copy', task: task('ok') }], () => approved);
+    expect(twice.map((b) => b.rule)).to.deep.equal(['task.one-per-request']);
+    expect(rebuildBreak('1:a', '1:a')).to.equal(undefined);
+    expect(rebuildBreak('1:a', '1:b')?.rule).to.equal('store.rebuild');
   });
 
   it('uplink: a token bucket never breaks the budget over any window (property); a sender past it is caught', () => {
