@@ -38,7 +38,8 @@ import { ScenarioRun } from './ScenarioRun.js';
 import { SetAside, type SetAsideEntity } from './SetAside.js';
 import { DEFAULT_THREAT_HYSTERESIS, holdThreat, type HeldThreat, type ThreatHysteresis } from './threatHysteresis.js';
 import { changedOnly, type SlowParts } from './slowParts.js';
-import { Tracker, type AssociationMode, type Track } from './Tracker.js';
+import { Tracker } from './Tracker.js';
+import type { AssociationMode, Track } from './track.js';
 
 export const PIPELINE_ROLES = ['idle', 'computing', 'standby', 'finished', 'fenced'] as const;
 /**

@@ -7,7 +7,8 @@ import { GospaAverage, gospa } from './gospa.js';
 import { LocalFrame } from './geo.js';
 import { ScenarioRun } from './ScenarioRun.js';
 import type { Scenario } from './scenario.js';
-import { Tracker, type TrackerOptions } from './Tracker.js';
+import { Tracker } from './Tracker.js';
+import type { TrackerOptions } from './track.js';
 
 export interface RunScore {
   readonly gospa: number;
