@@ -12,7 +12,7 @@ import { decodeBatch, type DecodedBatch, type RawBatch, type RawWrite } from './
 import type { ComponentValues, ComponentName, EntityType, RegisterName } from './components.js';
 import { buildView, canonical, createIdsOf, idOf, journalOrder, slotsOf, valueOf, type BatchInfo, type EntityRecord, type EntityView, type Slot } from './EntityRecord.js';
 import { EntityMerge, type EntityChange, type StampConflict } from './EntityMerge.js';
-import { WRITE_RULES, kindOfCode } from './writeKinds.js';
+import { ruleOf } from './writeKinds.js';
 
 export type { BatchInfo, ChangedPart, EntityView, Slot } from './EntityRecord.js';
 export type { ChangeKind, EntityChange, StampConflict } from './EntityMerge.js';
@@ -84,7 +84,7 @@ export class EntityIndex {
     const ids = new Set<string>();
     for (const slot of lost) {
       const record = this.records.get(idOf(slot));
-      if (!record || !WRITE_RULES[kindOfCode(slot.raw[1])].held(record, slot.raw, slot.stamp)) ids.add(idOf(slot));
+      if (!record || !ruleOf(slot.raw[1]).held(record, slot.raw, slot.stamp)) ids.add(idOf(slot));
     }
     return ids;
   }
@@ -277,8 +277,7 @@ export class EntityIndex {
   covers(raw: RawWrite, stamp: string): boolean {
     const record = this.records.get(raw[0]);
     if (!record) return false;
-    const rule = WRITE_RULES[kindOfCode(raw[1])];
-    return rule.dead(record, raw, stamp) || rule.held(record, raw, stamp);
+    return ruleOf(raw[1]).covers(record, raw, stamp);
   }
 
   /**

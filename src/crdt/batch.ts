@@ -16,7 +16,7 @@
 import { decodeHlc, type Hlc } from './Hlc.js';
 import { LatticeError, ValidationError } from './errors.js';
 import { validateEntityId, type WireValue } from './components.js';
-import { WRITE_RULES, kindOfCode, type DecodedWrite, type RawWrite } from './writeKinds.js';
+import { ruleOf, type DecodedWrite, type RawWrite } from './writeKinds.js';
 
 export type { DecodedWrite, RawWrite } from './writeKinds.js';
 /** A raw batch as stored in the document. */
@@ -109,5 +109,5 @@ export function decodeWrite(raw: unknown, stamp: Hlc): DecodedWrite {
     throw new ValidationError('write', 'A write is not an array of [entityId, code, …].');
   }
   const id = validateEntityId(raw[0]);
-  return WRITE_RULES[kindOfCode(raw[1])].decode(raw, id, stamp);
+  return ruleOf(raw[1]).decode(raw, id, stamp);
 }

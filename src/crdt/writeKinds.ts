@@ -68,8 +68,11 @@ interface WriteRule {
   decode(raw: unknown[], id: string, stamp: Hlc): DecodedWrite;
   /** An equal or newer write to the same place is held: this one would not win. */
   held(record: HeldWrites, raw: RawWrite, stamp: string): boolean;
-  /** A tombstone (or a remove) kills this write on arrival. */
-  dead(record: HeldWrites, raw: RawWrite, stamp: string): boolean;
+  /**
+   * This write would change nothing: it is `held`, or a tombstone (or, for a task add, a
+   * remove) kills it on arrival. One function per kind: a sender asks this of every write.
+   */
+  covers(record: HeldWrites, raw: RawWrite, stamp: string): boolean;
 }
 
 const MAX_TAGS = 64;
@@ -102,9 +105,24 @@ function taskName(value: unknown): string {
   return value;
 }
 
-const never = (): boolean => false;
+const createHeld = (record: HeldWrites, _raw: RawWrite, stamp: string): boolean => record.created !== undefined && record.created.stamp >= stamp;
+const deleteHeld = (record: HeldWrites, _raw: RawWrite, stamp: string): boolean => record.deleted !== undefined && record.deleted.stamp >= stamp;
 
-export const WRITE_RULES: { readonly [K in WriteKind]: WriteRule } = {
+function registerHeld(record: HeldWrites, raw: RawWrite, stamp: string): boolean {
+  const code = raw[1];
+  const spec = typeof code === 'number' ? registerByCode(code) : undefined;
+  const current = spec ? record.registers.get(spec.name) : undefined;
+  return current !== undefined && current.stamp >= stamp;
+}
+
+function removeHeld(record: HeldWrites, raw: RawWrite, stamp: string): boolean {
+  for (const remove of record.removes) if (remove.stamp === stamp && remove.task === raw[2]) return true;
+  return false;
+}
+
+const journalHeld = (record: HeldWrites, raw: RawWrite, stamp: string): boolean => record.journal.has(journalKey(stamp, raw));
+
+const WRITE_RULES: { readonly [K in WriteKind]: WriteRule } = {
   create: {
     decode(raw, id) {
       const typeIndex = raw[2];
@@ -112,17 +130,17 @@ export const WRITE_RULES: { readonly [K in WriteKind]: WriteRule } = {
       if (raw.length !== 3 || type === undefined) throw new ValidationError('entity type', `Create of "${id}" names no known entity type.`);
       return { kind: 'create', id, type, raw: raw as RawWrite };
     },
-    held: (record, _raw, stamp) => record.created !== undefined && record.created.stamp >= stamp,
+    held: createHeld,
     // An old create still gives a resurrected entity its type: only a create covers it.
-    dead: never,
+    covers: createHeld,
   },
   delete: {
     decode(raw, id) {
       if (raw.length !== 2) throw new ValidationError('write', `Delete of "${id}" carries unexpected fields.`);
       return { kind: 'delete', id, raw: raw as RawWrite };
     },
-    held: (record, _raw, stamp) => record.deleted !== undefined && record.deleted.stamp >= stamp,
-    dead: never,
+    held: deleteHeld,
+    covers: deleteHeld,
   },
   register: {
     decode(raw, id) {
@@ -131,13 +149,8 @@ export const WRITE_RULES: { readonly [K in WriteKind]: WriteRule } = {
       if (!spec) throw new ValidationError('component', `Write to "${id}" uses unknown component code ${String(code).slice(0, 20)}.`);
       return { kind: 'register', id, name: spec.name, value: spec.decode(raw.slice(2)), raw: raw as RawWrite };
     },
-    held(record, raw, stamp) {
-      const code = raw[1];
-      const spec = typeof code === 'number' ? registerByCode(code) : undefined;
-      const current = spec ? record.registers.get(spec.name) : undefined;
-      return current !== undefined && current.stamp >= stamp;
-    },
-    dead: (record, _raw, stamp) => beforeTombstone(record, stamp),
+    held: registerHeld,
+    covers: (record, raw, stamp) => beforeTombstone(record, stamp) || registerHeld(record, raw, stamp),
   },
   taskAdd: {
     decode(raw, id) {
@@ -145,7 +158,11 @@ export const WRITE_RULES: { readonly [K in WriteKind]: WriteRule } = {
       return { kind: 'taskAdd', id, task: taskName(raw[2]), raw: raw as RawWrite };
     },
     held: (record, raw, stamp) => record.adds.has(taskKey(String(raw[2]), stamp)),
-    dead: (record, raw, stamp) => beforeTombstone(record, stamp) || record.removed.has(taskKey(String(raw[2]), stamp)),
+    covers(record, raw, stamp) {
+      if (beforeTombstone(record, stamp)) return true;
+      const key = taskKey(String(raw[2]), stamp);
+      return record.adds.has(key) || record.removed.has(key);
+    },
   },
   taskRemove: {
     decode(raw, id) {
@@ -154,24 +171,27 @@ export const WRITE_RULES: { readonly [K in WriteKind]: WriteRule } = {
       for (const tag of tags) decodeHlc(tag);
       return { kind: 'taskRemove', id, task: taskName(raw[2]), tags: tags as string[], raw: raw as RawWrite };
     },
-    held(record, raw, stamp) {
-      for (const remove of record.removes) if (remove.stamp === stamp && remove.task === raw[2]) return true;
-      return false;
-    },
-    dead(record, raw, stamp) {
+    held: removeHeld,
+    covers(record, raw, stamp) {
       const tombstone = record.deleted?.stamp;
-      return tombstone !== undefined && !removeMatters(stamp, raw.slice(3) as string[], tombstone);
+      if (tombstone !== undefined && !removeMatters(stamp, raw.slice(3) as string[], tombstone)) return true;
+      return removeHeld(record, raw, stamp);
     },
   },
   journal: {
     decode: (raw, id, stamp) => ({ kind: 'journal', id, entry: decodeJournalEntry(raw.slice(2), stamp.wall), raw: raw as RawWrite }),
-    held: (record, raw, stamp) => record.journal.has(journalKey(stamp, raw)),
-    dead: (record, _raw, stamp) => beforeTombstone(record, stamp),
+    held: journalHeld,
+    covers: (record, raw, stamp) => beforeTombstone(record, stamp) || journalHeld(record, raw, stamp),
   },
 };
 
+/** The rule of a write by its code (a register's for every code that names no other kind). */
+export function ruleOf(code: unknown): WriteRule {
+  return WRITE_RULES[kindOfCode(code)];
+}
+
 /** The kind of a write by its code; every code that names no other kind is read as a register. */
-export function kindOfCode(code: unknown): WriteKind {
+function kindOfCode(code: unknown): WriteKind {
   switch (code) {
     case CODE_CREATE:
       return 'create';
