@@ -7,38 +7,30 @@
  * second for hours keeps a document the size of its live state. (Overwriting Y.Map keys instead
  * keeps one record per overwrite: an hour of that was measured at 37.6 MB.)
  *
- * Merge order is the HLC, imposed by `EntityIndex`; Yjs only carries the log. Providers
- * (WebRTC, IndexedDB, the worker link) attach to the Y.Doc; this store never knows about them.
+ * Merge order is the HLC, imposed by `EntityMerge` within `EntityIndex`; Yjs only carries the
+ * log. Providers (WebRTC, IndexedDB, the worker link) attach to the Y.Doc; this store never
+ * knows about them.
+ *
+ * The store is the layer's public API and composes its parts: the open batch (`OpenBatch`),
+ * the resolved picture (`EntityIndex`), what enters from elsewhere (`LogIngest`) and the log's
+ * upkeep (`LogCompactor`). It runs past 400 lines because that API is wide (writes, reads,
+ * repair keys, health, upkeep) and documented method by method; each method is a few lines.
  */
 import * as Y from 'yjs';
 import { ObservableV2 } from 'lib0/observable';
-import { HybridClock, decodeHlc, encodeHlc, type Hlc } from './Hlc.js';
+import { HybridClock, decodeHlc, type Hlc } from './Hlc.js';
 import { LOG_NAME } from './docLayout.js';
-import { HeldBatches, MAX_HELD_BATCHES, type HeldSummary } from './HeldBatches.js';
-import { ClockFencedError, ClockSkewError, EntityExistsError, EntityNotFoundError, LatticeError, StateError, ValidationError } from './errors.js';
-import { assertBatchSize, decodeBatch, decodeWrite, rawWrite, type DecodedBatch, type DecodedWrite, type RawBatch, type RawWrite } from './batch.js';
-import { StagedWrites } from './StagedWrites.js';
+import type { HeldSummary } from './HeldBatches.js';
+import { LogCompactor, type CompactResult } from './LogCompactor.js';
+import { LogIngest } from './LogIngest.js';
+import { OpenBatch } from './OpenBatch.js';
+import { ClockFencedError, EntityExistsError, EntityNotFoundError, StateError, ValidationError } from './errors.js';
+import { decodeBatch, type DecodedBatch, type RawBatch, type RawWrite } from './batch.js';
 import { batchesHolding, batchesTheyNeed, heldSummary, keysWeNeed } from './writeKeys.js';
-import { EntityIndex, type BatchInfo, type EntityChange, type EntityView, type Slot, type StampConflict } from './EntityIndex.js';
+import { EntityIndex, type EntityChange, type EntityView, type StampConflict } from './EntityIndex.js';
 import { combineHashes, fnv1a64 } from './digest.js';
-import { CODE_JOURNAL, encodeJournalEntry, validateJournalEntry, type JournalEntry, type StampedEntry } from './journal.js';
-import {
-  CODE_CREATE,
-  CODE_DELETE,
-  CODE_TASK_ADD,
-  CODE_TASK_REMOVE,
-  ENTITY_TYPES,
-  REGISTERS,
-  validateComponents,
-  validateEntityId,
-  validateEntityType,
-  type ComponentName,
-  type ComponentValues,
-  type Components,
-  type EntityType,
-  type RegisterName,
-  type RegisterSpec,
-} from './components.js';
+import { validateJournalEntry, type JournalEntry, type StampedEntry } from './journal.js';
+import { validateComponents, validateEntityId, validateEntityType, type ComponentName, type ComponentValues, type Components, type EntityType } from './components.js';
 
 export type { EntityView, EntityChange } from './EntityIndex.js';
 
@@ -112,20 +104,8 @@ export interface EntityStoreOptions {
   readonly counts?: (batch: DecodedBatch) => boolean;
 }
 
-/** Own batches smaller than this are left alone even when mostly dead: rewriting costs more. */
-const REWRITE_MIN_SIZE = 8;
-const MAX_PROBLEMS = 20;
 export const DEFAULT_TOMBSTONE_GRACE_MS = 24 * 3600 * 1000;
 export const DEFAULT_PUT_BACK_AFTER_MS = 10_000;
-
-interface PendingBatch {
-  /** Staged writes (a later write to the same thing replaces the earlier one). */
-  readonly writes: StagedWrites;
-  /** Journal entries are encoded at commit, when the stamp (and so relative times) is known. */
-  readonly journal: Array<[string, JournalEntry]>;
-  readonly created: Set<string>;
-  readonly deleted: Set<string>;
-}
 
 export class EntityStore extends ObservableV2<StoreEvents> {
   readonly doc: Y.Doc;
@@ -134,24 +114,12 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   private readonly log: Y.Array<RawBatch>;
   private readonly index = new EntityIndex();
   private readonly physicalNow: () => number;
-  private readonly tombstoneGraceMs: number;
-  private readonly rewriteOwn: boolean;
-  private pending: PendingBatch | undefined;
-  private rejectedWrites = 0;
-  private rejectedBatches = 0;
-  private clockSkews = 0;
-  private restoredBatches = 0;
+  private pending: OpenBatch | undefined;
   /** When set, this node's clock disagrees with its peers' by this many ms and it writes nothing. */
   private fence: number | undefined;
-  private readonly putBackAfterMs: number;
-  private readonly putBackTimers = new Set<ReturnType<typeof setTimeout>>();
-  private readonly held: HeldBatches;
-  private heldTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly problems: string[] = [];
+  private readonly compactor: LogCompactor;
+  private readonly ingest: LogIngest;
   private destroyed = false;
-  private readonly counts: ((batch: DecodedBatch) => boolean) | undefined;
-  /** Peers' batches in the log that do not count (see `counts`). */
-  private readonly uncounted = new Map<RawBatch, DecodedBatch>();
 
   constructor(doc: Y.Doc, options: EntityStoreOptions) {
     super();
@@ -165,13 +133,25 @@ export class EntityStore extends ObservableV2<StoreEvents> {
         physicalNow: this.physicalNow,
         ...(options.maxOffsetMs === undefined ? {} : { maxOffsetMs: options.maxOffsetMs }),
       });
-    this.tombstoneGraceMs = options.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
-    this.rewriteOwn = options.rewriteOwn ?? true;
-    this.putBackAfterMs = options.putBackAfterMs ?? DEFAULT_PUT_BACK_AFTER_MS;
-    this.held = new HeldBatches(this.clock.maxOffsetMs, this.physicalNow);
-    this.counts = options.counts;
+    const tombstoneGraceMs = options.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
     this.log = doc.getArray<RawBatch>(options.logName ?? LOG_NAME);
-    this.ingestRemote(this.log.toArray() as unknown[], [], true);
+    this.compactor = new LogCompactor(this.log, this.index, { node: this.node, rewriteOwn: options.rewriteOwn ?? true, tombstoneGraceMs, physicalNow: this.physicalNow });
+    this.ingest = new LogIngest({
+      doc,
+      log: this.log,
+      index: this.index,
+      compactor: this.compactor,
+      clock: this.clock,
+      physicalNow: this.physicalNow,
+      tombstoneGraceMs,
+      putBackAfterMs: options.putBackAfterMs ?? DEFAULT_PUT_BACK_AFTER_MS,
+      counts: options.counts,
+      origin: (tag) => (tag === undefined ? this : new ImportOrigin(this, tag)),
+      changed: (changes) => this.emitChanges(changes),
+      appended: (batches, source) => this.emit('appended', [batches, source]),
+      rejected: (problems) => this.emit('rejected', [problems]),
+    });
+    this.ingest.fromDocument(this.log.toArray() as unknown[], [], true);
     this.index.endChanges('remote');
     this.log.observe(this.onLogEvent);
   }
@@ -189,18 +169,16 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.batch((p) => {
       if (this.isAlive(entityId)) throw new EntityExistsError(entityId);
       // A delete stamped ahead of our clock (held, or a peer's fast clock) would hide this create.
-      const tombstone = [this.index.tombstone(entityId), this.held.tombstone(entityId)].reduce<string | undefined>((a, b) => (b !== undefined && (a === undefined || b > a) ? b : a), undefined);
+      const tombstone = [this.index.tombstone(entityId), this.ingest.heldTombstone(entityId)].reduce<string | undefined>((a, b) => (b !== undefined && (a === undefined || b > a) ? b : a), undefined);
       const deleted = tombstone === undefined ? undefined : decodeHlc(tombstone);
       if (deleted !== undefined && deleted.wall > this.wallNow()) {
         const ahead = Math.max(1, Math.round((deleted.wall - this.wallNow()) / 1000));
         throw new StateError(`"${entityId}" cannot be created yet: node ${deleted.node} deleted it with a stamp ${ahead} s ahead of this node's clock, and a delete hides every older write. Use another id, or create it once that time has passed.`);
       }
-      if (p.deleted.has(entityId)) {
+      if (p.wasDeleted(entityId)) {
         throw new ValidationError('entity-id', `"${entityId}" was deleted in this batch; create it again in a later one.`);
       }
-      p.created.add(entityId);
-      p.writes.put({ kind: 'create', id: entityId, type: entityType, raw: [entityId, CODE_CREATE, ENTITY_TYPES.indexOf(entityType)] });
-      this.stage(p, entityId, values);
+      p.create(entityId, entityType, values, this.index);
     });
   }
 
@@ -211,7 +189,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const values = validateComponents(components);
     this.batch((p) => {
       if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
-      this.stage(p, entityId, values);
+      p.stage(entityId, values, this.index);
     });
   }
 
@@ -224,7 +202,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const valid = validateJournalEntry(entry);
     this.batch((p) => {
       if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
-      p.journal.push([entityId, valid]);
+      p.record(entityId, valid);
     });
   }
 
@@ -238,11 +216,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     const entityId = validateEntityId(id);
     this.batch((p) => {
       if (!this.isAlive(entityId)) throw new EntityNotFoundError(entityId);
-      p.writes.dropEntity(entityId);
-      for (let i = p.journal.length - 1; i >= 0; i--) if (p.journal[i]![0] === entityId) p.journal.splice(i, 1);
-      p.created.delete(entityId);
-      p.deleted.add(entityId);
-      p.writes.put({ kind: 'delete', id: entityId, raw: [entityId, CODE_DELETE] });
+      p.delete(entityId);
     });
   }
 
@@ -262,14 +236,14 @@ export class EntityStore extends ObservableV2<StoreEvents> {
    * Runs one operation against the open batch, or opens one and commits it. Operations check
    * everything before they stage anything, so a throw leaves the batch as it was.
    */
-  private batch(fn: (pending: PendingBatch) => void): void {
+  private batch(fn: (pending: OpenBatch) => void): void {
     this.assertUsable();
     if (this.fence !== undefined) throw new ClockFencedError(this.fence, this.clock.maxOffsetMs);
     if (this.pending) {
       fn(this.pending);
       return;
     }
-    const pending: PendingBatch = { writes: new StagedWrites(), journal: [], created: new Set(), deleted: new Set() };
+    const pending = new OpenBatch();
     this.pending = pending;
     try {
       fn(pending);
@@ -279,61 +253,20 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     this.commit(pending);
   }
 
-  private stage(p: PendingBatch, id: string, values: Components): void {
-    for (const name of Object.keys(values) as (keyof Components)[]) {
-      if (name === 'taskCatalog') {
-        this.stageTasks(p, id, values.taskCatalog!);
-        continue;
-      }
-      const spec = REGISTERS[name] as unknown as RegisterSpec<RegisterName>;
-      const payload = spec.encode(values[name] as ComponentValues[RegisterName]);
-      // Not decoded here: the index decodes a value when it is first read. A valid value always
-      // encodes to a payload every node decodes (a property the codec tests check).
-      p.writes.put({ kind: 'register', id, name: spec.name, value: undefined, raw: rawWrite(id, spec.code, payload) });
-    }
-  }
-
-  /** Turns "the catalog is now X" into adds and observed removes (add-wins set operations). */
-  private stageTasks(p: PendingBatch, id: string, desired: readonly string[]): void {
-    p.writes.dropTasks(id);
-    const current = new Set(this.index.component(id, 'taskCatalog') ?? []);
-    for (const task of desired) {
-      if (!current.has(task)) p.writes.put({ kind: 'taskAdd', id, task, raw: [id, CODE_TASK_ADD, task] });
-    }
-    for (const task of current) {
-      if (desired.includes(task)) continue;
-      const tags = this.index.taskTags(id, task);
-      if (tags.length > 0) p.writes.put({ kind: 'taskRemove', id, task, tags, raw: [id, CODE_TASK_REMOVE, task, ...tags] });
-    }
-  }
-
   private isAlive(id: string): boolean {
-    const p = this.pending;
-    if (p?.deleted.has(id)) return false;
-    if (p?.created.has(id)) return true;
-    return this.index.has(id);
+    return this.pending?.decides(id) ?? this.index.has(id);
   }
 
-  private commit(p: PendingBatch): void {
-    const writes: DecodedWrite[] = [];
-    p.writes.appendTo(writes);
-    if (writes.length === 0 && p.journal.length === 0) return;
-    assertBatchSize(writes.length + p.journal.length);
-    const stamp = this.clock.now();
-    const encoded = encodeHlc(stamp);
-    // Read back as a peer will: also refuses a node id that peers could not parse.
-    const hlc = decodeHlc(encoded);
-    for (const [id, entry] of p.journal) writes.push(localJournalWrite([id, CODE_JOURNAL, ...encodeJournalEntry(entry, stamp.wall)], hlc));
-    const raw: RawBatch = [encoded];
-    for (const write of writes) raw.push(write.raw);
-    const decoded: DecodedBatch = { raw, stamp: encoded, hlc, writes, rejected: [] };
+  private commit(p: OpenBatch): void {
+    const decoded = p.seal(() => this.clock.now());
+    if (!decoded) return;
     let changes: EntityChange[] = [];
     this.doc.transact(() => {
-      this.log.push([raw]);
+      this.log.push([decoded.raw]);
       this.index.addBatch(decoded);
       const ended = this.index.endChanges('local');
       changes = ended.changes;
-      this.collect(ended.affected);
+      this.compactor.collect(ended.affected);
     }, this);
     this.emitChanges(changes);
     this.emit('appended', [[decoded], 'local']);
@@ -349,63 +282,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
    */
   importBatches(raws: readonly unknown[], report = true, tag?: unknown): number {
     this.assertUsable();
-    const batches: DecodedBatch[] = [];
-    const waiting: DecodedBatch[] = [];
-    const problems: string[] = [];
-    for (const raw of raws) {
-      let decoded: DecodedBatch;
-      try {
-        decoded = decodeBatch(raw);
-      } catch (error) {
-        if (!(error instanceof LatticeError)) throw error;
-        if (report) this.rejectedBatches++;
-        problems.push(`Ignored a log entry: ${error.message}`);
-        continue;
-      }
-      if (this.index.batchInfo(decoded.raw) || this.held.has(decoded.raw) || this.uncounted.has(decoded.raw)) continue;
-      if (this.held.mustWait(decoded)) {
-        // Stored (so it travels on) but not applied until its time.
-        if (this.held.hold(decoded)) waiting.push(decoded);
-        this.clockSkews++;
-        problems.push(`Node ${decoded.hlc.node}: a change stamped ${Math.round((decoded.hlc.wall - this.physicalNow()) / 1000)} s ahead of this node's clock is held until then.`);
-        continue;
-      }
-      if (this.counts && !this.counts(decoded)) {
-        // Stored (so it travels on) and kept out of the picture, as a held batch is.
-        if (!this.uncounted.has(decoded.raw)) waiting.push(decoded);
-        this.uncounted.set(decoded.raw, decoded);
-        continue;
-      }
-      batches.push(decoded);
-      if (report && decoded.rejected.length > 0) {
-        this.rejectedWrites += decoded.rejected.length;
-        problems.push(...decoded.rejected.map((r) => `Ignored a write: ${r}`));
-      }
-    }
-    if (waiting.length > 0) {
-      this.doc.transact(() => this.log.push(waiting.map((b) => b.raw)), tag === undefined ? this : new ImportOrigin(this, tag));
-      this.scheduleRelease();
-    }
-    if (batches.length === 0) {
-      if (report && problems.length > 0) this.report(problems);
-      return 0;
-    }
-    let changes: EntityChange[] = [];
-    this.doc.transact(() => {
-      this.log.push(batches.map((b) => b.raw));
-      for (const decoded of batches) {
-        this.index.addBatch(decoded);
-        const skew = this.observeStamp(decoded);
-        if (skew && report) problems.push(skew);
-      }
-      const ended = this.index.endChanges('remote');
-      changes = ended.changes;
-      this.collect(ended.affected);
-    }, tag === undefined ? this : new ImportOrigin(this, tag));
-    if (report && problems.length > 0) this.report(problems);
-    this.emitChanges(changes);
-    this.emit('appended', [batches, 'import']);
-    return batches.length;
+    return this.ingest.importBatches(raws, report, tag);
   }
 
   /**
@@ -509,12 +386,7 @@ export class EntityStore extends ObservableV2<StoreEvents> {
     return {
       entities: this.index.entityCount,
       batches: this.index.batchCount,
-      rejectedWrites: this.rejectedWrites,
-      rejectedBatches: this.rejectedBatches,
-      clockSkews: this.clockSkews,
-      held: this.held.summary(),
-      restoredBatches: this.restoredBatches,
-      recentProblems: [...this.problems],
+      ...this.ingest.health(),
     };
   }
 
@@ -548,21 +420,11 @@ export class EntityStore extends ObservableV2<StoreEvents> {
    * Deletes batches nobody needs, rewrites own batches that are mostly dead, and forgets
    * tombstones older than the grace period. Safe to call at any time on any node.
    */
-  compact(): { deletedBatches: number; rewrittenBatches: number; collectedTombstones: number } {
+  compact(): CompactResult {
     this.assertUsable();
-    const horizon = encodeHlc({ wall: Math.max(0, Math.floor(this.physicalNow()) - this.tombstoneGraceMs), counter: 0, node: '_' });
-    let result = { deletedBatches: 0, rewrittenBatches: 0, collectedTombstones: 0 };
+    let result!: CompactResult;
     this.doc.transact(() => {
-      const forced = new Set<BatchInfo>();
-      let collected = 0;
-      for (const id of this.index.collectableTombstones(horizon)) {
-        const rewrite = this.index.collect(id, (batch) => batch.hlc.node === this.node);
-        if (!rewrite) continue; // another node's batch still holds its create: that node collects it
-        collected++;
-        for (const batch of rewrite) forced.add(batch);
-      }
-      this.index.endChanges('local');
-      result = { ...this.collect([...this.index.allBatches()], forced), collectedTombstones: collected };
+      result = this.compactor.compact();
     }, this);
     return result;
   }
@@ -570,54 +432,13 @@ export class EntityStore extends ObservableV2<StoreEvents> {
   override destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    clearTimeout(this.heldTimer);
-    for (const t of this.putBackTimers) clearTimeout(t);
+    this.ingest.destroy();
     this.log.unobserve(this.onLogEvent);
     super.destroy();
   }
 
   private assertUsable(): void {
     if (this.destroyed) throw new Error('This entity store was destroyed.');
-  }
-
-  /**
-   * Deletes dead batches and rewrites own mostly-dead ones (and those in `forced`, which must
-   * lose a collected entity's writes); must run inside a transaction.
-   */
-  private collect(candidates: Iterable<BatchInfo>, forced: ReadonlySet<BatchInfo> = new Set()): { deletedBatches: number; rewrittenBatches: number } {
-    const remove = new Set<RawBatch>();
-    const rewrites: BatchInfo[] = [];
-    for (const info of candidates) {
-      if (info.pinned || !this.index.batchInfo(info.raw)) continue;
-      if (info.live.size === 0) remove.add(info.raw);
-      else if (forced.has(info) || (this.rewriteOwn && info.hlc.node === this.node && info.size >= REWRITE_MIN_SIZE && info.live.size * 2 < info.size)) rewrites.push(info);
-    }
-    if (remove.size === 0 && rewrites.length === 0) return { deletedBatches: 0, rewrittenBatches: 0 };
-    for (const info of rewrites) remove.add(info.raw);
-    this.deleteFromLog(remove);
-    for (const info of rewrites) {
-      // Same stamp, only the writes that still matter: every node resolves exactly as before.
-      const raw: RawBatch = [info.stamp];
-      for (const slot of info.live) raw.push(slot.raw);
-      this.log.push([raw]);
-      this.index.transfer(info, raw);
-    }
-    for (const raw of remove) if (!rewrites.some((r) => r.raw === raw)) this.index.removeBatch(raw);
-    return { deletedBatches: remove.size - rewrites.length, rewrittenBatches: rewrites.length };
-  }
-
-  private deleteFromLog(targets: ReadonlySet<RawBatch>): void {
-    const positions: number[] = [];
-    this.log.toArray().forEach((raw, i) => {
-      if (targets.has(raw)) positions.push(i);
-    });
-    // Delete from the end, merging neighbours into one range each.
-    for (let end = positions.length - 1; end >= 0; ) {
-      let start = end;
-      while (start > 0 && positions[start - 1] === positions[start]! - 1) start--;
-      this.log.delete(positions[start]!, end - start + 1);
-      end = start - 1;
-    }
   }
 
   // ---------------------------------------------------------------- remote
@@ -630,116 +451,15 @@ export class EntityStore extends ObservableV2<StoreEvents> {
       if (item.content instanceof Y.ContentAny) {
         added.push(...item.content.getContent());
       } else {
-        this.rejectedBatches++;
-        this.report([`A peer put a ${item.content.constructor.name} into the log; it was ignored.`]);
+        this.ingest.refuseContent(item.content.constructor.name);
       }
     }
     for (const item of event.changes.deleted) if (item.content instanceof Y.ContentAny) removed.push(...item.content.getContent());
-    const batches = this.ingestRemote(added, removed, false);
+    const batches = this.ingest.fromDocument(added, removed, false);
     const { changes } = this.index.endChanges('remote');
     this.emitChanges(changes);
     if (batches.length > 0) this.emit('appended', [batches, 'document']);
   };
-
-  private ingestRemote(added: readonly unknown[], removed: readonly unknown[], initial: boolean): DecodedBatch[] {
-    const lost: Slot[] = [];
-    const removedLive: Array<[RawBatch, readonly Slot[]]> = [];
-    for (const raw of removed) {
-      if (this.held.remove(raw) || this.uncounted.delete(raw as RawBatch)) continue;
-      const slots = this.index.removeBatch(raw as RawBatch).lost;
-      if (slots.length > 0) removedLive.push([raw as RawBatch, slots]);
-      lost.push(...slots);
-    }
-    const problems: string[] = [];
-    const batches: DecodedBatch[] = [];
-    const garbage = new Set<RawBatch>();
-    let holding = false;
-    for (const raw of added) {
-      let decoded: DecodedBatch;
-      try {
-        decoded = decodeBatch(raw);
-      } catch (error) {
-        if (!(error instanceof LatticeError)) throw error;
-        this.rejectedBatches++;
-        garbage.add(raw as RawBatch);
-        problems.push(`Removed a log entry from a peer: ${error.message}`);
-        continue;
-      }
-      if (decoded.writes.length === 0) {
-        this.rejectedBatches++;
-        garbage.add(decoded.raw);
-        problems.push(`Removed a log entry from a peer without one readable write (${decoded.rejected[0] ?? 'it is empty'}).`);
-        continue;
-      }
-      if (this.held.mustWait(decoded)) {
-        this.holdBatch(decoded, problems);
-        holding = true;
-        continue;
-      }
-      if (this.counts && !this.counts(decoded)) {
-        this.uncounted.set(decoded.raw, decoded);
-        continue;
-      }
-      this.index.addBatch(decoded);
-      if (!initial) batches.push(decoded);
-      if (decoded.rejected.length > 0) {
-        this.rejectedWrites += decoded.rejected.length;
-        problems.push(...decoded.rejected.map((r) => `Ignored a write from a peer: ${r}`));
-      }
-      const skew = this.observeStamp(decoded);
-      if (skew) problems.push(skew);
-    }
-    this.index.rebuild(this.index.unreplaced(lost));
-    // Nobody can read them, so nothing depends on them: kept, they would cost every node that
-    // joins. (Peers' admission refuses them; one can still land after what it followed arrives.)
-    if (garbage.size > 0) this.doc.transact(() => this.deleteFromLog(garbage), this);
-    if (problems.length > 0) this.report(problems);
-    if (holding) this.scheduleRelease();
-    const suspect = removedLive.filter(([, slots]) => slots.some((slot) => !this.lossJustified(slot, lost)));
-    if (suspect.length > 0) {
-      // The write that justifies a removal may still be on its way (from a third node, or
-      // reordered): judge again after a while, and put back only what is still uncovered.
-      const timer = setTimeout(() => {
-        this.putBackTimers.delete(timer);
-        this.putBack(suspect.filter(([, slots]) => slots.some((slot) => !this.index.covers(slot.raw, slot.stamp))).map(([raw]) => raw));
-      }, this.putBackAfterMs);
-      this.putBackTimers.add(timer);
-    }
-    return batches;
-  }
-
-  /**
-   * Whether the merge rules justify losing `slot` with its batch: a write present covers it (an
-   * equal or newer one, or a tombstone), or it belongs to an entity whose tombstone, removed in
-   * the same transaction, is older than the grace period (collection; our clock may be behind the
-   * collector's by up to the maximum offset).
-   */
-  private lossJustified(slot: Slot, removedWith: readonly Slot[]): boolean {
-    if (this.index.covers(slot.raw, slot.stamp)) return true;
-    const id = slot.raw[0];
-    const horizon = this.physicalNow() - this.tombstoneGraceMs + this.clock.maxOffsetMs;
-    return removedWith.some((t) => t.raw[0] === id && t.raw[1] === CODE_DELETE && t.stamp >= slot.stamp && decodeHlc(t.stamp).wall < horizon);
-  }
-
-  /**
-   * Puts back batches a peer removed although they held live writes (the shared document is the
-   * wire, not the truth): as new items with the same content, so the picture stays whole here
-   * and reaches nodes that join later.
-   */
-  private putBack(raws: readonly RawBatch[]): void {
-    if (this.destroyed || raws.length === 0) return;
-    const added = this.importBatches(raws, false);
-    if (added === 0) return;
-    this.restoredBatches += added;
-    this.report([`A peer removed ${added} batch${added === 1 ? '' : 'es'} that still held live writes; ${added === 1 ? 'it was' : 'they were'} put back.`]);
-  }
-
-  private holdBatch(decoded: DecodedBatch, problems: string[]): void {
-    this.clockSkews++;
-    const ahead = Math.round((decoded.hlc.wall - this.physicalNow()) / 1000);
-    if (this.held.hold(decoded)) problems.push(`Node ${decoded.hlc.node}: a change stamped ${ahead} s ahead of this node's clock is held until then.`);
-    else problems.push(`Node ${decoded.hlc.node}: a change stamped ${ahead} s ahead was not even held (${MAX_HELD_BATCHES} are waiting already); a reload reads it again.`);
-  }
 
   /**
    * Judges every peer's batch again by `counts` (after it changed: a revocation arrived), takes
@@ -747,30 +467,12 @@ export class EntityStore extends ObservableV2<StoreEvents> {
    * Returns how many batches moved.
    */
   recount(): number {
-    if (!this.counts || this.destroyed) return 0;
-    const lost: Slot[] = [];
-    let moved = 0;
-    for (const decoded of this.batches()) {
-      if (!decoded.seal || this.counts(decoded)) continue;
-      lost.push(...this.index.removeBatch(decoded.raw).lost);
-      this.uncounted.set(decoded.raw, decoded);
-      moved++;
-    }
-    for (const [raw, decoded] of this.uncounted) {
-      if (!this.counts(decoded)) continue;
-      this.uncounted.delete(raw);
-      this.index.addBatch(decoded);
-      moved++;
-    }
-    this.index.rebuild(this.index.unreplaced(lost));
-    const { changes } = this.index.endChanges('remote');
-    this.emitChanges(changes);
-    return moved;
+    return this.ingest.recount();
   }
 
   /** Peers' batches in the log that do not count. */
   get uncountedBatches(): number {
-    return this.uncounted.size;
+    return this.ingest.uncountedBatches;
   }
 
   /**
@@ -778,67 +480,11 @@ export class EntityStore extends ObservableV2<StoreEvents> {
    * may call it). Returns how many were applied.
    */
   releaseHeld(): number {
-    if (this.destroyed) return 0;
-    const due = this.held.due();
-    if (due.length > 0) {
-      const problems: string[] = [];
-      for (const decoded of due) {
-        if (this.counts && !this.counts(decoded)) {
-          this.uncounted.set(decoded.raw, decoded);
-          continue;
-        }
-        this.index.addBatch(decoded);
-        const skew = this.observeStamp(decoded);
-        if (skew) problems.push(skew);
-      }
-      const { changes } = this.index.endChanges('remote');
-      if (problems.length > 0) this.report(problems);
-      this.emitChanges(changes);
-      this.emit('appended', [due, 'document']);
-    }
-    this.scheduleRelease();
-    return due.length;
-  }
-
-  private scheduleRelease(): void {
-    clearTimeout(this.heldTimer);
-    this.heldTimer = undefined;
-    const next = this.held.nextDueMs();
-    // Checked at least once a minute: the physical clock may jump.
-    if (next !== undefined) this.heldTimer = setTimeout(() => this.releaseHeld(), Math.min(60_000, next + 1));
-  }
-
-  /** Moves our clock past a batch's stamp; returns a problem if the stamp is too far ahead. */
-  private observeStamp(decoded: DecodedBatch): string | undefined {
-    try {
-      this.clock.update(decoded.hlc);
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof ClockSkewError)) throw error;
-      // The batch still counts (every replica must resolve the same), but our clock stays honest.
-      this.clockSkews++;
-      return `Node ${decoded.hlc.node}: ${error.message}`;
-    }
-  }
-
-  private report(problems: string[]): void {
-    this.problems.push(...problems);
-    if (this.problems.length > MAX_PROBLEMS) this.problems.splice(0, this.problems.length - MAX_PROBLEMS);
-    this.emit('rejected', [problems]);
+    return this.ingest.releaseHeld();
   }
 
   private emitChanges(changes: readonly EntityChange[]): void {
     if (changes.length > 0) this.emit('change', [changes]);
-  }
-}
-
-/** A journal write of this node, decoded; entries were validated when recorded. */
-function localJournalWrite(raw: RawWrite, hlc: Hlc): DecodedWrite {
-  try {
-    return decodeWrite(raw, hlc);
-  } catch (error) {
-    // Reaching this is a bug, and the document is untouched.
-    throw new Error(`Internal error: a local journal entry failed to decode: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -14,45 +14,13 @@
  * until they leave for the mesh.
  */
 import { decodeHlc, type Hlc } from './Hlc.js';
-import { CODE_JOURNAL, decodeJournalEntry, type JournalEntry } from './journal.js';
 import { LatticeError, ValidationError } from './errors.js';
-import {
-  CODE_CREATE,
-  CODE_DELETE,
-  CODE_TASK_ADD,
-  CODE_TASK_REMOVE,
-  ENTITY_TYPES,
-  TASK_NAME_PATTERN,
-  registerByCode,
-  validateEntityId,
-  type EntityType,
-  type RegisterName,
-  type WireValue,
-} from './components.js';
+import { validateEntityId, type WireValue } from './components.js';
+import { ruleOf, type DecodedWrite, type RawWrite } from './writeKinds.js';
 
-/** A raw write as stored in the document. */
-export type RawWrite = [string, number, ...WireValue[]];
+export type { DecodedWrite, RawWrite } from './writeKinds.js';
 /** A raw batch as stored in the document. */
 export type RawBatch = [string, ...RawWrite[]];
-
-export type DecodedWrite =
-  | { readonly kind: 'create'; readonly id: string; readonly type: EntityType; readonly raw: RawWrite }
-  | { readonly kind: 'delete'; readonly id: string; readonly raw: RawWrite }
-  | {
-      readonly kind: 'register';
-      readonly id: string;
-      readonly name: RegisterName;
-      /**
-       * The value as every node reads it; `undefined` for a write this node made, which the
-       * index decodes from `raw` when it is first read (most writes of a busy node are replaced
-       * before anyone reads them).
-       */
-      readonly value: unknown;
-      readonly raw: RawWrite;
-    }
-  | { readonly kind: 'taskAdd'; readonly id: string; readonly task: string; readonly raw: RawWrite }
-  | { readonly kind: 'taskRemove'; readonly id: string; readonly task: string; readonly tags: readonly string[]; readonly raw: RawWrite }
-  | { readonly kind: 'journal'; readonly id: string; readonly entry: JournalEntry; readonly raw: RawWrite };
 
 export interface DecodedBatch {
   readonly raw: RawBatch;
@@ -102,7 +70,6 @@ export function rawWrite(id: string, code: number, payload: readonly WireValue[]
 
 /** Upper bound on writes in one batch, so a hostile peer cannot make one batch cost unbounded work. */
 export const MAX_WRITES_PER_BATCH = 100_000;
-const MAX_TAGS = 64;
 
 /**
  * Decodes one log element. Throws `ValidationError` when the element is not a batch at all;
@@ -142,40 +109,5 @@ export function decodeWrite(raw: unknown, stamp: Hlc): DecodedWrite {
     throw new ValidationError('write', 'A write is not an array of [entityId, code, …].');
   }
   const id = validateEntityId(raw[0]);
-  const code = raw[1];
-  const w = raw as RawWrite;
-  switch (code) {
-    case CODE_CREATE: {
-      const typeIndex = raw[2];
-      const type = typeof typeIndex === 'number' ? ENTITY_TYPES[typeIndex] : undefined;
-      if (raw.length !== 3 || type === undefined) throw new ValidationError('entity type', `Create of "${id}" names no known entity type.`);
-      return { kind: 'create', id, type, raw: w };
-    }
-    case CODE_DELETE:
-      if (raw.length !== 2) throw new ValidationError('write', `Delete of "${id}" carries unexpected fields.`);
-      return { kind: 'delete', id, raw: w };
-    case CODE_TASK_ADD:
-      if (raw.length !== 3) throw new ValidationError('taskCatalog', `Task add on "${id}" has the wrong shape.`);
-      return { kind: 'taskAdd', id, task: taskName(raw[2]), raw: w };
-    case CODE_TASK_REMOVE: {
-      const tags = raw.slice(3);
-      if (tags.length === 0 || tags.length > MAX_TAGS) throw new ValidationError('taskCatalog', `Task removal on "${id}" names no add to remove.`);
-      for (const tag of tags) decodeHlc(tag);
-      return { kind: 'taskRemove', id, task: taskName(raw[2]), tags: tags as string[], raw: w };
-    }
-    case CODE_JOURNAL:
-      return { kind: 'journal', id, entry: decodeJournalEntry(raw.slice(2), stamp.wall), raw: w };
-    default: {
-      const spec = typeof code === 'number' ? registerByCode(code) : undefined;
-      if (!spec) throw new ValidationError('component', `Write to "${id}" uses unknown component code ${String(code).slice(0, 20)}.`);
-      return { kind: 'register', id, name: spec.name, value: spec.decode(raw.slice(2)), raw: w };
-    }
-  }
-}
-
-function taskName(value: unknown): string {
-  if (typeof value !== 'string' || !TASK_NAME_PATTERN.test(value)) {
-    throw new ValidationError('taskCatalog', `${JSON.stringify(value)} is not a task name.`);
-  }
-  return value;
+  return ruleOf(raw[1]).decode(raw, id, stamp);
 }

@@ -7,11 +7,17 @@
  * a refusal is shown. `mesh-connection` becomes `node.connect()` / `node.disconnect()`;
  * `budget-change` becomes `node.setBudget()`, and a refused budget is shown in the Mesh tab.
  * `geo-point-place`, `geo-point-move` (the map's tools) and `entity-edit` (the inspector) are
- * written through the store, by an operator only; a refusal is shown over the map.
+ * written through the store, by an operator only (`EntityEditController`); a refusal is shown
+ * over the map.
+ *
+ * The shell only routes: state lives in controllers (mesh and pipeline status, traffic, the
+ * approval queue with the mesh's outcome rule, the store summary, edits), the layout in
+ * `appStyles.ts`. It runs past 400 lines because it is where every panel's events are handled:
+ * one short handler each.
  */
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LatticeError, approvalOutcome, pipelineNodeId, type EntityView, type StoreHealth } from '../crdt/index.js';
+import { LatticeError, pipelineNodeId, type EntityView } from '../crdt/index.js';
 import type { LatticeNode } from '../peer/LatticeNode.js';
 import { ScenarioError, type PipelineHost } from '../workers/index.js';
 import { PipelineStatusController } from './controllers/PipelineStatusController.js';
@@ -19,20 +25,23 @@ import type { ScenarioLoadDetail } from './panels/PipelinePanel.js';
 import type { TaskCancelDetail, TaskRow } from './panels/TasksPanel.js';
 import { DEFAULT_TRACK_SORT, type TrackSort } from './panels/TrackList.js';
 import { MeshStatusController } from './controllers/MeshStatusController.js';
-import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision, type OutcomeResolver, type PendingPolicy } from './controllers/PendingApprovalsController.js';
+import { meshOutcomeResolver, meshPendingPolicy } from './controllers/meshApprovalPolicy.js';
+import { PendingApprovalsController, pendingUntilDeadline, type ApprovalDecision, type PendingPolicy } from './controllers/PendingApprovalsController.js';
+import { EntityEditController } from './controllers/EntityEditController.js';
 import { StoreChangesController } from './controllers/StoreChangesController.js';
+import { SummaryController } from './controllers/SummaryController.js';
 import { TrafficController } from './controllers/TrafficController.js';
 import type { Basemap } from './map/basemap.js';
 import type { EntityHighlightDetail, EntitySelectDetail, FollowChangeDetail } from './map/LatticeMap.js';
 import type { GeoPointMoveDetail, GeoPointPlaceDetail } from './map/MapTools.js';
 import type { EntityEditDetail, EntityInspector } from './panels/EntityInspector.js';
-import { VIEWER_EDIT_NOTE } from './roleText.js';
 import type { ApprovalDecisionDetail } from './panels/ApprovalQueue.js';
 import type { BudgetChangeDetail } from './panels/BudgetPanel.js';
 import type { MeshConnectionDetail } from './panels/MeshPanel.js';
+import { appStyles } from './appStyles.js';
+import { readTaskRows } from './taskRows.js';
 import { theme } from './theme.js';
 import { trackName, trackNumber } from './trackName.js';
-import { interceptGeometry } from './rangeBearing.js';
 import './map/LatticeMap.js';
 import './panels/ApprovalQueue.js';
 import './panels/BudgetPanel.js';
@@ -51,91 +60,7 @@ const TAB_TEXT: Record<PanelTab, string> = { inspector: 'Inspector', tracks: 'Tr
 
 @customElement('lattice-app')
 export class LatticeApp extends LitElement {
-  static override styles = [
-    theme,
-    css`
-      :host {
-        display: grid;
-        grid-template-rows: auto minmax(0, 1fr);
-        height: 100%;
-        min-height: 100vh;
-        background: var(--lm-bg);
-      }
-      main {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) 400px;
-        min-height: 0;
-      }
-      lattice-map {
-        min-height: 0;
-      }
-      aside {
-        display: flex;
-        flex-direction: column;
-        min-height: 0;
-        background: var(--lm-panel);
-        border-left: 1px solid var(--lm-line);
-      }
-      lattice-approval-queue {
-        /* A fixed share of the panel, whatever the queue holds: a new request or a long
-           history never moves the tabs under the pointer, and the tabs never squeeze it. */
-        flex: 0 0 auto;
-        height: 46%;
-        min-height: 250px;
-        border-bottom: 1px solid var(--lm-line);
-      }
-      /* Six tabs fit the side panel's 400 px; the seventh (TAK) wraps to a second row rather than hide. */
-      [role='tablist'] {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 2px;
-        padding: 6px 6px 0;
-        border-bottom: 1px solid var(--lm-line);
-      }
-      [role='tab'] {
-        border: 1px solid transparent;
-        border-bottom: none;
-        border-radius: 4px 4px 0 0;
-        background: transparent;
-        color: var(--lm-muted);
-        padding: 5px 7px;
-        font-size: 12.5px;
-        white-space: nowrap;
-      }
-      [role='tab'][aria-selected='true'] {
-        color: var(--lm-text);
-        background: var(--lm-panel-2);
-        border-color: var(--lm-line);
-      }
-      [role='tabpanel'] {
-        flex: 1 1 auto;
-        min-height: 0;
-        overflow: auto;
-        background: var(--lm-panel-2);
-      }
-      lattice-track-list {
-        height: 100%;
-        box-sizing: border-box;
-      }
-      .error {
-        position: absolute;
-        left: 50%;
-        top: 48px;
-        transform: translateX(-50%);
-        z-index: 2000;
-        padding: 6px 10px;
-        border: 1px solid var(--lm-warn);
-        border-radius: 4px;
-        background: #2e2412;
-      }
-      @media (max-width: 900px) {
-        main {
-          grid-template-columns: 1fr;
-          grid-template-rows: minmax(300px, 1fr) auto;
-        }
-      }
-    `,
-  ];
+  static override styles = [theme, appStyles];
 
   /** The node this screen shows and drives. */
   @property({ attribute: false }) node: LatticeNode | undefined;
@@ -153,8 +78,8 @@ export class LatticeApp extends LitElement {
   @state() private scenarioError: string | undefined;
   @state() private cancelError: string | undefined;
   @state() private budgetError: string | undefined;
-  /** The last change to an entity (a point placed or moved, a name, an affiliation) that was refused. */
-  @state() private editError: string | undefined;
+  /** Changes to entities from the screen, and the last one refused. */
+  private readonly edits = new EntityEditController(this, () => this.node);
   private taskRows: TaskRow[] = [];
   private readonly pipelineStatus = new PipelineStatusController(this, () => this.pipeline);
 
@@ -165,38 +90,22 @@ export class LatticeApp extends LitElement {
   @state() tab: PanelTab = 'inspector';
   /** How the track table is sorted, kept while other tabs are open. */
   @state() private trackSort: TrackSort = DEFAULT_TRACK_SORT;
-  @state() private localDigest: string | undefined;
-  @state() private health: StoreHealth | undefined;
-  @state() private entityCount = 0;
   private trackViews: EntityView[] = [];
-  private summaryTimer: ReturnType<typeof setInterval> | undefined;
+  /** Our digest, store health and entity count, read about once a second. */
+  private readonly summary = new SummaryController(this, () => this.node);
 
   private readonly mesh = new MeshStatusController(this, () => this.node);
   private readonly traffic = new TrafficController(this, () => this.node);
   readonly approvals = new PendingApprovalsController(this, () => this.node?.store, {
-    policy: () => this.pendingPolicy ?? this.outcomePolicy ?? pendingUntilDeadline,
-    outcomeOf: () => this.outcomeResolver,
+    policy: () => {
+      const store = this.node?.store;
+      return this.pendingPolicy ?? (store ? meshPendingPolicy(store) : pendingUntilDeadline);
+    },
+    outcomeOf: () => {
+      const store = this.node?.store;
+      return store && meshOutcomeResolver(store);
+    },
   });
-
-  /** Pending as the mesh judges it: `approvalOutcome` over the entity's journal. */
-  private get outcomePolicy(): PendingPolicy | undefined {
-    const store = this.node?.store;
-    if (!store) return undefined;
-    return (entity) => approvalOutcome(store.journal(entity.id), store.wallNow())?.state === 'pending';
-  }
-
-  private get outcomeResolver(): OutcomeResolver | undefined {
-    const store = this.node?.store;
-    if (!store) return undefined;
-    return (item) => {
-      const outcome = approvalOutcome(store.journal(item.entityId), store.wallNow(), item.requestId);
-      if (!outcome || outcome.state === 'pending') return undefined;
-      const outcomeName = outcome.state === 'auto_approved' ? 'approved' : outcome.state;
-      const decided = outcome.decidedBy?.kind === 'decision' ? outcome.decidedBy : undefined;
-      // A person by name, and by the key that signed the decision (its first half: what one compares).
-      return { outcome: outcomeName, by: decided && (decided.key ? `${decided.operator} · ${decided.key.slice(0, 9)}` : decided.operator) };
-    };
-  }
   /** Re-renders the panels that show entity details, at most a few times a second. */
   readonly details = new StoreChangesController(
     this,
@@ -204,48 +113,25 @@ export class LatticeApp extends LitElement {
     (batch, store) => {
       const sel = this.selectedId;
       if (this.tab === 'tracks') this.trackViews = store.list();
-      if (this.tab === 'tasks') this.taskRows = this.readTasks();
+      if (this.tab === 'tasks') this.taskRows = readTaskRows(this.node);
       if (this.tab === 'tracks' || this.tab === 'tasks' || (sel && (batch.changed.has(sel) || batch.deleted.has(sel)))) this.requestUpdate();
     },
-    { cadence: 500, onReset: () => this.refreshSummary() },
+    { cadence: 500 },
   );
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.summaryTimer = setInterval(() => this.refreshSummary(), 1000);
     this.addEventListener('keydown', this.onKeyDown);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearInterval(this.summaryTimer);
     this.removeEventListener('keydown', this.onKeyDown);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('tab') && this.tab === 'tracks') this.trackViews = this.node?.store.list() ?? [];
-    if (changed.has('tab') && this.tab === 'tasks') this.taskRows = this.readTasks();
-  }
-
-  private readTasks(): TaskRow[] {
-    const node = this.node;
-    if (!node) return [];
-    return node.tasks
-      .list()
-      .map((t) => {
-        const asset = node.store.get(t.assetId);
-        const target = node.store.get(t.targetId);
-        return { ...t, journal: node.store.journal(t.id), geometry: asset && target ? interceptGeometry(asset, target) : undefined };
-      })
-      .sort((a, b) => (b.journal[0]?.at.wall ?? 0) - (a.journal[0]?.at.wall ?? 0));
-  }
-
-  /** Our digest, store health and entity count, recomputed about once a second. */
-  private refreshSummary(): void {
-    const store = this.node?.store;
-    this.localDigest = store?.digest();
-    this.health = store?.health();
-    this.entityCount = this.health?.entities ?? 0;
+    if (changed.has('tab') && this.tab === 'tasks') this.taskRows = readTaskRows(this.node);
   }
 
   protected override render() {
@@ -257,13 +143,13 @@ export class LatticeApp extends LitElement {
         .identity=${node?.identity}
         .status=${this.mesh.status}
         .convergedAt=${this.mesh.convergedAt}
-        .entities=${this.entityCount}
+        .entities=${this.summary.entityCount}
         .pendingApprovals=${this.approvals.pending.length}
         .pipelineProblem=${this.pipelineStatus.status?.setAsideRun?.message}
         .traffic=${this.traffic.report}
       ></lattice-status-bar>
       ${this.basemapError ? html`<div class="error" role="alert">${this.basemapError}</div>` : nothing}
-      ${this.editError ? html`<div class="error" role="alert">Not changed: ${this.editError}</div>` : nothing}
+      ${this.edits.error ? html`<div class="error" role="alert">Not changed: ${this.edits.error}</div>` : nothing}
       <main>
         <lattice-map
           .store=${store}
@@ -273,7 +159,7 @@ export class LatticeApp extends LitElement {
           .selectedId=${this.selectedId}
           .highlightId=${this.highlightId}
           .follow=${this.following}
-          .editBlocked=${this.editBlocked}
+          .editBlocked=${this.edits.blocked}
           @entity-select=${this.onSelect}
           @follow-change=${this.onFollow}
           @geo-point-place=${this.onGeoPointPlace}
@@ -321,7 +207,7 @@ export class LatticeApp extends LitElement {
           .missingId=${selected ? undefined : this.selectedId}
           .localNode=${this.node?.identity.nodeId ?? ''}
           .following=${this.following}
-          .editBlocked=${this.editBlocked}
+          .editBlocked=${this.edits.blocked}
           @follow-change=${this.onFollow}
           @entity-select=${this.onSelect}
           @entity-edit=${this.onEntityEdit}
@@ -359,9 +245,9 @@ export class LatticeApp extends LitElement {
           .node=${this.node}
           .status=${this.mesh.status}
           .identity=${this.node?.identity}
-          .localDigest=${this.localDigest}
+          .localDigest=${this.summary.digest}
           .convergedAt=${this.mesh.convergedAt}
-          .health=${this.health}
+          .health=${this.summary.health}
           @mesh-connection=${this.onMeshConnection}
         ></lattice-mesh-panel>
         <lattice-budget-panel .traffic=${this.traffic.report} .error=${this.budgetError} @budget-change=${this.onBudgetChange}></lattice-budget-panel>`;
@@ -372,33 +258,6 @@ export class LatticeApp extends LitElement {
     }
   }
 
-  /** Why this node may not change entities from the screen, or undefined when it may. */
-  private get editBlocked(): string | undefined {
-    return this.node && this.node.identity.role !== 'operator' ? VIEWER_EDIT_NOTE : undefined;
-  }
-
-  /**
-   * Writes an operator's change to the picture. The store checks values; the role is checked
-   * here, as the scripting API does, since a store writes whatever its node asks.
-   */
-  private writeEdit(write: (node: LatticeNode) => void): boolean {
-    const node = this.node;
-    if (!node) return false;
-    if (this.editBlocked) {
-      this.editError = this.editBlocked;
-      return false;
-    }
-    try {
-      write(node);
-      this.editError = undefined;
-      return true;
-    } catch (error) {
-      if (!(error instanceof LatticeError)) throw error;
-      this.editError = error.message;
-      return false;
-    }
-  }
-
   private readonly onGeoPointPlace = (e: CustomEvent<GeoPointPlaceDetail>): void => {
     e.stopPropagation();
     const store = this.node?.store;
@@ -406,7 +265,7 @@ export class LatticeApp extends LitElement {
     // Unique without coordination: this node's id and the time, as other writers name entities.
     const id = `geo.${this.node!.identity.nodeId.slice(0, 24)}.${Date.now().toString(36)}`;
     const name = `Point ${store.list('geo').length + 1}`;
-    const placed = this.writeEdit((node) =>
+    const placed = this.edits.write((node) =>
       node.store.create(id, 'geo', { position: { lat: e.detail.lat, lon: e.detail.lon, alt: 0 }, classification: { label: name, confidence: 1 } }),
     );
     if (!placed) return;
@@ -424,12 +283,12 @@ export class LatticeApp extends LitElement {
   private readonly onGeoPointMove = (e: CustomEvent<GeoPointMoveDetail>): void => {
     e.stopPropagation();
     const { entityId, lat, lon } = e.detail;
-    this.writeEdit((node) => node.store.update(entityId, { position: { lat, lon, alt: node.store.get(entityId)?.components.position?.alt ?? 0 } }));
+    this.edits.write((node) => node.store.update(entityId, { position: { lat, lon, alt: node.store.get(entityId)?.components.position?.alt ?? 0 } }));
   };
 
   private readonly onEntityEdit = (e: CustomEvent<EntityEditDetail>): void => {
     e.stopPropagation();
-    this.writeEdit((node) => node.store.update(e.detail.entityId, e.detail.components));
+    this.edits.write((node) => node.store.update(e.detail.entityId, e.detail.components));
   };
 
   private sentDecisions(): ReadonlyMap<string, ApprovalDecision> {
@@ -498,7 +357,7 @@ export class LatticeApp extends LitElement {
     try {
       this.node?.tasks.cancel(e.detail.taskId);
       this.cancelError = undefined;
-      this.taskRows = this.readTasks();
+      this.taskRows = readTaskRows(this.node);
     } catch (error) {
       if (!(error instanceof LatticeError)) throw error;
       this.cancelError = error.message;

@@ -4,35 +4,30 @@
  * message counters), and, when `onStatus` is set, also on every `status` event. A new node is
  * read at once, not a period later. Subclasses say what to read in `read`.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import type { LatticeNode } from '../../peer/LatticeNode.js';
+import { SourceFollower } from './SourceFollower.js';
 
-export abstract class NodePollController implements ReactiveController {
+export abstract class NodePollController {
   private node: LatticeNode | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly getNode: () => LatticeNode | undefined,
-    private readonly periodMs = 1000,
-    private readonly onStatus = false,
+    getNode: () => LatticeNode | undefined,
+    periodMs = 1000,
+    onStatus = false,
   ) {
-    host.addController(this);
-  }
-
-  hostConnected(): void {
-    this.attach(this.getNode());
-    this.timer = setInterval(() => this.refresh(), this.periodMs);
-  }
-
-  hostUpdate(): void {
-    if (this.timer !== undefined && this.getNode() !== this.node) this.attach(this.getNode());
-  }
-
-  hostDisconnected(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.attach(undefined);
+    new SourceFollower(host, getNode, (node, previous) => {
+      if (onStatus) previous?.off('status', this.refresh);
+      this.node = node;
+      if (onStatus) node?.on('status', this.refresh);
+      this.read(node);
+    });
+    host.addController({
+      hostConnected: () => (this.timer = setInterval(() => this.refresh(), periodMs)),
+      hostDisconnected: () => clearInterval(this.timer),
+    });
   }
 
   /** Reads the node now and asks the host to render (e.g. right after a command). */
@@ -43,11 +38,4 @@ export abstract class NodePollController implements ReactiveController {
 
   /** Reads what this controller shows from `node` (undefined: there is none). */
   protected abstract read(node: LatticeNode | undefined): void;
-
-  private attach(node: LatticeNode | undefined): void {
-    if (this.onStatus) this.node?.off('status', this.refresh);
-    this.node = node;
-    if (this.onStatus) node?.on('status', this.refresh);
-    this.read(node);
-  }
 }

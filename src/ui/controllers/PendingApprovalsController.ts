@@ -5,7 +5,8 @@
  *
  * Which requests are pending is a policy passed in: by default a request is pending until its
  * deadline; the app passes the mesh's outcome rule (`approvalOutcome` over the journal), and a
- * resolver that tells how a request that left the queue ended and who decided it.
+ * resolver that tells how a request that left the queue ended and who decided it (both in
+ * `meshApprovalPolicy.ts`).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { EntityStore, EntityView, ThreatLevel } from '../../crdt/index.js';

@@ -3,8 +3,9 @@
  * changed ids in coalesced batches: at most once per animation frame (`frame`) or once per
  * interval. A thousand writes in one second become a few calls, not a thousand renders.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import type { EntityEvent, EntityStore } from '../../crdt/index.js';
+import { SourceFollower } from './SourceFollower.js';
 
 export interface StoreChangeBatch {
   /** Entities created or updated since the last batch (and not deleted since). */
@@ -20,7 +21,7 @@ export interface StoreChangesOptions {
   readonly onReset?: (store: EntityStore | undefined) => void;
 }
 
-export class StoreChangesController implements ReactiveController {
+export class StoreChangesController {
   private store: EntityStore | undefined;
   private unsubscribe: (() => void) | undefined;
   private changed = new Set<string>();
@@ -28,30 +29,18 @@ export class StoreChangesController implements ReactiveController {
   private frame = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastFlush = 0;
-  private connected = false;
 
   constructor(
     host: ReactiveControllerHost,
-    private readonly getStore: () => EntityStore | undefined,
+    getStore: () => EntityStore | undefined,
     private readonly onBatch: (batch: StoreChangeBatch, store: EntityStore) => void,
     private readonly options: StoreChangesOptions = {},
   ) {
-    host.addController(this);
-  }
-
-  hostConnected(): void {
-    this.connected = true;
-    this.attach(this.getStore());
-  }
-
-  /** Follows the host when its store property is replaced. */
-  hostUpdate(): void {
-    if (this.connected && this.getStore() !== this.store) this.attach(this.getStore());
-  }
-
-  hostDisconnected(): void {
-    this.connected = false;
-    this.detach();
+    // Follows the host's store while it is connected, also when the property is replaced.
+    new SourceFollower(host, getStore, (store, _previous, leaving) => {
+      if (leaving) this.detach();
+      else this.attach(store);
+    });
   }
 
   /** Delivers pending changes now instead of at the next frame or interval. */
