@@ -39,6 +39,8 @@ export const appStyles = css`
   /* Seven tabs in one row of the side panel's 400 px: a second row would move the panel under
      the pointer. Were they ever wider, the row scrolls rather than wraps. */
   [role='tablist'] {
+    /* A scroll container may shrink to nothing in the panel's column: it keeps its height. */
+    flex: 0 0 auto;
     display: flex;
     flex-wrap: nowrap;
     overflow-x: auto;
@@ -54,7 +56,7 @@ export const appStyles = css`
     border-radius: 4px 4px 0 0;
     background: transparent;
     color: var(--lm-muted);
-    padding: 5px 6px;
+    padding: 5px 5px;
     font-size: 12.5px;
     white-space: nowrap;
   }
