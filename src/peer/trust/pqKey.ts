@@ -12,10 +12,11 @@
  * the room's name as its Ed25519 key is.
  *
  * Sizes: public key 1,312 bytes, signature 2,420 bytes. Verification is synchronous (admission
- * runs as a peer's update arrives) and what held is remembered, as `ed25519Verify.ts` does.
+ * runs as a peer's update arrives) and what held is remembered (`HeldSignatures`).
  */
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { HeldSignatures } from './heldSignatures.js';
 
 export const PQ_PUBLIC_KEY_BYTES = 1312;
 export const PQ_SIGNATURE_BYTES = 2420;
@@ -29,8 +30,7 @@ export interface PqKey {
   readonly id: Uint8Array;
 }
 
-const MAX_REMEMBERED = 1024;
-const held = new Set<string>();
+const held = new HeldSignatures(1024);
 const OWNER_LABEL = new TextEncoder().encode('lattice-owner-pq/v1');
 
 export function pqKeyFromSeed(seed: Uint8Array): PqKey {
@@ -65,23 +65,7 @@ export function pqSign(key: PqKey, message: Uint8Array): Uint8Array {
 /** Whether `signature` by `publicKey` holds over `message`; never throws. */
 export function verifyPq(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.byteLength !== PQ_SIGNATURE_BYTES || publicKey.byteLength !== PQ_PUBLIC_KEY_BYTES) return false;
-  const input = new Uint8Array(publicKey.byteLength + signature.byteLength + message.byteLength);
-  input.set(publicKey, 0);
-  input.set(signature, publicKey.byteLength);
-  input.set(message, publicKey.byteLength + signature.byteLength);
-  const key = String.fromCharCode(...sha256(input));
-  if (held.has(key)) return true;
-  let ok = false;
-  try {
-    ok = ml_dsa44.verify(signature, message, publicKey);
-  } catch {
-    ok = false;
-  }
-  if (ok) {
-    if (held.size >= MAX_REMEMBERED) held.delete(held.values().next().value!);
-    held.add(key);
-  }
-  return ok;
+  return held.check(publicKey, signature, message, () => ml_dsa44.verify(signature, message, publicKey));
 }
 
 export function isPqSeed(value: unknown): value is Uint8Array {
