@@ -8,6 +8,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { waitUntil } from '../peer/check.js';
 import { SIGNALING_URL, freshRoom, newNodeContext, pageHandle } from './nodes.js';
+import { base64url, createInvitation, encodeInvitation, formatOwner, secretSigner } from '../../src/peer/trust/invitation.js';
+import { roomId } from '../../src/peer/meshConfig.js';
 
 async function openLink(page: Page, link: string): Promise<void> {
   await page.goto(link);
@@ -93,6 +95,32 @@ test('owner invites an operator and a viewer from the Members tab, the viewer ca
     }
     // Olga sees that something was kept out, and why.
     await expect(olga!.getByText(/written after the writer's revocation/)).toBeVisible({ timeout: 10_000 });
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+});
+
+test('npm start’s owner link: the browser that opens it owns the room (both keys from the link’s one secret), and the invitation printed beside it admits an operator', async ({ browser }) => {
+  // What `npm start` does with .lattice/room.json: one secret, the room id naming both its keys,
+  // an owner link carrying the secret, and an operator invitation signed by it.
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  const signer = secretSigner(secret);
+  const owner = formatOwner({ key: signer.publicKey, pq: signer.pq.id });
+  const room = freshRoom('owner-link');
+  const now = Date.now();
+  const token = encodeInvitation(await createInvitation(roomId(room, { key: signer.publicKey, pq: signer.pq.id }), signer, { role: 'operator', expiresAtS: Math.floor(now / 1000) + 3600, nowMs: now }));
+  const base = `./?${new URLSearchParams({ room, owner, signaling: SIGNALING_URL }).toString()}`;
+  const contexts = [await newNodeContext(browser), await newNodeContext(browser)];
+  try {
+    const olga = await contexts[0]!.newPage();
+    await openLink(olga, `${base}&name=Olga#owner-key=${base64url(secret)}`);
+    expect(await olga.evaluate(() => window.lattice!.room.info().standing)).toBe('owner');
+    // The secret is read once and leaves the address bar.
+    expect(new URL(olga.url()).hash).toBe('');
+    const bob = await contexts[1]!.newPage();
+    await openLink(bob, `${base}&name=Bob#invite=${token}`);
+    await waitUntil(async () => (await bob.evaluate(() => window.lattice!.room.info().standing)) === 'operator', 'Olga’s node admits Bob', 20_000);
+    await expect(bob.getByLabel('Role operator')).toBeVisible();
   } finally {
     await Promise.all(contexts.map((c) => c.close()));
   }
