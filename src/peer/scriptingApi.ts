@@ -9,7 +9,8 @@ import type { InviteOptions, LatticeNode, LinkInfo, MemberInfo, MeshFaults, Mesh
 import type { Equivocation } from './trust/equivocation.js';
 import { roomLink } from './meshConfig.js';
 import { parseOwner } from './trust/invitation.js';
-import { exportCotFile, exportKmlFile, importTakFile, type TakImport } from './tak/takFiles.js';
+import type { TakImport } from './tak/takFiles.js';
+import { loadTak } from './tak/load.js';
 
 /**
  * The room entity holds an owned room's admissions and revocations, written by the room's own
@@ -145,12 +146,13 @@ export interface LatticeScriptingApi {
   /**
    * TAK files: `tak.import(text)` admits a CoT (one or many events) or KML file, all or nothing
    * (a `ValidationError` says what is wrong and nothing is written); `tak.exportCot()` and
-   * `tak.exportKml()` return the picture as file text. The mapping is in docs/tak.md.
+   * `tak.exportKml()` give the picture as file text. The mapping is in docs/tak.md. Each returns
+   * a promise: the TAK code loads on first use.
    */
   readonly tak: {
-    import(text: string): TakImport;
-    exportCot(): string;
-    exportKml(): string;
+    import(text: string): Promise<TakImport>;
+    exportCot(): Promise<string>;
+    exportKml(): Promise<string>;
   };
 }
 
@@ -261,9 +263,9 @@ export function createScriptingApi(node: LatticeNode): LatticeScriptingApi {
       },
     },
     tak: {
-      import: (text) => copy(importTakFile(node, text)),
-      exportCot: () => exportCotFile(node).text,
-      exportKml: () => exportKmlFile(node).text,
+      import: async (text) => copy((await loadTak()).importTakFile(node, text)),
+      exportCot: async () => (await loadTak()).exportCotFile(node).text,
+      exportKml: async () => (await loadTak()).exportKmlFile(node).text,
     },
   };
 }

@@ -11,7 +11,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { LatticeError } from '../../crdt/index.js';
 import type { LatticeNode } from '../../peer/LatticeNode.js';
-import { exportCotFile, exportKmlFile, importTakFile, type TakExport, type TakImport } from '../../peer/tak/index.js';
+import type { TakExport, TakImport } from '../../peer/tak/index.js';
+import { loadTak, type TakModule } from '../../peer/tak/load.js';
 import { VIEWER_EDIT_NOTE } from '../roleText.js';
 import { panel, theme } from '../theme.js';
 
@@ -92,8 +93,8 @@ export class TakPanel extends LitElement {
       <section aria-labelledby="tak-export">
         <h3 id="tak-export">Export</h3>
         <div class="buttons">
-          <button type="button" @click=${() => this.save(exportCotFile)} ?disabled=${!node}>Export CoT</button>
-          <button type="button" @click=${() => this.save(exportKmlFile)} ?disabled=${!node}>Export KML</button>
+          <button type="button" @click=${() => this.save((tak) => tak.exportCotFile)} ?disabled=${!node}>Export CoT</button>
+          <button type="button" @click=${() => this.save((tak) => tak.exportKmlFile)} ?disabled=${!node}>Export KML</button>
         </div>
         <p class="hint">Every track, asset and point with a position. CoT carries approval and task state in remarks.</p>
       </section>
@@ -107,18 +108,19 @@ export class TakPanel extends LitElement {
     if (!file || !node) return;
     const text = await file.text();
     input.value = '';
+    const tak = await loadTak();
     try {
-      this.outcome = { ok: true, text: importSummary(file.name, importTakFile(node, text, this.clock())) };
+      this.outcome = { ok: true, text: importSummary(file.name, tak.importTakFile(node, text, this.clock())) };
     } catch (error) {
       if (!(error instanceof LatticeError)) throw error;
       this.outcome = { ok: false, text: `${file.name} was not imported, nothing changed: ${error.message}` };
     }
   };
 
-  private save(build: (node: LatticeNode, now: number) => TakExport): void {
+  private async save(pick: (tak: TakModule) => (node: LatticeNode, now: number) => TakExport): Promise<void> {
     const node = this.node;
     if (!node) return;
-    const file = build(node, this.clock());
+    const file = pick(await loadTak())(node, this.clock());
     const event = new CustomEvent<TakExportDetail>('tak-export', { detail: file, bubbles: true, composed: true, cancelable: true });
     // A host that saves the file itself (or a test) cancels the event; otherwise the browser saves it.
     if (!this.dispatchEvent(event)) return;
