@@ -150,22 +150,30 @@ export class SealVerifier {
         return `a decision naming operator key ${write.entry.key ?? '(none)'} signed under operator key ${operatorKey}`;
       }
     }
-    const denied = this.owner ? this.roleRefusal(batch, seal, cert, this.owner) : openRoomRefusal(batch);
-    if (denied !== undefined) return denied;
+    const standing = this.owner ? this.standingFor(batch, seal, cert, this.owner) : openRoomRefusal(batch);
+    if (typeof standing === 'string') return standing;
     const ok = verifyEd25519(seal.signature, sealedMessage(this.room, batch.raw), cert.nodePublicKey);
-    return ok ? undefined : `a batch whose signature does not hold (tampered, or signed for another room) from node ${cert.nodeId}`;
+    if (!ok) return `a batch whose signature does not hold (tampered, or signed for another room) from node ${cert.nodeId}`;
+    // The ML-DSA halves last: each costs more than the whole seal, so a peer that cannot even
+    // sign the batch (a certificate and chain copied from another) never makes a node check them.
+    if (!this.owner || !standing) return undefined;
+    for (const write of batch.writes) {
+      const why = hybridRefusal(this.room, write, standing, cert.operatorPublicKey, this.owner, batch.hlc.wall);
+      if (why !== undefined) return `a batch from node ${cert.nodeId} with ${why}`;
+    }
+    return undefined;
   }
 
-  /** Why the writer's standing in this owned room does not permit `batch`, or undefined. */
-  private roleRefusal(batch: DecodedBatch, seal: ParsedSeal, cert: NodeCertificate, owner: RoomOwner): string | undefined {
+  /** The writer's standing in this owned room, or why it does not permit `batch`. */
+  private standingFor(batch: DecodedBatch, seal: ParsedSeal, cert: NodeCertificate, owner: RoomOwner): Standing | string {
     const standing = standingOf(this.room, owner.key, seal.chain, cert.operatorPublicKey, batch.hlc.wall / 1000);
     if (typeof standing === 'string') return `a batch from node ${cert.nodeId}, which is not a member of this room (${standing})`;
     if (standing.role === 'viewer') return `a batch from node ${cert.nodeId}, a viewer (viewers read only)`;
     for (const write of batch.writes) {
-      const why = roomWriteRefusal(this.room, write, standing, cert.operatorPublicKey, owner, batch.hlc.wall);
+      const why = roomWriteRefusal(write, standing, cert.operatorPublicKey, owner.key);
       if (why !== undefined) return `a batch from node ${cert.nodeId} with ${why}`;
     }
-    return undefined;
+    return standing;
   }
 
   private certificate(bytes: Uint8Array): CertVerdict {
@@ -194,16 +202,10 @@ function openRoomRefusal(batch: DecodedBatch): string | undefined {
   return batch.writes.some(touchesRoom) ? 'a batch writing room authority (admissions, revocations) into an open room' : undefined;
 }
 
-/** Why `write` is beyond `standing` or lacks a half of its hybrid signature (see the header), or undefined. */
-function roomWriteRefusal(room: string, write: DecodedWrite, standing: Standing, operatorKey: Uint8Array, owner: RoomOwner, stampMs: number): string | undefined {
-  const isOwnerKey = sameKey(operatorKey, owner.key);
-  if (write.kind === 'journal' && write.entry.kind === 'decision') {
-    const entry = write.entry;
-    const fields = { entityId: write.id, requestId: entry.requestId, verdict: entry.verdict, operator: entry.operator, key: entry.key ?? '' };
-    const why = attestationRefusal(entry.pq, isOwnerKey ? owner.pq : standing.memberPq, stampMs, (at) => decisionMessage(room, fields, at));
-    return why === undefined ? undefined : `a decision with ${why}`;
-  }
+/** Why `write` is beyond `standing` (see the header), or undefined. */
+function roomWriteRefusal(write: DecodedWrite, standing: Standing, operatorKey: Uint8Array, owner: Uint8Array): string | undefined {
   if (!touchesRoom(write)) return undefined;
+  const isOwnerKey = sameKey(operatorKey, owner);
   if (write.id !== ROOM_ENTITY_ID) return 'room authority written outside the room entity';
   if (write.kind === 'create') return write.type === 'room' && standing.mayInvite ? undefined : 'the room entity created by a member who may not invite';
   if (write.kind === 'journal' && write.entry.kind === 'admit') {
@@ -217,19 +219,37 @@ function roomWriteRefusal(room: string, write: DecodedWrite, standing: Standing,
     const last = chain[chain.length - 1];
     if (!last || last.byteLength !== MEMBERSHIP_BYTES) return 'an empty admission';
     // Bytes 35–67: the issuer (`membership.ts`). A member admits in its own name; the owner key in anyone's.
-    if (!isOwnerKey && !sameKey(last.subarray(35, 67), operatorKey)) return 'an admission issued by another key than its writer';
-    const why = chainPqRefusal(room, owner.pq, chain, write.entry.pq);
-    return why === undefined ? undefined : `an admission with ${why}`;
+    return isOwnerKey || sameKey(last.subarray(35, 67), operatorKey) ? undefined : 'an admission issued by another key than its writer';
   }
-  if (write.kind === 'journal' && write.entry.kind === 'revoke') {
-    if (!isOwnerKey) return 'a revocation by another key than the owner';
-    const { subject, note, pq } = write.entry;
-    const why = attestationRefusal(pq, owner.pq, stampMs, (at) => revocationMessage(room, subject, note, at));
-    return why === undefined ? undefined : `a revocation with ${why}`;
-  }
+  if (write.kind === 'journal' && write.entry.kind === 'revoke') return isOwnerKey ? undefined : 'a revocation by another key than the owner';
   // Removing the room entity would drop its revocations (a revoked member's writes would count
   // again), and it has no components: nobody writes anything else to it.
   return `a ${write.kind === 'delete' ? 'removal of' : 'change to'} the room entity (it takes only admissions and revocations)`;
+}
+
+/**
+ * Why `write`, which its writer's role permits, lacks a half of its hybrid signature in an owned
+ * room (see the header), or undefined: a decision's and a revocation's ML-DSA attestation, an
+ * admission's ML-DSA halves of its chain.
+ */
+function hybridRefusal(room: string, write: DecodedWrite, standing: Standing, operatorKey: Uint8Array, owner: RoomOwner, stampMs: number): string | undefined {
+  if (write.kind !== 'journal') return undefined;
+  const entry = write.entry;
+  if (entry.kind === 'decision') {
+    const fields = { entityId: write.id, requestId: entry.requestId, verdict: entry.verdict, operator: entry.operator, key: entry.key ?? '' };
+    const why = attestationRefusal(entry.pq, sameKey(operatorKey, owner.key) ? owner.pq : standing.memberPq, stampMs, (at) => decisionMessage(room, fields, at));
+    return why === undefined ? undefined : `a decision with ${why}`;
+  }
+  if (entry.kind === 'admit') {
+    // The chain's bytes were read when the role was judged.
+    const why = chainPqRefusal(room, owner.pq, decodeChain(fromBase64(entry.chain)), entry.pq);
+    return why === undefined ? undefined : `an admission with ${why}`;
+  }
+  if (entry.kind === 'revoke') {
+    const why = attestationRefusal(entry.pq, owner.pq, stampMs, (at) => revocationMessage(room, entry.subject, entry.note, at));
+    return why === undefined ? undefined : `a revocation with ${why}`;
+  }
+  return undefined;
 }
 
 /** Another node id's key, if this profile keeps it (a closed tab's: `storedNodeKey`). */

@@ -78,6 +78,18 @@ describe('hybrid signatures: both halves must hold', () => {
     expect(batchProblem(openBatch, open.check)).to.equal(undefined);
   });
 
+  it('a batch whose Ed25519 seal does not hold is refused before any ML-DSA half is checked', async () => {
+    const verifier = new SealVerifier(ROOM, roomOwner());
+    const bobs = [(await issue(owner, bob)).bytes];
+    // Bob's certificate and chain are public: a peer without his key copies them under a batch
+    // carrying a decision with an attestation of junk, to make every node verify ML-DSA for it.
+    const raw = await sealed(bob, bobs, decide(bob, toBase64(new Uint8Array(ATTESTATION_BYTES).fill(7))));
+    const seal = (raw[raw.length - 1] as unknown as Uint8Array).slice();
+    seal[seal.length - 1]! ^= 1;
+    const forged = [...raw.slice(0, -1), seal] as unknown as RawBatch;
+    expect(batchProblem(forged, verifier.check)).to.match(/signature does not hold \(tampered/);
+  });
+
   it('any changed byte of a decision’s attestation is refused (property)', async () => {
     const verifier = new SealVerifier(ROOM, roomOwner());
     const bobs = [(await issue(owner, bob)).bytes];
