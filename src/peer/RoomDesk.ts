@@ -55,6 +55,7 @@ export interface RoomDeskOptions {
 }
 
 const DAY_S = 24 * 3600;
+const MAX_REFUSED_PROOFS = 256;
 /** A membership is renewed once less than this is left of the chain it rests on. */
 export const RENEW_BEFORE_S = 14 * DAY_S;
 
@@ -62,6 +63,12 @@ export class RoomDesk implements RoomControl {
   private readonly inFlight = new Set<string>();
   /** Join proofs this node would not honour, by the member's key: counted, with the last reason. */
   private readonly refusedJoins = new Map<string, string>();
+  /**
+   * Join proofs (by member key and proof) `checkJoin` refused: every reason it gives holds for
+   * good (a bad signature, an expiry passed), so a proof that stays in a peer's presence is not
+   * verified again every second (its ML-DSA half costs milliseconds). Bounded: the oldest goes.
+   */
+  private readonly refusedProofs = new Set<string>();
 
   constructor(private readonly o: RoomDeskOptions) {}
 
@@ -218,8 +225,12 @@ export class RoomDesk implements RoomControl {
       if (!issuer || !sameKey(issuer, this.o.credentials.operator.publicKey)) continue;
       const key = base64url(peer.operatorKey);
       if (this.inFlight.has(key) || authority.isRevokedKey(peer.operatorKey)) continue;
+      const proofKey = `${key} ${proof}`;
+      if (this.refusedProofs.has(proofKey)) continue;
       const join = checkJoin(this.o.room, proof, peer.operatorKey, this.o.now(), this.o.credentials.pq.publicKey);
       if (typeof join === 'string') {
+        if (this.refusedProofs.size >= MAX_REFUSED_PROOFS) this.refusedProofs.delete(this.refusedProofs.values().next().value!);
+        this.refusedProofs.add(proofKey);
         this.refuseJoin(peer, join);
         continue;
       }
