@@ -11,8 +11,11 @@
  *   over every window between them (a minute of them at most).
  * - Tasks: the tasks the node holds, against their requests, once a second; a break must last
  *   `TASK_GRACE_MS` (a task may arrive before the approve that allowed it) and is kept once.
- * - The store: once every `rebuildEveryMs` (a minute), the live digest against a rebuild from the
- *   document (`rebuildDigest`): a cost that grows with the document, so sampled.
+ * - The store: the live digest against a rebuild from the document (`rebuildDigest`). A rebuild
+ *   is one pause that grows with the document (86 ms for 1,000 tracks here), so it is sampled:
+ *   at most once every `rebuildEveryMs` (a minute) and, past that, only as often as keeps its
+ *   share of the main thread under `REBUILD_SHARE` (a 1 s rebuild runs every 2,000 s), when the
+ *   page is idle where the browser says so.
  *
  * What the monitor reads is injected, so a test can break each rule on purpose (a clock that
  * steps back, an outcome that ignores a deny, a sender past its budget) and see it fire.
@@ -47,10 +50,13 @@ export interface MeshMonitorOptions {
   readonly checkEveryMs?: number;
   /** The digest of the picture rebuilt from the document alone (the store rule); none to skip it. */
   readonly rebuildDigest?: () => string;
+  /** The least time between rebuilds, ms. Default 60,000. */
   readonly rebuildEveryMs?: number;
   readonly rebuildConfirmMs?: number;
 }
 
+/** The share of the main thread the sampled rebuilds may take, on average. */
+export const REBUILD_SHARE = 0.0005;
 /** A rebuild that differs is looked at again after this long (past the put-back of erased batches). */
 export const REBUILD_CONFIRM_MS = 15_000;
 
@@ -58,6 +64,8 @@ export const REBUILD_CONFIRM_MS = 15_000;
 export const TASK_GRACE_MS = 10_000;
 
 const KEPT = 100;
+/** Breaks remembered as reported (so a lasting one is reported once). */
+const MAX_REPORTED = 1000;
 const SAMPLES = 60;
 
 export class MeshMonitor {
@@ -69,12 +77,13 @@ export class MeshMonitor {
   private samples: SentSample[] = [];
   private sampledBudget = '';
   private readonly timer: ReturnType<typeof setInterval>;
-  private readonly rebuildTimer: ReturnType<typeof setInterval> | undefined;
+  private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
   private confirmTimer: ReturnType<typeof setTimeout> | undefined;
   private destroyed = false;
   private readonly taskIds = new Set<string>();
-  /** Task breaks seen and since when (ms); reported ones are kept so they are reported once. */
+  /** Task breaks seen and since when (ms). */
   private readonly suspects = new Map<string, number>();
+  /** Breaks that last (in a journal, a task) already reported, so each is reported once. */
   private readonly reported = new Set<string>();
   private readonly unwatch: () => void;
   /** Main-thread time spent checking, ms, since the node started (for the bench). */
@@ -86,28 +95,46 @@ export class MeshMonitor {
       for (const e of events) this.dirty.add(e.id);
     });
     this.timer = setInterval(() => this.check(), o.checkEveryMs ?? 1000);
-    if (o.rebuildDigest) this.rebuildTimer = setInterval(() => this.checkRebuild(), o.rebuildEveryMs ?? 60_000);
+    if (o.rebuildDigest) this.scheduleRebuild(0);
   }
 
   /**
-   * Compares the live picture with a rebuild from the document now (a timer does this each
-   * minute). A difference is looked at again after `REBUILD_CONFIRM_MS` and reported only if it
+   * Compares the live picture with a rebuild from the document now (a timer samples this: see
+   * `scheduleRebuild`). A difference is looked at again after `REBUILD_CONFIRM_MS` and reported only if it
    * stays: right after a peer erases batches, the picture keeps them until they are put back.
    */
   checkRebuild(confirming = false): void {
-    if (!this.o.rebuildDigest || this.destroyed) return;
+    this.rebuildMs(confirming);
+  }
+
+  /** The check itself; returns how long it took (ms). */
+  private rebuildMs(confirming: boolean): number {
+    if (!this.o.rebuildDigest || this.destroyed) return 0;
     const t0 = performance.now();
     const broken = rebuildBreak(this.o.store.digest(), this.o.rebuildDigest());
-    this.busyMs += performance.now() - t0;
-    if (!broken) return;
+    const ms = performance.now() - t0;
+    this.busyMs += ms;
+    if (!broken) return ms;
     if (confirming) this.record(broken);
     else this.confirmTimer = setTimeout(() => this.checkRebuild(true), this.o.rebuildConfirmMs ?? REBUILD_CONFIRM_MS);
+    return ms;
+  }
+
+  /** The next sampled rebuild, spaced by what the last one cost. */
+  private scheduleRebuild(lastMs: number): void {
+    if (this.destroyed) return;
+    const wait = Math.max(this.o.rebuildEveryMs ?? 60_000, lastMs / REBUILD_SHARE);
+    this.rebuildTimer = setTimeout(() => {
+      const run = () => this.scheduleRebuild(this.rebuildMs(false));
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 10_000 });
+      else run();
+    }, wait);
   }
 
   destroy(): void {
     this.destroyed = true;
     clearInterval(this.timer);
-    clearInterval(this.rebuildTimer);
+    clearTimeout(this.rebuildTimer);
     clearTimeout(this.confirmTimer);
     this.o.store.off('appended', this.onAppended);
     this.unwatch();
@@ -128,10 +155,11 @@ export class MeshMonitor {
     const now = this.o.store.wallNow();
     const outcome = this.o.outcome ?? approvalOutcome;
     for (const id of this.dirty) {
-      if (this.o.store.get(id)?.components.task) this.taskIds.add(id);
+      if (this.o.store.component(id, 'task')) this.taskIds.add(id);
       const journal = this.o.store.journal(id);
       if (journal.length === 0) continue;
-      for (const b of approvalBreaks(id, journal, outcome(journal, now))) this.record(b);
+      // A break stays in the journal: reported once, not again each time the entity moves.
+      for (const b of approvalBreaks(id, journal, outcome(journal, now))) this.recordOnce(`${b.rule} ${b.evidence}`, b);
     }
     this.dirty.clear();
     this.checkTasks();
@@ -153,10 +181,7 @@ export class MeshMonitor {
       seen.add(b.key);
       const since = this.suspects.get(b.key) ?? nowMs;
       this.suspects.set(b.key, since);
-      if (nowMs - since >= TASK_GRACE_MS && !this.reported.has(b.key)) {
-        this.reported.add(b.key);
-        this.record({ rule: b.rule, evidence: b.evidence });
-      }
+      if (nowMs - since >= TASK_GRACE_MS) this.recordOnce(b.key, { rule: b.rule, evidence: b.evidence });
     }
     for (const key of this.suspects.keys()) if (!seen.has(key)) this.suspects.delete(key);
   }
@@ -196,6 +221,13 @@ export class MeshMonitor {
     }
     this.busyMs += performance.now() - t0;
   };
+
+  private recordOnce(key: string, b: RuleBreak): void {
+    if (this.reported.has(key)) return;
+    if (this.reported.size >= MAX_REPORTED) this.reported.delete(this.reported.values().next().value!);
+    this.reported.add(key);
+    this.record(b);
+  }
 
   private record(b: RuleBreak): void {
     this.total++;

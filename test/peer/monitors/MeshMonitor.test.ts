@@ -58,6 +58,10 @@ describe('MeshMonitor', () => {
       store.record('t1', { kind: 'request', requestId: 'r1', deadline: store.wallNow() + 30_000, tasks: ['intercept'], auto: false });
       store.record('t1', { kind: 'decision', requestId: 'r1', verdict: 'approve', operator: 'A' });
       store.record('t1', { kind: 'decision', requestId: 'r1', verdict: 'deny', operator: 'B' });
+      // The break stays in the journal: the entity moving on does not report it again.
+      monitor.check();
+      store.update('t1', { position: { lat: 2, lon: 1, alt: 0 } });
+      monitor.check();
       // A sender past its budget: 5 kB within a second at 1 kB/s.
       await new Promise((r) => setTimeout(r, 200));
       traffic = { ...traffic, totalBytes: { alert: 0, track: 5_000, bulk: 0, control: 0 } } as unknown as TrafficReport;
