@@ -17,7 +17,7 @@ import { roomPassword } from './roomPassword.js';
 import { keepOwnerKey, loadCredentials, storedNodeKey, storedOwnerKey, type NodeCredentials, type OperatorKeys } from './trust/credentials.js';
 import { IndexedDbKeyStore, MemoryKeyStore, type KeyStore } from './trust/KeyStore.js';
 import { decodeInvitation, formatOwner, fromBase64url, grantSigned, type Invitation, type RoomOwner } from './trust/invitation.js';
-import { ownerPqSeed, pqId, pqKeyFromSeed } from './trust/pqKey.js';
+import { ownerPqSeed, pqKeyFromSeed } from './trust/pqKey.js';
 import { sameKey } from './trust/membership.js';
 import { hasWebCryptoKeys } from './trust/signingKey.js';
 
@@ -73,10 +73,10 @@ async function roomKeys(nodeId: string, name: string, urlOwner: RoomOwner | unde
       try {
         const secret = fromBase64url(fragment.ownerKey);
         const publicKey = ed25519.getPublicKey(secret);
-        const pq = pqId(pqKeyFromSeed(ownerPqSeed(secret)).publicKey);
-        if (owner && !(sameKey(owner.key, publicKey) && sameKey(owner.pq, pq))) throw new Error('it is not the key of this room’s owner');
-        owner = { key: publicKey, pq };
-        ownerKey = await keepOwnerKey(store, roomId(name, owner), secret, publicKey);
+        const pqKey = pqKeyFromSeed(ownerPqSeed(secret));
+        if (owner && !(sameKey(owner.key, publicKey) && sameKey(owner.pq, pqKey.id))) throw new Error('it is not the key of this room’s owner');
+        owner = { key: publicKey, pq: pqKey.id };
+        ownerKey = await keepOwnerKey(store, roomId(name, owner), secret, publicKey, pqKey);
       } catch (error) {
         problems.push(`The owner key in this link cannot be used (${error instanceof Error ? error.message : String(error)}); this node joins as a guest.`);
       }

@@ -122,7 +122,7 @@ const ownerEntry = (room: string) => `owner:${room}`;
  * non-extractable WebCrypto key: the link's secret is read once, and only signs after that. Its
  * ML-DSA half, derived from the same secret, is kept as its seed.
  */
-export async function keepOwnerKey(store: KeyStore, room: string, secret: Uint8Array, publicKey: Uint8Array): Promise<OperatorKeys> {
+export async function keepOwnerKey(store: KeyStore, room: string, secret: Uint8Array, publicKey: Uint8Array, pq: PqKey = pqKeyFromSeed(ownerPqSeed(secret))): Promise<OperatorKeys> {
   let key: SigningKey;
   if (hasWebCryptoKeys()) {
     const jwk: JsonWebKey = { kty: 'OKP', crv: 'Ed25519', d: base64url(secret), x: base64url(publicKey) };
@@ -130,9 +130,8 @@ export async function keepOwnerKey(store: KeyStore, room: string, secret: Uint8A
   } else {
     key = { secret: secret.slice(), publicKey };
   }
-  const pqSeed = ownerPqSeed(secret);
-  await store.put(ownerEntry(room), { key, pqSeed });
-  return { key, pq: pqKeyFromSeed(pqSeed) };
+  await store.put(ownerEntry(room), { key, pqSeed: ownerPqSeed(secret) });
+  return { key, pq };
 }
 
 /** The room's owner keys, if this profile keeps them (from an owner link). */
